@@ -1,0 +1,1 @@
+"""fanjing (返京): entry checks and community health management for people coming to Beijing."""

@@ -1,0 +1,30 @@
+"""Calendar days in China Standard Time, the unit of all policy arithmetic."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str) -> date:
+    """Parse ``YYYY-MM-DD`` strictly (``date.fromisoformat`` also takes ``20210807``)."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def day_in_china(moment: datetime) -> date:
+    """The CST calendar day of an aware moment."""
+    return moment.astimezone(CHINA_STANDARD_TIME).date()
+
+
+def plus_days(day: date, days: int) -> date:
+    return day + timedelta(days=days)
+
+
+def format_day_zh(day: date) -> str:
+    """``2021-08-07`` → ``8月7日`` (the year is implied in hotline answers)."""
+    return f"{day.month}月{day.day}日"

@@ -1,0 +1,95 @@
+"""Reading designations from the contract's CSV (``level,area,from,to``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+
+from fanjing.common.days import parse_day
+from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.places.core import Place
+from fanjing.places.registry import Designation, RiskLevel
+
+COLUMNS = ("level", "area", "from", "to")
+
+
+def read_designations_csv(
+    text: str, *, parse_place: Callable[[str], Place], file: str = "-"
+) -> list[Designation]:
+    """Parse the whole CSV or raise ``InputErrors`` with every bad cell (file, line, column)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = list(reader)
+    if not rows:
+        raise InputErrors([FanjingError("empty_file", "风险地区文件为空", Where(file, 1))])
+    header = [cell.strip() for cell in rows[0]]
+    if tuple(header) != COLUMNS:
+        raise InputErrors(
+            [
+                FanjingError(
+                    "bad_header",
+                    f"表头应为 {','.join(COLUMNS)}，实际为 {','.join(header)}",
+                    Where(file, 1),
+                )
+            ]
+        )
+    designations: list[Designation] = []
+    errors: list[FanjingError] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            designations.append(_designation(row, parse_place, Where(file, line)))
+        except InputErrors as problem:
+            errors.extend(problem.errors)
+    if errors:
+        raise InputErrors(errors)
+    return designations
+
+
+def _designation(row: list[str], parse_place: Callable[[str], Place], where: Where) -> Designation:
+    if len(row) != len(COLUMNS):
+        raise InputErrors(
+            [FanjingError("bad_row", f"应有 {len(COLUMNS)} 列，实际 {len(row)} 列", where)]
+        )
+    cells = dict(zip(COLUMNS, (cell.strip() for cell in row), strict=True))
+    errors: list[FanjingError] = []
+    level = area = start = None
+    end: date | None = None
+    try:
+        level = RiskLevel(cells["level"])
+    except ValueError:
+        errors.append(
+            FanjingError(
+                "unknown_level",
+                f"未知的风险等级“{cells['level']}”（应为 high、medium 或 cases）",
+                where.inside("level"),
+            )
+        )
+    try:
+        area = parse_place(cells["area"])
+    except FanjingError as problem:
+        errors.append(FanjingError(problem.code, problem.message, where.inside("area")))
+    for column in ("from", "to"):
+        value = cells[column]
+        if column == "to" and not value:
+            continue
+        try:
+            day = parse_day(value)
+        except ValueError:
+            errors.append(
+                FanjingError("bad_date", f"日期应为 YYYY-MM-DD 格式：“{value}”", where.inside(column))
+            )
+            continue
+        if column == "from":
+            start = day
+        else:
+            end = day
+    if start and end and end < start:
+        errors.append(
+            FanjingError("dates_out_of_order", f"结束日 {end} 早于开始日 {start}", where.inside("to"))
+        )
+    if errors or level is None or area is None or start is None:
+        raise InputErrors(errors)
+    return Designation(level=level, area=area, start=start, end=end, source=str(where))

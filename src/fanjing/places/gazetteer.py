@@ -1,0 +1,182 @@
+"""Free Chinese place text → ``Place``, with jionlp's address parser and division data.
+
+jionlp (``parse_location(..., town_village=True)``) finds province, city and
+county and, where its data knows them, the town and village. On top of it this
+module refuses what it cannot place for sure — an unknown place, or a county
+name shared by several cities (a bare 朝阳区) — rather than guess, fills a county
+the text skipped when its town belongs to exactly one county of the city (the
+national lists write ``扬州市双桥街道…``), and splits the rest into town,
+village and remaining detail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from fanjing.errors import FanjingError
+from fanjing.places.core import Place
+
+_NOISE = re.compile(r"[\s\u3000]+|[（(]新增[）)]|[；;。，,、]+$")
+_WHOLE_AREA = re.compile(r"(全域|全境|全部区域)$")
+_TOWN_SUFFIX = re.compile(r"^([^、，,()（）\d\s]{1,8}?(?:街道|镇|乡))(?:办事处)?")
+_VILLAGE_SUFFIX = re.compile(r"^([^、，,()（）\s]{1,10}?(?:社区|村委会|居委会|嘎查|村(?![民组]|委)))")
+_SUBDISTRICT_OFFICE = re.compile(r"^办事处")
+_PROVINCE_LEVEL_DIRECT = "省直辖行政区划"
+_CITY_LEVEL_DIRECT = "市直辖行政区划"
+
+
+def normalize_place_text(text: str) -> str:
+    """Drop spaces, ``（新增）`` marks, trailing punctuation and a trailing ``全域``.
+
+    ``全域`` ("the whole area") names the same area as the name before it.
+    """
+    cleaned = _NOISE.sub("", text.strip())
+    return _WHOLE_AREA.sub("", cleaned)
+
+
+@dataclass(frozen=True)
+class _Division:
+    province: str
+    city: str | None
+    county: str
+    towns: dict[str, tuple[str, ...]]  # town → its villages and communities
+
+
+class Gazetteer:
+    """Parses place text; safe to share between threads; parses are cached."""
+
+    def __init__(self, cache_size: int = 200_000) -> None:
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._counties_by_name: dict[str, list[_Division]] = defaultdict(list)
+        self._counties_by_city: dict[tuple[str, str | None], list[_Division]] = defaultdict(list)
+        self._division: dict[tuple[str, str | None, str], _Division] = {}
+        self._names: dict[str, set[str]] = defaultdict(set)  # full name → full name and aliases
+        self.parse = lru_cache(maxsize=cache_size)(self._parse)
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._loaded:
+                return
+            # heavy (dictionaries): loaded on first parse, never at import; jionlp and
+            # jiojio print a banner on stdout, which would corrupt JSON output
+            with contextlib.redirect_stdout(io.StringIO()):
+                import jionlp
+
+            self._jionlp = jionlp
+            for province, cities in _children(jionlp.china_location_loader(detail=True)):
+                self._add_names(province, cities)
+                for city, counties in _children(cities):
+                    self._add_names(city, counties)
+                    city_name = None if city == _PROVINCE_LEVEL_DIRECT else city
+                    for county, towns in _children(counties):
+                        self._add_names(county, towns)
+                        division = _Division(
+                            province,
+                            city_name,
+                            county,
+                            {t: tuple(v for v in villages) for t, villages in _children(towns)},
+                        )
+                        self._counties_by_name[county].append(division)
+                        self._counties_by_city[(province, city_name)].append(division)
+                        self._division[(province, city_name, county)] = division
+            self._loaded = True
+
+    def _add_names(self, full_name: str, node: dict[str, Any]) -> None:
+        aliases = node.get("_alias") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        self._names[full_name].update([full_name, *aliases])
+
+    def _parse(self, text: str) -> Place:
+        """Parse ``text``; raises ``FanjingError`` (``unknown_place``, ``ambiguous_place``)."""
+        if not self._loaded:
+            self._load()
+        cleaned = normalize_place_text(text)
+        if not cleaned:
+            raise FanjingError("empty_place", "地点为空")
+        parsed = self._jionlp.parse_location(cleaned, town_village=True)
+        province, city, county = parsed["province"], parsed["city"], parsed["county"]
+        if province is None and city is None and county is None:
+            raise FanjingError("unknown_place", f"无法识别的地点：“{text}”")
+        if province is None:
+            province, city = self._resolve_shared_county(text, county, parsed["detail"])
+        if not self._starts_with_known_name(cleaned, (province, city, county)):
+            raise FanjingError("unknown_place", f"无法识别的地点：“{text}”（开头不是省、市或县名）")
+        place = Place(text=text, province=province, city=city, county=county)
+        return self._split_below_county(place, parsed["detail"])
+
+    def _resolve_shared_county(self, text: str, county: str | None, detail: str) -> tuple[str, str | None]:
+        candidates = self._counties_by_name.get(county or "", [])
+        if len(candidates) > 1:
+            by_town = [d for d in candidates if _longest_prefix(detail, d.towns)]
+            if len(by_town) == 1:
+                candidates = by_town
+        if not candidates:
+            raise FanjingError("unknown_place", f"无法识别的地点：“{text}”")
+        if len(candidates) == 1:
+            return candidates[0].province, candidates[0].city
+        names = "、".join(
+            Place(text, d.province, d.city, d.county).name for d in candidates[:6]
+        )
+        raise FanjingError(
+            "ambiguous_place",
+            f"地点不明确：“{text}”可能是 {names}，请写明所在省、市",
+        )
+
+    def _starts_with_known_name(self, text: str, levels: tuple[str | None, ...]) -> bool:
+        return any(
+            text.startswith(name) for level in levels if level for name in self._names.get(level, {level})
+        )
+
+    def _split_below_county(self, place: Place, detail: str) -> Place:
+        rest = detail
+        division = self._division.get((place.province or "", place.city, place.county or ""))
+        if division is None and place.county is None and place.city is not None:
+            division = self._county_of_town(place, rest)
+            if division is not None:
+                place = replace(place, county=division.county)
+        town = _longest_prefix(rest, division.towns) if division else None
+        if town is None:
+            match = _TOWN_SUFFIX.match(rest)
+            town = match.group(1) if match else None
+            rest = rest[match.end() :] if match else rest
+        else:
+            rest = _SUBDISTRICT_OFFICE.sub("", rest[len(town) :])
+        villages = division.towns.get(town, ()) if division and town else ()
+        village = _longest_prefix(rest, villages)
+        if village is None:
+            match = _VILLAGE_SUFFIX.match(rest)
+            village = match.group(1) if match else None
+        if village is not None:
+            rest = rest[len(village) :]
+        return replace(place, town=town, village=village, detail=rest)
+
+    def _county_of_town(self, place: Place, detail: str) -> _Division | None:
+        owners = [
+            d
+            for d in self._counties_by_city.get((place.province or "", place.city), [])
+            if _longest_prefix(detail, d.towns)
+        ]
+        return owners[0] if len(owners) == 1 else None
+
+
+def _children(node: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(k, v) for k, v in node.items() if not k.startswith("_")]
+
+
+def _longest_prefix(text: str, names: object) -> str | None:
+    best = None
+    for name in names:  # type: ignore[attr-defined]
+        if isinstance(name, tuple):
+            name = name[0]
+        if name and text.startswith(name) and (best is None or len(name) > len(best)):
+            best = name
+    return best

@@ -1,0 +1,135 @@
+"""Explanations in Chinese, the way the 12345 hotline explains a decision."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from fanjing.places.registry import Designation, StayJudgement
+from fanjing.policy.core.model import Decision, Entry, Situation
+
+if TYPE_CHECKING:
+    from fanjing.policy.core.decide import Firing
+    from fanjing.policy.core.facts import JudgedStay
+
+
+def day_zh(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _designation_zh(designation: Designation) -> str:
+    until = f"至{day_zh(designation.end)}" if designation.end else "起"
+    return f"“{designation.area.name}”（{designation.level.label_zh}，{day_zh(designation.start)}{until}）"
+
+
+def describe_stay(stay: JudgedStay) -> str:
+    place, start, end = stay.stay.place, stay.stay.start, stay.stay.end
+    return f"行程“{place.name}”（{day_zh(start)}至{day_zh(end)}）"
+
+
+def judgement_zh(judgement: StayJudgement) -> str:
+    """The strongest thing the registry says about a stay, naming the designation."""
+    parts = []
+    if judgement.level_designation is not None:
+        parts.append(f"到过{_designation_zh(judgement.level_designation)}")
+    elif judgement.risk_county_designation is not None:
+        parts.append(f"所在县（市、区、旗）有{_designation_zh(judgement.risk_county_designation)}")
+    if judgement.cases_designation is not None and not parts:
+        parts.append(f"所在地级市有{_designation_zh(judgement.cases_designation)}")
+    return "，".join(parts)
+
+
+def _person_context(firing: Firing, situation: Situation) -> str:
+    reads = firing.rule.reads
+    parts = []
+    if "health_code" in reads:
+        parts.append(f"健康宝状态为{situation.health_code.label_zh}")
+    if "contact" in reads and situation.contact:
+        contact = situation.contact
+        parts.append(f"{contact.role.label_zh}，最后接触日{day_zh(contact.last_contact)}")
+    if "entered_china" in reads and situation.entered_china:
+        entered = situation.entered_china
+        parts.append(f"{day_zh(entered.day)}经{entered.port}入境")
+    if "commuter" in reads and situation.commuter:
+        parts.append("环京通勤人员")
+    if "arrival" in reads and situation.arrival:
+        parts.append(f"{day_zh(situation.arrival)}进京")
+    return "，".join(parts) or "本人情况"
+
+
+def reasons(
+    firings: Sequence[Firing], judged: Sequence[JudgedStay], situation: Situation, entry: Entry
+) -> list[str]:
+    """One sentence per applied rule (which stay, which area, which designation, which clause),
+    then what the person must still declare."""
+    lines = []
+    for firing in firings:
+        rule = firing.rule
+        if firing.stay is not None:
+            context = f"{describe_stay(firing.stay)}：{judgement_zh(firing.stay.judgement)}"
+        else:
+            context = _person_context(firing, situation)
+        note = f"{rule.note}。" if rule.note else ""
+        lines.append(f"{context}。适用“{rule.title}”（{rule.id}）。{note}依据：{rule.clause}")
+    for hold in entry.holds:
+        lines.append(f"暂缓进返京：{day_zh(hold.until)}（含）起方可进京（{hold.rule}）。")
+    if not entry.allowed and entry.earliest is None:
+        lines.append("健康宝非绿码，暂不能进京。")
+    elif not entry.allowed and situation.arrival is not None and not situation.planned:
+        lines.append(f"已于{day_zh(situation.arrival)}进京，早于可进京日期{day_zh(entry.earliest or situation.arrival)}。")
+    for stay in judged:
+        lines.extend(_needs_details(stay))
+    for stay in situation.stays:
+        if not stay.place.in_beijing and stay.place.city is None and stay.place.county is None:
+            lines.append(f"行程“{stay.place.name}”只写到省，无法判断风险，须申报详细行程（到地级市、县区）。")
+    if not lines:
+        lines.append("未到过中高风险地区及其所在地级市，健康宝绿码，可正常进返京。")
+    return lines
+
+
+def _needs_details(stay: JudgedStay) -> list[str]:
+    lines = []
+    if not stay.stay.place.county_known and stay.stay.place.city_known:
+        lines.append(f"{describe_stay(stay)}只写到地级市，须申报详细行程（县区、街道）。")
+    rank = {None: 0, "medium": 1, "high": 2}
+    current = rank[stay.judgement.level.value if stay.judgement.level else None]
+    # only areas that would make the stay riskier than it already is are worth asking about
+    worse = [d for d in stay.judgement.undecided if rank.get(d.level.value, 0) > current]
+    if worse:
+        areas = "、".join(f"“{d.area.name}”" for d in worse[:5])
+        lines.append(f"{describe_stay(stay)}未写明是否到过{areas}，须申报详细行程。")
+    return lines
+
+
+def plan_zh(decision: Decision, pack_title: str) -> str:
+    """A readable day-by-day plan: entry, then each measure with dates and the clause behind it."""
+    out = [f"政策：{pack_title}（{decision.policy.id}，版本 {decision.policy.version}）"]
+    out.append(f"评估日：{day_zh(decision.as_of)}" + (f"；进京日：{day_zh(decision.arrival)}" if decision.arrival else "；已在京"))
+    entry = decision.entry
+    if entry.earliest is None:
+        out.append("进京：不可以（健康宝非绿码）")
+    elif entry.allowed:
+        out.append(f"进京：可以（最早 {day_zh(entry.earliest)}）")
+    else:
+        out.append(f"进京：暂缓，最早 {day_zh(entry.earliest)} 起")
+    for requirement in entry.requirements:
+        out.append(f"  须持：{requirement}")
+    if entry.popup:
+        out.append("  健康宝将弹窗提示")
+    if decision.measures:
+        out.append("须做：")
+    for measure in decision.measures:
+        if measure.end is None:
+            span = f"{day_zh(measure.start)}起"
+        else:
+            last = measure.end - timedelta(days=1)
+            days = (measure.end - measure.start).days
+            span = f"{day_zh(measure.start)}至{day_zh(last)}（{days}天）"
+        out.append(f"  · {measure.kind.label_zh}：{span}")
+        out.append(f"      依据（{measure.rule}）：{measure.clause}")
+    if not decision.measures:
+        out.append("须做：无")
+    out.append("理由：")
+    out.extend(f"  - {line}" for line in decision.reasons)
+    return "\n".join(out)

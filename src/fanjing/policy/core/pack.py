@@ -1,0 +1,317 @@
+"""Policy packs: the policy as data, validated with pydantic and compiled for the engine.
+
+A pack (YAML, see ``fanjing/policy/packs/``) names its jurisdiction, version, the
+day it comes into force and its sources, and lists rules. Each rule cites its
+clause verbatim, has a CertLogic condition (``when``) over the facts the engine
+derives (``fanjing.policy.core.facts``), and effects as data: on entry (hold
+until a day, refuse, requirements, pop-up) and measures (kind, days, counted
+from which anchor, followed by which).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from fanjing.policy.core import logic
+from fanjing.policy.core.model import MeasureKind
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+class Anchor(str, Enum):
+    """The day a period is counted from (自……之日起算)."""
+
+    STAY_LEFT = "stay.left"  # the day the person left the place: the stay's last day
+    CONTACT_LAST = "contact.last"  # the day of last contact
+    ENTERED_CHINA = "entered_china"  # the day of entry into China
+    FIRST_DAY = "first_day"  # arrival day, or the evaluation day when there is no arrival
+
+
+class Scope(str, Enum):
+    PERSON = "person"  # evaluated once per situation
+    STAY = "stay"  # evaluated once per stay outside Beijing named at least to a city
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(_Strict):
+    title: str
+    published: date
+    url: str | None = None
+    publisher: str | None = None
+
+
+def _check_expression(value: Any) -> Any:
+    issues = logic.validate(value)
+    if issues:
+        raise ValueError("; ".join(f"CertLogic: {issue.message}" for issue in issues))
+    return value
+
+
+KindExpression = MeasureKind | dict[str, Any]
+
+
+class FollowingPeriod(_Strict):
+    """A period that starts the day the previous one ends (14 days of X, then 7 of Y)."""
+
+    kind: KindExpression
+    days: Annotated[int, Field(ge=1)]
+    then: FollowingPeriod | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: KindExpression) -> KindExpression:
+        return _check_kind(value)
+
+
+class MeasureSpec(_Strict):
+    """A measure: ``kind`` (or a CertLogic ``if`` choosing one), ``days`` (none: no fixed end)."""
+
+    kind: KindExpression
+    days: Annotated[int, Field(ge=1)] | None
+    counted_from: Anchor = Field(alias="from")
+    then: FollowingPeriod | None = None
+    while_periods_run: bool = False
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: KindExpression) -> KindExpression:
+        return _check_kind(value)
+
+    @model_validator(mode="after")
+    def _open_ended_is_last(self) -> MeasureSpec:
+        if self.days is None and self.then is not None:
+            raise ValueError("a measure with no fixed end (days: null) cannot be followed by another")
+        return self
+
+
+class EntryEffect(_Strict):
+    """What the rule does to entry: hold back until a day, refuse, or set requirements."""
+
+    hold_days: Annotated[int, Field(ge=1)] | None = None
+    hold_from: Anchor | None = None
+    refuse: bool = False
+    requirements: tuple[str, ...] = ()
+    popup: bool = False
+
+    @model_validator(mode="after")
+    def _hold_complete(self) -> EntryEffect:
+        if (self.hold_days is None) != (self.hold_from is None):
+            raise ValueError("hold_days and hold_from go together")
+        return self
+
+
+class RuleSpec(_Strict):
+    id: str
+    ref: str | None = None
+    title: str
+    clause: str
+    source: str
+    scope: Scope
+    when: Any
+    entry: EntryEffect | None = None
+    measures: tuple[MeasureSpec, ...] = ()
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _readable_id(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError("rule id must be dotted snake_case, e.g. arrival.high_risk")
+        return value
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, value: Any) -> Any:
+        return _check_expression(value)
+
+    @model_validator(mode="after")
+    def _anchors_fit_scope(self) -> RuleSpec:
+        anchors = [m.counted_from for m in self.measures]
+        if self.entry and self.entry.hold_from:
+            anchors.append(self.entry.hold_from)
+        if self.scope is Scope.PERSON and Anchor.STAY_LEFT in anchors:
+            raise ValueError("stay.left can only anchor a rule with scope: stay")
+        return self
+
+
+class Principle(_Strict):
+    """A clause on how rules are counted or changed (M9, M10) rather than a rule of its own."""
+
+    ref: str
+    clause: str
+    source: str
+
+
+class PolicyPack(_Strict):
+    id: str
+    title: str
+    jurisdiction: str
+    version: str
+    in_force_from: date
+    sources: dict[str, Source]
+    principles: tuple[Principle, ...] = ()
+    rules: Annotated[tuple[RuleSpec, ...], Field(min_length=1)]
+    format: Literal[1] = 1
+
+    @model_validator(mode="after")
+    def _references(self) -> PolicyPack:
+        seen: set[str] = set()
+        for index, rule in enumerate(self.rules):
+            if rule.id in seen:
+                raise ValueError(f"rules[{index}]: rule id {rule.id} is used twice")
+            seen.add(rule.id)
+            if rule.source not in self.sources:
+                raise ValueError(f"rules[{index}]: source {rule.source} is not among the sources")
+        for index, principle in enumerate(self.principles):
+            if principle.source not in self.sources:
+                raise ValueError(
+                    f"principles[{index}]: source {principle.source} is not among the sources"
+                )
+        return self
+
+
+def _check_kind(value: KindExpression) -> KindExpression:
+    if isinstance(value, MeasureKind):
+        return value
+    _check_expression(value)
+    for outcome in _literal_outcomes(value):
+        if outcome not in MeasureKind._value2member_map_:
+            raise ValueError(f"kind expression can give {outcome!r}, which is not a measure kind")
+    return value
+
+
+def _literal_outcomes(expression: Any) -> list[Any]:
+    """The values an ``if`` tree can produce; a kind expression must be made of ``if``s."""
+    if isinstance(expression, dict) and set(expression) == {"if"}:
+        _guard, then, otherwise = expression["if"]
+        return _literal_outcomes(then) + _literal_outcomes(otherwise)
+    if isinstance(expression, str):
+        return [expression]
+    raise ValueError("a kind expression may only use if with measure kinds as outcomes")
+
+
+# ---- compiled form, used by the engine -------------------------------------------------
+
+Evaluator = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    kind: Callable[[Any], MeasureKind]
+    days: int | None  # None: no fixed end
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A measure: periods one after another, the first counted from ``counted_from``."""
+
+    counted_from: Anchor
+    periods: tuple[Period, ...]
+    while_periods_run: bool  # an open measure listed only while the rule's periods run
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    ref: str | None
+    title: str
+    clause: str
+    source: str
+    scope: Scope
+    when: Evaluator
+    reads: frozenset[str]  # top-level facts the condition reads, for explanations
+    entry: EntryEffect | None
+    measures: tuple[Chain, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A compiled pack: what ``decide`` runs."""
+
+    id: str
+    title: str
+    jurisdiction: str
+    version: str
+    in_force_from: date
+    rules: tuple[Rule, ...]
+    spec: PolicyPack
+
+
+def compile_pack(spec: PolicyPack) -> Pack:
+    return Pack(
+        id=spec.id,
+        title=spec.title,
+        jurisdiction=spec.jurisdiction,
+        version=spec.version,
+        in_force_from=spec.in_force_from,
+        rules=tuple(_compile_rule(rule) for rule in spec.rules),
+        spec=spec,
+    )
+
+
+def _compile_rule(rule: RuleSpec) -> Rule:
+    return Rule(
+        id=rule.id,
+        ref=rule.ref,
+        title=rule.title,
+        clause=rule.clause,
+        source=rule.source,
+        scope=rule.scope,
+        when=logic.compile_expression(rule.when),
+        reads=frozenset(path.split(".")[0] for path in _var_paths(rule.when)),
+        entry=rule.entry,
+        measures=tuple(_compile_chain(m) for m in rule.measures),
+        note=rule.note,
+    )
+
+
+def _compile_chain(measure: MeasureSpec) -> Chain:
+    periods = [Period(_compile_kind(measure.kind), measure.days)]
+    following = measure.then
+    while following is not None:
+        periods.append(Period(_compile_kind(following.kind), following.days))
+        following = following.then
+    return Chain(measure.counted_from, tuple(periods), measure.while_periods_run)
+
+
+def _compile_kind(kind: KindExpression) -> Callable[[Any], MeasureKind]:
+    if isinstance(kind, MeasureKind):
+        fixed = kind
+        return lambda _data: fixed
+    evaluate = logic.compile_expression(kind)
+    return lambda data: MeasureKind(evaluate(data))
+
+
+def _var_paths(expression: Any) -> list[str]:
+    if isinstance(expression, dict):
+        if set(expression) == {"var"} and isinstance(expression["var"], str):
+            return [expression["var"]]
+        return [p for operand in expression.values() for p in _var_paths(operand)]
+    if isinstance(expression, list):
+        return [p for operand in expression for p in _var_paths(operand)]
+    return []
+
+
+def pack_in_force(packs: Sequence[Pack], day: date, jurisdiction: str | None = None) -> Pack | None:
+    """The pack in force on ``day``: the latest ``in_force_from`` on or before it.
+
+    Ties (two versions in force from the same day) go to the one listed last.
+    """
+    best: Pack | None = None
+    for pack in packs:
+        if jurisdiction is not None and pack.jurisdiction != jurisdiction:
+            continue
+        if pack.in_force_from <= day and (best is None or pack.in_force_from >= best.in_force_from):
+            best = pack
+    return best

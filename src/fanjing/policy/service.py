@@ -1,0 +1,92 @@
+"""Use cases around the engine: gather (packs, registry, places), decide, return."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.places.core import Place
+from fanjing.places.designations_csv import read_designations_csv
+from fanjing.places.registry import Registry
+from fanjing.policy.core.decide import PolicyEvaluationError, decide
+from fanjing.policy.core.explain import day_zh
+from fanjing.policy.core.model import Decision
+from fanjing.policy.core.pack import Pack, pack_in_force
+from fanjing.policy.packfile import DEFAULT_PACK_ID
+from fanjing.policy.situation_json import read_situation
+
+
+@dataclass(frozen=True)
+class Checker:
+    """Everything an entry check needs besides the situation; built once, used for many."""
+
+    packs: Sequence[Pack]
+    registry: Registry
+    parse_place: Callable[[str], Place]
+    today: date
+    pinned_pack: Pack | None = None  # --policy FILE: used whatever the day
+
+    def pack_for(self, day: date) -> tuple[Pack, bool]:
+        """The pack governing a decision on ``day``, and whether it is really in force then.
+
+        Before the first pack comes into force the default pack is used (and said so).
+        """
+        if self.pinned_pack is not None:
+            return self.pinned_pack, True
+        pack = pack_in_force(self.packs, day)
+        if pack is not None:
+            return pack, True
+        default = next((p for p in self.packs if p.id == DEFAULT_PACK_ID), None)
+        if default is None:
+            raise FanjingError("no_pack_in_force", f"{day} 没有生效的政策包")
+        return default, False
+
+    def check(self, data: Any) -> Decision:
+        """Decide for one situation (parsed JSON); raises ``InputErrors`` for bad input."""
+        situation = read_situation(data, parse_place=self.parse_place, today=self.today)
+        pack, in_force = self.pack_for(situation.as_of)
+        try:
+            decision = decide(pack, self.registry, situation)
+        except PolicyEvaluationError as problem:
+            raise FanjingError("policy_error", f"政策包 {pack.id} 无法计算：{problem}") from None
+        if not in_force:
+            note = (
+                f"评估日{day_zh(situation.as_of)}早于政策包生效日{day_zh(pack.in_force_from)}，"
+                "按默认政策包计算。"
+            )
+            decision = replace(decision, reasons=(*decision.reasons, note))
+        return decision
+
+    def check_lines(self, lines: Iterator[str], file: str) -> Iterator[dict[str, Any]]:
+        """The batch path: one JSON situation per line → one JSON object per line, in order.
+
+        A bad line gives ``{"line": N, "errors": [...]}`` in its place; the rest go on.
+        Blank lines are skipped.
+        """
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                yield self.check(data).to_json()
+            except json.JSONDecodeError as problem:
+                error = FanjingError("bad_json", f"JSON 格式错误：{problem.msg}", Where(file, number))
+                yield {"line": number, "errors": [error.as_dict()]}
+            except InputErrors as problems:
+                located = problems.located(file, number)
+                yield {"line": number, "errors": [e.as_dict() for e in located.errors]}
+            except FanjingError as problem:
+                yield {"line": number, "errors": [problem.located(file, number).as_dict()]}
+
+
+def load_registry_csv(path: Path, parse_place: Callable[[str], Place]) -> Registry:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise FanjingError("unreadable_file", f"无法读取风险地区文件：{problem}", Where(str(path))) from None
+    return Registry.of(read_designations_csv(text, parse_place=parse_place, file=str(path)))
