@@ -28,7 +28,9 @@ SITUATIONS: list[tuple[str, dict[str, Any]]] = [
         {
             "as_of": DEMO_DAY,
             "arrival": DEMO_DAY,
-            "stays": [{"place": "河南省郑州市二七区京广路街道", "from": "2021-07-28", "to": "2021-08-01"}],
+            "stays": [
+                {"place": "河南省郑州市二七区京广路街道", "from": "2021-07-28", "to": "2021-08-01"}
+            ],
         },
     ),
     (
@@ -45,7 +47,9 @@ SITUATIONS: list[tuple[str, dict[str, Any]]] = [
             "as_of": DEMO_DAY,
             "arrival": DEMO_DAY,
             "commuter": True,
-            "stays": [{"place": "河北省廊坊市三河市燕郊镇", "from": "2021-07-25", "to": "2021-08-07"}],
+            "stays": [
+                {"place": "河北省廊坊市三河市燕郊镇", "from": "2021-07-25", "to": "2021-08-07"}
+            ],
         },
     ),
     (
@@ -69,11 +73,13 @@ SITUATIONS: list[tuple[str, dict[str, Any]]] = [
 def demo() -> None:
     """演示：在几个真实情况上运行入境检查（2021年8月7日）。"""
     gazetteer = Gazetteer()
-    csv_text = (resources.files("fanjing.places") / "data" / "risk-areas-2021-08-demo.csv").read_text(
-        encoding="utf-8"
-    )
+    csv_text = (
+        resources.files("fanjing.places") / "data" / "risk-areas-2021-08-demo.csv"
+    ).read_text(encoding="utf-8")
     try:
-        registry = Registry.of(read_designations_csv(csv_text, parse_place=gazetteer.parse, file="demo"))
+        registry = Registry.of(
+            read_designations_csv(csv_text, parse_place=gazetteer.parse, file="demo")
+        )
         checker = Checker(builtin_packs(), registry, gazetteer.parse, today=registry_day())
         for title, situation in SITUATIONS:
             decision = checker.check(situation)

@@ -35,7 +35,11 @@ class Where:
 
     def inside(self, field: str) -> Where:
         """The same place, one field deeper."""
-        joined = field if not self.field else f"{self.field}{'' if field.startswith('[') else '.'}{field}"
+        joined = (
+            field
+            if not self.field
+            else f"{self.field}{'' if field.startswith('[') else '.'}{field}"
+        )
         return Where(self.file, self.line, joined)
 
     def at(self, file: str | None = None, line: int | None = None) -> Where:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from fanjing.common.days import day_in_china
 
 
 def today_in_china() -> date:
-    return day_in_china(datetime.now(timezone.utc))
+    return day_in_china(datetime.now(UTC))

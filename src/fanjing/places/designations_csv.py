@@ -79,7 +79,9 @@ def _designation(row: list[str], parse_place: Callable[[str], Place], where: Whe
             day = parse_day(value)
         except ValueError:
             errors.append(
-                FanjingError("bad_date", f"日期应为 YYYY-MM-DD 格式：“{value}”", where.inside(column))
+                FanjingError(
+                    "bad_date", f"日期应为 YYYY-MM-DD 格式：“{value}”", where.inside(column)
+                )
             )
             continue
         if column == "from":
@@ -88,7 +90,9 @@ def _designation(row: list[str], parse_place: Callable[[str], Place], where: Whe
             end = day
     if start and end and end < start:
         errors.append(
-            FanjingError("dates_out_of_order", f"结束日 {end} 早于开始日 {start}", where.inside("to"))
+            FanjingError(
+                "dates_out_of_order", f"结束日 {end} 早于开始日 {start}", where.inside("to")
+            )
         )
     if errors or level is None or area is None or start is None:
         raise InputErrors(errors)

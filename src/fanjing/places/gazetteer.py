@@ -26,7 +26,9 @@ from fanjing.places.core import Place
 _NOISE = re.compile(r"[\s\u3000]+|[（(]新增[）)]|[；;。，,、]+$")
 _WHOLE_AREA = re.compile(r"(全域|全境|全部区域)$")
 _TOWN_SUFFIX = re.compile(r"^([^、，,()（）\d\s]{1,8}?(?:街道|镇|乡))(?:办事处)?")
-_VILLAGE_SUFFIX = re.compile(r"^([^、，,()（）\s]{1,10}?(?:社区|村委会|居委会|嘎查|村(?![民组]|委)))")
+_VILLAGE_SUFFIX = re.compile(
+    r"^([^、，,()（）\s]{1,10}?(?:社区|村委会|居委会|嘎查|村(?![民组委小])))"
+)
 _SUBDISTRICT_OFFICE = re.compile(r"^办事处")
 _PROVINCE_LEVEL_DIRECT = "省直辖行政区划"
 _CITY_LEVEL_DIRECT = "市直辖行政区划"
@@ -113,7 +115,9 @@ class Gazetteer:
         place = Place(text=text, province=province, city=city, county=county)
         return self._split_below_county(place, parsed["detail"])
 
-    def _resolve_shared_county(self, text: str, county: str | None, detail: str) -> tuple[str, str | None]:
+    def _resolve_shared_county(
+        self, text: str, county: str | None, detail: str
+    ) -> tuple[str, str | None]:
         candidates = self._counties_by_name.get(county or "", [])
         if len(candidates) > 1:
             by_town = [d for d in candidates if _longest_prefix(detail, d.towns)]
@@ -123,9 +127,7 @@ class Gazetteer:
             raise FanjingError("unknown_place", f"无法识别的地点：“{text}”")
         if len(candidates) == 1:
             return candidates[0].province, candidates[0].city
-        names = "、".join(
-            Place(text, d.province, d.city, d.county).name for d in candidates[:6]
-        )
+        names = "、".join(Place(text, d.province, d.city, d.county).name for d in candidates[:6])
         raise FanjingError(
             "ambiguous_place",
             f"地点不明确：“{text}”可能是 {names}，请写明所在省、市",
@@ -133,7 +135,10 @@ class Gazetteer:
 
     def _starts_with_known_name(self, text: str, levels: tuple[str | None, ...]) -> bool:
         return any(
-            text.startswith(name) for level in levels if level for name in self._names.get(level, {level})
+            text.startswith(name)
+            for level in levels
+            if level
+            for name in self._names.get(level, {level})
         )
 
     def _split_below_county(self, place: Place, detail: str) -> Place:

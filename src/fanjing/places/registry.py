@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from fanjing.places.core import Containment, Place, area_touches_division, containment
 
@@ -21,7 +21,7 @@ from fanjing.places.core import Containment, Place, area_touches_division, conta
 LOOKBACK_DAYS = 14
 
 
-class RiskLevel(str, Enum):
+class RiskLevel(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
     CASES = "cases"
@@ -115,7 +115,9 @@ class Registry:
                 counts[designation.level] += 1
         return counts
 
-    def judge_stay(self, place: Place, stay_from: date, stay_to: date, as_of: date) -> StayJudgement:
+    def judge_stay(
+        self, place: Place, stay_from: date, stay_to: date, as_of: date
+    ) -> StayJudgement:
         """Judge a stay at ``place`` from ``stay_from`` to ``stay_to`` (inclusive) as of ``as_of``.
 
         A stay named only down to a province is judged for nothing; one named
@@ -135,7 +137,11 @@ class Registry:
                 cases = designation
             if not designation.is_risk_area:
                 continue
-            if risk_county is None and place.county_known and area_touches_division(area, place, "county"):
+            if (
+                risk_county is None
+                and place.county_known
+                and area_touches_division(area, place, "county")
+            ):
                 risk_county = designation
             inside = containment(area, place)
             if inside is Containment.INSIDE:

@@ -54,10 +54,18 @@ def _read_json(path: Path) -> object:
 
 
 def check(
-    situation: Annotated[Path | None, typer.Option("--situation", help="一个情况（JSON 文件）")] = None,
-    batch: Annotated[Path | None, typer.Option("--batch", help="每行一个情况（JSONL），每行输出一个决定")] = None,
-    risk_areas: Annotated[Path | None, typer.Option("--risk-areas", help="风险地区 CSV（level,area,from,to）")] = None,
-    policy: Annotated[Path | None, typer.Option("--policy", help="政策包 YAML；默认按评估日选取生效的政策包")] = None,
+    situation: Annotated[
+        Path | None, typer.Option("--situation", help="一个情况（JSON 文件）")
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="每行一个情况（JSONL），每行输出一个决定")
+    ] = None,
+    risk_areas: Annotated[
+        Path | None, typer.Option("--risk-areas", help="风险地区 CSV（level,area,from,to）")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="政策包 YAML；默认按评估日选取生效的政策包")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """入境检查：能否进京，进京后须做什么，依据哪一条。"""
@@ -90,11 +98,12 @@ def _run_batch(checker: Checker, batch: Path) -> None:
     bad = 0
     with handle:
         for result in checker.check_lines(iter(handle), str(batch)):
-            if "errors" in result:
-                bad += 1
-                for error in result["errors"]:
-                    typer.echo(f"错误：{FanjingError(error['code'], error['message'])}（位置：{batch}:{error['line']}"
-                               + (f" 字段 {error['field']}" if error["field"] else "") + "）", err=True)
+            for error in result.get("errors", []):
+                where = f"{batch}:{error['line']}" + (
+                    f" 字段 {error['field']}" if error["field"] else ""
+                )
+                typer.echo(f"错误：{error['message']}（位置：{where}）", err=True)
+            bad += "errors" in result
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     if bad:
         raise typer.Exit(2)
@@ -123,7 +132,9 @@ def test(folder: Annotated[Path, typer.Argument(help="场景文件夹（或一�
     passed = failed = 0
     try:
         for path in files:
-            for result in run_scenario_file(path, packs=packs, parse_place=gazetteer.parse, today=today_in_china()):
+            for result in run_scenario_file(
+                path, packs=packs, parse_place=gazetteer.parse, today=today_in_china()
+            ):
                 if result.passed:
                     passed += 1
                     continue

@@ -30,14 +30,18 @@ def load_pack_file(path: Path) -> Pack:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as problem:
-        raise FanjingError("unreadable_file", f"无法读取政策包：{problem}", Where(str(path))) from None
+        raise FanjingError(
+            "unreadable_file", f"无法读取政策包：{problem}", Where(str(path))
+        ) from None
     return load_pack_text(text, file=str(path))
 
 
 def builtin_packs() -> list[Pack]:
     """The packs shipped with fanjing (``fanjing/policy/packs/*.yaml``), in file-name order."""
     folder = resources.files("fanjing.policy") / "packs"
-    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+    entries = sorted(
+        (e for e in folder.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name
+    )
     return [load_pack_text(e.read_text(encoding="utf-8"), file=f"packs/{e.name}") for e in entries]
 
 
@@ -50,7 +54,13 @@ def _load_yaml_with_lines(text: str, file: str) -> tuple[Any, dict[tuple[Any, ..
         mark = getattr(problem, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InputErrors(
-            [FanjingError("bad_yaml", f"YAML 格式错误：{getattr(problem, 'problem', problem)}", Where(file, line))]
+            [
+                FanjingError(
+                    "bad_yaml",
+                    f"YAML 格式错误：{getattr(problem, 'problem', problem)}",
+                    Where(file, line),
+                )
+            ]
         ) from None
     if node is None:
         raise InputErrors([FanjingError("empty_file", "政策包为空", Where(file, 1))])
@@ -78,6 +88,8 @@ def _located(error: Any, lines: dict[tuple[Any, ...], int], file: str) -> Fanjin
         line = lines.get(yaml_loc[:depth])
         if line is not None:
             break
-    field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in yaml_loc).replace(".[", "[")
+    field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in yaml_loc).replace(
+        ".[", "["
+    )
     message = error["msg"].removeprefix("Value error, ")
     return FanjingError("invalid_pack", f"政策包无效：{message}", Where(file, line, field or None))

@@ -59,15 +59,23 @@ def run_scenario_file(
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
-        raise InputErrors([FanjingError("bad_scenario", f"无法读取场景文件：{problem}", Where(str(path)))]) from None
+        raise InputErrors(
+            [FanjingError("bad_scenario", f"无法读取场景文件：{problem}", Where(str(path)))]
+        ) from None
     if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
-        raise InputErrors([FanjingError("bad_scenario", "场景文件应有 cases 列表", Where(str(path)))])
+        raise InputErrors(
+            [FanjingError("bad_scenario", "场景文件应有 cases 列表", Where(str(path)))]
+        )
     pinned = load_pack_file(path.parent / document["policy"]) if document.get("policy") else None
     registry = Registry.of(_designations(document.get("risk_areas") or [], parse_place, str(path)))
     checker = Checker(packs, registry, parse_place, today, pinned)
     results = []
     for index, case in enumerate(document["cases"]):
-        name = str(case.get("name", f"case {index + 1}")) if isinstance(case, dict) else f"case {index + 1}"
+        name = (
+            str(case.get("name", f"case {index + 1}"))
+            if isinstance(case, dict)
+            else f"case {index + 1}"
+        )
         results.append(CaseResult(str(path), name, tuple(_run_case(checker, case))))
     return results
 
@@ -90,11 +98,19 @@ def mismatches(expected: Any, actual: Any, path: str) -> list[str]:
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return [f"{path}: 应为对象，实际为 {actual!r}"]
-        return [m for key, value in expected.items() for m in mismatches(value, actual.get(key), f"{path}.{key}")]
+        return [
+            m
+            for key, value in expected.items()
+            for m in mismatches(value, actual.get(key), f"{path}.{key}")
+        ]
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{path}: 应为 {expected!r}，实际为 {actual!r}"]
-        return [m for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for m in mismatches(e, a, f"{path}[{i}]")]
+        return [
+            m
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+            for m in mismatches(e, a, f"{path}[{i}]")
+        ]
     if expected != actual:
         return [f"{path}: 应为 {expected!r}，实际为 {actual!r}"]
     return []
@@ -111,7 +127,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _designations(items: list[Any], parse_place: Callable[[str], Place], file: str) -> list[Designation]:
+def _designations(
+    items: list[Any], parse_place: Callable[[str], Place], file: str
+) -> list[Designation]:
     designations = []
     for index, item in enumerate(_plain(items)):
         where = Where(file, field=f"risk_areas[{index}]")
@@ -127,5 +145,7 @@ def _designations(items: list[Any], parse_place: Callable[[str], Place], file: s
         except FanjingError as problem:
             raise InputErrors([FanjingError(problem.code, problem.message, where)]) from None
         except (KeyError, TypeError, ValueError) as problem:
-            raise InputErrors([FanjingError("bad_scenario", f"风险地区无效：{problem}", where)]) from None
+            raise InputErrors(
+                [FanjingError("bad_scenario", f"风险地区无效：{problem}", where)]
+            ) from None
     return designations

@@ -75,7 +75,9 @@ class Checker:
                 data = json.loads(line)
                 yield self.check(data).to_json()
             except json.JSONDecodeError as problem:
-                error = FanjingError("bad_json", f"JSON 格式错误：{problem.msg}", Where(file, number))
+                error = FanjingError(
+                    "bad_json", f"JSON 格式错误：{problem.msg}", Where(file, number)
+                )
                 yield {"line": number, "errors": [error.as_dict()]}
             except InputErrors as problems:
                 located = problems.located(file, number)
@@ -88,5 +90,7 @@ def load_registry_csv(path: Path, parse_place: Callable[[str], Place]) -> Regist
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as problem:
-        raise FanjingError("unreadable_file", f"无法读取风险地区文件：{problem}", Where(str(path))) from None
+        raise FanjingError(
+            "unreadable_file", f"无法读取风险地区文件：{problem}", Where(str(path))
+        ) from None
     return Registry.of(read_designations_csv(text, parse_place=parse_place, file=str(path)))

@@ -70,9 +70,7 @@ class _Reader:
         return value
 
 
-def read_situation(
-    data: Any, *, parse_place: Callable[[str], Place], today: date
-) -> Situation:
+def read_situation(data: Any, *, parse_place: Callable[[str], Place], today: date) -> Situation:
     """Validate ``data`` (parsed JSON) into a Situation; raises ``InputErrors`` with field paths.
 
     ``today`` (CST) is the default ``as_of``.
@@ -96,7 +94,11 @@ def read_situation(
     try:
         health_code = HealthCode(code)
     except ValueError:
-        reader.fail("unknown_code", f"未知的健康码状态“{code}”（应为 green、yellow、red 或 popup）", "health_code")
+        reader.fail(
+            "unknown_code",
+            f"未知的健康码状态“{code}”（应为 green、yellow、red 或 popup）",
+            "health_code",
+        )
         health_code = HealthCode.GREEN
     if reader.errors or as_of is None:
         raise InputErrors(reader.errors)
@@ -143,7 +145,9 @@ def _stays(
             reader.fail("dates_out_of_order", f"开始日 {start} 晚于结束日 {end}", f"{field}.from")
         if end and last_allowed and end > last_allowed:
             what = "进京日" if arrival is not None else "评估日 as_of"
-            reader.fail("stay_after_arrival", f"结束日 {end} 晚于{what} {last_allowed}", f"{field}.to")
+            reader.fail(
+                "stay_after_arrival", f"结束日 {end} 晚于{what} {last_allowed}", f"{field}.to"
+            )
         if place is not None and start is not None and end is not None:
             stays.append(Stay(place, start, end))
     return stays
@@ -172,6 +176,8 @@ def _contact(reader: _Reader, value: Any) -> Contact | None:
         role = ContactRole(role_text)
     except ValueError:
         roles = "、".join(r.value for r in ContactRole)
-        reader.fail("unknown_role", f"未知的接触者类别“{role_text}”（应为 {roles}）", "contact.role")
+        reader.fail(
+            "unknown_role", f"未知的接触者类别“{role_text}”（应为 {roles}）", "contact.role"
+        )
     day = reader.day(body.get("last_contact"), "contact.last_contact")
     return Contact(role, day) if role and day else None

@@ -5,7 +5,8 @@ Pure: everything it needs is passed in. The day rules are those of
 not including, D + N; every measure starts at max(its start, F), F being the
 arrival day or ``as_of``; a period is listed when it ends after max(F, as_of);
 observation and monitoring form one timeline on which the strictest kind of
-each day wins.
+each day wins; where two rules give that kind on the same day, the one written
+first in the pack sets it (and a merged period cites who set its first day).
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def _holds(rule: Rule, facts: dict[str, Any]) -> bool:
         raise PolicyEvaluationError(f"rule {rule.id}: {problem}") from problem
     if result is None or isinstance(result, bool | int | str | list | dict):
         return bool(result)
-    raise PolicyEvaluationError(f"rule {rule.id}: condition gave {result!r}, neither true nor false")
+    raise PolicyEvaluationError(
+        f"rule {rule.id}: condition gave {result!r}, neither true nor false"
+    )
 
 
 def _anchor_day(anchor: Anchor, firing: Firing) -> date:

@@ -77,12 +77,16 @@ def reasons(
     if not entry.allowed and entry.earliest is None:
         lines.append("健康宝非绿码，暂不能进京。")
     elif not entry.allowed and situation.arrival is not None and not situation.planned:
-        lines.append(f"已于{day_zh(situation.arrival)}进京，早于可进京日期{day_zh(entry.earliest or situation.arrival)}。")
+        lines.append(
+            f"已于{day_zh(situation.arrival)}进京，早于可进京日期{day_zh(entry.earliest or situation.arrival)}。"
+        )
     for stay in judged:
         lines.extend(_needs_details(stay))
-    for stay in situation.stays:
-        if not stay.place.in_beijing and stay.place.city is None and stay.place.county is None:
-            lines.append(f"行程“{stay.place.name}”只写到省，无法判断风险，须申报详细行程（到地级市、县区）。")
+    for given in situation.stays:
+        if not given.place.in_beijing and given.place.city is None and given.place.county is None:
+            lines.append(
+                f"行程“{given.place.name}”只写到省，无法判断风险，须申报详细行程（到地级市、县区）。"
+            )
     if not lines:
         lines.append("未到过中高风险地区及其所在地级市，健康宝绿码，可正常进返京。")
     return lines
@@ -105,7 +109,10 @@ def _needs_details(stay: JudgedStay) -> list[str]:
 def plan_zh(decision: Decision, pack_title: str) -> str:
     """A readable day-by-day plan: entry, then each measure with dates and the clause behind it."""
     out = [f"政策：{pack_title}（{decision.policy.id}，版本 {decision.policy.version}）"]
-    out.append(f"评估日：{day_zh(decision.as_of)}" + (f"；进京日：{day_zh(decision.arrival)}" if decision.arrival else "；已在京"))
+    out.append(
+        f"评估日：{day_zh(decision.as_of)}"
+        + (f"；进京日：{day_zh(decision.arrival)}" if decision.arrival else "；已在京")
+    )
     entry = decision.entry
     if entry.earliest is None:
         out.append("进京：不可以（健康宝非绿码）")

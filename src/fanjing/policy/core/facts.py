@@ -44,7 +44,9 @@ def person_facts(situation: Situation) -> dict[str, Any]:
         "first_day": situation.first_day.isoformat(),
         "planned": situation.planned,
         "contact": (
-            {"role": contact.role.value, "last": contact.last_contact.isoformat()} if contact else None
+            {"role": contact.role.value, "last": contact.last_contact.isoformat()}
+            if contact
+            else None
         ),
         "entered_china": (
             {"port": entered.port, "date": entered.day.isoformat()} if entered else None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from fanjing.places.core import Place
 
 
-class ContactRole(str, Enum):
+class ContactRole(StrEnum):
     CLOSE_CONTACT = "close_contact"
     SECONDARY_CLOSE_CONTACT = "secondary_close_contact"
     COHABITANT_OF_SECONDARY_CLOSE_CONTACT = "cohabitant_of_secondary_close_contact"
@@ -25,7 +25,7 @@ class ContactRole(str, Enum):
         }[self.value]
 
 
-class HealthCode(str, Enum):
+class HealthCode(StrEnum):
     GREEN = "green"
     YELLOW = "yellow"
     RED = "red"
@@ -36,7 +36,7 @@ class HealthCode(str, Enum):
         return {"green": "绿码", "yellow": "黄码", "red": "红码", "popup": "弹窗"}[self.value]
 
 
-class MeasureKind(str, Enum):
+class MeasureKind(StrEnum):
     CENTRALIZED_OBSERVATION = "centralized_observation"
     HOME_OBSERVATION = "home_observation"
     HEALTH_MONITORING = "health_monitoring"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -25,7 +25,7 @@ from fanjing.policy.core.model import MeasureKind
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
-class Anchor(str, Enum):
+class Anchor(StrEnum):
     """The day a period is counted from (自……之日起算)."""
 
     STAY_LEFT = "stay.left"  # the day the person left the place: the stay's last day
@@ -34,7 +34,7 @@ class Anchor(str, Enum):
     FIRST_DAY = "first_day"  # arrival day, or the evaluation day when there is no arrival
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     PERSON = "person"  # evaluated once per situation
     STAY = "stay"  # evaluated once per stay outside Beijing named at least to a city
 
@@ -90,7 +90,9 @@ class MeasureSpec(_Strict):
     @model_validator(mode="after")
     def _open_ended_is_last(self) -> MeasureSpec:
         if self.days is None and self.then is not None:
-            raise ValueError("a measure with no fixed end (days: null) cannot be followed by another")
+            raise ValueError(
+                "a measure with no fixed end (days: null) cannot be followed by another"
+            )
         return self
 
 
@@ -290,7 +292,7 @@ def _compile_kind(kind: KindExpression) -> Callable[[Any], MeasureKind]:
         fixed = kind
         return lambda _data: fixed
     evaluate = logic.compile_expression(kind)
-    return lambda data: MeasureKind(evaluate(data))
+    return lambda data: MeasureKind(str(evaluate(data)))
 
 
 def _var_paths(expression: Any) -> list[str]:

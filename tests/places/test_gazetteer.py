@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from fanjing.errors import FanjingError
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("河南省郑州市二七区", ("河南省", "郑州市", "二七区", None, None, "")),
+        ("郑州市二七区", ("河南省", "郑州市", "二七区", None, None, "")),
+        ("扬州", ("江苏省", "扬州市", None, None, None, "")),
+        ("江苏省南京市江宁区禄口街道", ("江苏省", "南京市", "江宁区", "禄口街道", None, "")),
+        ("南京市江宁区禄口街道全域", ("江苏省", "南京市", "江宁区", "禄口街道", None, "")),
+        (
+            "德宏州陇川县章凤镇迭撒村拉影村民小组",
+            ("云南省", "德宏傣族景颇族自治州", "陇川县", "章凤镇", "迭撒村", "拉影村民小组"),
+        ),
+        (
+            "北京市朝阳区潘家园街道松榆里社区",
+            ("北京市", "北京市", "朝阳区", "潘家园街道", "松榆里社区", ""),
+        ),
+        (
+            "湘西州吉首市峒河街道办事处五里牌社区公租房小区",
+            ("湖南省", "湘西土家族苗族自治州", "吉首市", "峒河街道", "五里牌社区", "公租房小区"),
+        ),
+        (
+            "扬州市邗江区双桥街道念四新村小区（新增）",
+            ("江苏省", "扬州市", "邗江区", "双桥街道", None, "念四新村小区"),
+        ),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_parses_levels(gazetteer, text, levels):
+    parsed = gazetteer.parse(text)
+    assert (
+        parsed.province,
+        parsed.city,
+        parsed.county,
+        parsed.town,
+        parsed.village,
+        parsed.detail,
+    ) == levels
+    assert parsed.text == text
+
+
+def test_fills_a_skipped_county_from_its_town(gazetteer):
+    parsed = gazetteer.parse("扬州市双桥街道文苑社区新庄二村")
+    assert (parsed.county, parsed.town) == ("邗江区", "双桥街道")
+
+
+def test_a_county_name_shared_by_two_cities_is_ambiguous(gazetteer):
+    with pytest.raises(FanjingError) as raised:
+        gazetteer.parse("朝阳区")
+    assert raised.value.code == "ambiguous_place"
+    assert "北京市朝阳区" in raised.value.message and "吉林省长春市朝阳区" in raised.value.message
+
+
+def test_a_town_decides_a_shared_county_name(gazetteer):
+    assert gazetteer.parse("朝阳区潘家园街道").province == "北京市"
+
+
+@pytest.mark.parametrize("text", ["火星市", "火星市二七区", "城关镇", "   "])
+def test_unknown_places_are_refused(gazetteer, text):
+    with pytest.raises(FanjingError) as raised:
+        gazetteer.parse(text)
+    assert raised.value.code in {"unknown_place", "empty_place"}
+
+
+def test_parses_are_cached(gazetteer):
+    assert gazetteer.parse("河南省郑州市二七区") is gazetteer.parse("河南省郑州市二七区")
