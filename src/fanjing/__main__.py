@@ -1,0 +1,3 @@
+from fanjing.cli import app
+
+app(prog_name="fanjing")
