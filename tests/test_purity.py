@@ -10,11 +10,31 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "fanjing"
 CORES = sorted(
-    [*SRC.glob("*/core/*.py"), *SRC.glob("*/core.py"), SRC / "places" / "registry.py", *SRC.glob("common/*.py")]
+    [
+        *SRC.glob("*/core/*.py"),
+        *SRC.glob("*/core.py"),
+        SRC / "places" / "registry.py",
+        *SRC.glob("common/*.py"),
+    ]
 )
-FORBIDDEN = ("sqlalchemy", "fastapi", "typer", "httpx", "yaml", "jionlp", "fanjing.infra", "fanjing.web", "os", "io", "subprocess", "socket")
+FORBIDDEN = (
+    "sqlalchemy",
+    "fastapi",
+    "typer",
+    "httpx",
+    "yaml",
+    "jionlp",
+    "fanjing.infra",
+    "fanjing.web",
+    "os",
+    "io",
+    "subprocess",
+    "socket",
+)
 # core modules may import only each other, besides the standard library and pydantic
-ALLOWED_FANJING = re.compile(r"^fanjing\.(common|places\.core|places\.registry|policy\.core)(\.|$)|^fanjing\.errors$")
+ALLOWED_FANJING = re.compile(
+    r"^fanjing\.(common|places\.core|places\.registry|policy\.core)(\.|$)|^fanjing\.errors$"
+)
 CLOCK = re.compile(r"datetime\.now|date\.today|time\.time|datetime\.utcnow")
 
 
@@ -35,7 +55,9 @@ def test_there_are_cores_to_check():
 @pytest.mark.parametrize("path", CORES, ids=lambda p: str(p.relative_to(SRC)))
 def test_core_imports_nothing_impure(path):
     for name in _imports(path):
-        assert not any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN), f"{path.name} imports {name}"
+        assert not any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN), (
+            f"{path.name} imports {name}"
+        )
         if name.startswith("fanjing"):
             assert ALLOWED_FANJING.match(name), f"{path.name} imports {name}"
 

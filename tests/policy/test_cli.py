@@ -19,7 +19,11 @@ EXAMPLE = {
 
 def fanjing(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "fanjing", *args], capture_output=True, text=True, encoding="utf-8", timeout=120
+        [sys.executable, "-m", "fanjing", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
 
 
@@ -31,7 +35,14 @@ def files(tmp_path: Path) -> Path:
 
 
 def test_check_json_follows_the_contract(files):
-    done = fanjing("check", "--situation", str(files / "s.json"), "--risk-areas", str(files / "areas.csv"), "--json")
+    done = fanjing(
+        "check",
+        "--situation",
+        str(files / "s.json"),
+        "--risk-areas",
+        str(files / "areas.csv"),
+        "--json",
+    )
     assert done.returncode == 0, done.stderr
     decision = json.loads(done.stdout)
     assert decision["entry"] == {**decision["entry"], "allowed": False, "earliest": "2021-08-15"}
@@ -44,7 +55,9 @@ def test_check_json_follows_the_contract(files):
 
 
 def test_check_prints_a_readable_plan_in_chinese(files):
-    done = fanjing("check", "--situation", str(files / "s.json"), "--risk-areas", str(files / "areas.csv"))
+    done = fanjing(
+        "check", "--situation", str(files / "s.json"), "--risk-areas", str(files / "areas.csv")
+    )
     assert done.returncode == 0, done.stderr
     assert "集中观察：2021年8月7日至2021年8月14日（8天）" in done.stdout
     assert "依据（arrival.high_risk）" in done.stdout
@@ -53,16 +66,24 @@ def test_check_prints_a_readable_plan_in_chinese(files):
 
 def test_batch_answers_line_by_line_and_reports_bad_lines(files):
     good = json.dumps(EXAMPLE, ensure_ascii=False)
-    bad_place = json.dumps({**EXAMPLE, "stays": [{"place": "朝阳区", "from": "2021-08-01", "to": "2021-08-02"}]})
+    bad_place = json.dumps(
+        {**EXAMPLE, "stays": [{"place": "朝阳区", "from": "2021-08-01", "to": "2021-08-02"}]}
+    )
     lines = [good, "{not json", bad_place, good.replace("2021-07-28", "2021-08-03")]
     (files / "b.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done = fanjing("check", "--batch", str(files / "b.jsonl"), "--risk-areas", str(files / "areas.csv"))
+    done = fanjing(
+        "check", "--batch", str(files / "b.jsonl"), "--risk-areas", str(files / "areas.csv")
+    )
     assert done.returncode == 2
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(out) == 4
     assert out[0]["entry"]["earliest"] == "2021-08-15"
     assert out[1]["line"] == 2 and out[1]["errors"][0]["code"] == "bad_json"
-    assert out[2]["line"] == 3 and out[2]["errors"][0] == {**out[2]["errors"][0], "code": "ambiguous_place", "field": "stays[0].place"}
+    assert out[2]["line"] == 3 and out[2]["errors"][0] == {
+        **out[2]["errors"][0],
+        "code": "ambiguous_place",
+        "field": "stays[0].place",
+    }
     assert out[3]["line"] == 4 and out[3]["errors"][0]["code"] == "dates_out_of_order"
     assert "b.jsonl:2" in done.stderr and "b.jsonl:3 字段 stays[0].place" in done.stderr
 
@@ -72,16 +93,37 @@ def test_batch_answers_line_by_line_and_reports_bad_lines(files):
     [
         pytest.param({**EXAMPLE, "as_of": "2021/08/07"}, "as_of", "bad_date", id="date-not-iso"),
         pytest.param({**EXAMPLE, "colour": "green"}, "colour", "unknown_field", id="unknown-field"),
-        pytest.param({**EXAMPLE, "health_code": "blue"}, "health_code", "unknown_code", id="unknown-code"),
-        pytest.param({**EXAMPLE, "contact": {"role": "friend", "last_contact": "2021-08-01"}}, "contact.role", "unknown_role", id="unknown-role"),
-        pytest.param({**EXAMPLE, "stays": [{"place": "火星市", "from": "2021-08-01", "to": "2021-08-02"}]}, "stays[0].place", "unknown_place", id="unknown-place"),
-        pytest.param({**EXAMPLE, "stays": [{"place": "郑州市", "from": "2021-08-01", "to": "2021-08-09"}]}, "stays[0].to", "stay_after_arrival", id="stay-after-arrival"),
-        pytest.param({**EXAMPLE, "commuter": "yes"}, "commuter", "bad_value", id="flag-not-boolean"),
+        pytest.param(
+            {**EXAMPLE, "health_code": "blue"}, "health_code", "unknown_code", id="unknown-code"
+        ),
+        pytest.param(
+            {**EXAMPLE, "contact": {"role": "friend", "last_contact": "2021-08-01"}},
+            "contact.role",
+            "unknown_role",
+            id="unknown-role",
+        ),
+        pytest.param(
+            {**EXAMPLE, "stays": [{"place": "火星市", "from": "2021-08-01", "to": "2021-08-02"}]},
+            "stays[0].place",
+            "unknown_place",
+            id="unknown-place",
+        ),
+        pytest.param(
+            {**EXAMPLE, "stays": [{"place": "郑州市", "from": "2021-08-01", "to": "2021-08-09"}]},
+            "stays[0].to",
+            "stay_after_arrival",
+            id="stay-after-arrival",
+        ),
+        pytest.param(
+            {**EXAMPLE, "commuter": "yes"}, "commuter", "bad_value", id="flag-not-boolean"
+        ),
     ],
 )
 def test_bad_situations_exit_2_with_one_line_per_problem(files, situation, field, code):
     (files / "bad.json").write_text(json.dumps(situation, ensure_ascii=False), encoding="utf-8")
-    done = fanjing("check", "--situation", str(files / "bad.json"), "--risk-areas", str(files / "areas.csv"))
+    done = fanjing(
+        "check", "--situation", str(files / "bad.json"), "--risk-areas", str(files / "areas.csv")
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     problems = [line for line in done.stderr.splitlines() if line.startswith("错误：")]
@@ -93,9 +135,17 @@ def test_malformed_json_and_csv_are_reported_with_their_file(files):
     (files / "broken.json").write_text('{"as_of": ', encoding="utf-8")
     done = fanjing("check", "--situation", str(files / "broken.json"))
     assert done.returncode == 2 and "JSON 格式错误" in done.stderr and "broken.json" in done.stderr
-    (files / "bad.csv").write_text("level,area,from,to\nextreme,郑州市二七区,2021-07-31,\n", encoding="utf-8")
-    done = fanjing("check", "--situation", str(files / "s.json"), "--risk-areas", str(files / "bad.csv"))
-    assert done.returncode == 2 and "bad.csv:2 字段 level" in done.stderr and "Traceback" not in done.stderr
+    (files / "bad.csv").write_text(
+        "level,area,from,to\nextreme,郑州市二七区,2021-07-31,\n", encoding="utf-8"
+    )
+    done = fanjing(
+        "check", "--situation", str(files / "s.json"), "--risk-areas", str(files / "bad.csv")
+    )
+    assert (
+        done.returncode == 2
+        and "bad.csv:2 字段 level" in done.stderr
+        and "Traceback" not in done.stderr
+    )
 
 
 def test_missing_file_is_a_clear_error(files):

@@ -219,3 +219,15 @@ def test_decisions_do_not_depend_on_stay_order():
     forward = decide(PACK, registry, situation(stays=stays))
     backward = decide(PACK, registry, replace(situation(stays=stays), stays=stays[::-1]))
     assert forward.measures == backward.measures and forward.entry == backward.entry
+
+
+def test_a_contact_long_past_applies_nothing():
+    contact = Contact(ContactRole.CLOSE_CONTACT, day("2021-06-01"))
+    decision = decide(PACK, Registry(), situation(arrival=None, contact=contact))
+    assert decision.measures == () and decision.rules_applied == ()
+
+
+def test_an_old_entry_into_china_does_not_stop_a_commuter_going_free():
+    entered = EnteredChina("上海浦东国际机场", day("2021-05-01"))
+    decision = decide(PACK, Registry(), situation(commuter=True, entered_china=entered))
+    assert decision.rules_applied == ("arrival.commuter",) and decision.measures == ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -10,7 +11,15 @@ from hypothesis import strategies as st
 
 from fanjing.places.registry import Designation, Registry, RiskLevel
 from fanjing.policy.core.decide import decide
-from fanjing.policy.core.model import Contact, ContactRole, EnteredChina, HealthCode, MeasureKind, Situation, Stay
+from fanjing.policy.core.model import (
+    Contact,
+    ContactRole,
+    EnteredChina,
+    HealthCode,
+    MeasureKind,
+    Situation,
+    Stay,
+)
 from fanjing.policy.packfile import builtin_packs
 from tests.builders import ERQI, GULOU_NANJING, JINGGUANG, LUKOU, SANHE, YANGZHOU, place
 
@@ -29,7 +38,14 @@ PLACES = [
     SANHE,
     place("北京市", "北京市", "朝阳区"),
 ]
-AREAS = [JINGGUANG, ERQI, LUKOU, YANGZHOU, place("江苏省", "扬州市", "邗江区", "双桥街道"), GULOU_NANJING]
+AREAS = [
+    JINGGUANG,
+    ERQI,
+    LUKOU,
+    YANGZHOU,
+    place("江苏省", "扬州市", "邗江区", "双桥街道"),
+    GULOU_NANJING,
+]
 LEVEL_ORDER = [RiskLevel.CASES, RiskLevel.MEDIUM, RiskLevel.HIGH]
 
 offsets = st.integers(min_value=-40, max_value=10)
@@ -55,12 +71,23 @@ def situations(draw: st.DrawFn) -> Situation:
     stays = []
     for _ in range(draw(st.integers(0, 3))):
         end = last_day - timedelta(days=draw(st.integers(0, 25)))
-        stays.append(Stay(draw(st.sampled_from(PLACES)), end - timedelta(days=draw(st.integers(0, 10))), end))
+        stays.append(
+            Stay(draw(st.sampled_from(PLACES)), end - timedelta(days=draw(st.integers(0, 10))), end)
+        )
     contact = draw(
         st.none()
-        | st.builds(Contact, st.sampled_from(list(ContactRole)), st.integers(0, 20).map(lambda d: last_day - timedelta(days=d)))
+        | st.builds(
+            Contact,
+            st.sampled_from(list(ContactRole)),
+            st.integers(0, 20).map(lambda d: last_day - timedelta(days=d)),
+        )
     )
-    entered = draw(st.none() | st.integers(0, 30).map(lambda d: EnteredChina("上海浦东国际机场", last_day - timedelta(days=d))))
+    entered = draw(
+        st.none()
+        | st.integers(0, 30).map(
+            lambda d: EnteredChina("上海浦东国际机场", last_day - timedelta(days=d))
+        )
+    )
     return Situation(
         as_of=as_of,
         arrival=arrival,
@@ -98,7 +125,7 @@ def test_timeline_periods_never_overlap(registry, situation):
     periods = sorted(
         (m.start, m.end) for m in decide(PACK, registry, situation).measures if m.kind.on_timeline
     )
-    for (_, earlier_end), (later_start, _) in zip(periods, periods[1:], strict=False):
+    for (_, earlier_end), (later_start, _) in itertools.pairwise(periods):
         assert earlier_end is not None and earlier_end <= later_start
 
 
@@ -112,7 +139,9 @@ def test_a_higher_risk_level_never_gives_fewer_restricted_days(registry, situati
     if target.level is RiskLevel.HIGH:
         return
     raised = replace(target, level=LEVEL_ORDER[LEVEL_ORDER.index(target.level) + 1])
-    higher = Registry.of([*registry.designations[:index], raised, *registry.designations[index + 1 :]])
+    higher = Registry.of(
+        [*registry.designations[:index], raised, *registry.designations[index + 1 :]]
+    )
     before, after = decide(PACK, registry, situation), decide(PACK, higher, situation)
     assert restricted_days(after) >= restricted_days(before)
     if before.entry.earliest is not None and after.entry.earliest is not None:
@@ -125,8 +154,12 @@ def _shift_situation(situation: Situation, k: timedelta) -> Situation:
         as_of=situation.as_of + k,
         arrival=situation.arrival + k if situation.arrival else None,
         stays=tuple(Stay(s.place, s.start + k, s.end + k) for s in situation.stays),
-        entered_china=replace(situation.entered_china, day=situation.entered_china.day + k) if situation.entered_china else None,
-        contact=replace(situation.contact, last_contact=situation.contact.last_contact + k) if situation.contact else None,
+        entered_china=replace(situation.entered_china, day=situation.entered_china.day + k)
+        if situation.entered_china
+        else None,
+        contact=replace(situation.contact, last_contact=situation.contact.last_contact + k)
+        if situation.contact
+        else None,
     )
 
 
@@ -135,13 +168,14 @@ def _shift_situation(situation: Situation, k: timedelta) -> Situation:
 def test_shifting_every_date_by_k_days_shifts_the_decision_by_k_days(registry, situation, days):
     k = timedelta(days=days)
     shifted_registry = Registry.of(
-        replace(d, start=d.start + k, end=d.end + k if d.end else None) for d in registry.designations
+        replace(d, start=d.start + k, end=d.end + k if d.end else None)
+        for d in registry.designations
     )
     before = decide(PACK, registry, situation)
     after = decide(PACK, shifted_registry, _shift_situation(situation, k))
-    assert [(m.kind, m.start + k, m.end + k if m.end else None, m.rule) for m in before.measures] == [
-        (m.kind, m.start, m.end, m.rule) for m in after.measures
-    ]
+    assert [
+        (m.kind, m.start + k, m.end + k if m.end else None, m.rule) for m in before.measures
+    ] == [(m.kind, m.start, m.end, m.rule) for m in after.measures]
     assert after.entry.allowed == before.entry.allowed
     assert after.entry.earliest == (before.entry.earliest + k if before.entry.earliest else None)
 

@@ -24,14 +24,19 @@ def test_every_rule_of_the_default_pack_is_exercised_by_a_scenario():
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_scenario_file(path: Path, gazetteer: Gazetteer):
-    results = run_scenario_file(path, packs=builtin_packs(), parse_place=gazetteer.parse, today=TODAY)
+    results = run_scenario_file(
+        path, packs=builtin_packs(), parse_place=gazetteer.parse, today=TODAY
+    )
     assert results, "a scenario file without cases"
     failures = {r.name: r.problems for r in results if not r.passed}
     assert not failures
 
 
 def test_mismatches_compare_only_what_is_expected():
-    actual = {"entry": {"allowed": True, "earliest": "2021-08-07"}, "measures": [{"kind": "x", "rule": "r"}]}
+    actual = {
+        "entry": {"allowed": True, "earliest": "2021-08-07"},
+        "measures": [{"kind": "x", "rule": "r"}],
+    }
     assert mismatches({"entry": {"allowed": True}}, actual, "d") == []
     assert mismatches({"measures": [{"kind": "x"}]}, actual, "d") == []
     assert mismatches({"measures": []}, actual, "d") != []

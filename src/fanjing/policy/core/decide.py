@@ -42,22 +42,30 @@ class PolicyEvaluationError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class RawPeriod:
+    """A period as a rule gives it, before clipping to F and merging into the timeline."""
+
+    kind: MeasureKind
+    start: date
+    end: date | None
+    order: int  # of the firing that gave it
+    rule: Rule
+    while_periods_run: bool
+
+    def listed(self, first_day: date, horizon: date) -> bool:
+        """A timeline period still listed: it ends after the horizon and after F."""
+        return self.end is not None and self.end > horizon and max(self.start, first_day) < self.end
+
+
+@dataclass(frozen=True, slots=True)
 class Firing:
-    """One rule applying, to the person or to one stay."""
+    """One rule applying, to the person or to one stay, with the periods it gives."""
 
     order: int
     rule: Rule
     stay: JudgedStay | None
     facts: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class RawPeriod:
-    kind: MeasureKind
-    start: date
-    end: date | None
-    firing: Firing
-    while_periods_run: bool
+    periods: tuple[RawPeriod, ...]
 
 
 def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
@@ -68,8 +76,8 @@ def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
     first_day = situation.first_day
     horizon = max(first_day, situation.as_of)
     judged = judge_stays(registry, situation)
-    firings = _fire_rules(pack, judged, person_facts(situation))
-    periods = [p for firing in firings for p in _periods_of(firing)]
+    firings = _fire_rules(pack, judged, person_facts(situation), first_day, horizon)
+    periods = [p for firing in firings for p in firing.periods]
     measures = _timeline(periods, first_day, horizon) + _open_measures(periods, first_day, horizon)
     entry = _entry(firings, situation)
     return Decision(
@@ -83,21 +91,41 @@ def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
     )
 
 
-def _fire_rules(pack: Pack, judged: list[JudgedStay], facts: dict[str, Any]) -> list[Firing]:
+def _fire_rules(
+    pack: Pack, judged: list[JudgedStay], facts: dict[str, Any], first_day: date, horizon: date
+) -> list[Firing]:
+    """Evaluate the rules in pack order; ``applied`` grows as rules apply.
+
+    A rule applies when its condition holds and it leaves something: an entry
+    effect, a measure still listed, or (for a rule with neither) its note.
+    A contact or a stay long past, whose periods are all served, applies nothing.
+    """
     applied: list[str] = facts["applied"]
     firings: list[Firing] = []
     for rule in pack.rules:
-        if rule.scope is Scope.PERSON:
-            if _holds(rule, facts):
-                firings.append(Firing(len(firings), rule, None, facts))
-        else:
-            for stay in judged:
-                stay_facts = {**facts, "stay": stay.facts}
-                if _holds(rule, stay_facts):
-                    firings.append(Firing(len(firings), rule, stay, stay_facts))
+        candidates = (
+            [(None, facts)]
+            if rule.scope is Scope.PERSON
+            else [(stay, {**facts, "stay": stay.facts}) for stay in judged]
+        )
+        for stay, data in candidates:
+            if not _holds(rule, data):
+                continue
+            periods = _periods_of(rule, data, len(firings))
+            if _leaves_something(rule, periods, first_day, horizon):
+                firings.append(Firing(len(firings), rule, stay, data, periods))
         if firings and firings[-1].rule is rule:
             applied.append(rule.id)
     return firings
+
+
+def _leaves_something(
+    rule: Rule, periods: tuple[RawPeriod, ...], first_day: date, horizon: date
+) -> bool:
+    if rule.entry is not None or not rule.measures:
+        return True
+    running = any(p.listed(first_day, horizon) for p in periods)
+    return running or any(p.end is None and not p.while_periods_run for p in periods)
 
 
 def _holds(rule: Rule, facts: dict[str, Any]) -> bool:
@@ -112,8 +140,7 @@ def _holds(rule: Rule, facts: dict[str, Any]) -> bool:
     )
 
 
-def _anchor_day(anchor: Anchor, firing: Firing) -> date:
-    facts = firing.facts
+def _anchor_day(anchor: Anchor, rule: Rule, facts: dict[str, Any]) -> date:
     value: Any
     if anchor is Anchor.STAY_LEFT:
         value = facts["stay"]["left"]
@@ -124,22 +151,22 @@ def _anchor_day(anchor: Anchor, firing: Firing) -> date:
     else:
         value = facts["first_day"]
     if value is None:
-        raise PolicyEvaluationError(f"rule {firing.rule.id}: no {anchor.value} to count from")
+        raise PolicyEvaluationError(f"rule {rule.id}: no {anchor.value} to count from")
     return date.fromisoformat(value)
 
 
-def _periods_of(firing: Firing) -> list[RawPeriod]:
+def _periods_of(rule: Rule, facts: dict[str, Any], order: int) -> tuple[RawPeriod, ...]:
     periods = []
-    for chain in firing.rule.measures:
-        start = _anchor_day(chain.counted_from, firing)
+    for chain in rule.measures:
+        start = _anchor_day(chain.counted_from, rule, facts)
         for period in chain.periods:
             end = start + timedelta(days=period.days) if period.days is not None else None
-            kind = period.kind(firing.facts)
-            periods.append(RawPeriod(kind, start, end, firing, chain.while_periods_run))
+            kind = period.kind(facts)
+            periods.append(RawPeriod(kind, start, end, order, rule, chain.while_periods_run))
             if end is None:
                 break
             start = end
-    return periods
+    return tuple(periods)
 
 
 def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[Measure]:
@@ -151,7 +178,7 @@ def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[
         start = max(period.start, first_day).toordinal()
         end = period.end.toordinal()
         if start < end:
-            spans.append((-period.kind.strictness, period.firing.order, start, end, period))
+            spans.append((-period.kind.strictness, period.order, start, end, period))
     if not spans:
         return []
     spans.sort(key=lambda span: (span[0], span[1]))
@@ -171,7 +198,7 @@ def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[
             end_day = date.fromordinal(low + day)
             if end_day > horizon:
                 start_day = date.fromordinal(low + run_start)
-                rule = setter.firing.rule
+                rule = setter.rule
                 measures.append(Measure(setter.kind, start_day, end_day, rule.id, rule.clause))
         run_start = day
     return measures
@@ -185,18 +212,14 @@ def _same_kind(a: RawPeriod | None, b: RawPeriod | None) -> bool:
 
 def _open_measures(periods: list[RawPeriod], first_day: date, horizon: date) -> list[Measure]:
     """Measures with no fixed end (tests, closed loop, report), one of each kind."""
-    running = {
-        p.firing.order
-        for p in periods
-        if p.kind.on_timeline and p.end is not None and p.end > horizon
-    }
+    running = {p.order for p in periods if p.listed(first_day, horizon)}
     chosen: dict[MeasureKind, Measure] = {}
     for period in periods:
         if period.end is not None or period.kind in chosen:
             continue
-        if period.while_periods_run and period.firing.order not in running:
+        if period.while_periods_run and period.order not in running:
             continue
-        rule = period.firing.rule
+        rule = period.rule
         start = max(period.start, first_day)
         chosen[period.kind] = Measure(period.kind, start, None, rule.id, rule.clause)
     return [chosen[kind] for kind in _OPEN_KIND_ORDER if kind in chosen]
@@ -214,7 +237,9 @@ def _entry(firings: list[Firing], situation: Situation) -> Entry:
         popup = popup or effect.popup
         requirements.extend(r for r in effect.requirements if r not in requirements)
         if effect.hold_days is not None and effect.hold_from is not None:
-            until = _anchor_day(effect.hold_from, firing) + timedelta(days=effect.hold_days)
+            until = _anchor_day(effect.hold_from, firing.rule, firing.facts) + timedelta(
+                days=effect.hold_days
+            )
             rule = firing.rule
             if rule.id not in holds or holds[rule.id].until < until:
                 holds[rule.id] = Hold(rule.id, rule.clause, until)
