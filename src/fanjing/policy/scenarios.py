@@ -13,6 +13,8 @@ A scenario file (YAML)::
           entry: {allowed: false, earliest: 2021-08-15}
           measures:
             - {kind: centralized_observation, start: 2021-08-07, end: 2021-08-15}
+          reasons_contain: [京广路街道]    # each text appears in some reason
+          error: unknown_place             # instead: the situation is refused with this code
 
 Dates may be written bare (YAML dates) or quoted.
 """
@@ -90,7 +92,16 @@ def _run_case(checker: Checker, case: Any) -> list[str]:
         if expected_error is not None and expected_error == problem.code:
             return []
         return [f"输入错误：{problem}"]
-    return list(mismatches(_plain(case["expect"]), decision, "decision"))
+    expect = _plain(case["expect"])
+    wanted = expect.pop("reasons_contain", []) if isinstance(expect, dict) else []
+    problems = list(mismatches(expect, decision, "decision"))
+    reasons = decision.get("reasons", [])
+    problems.extend(
+        f"decision.reasons: 没有包含“{text}”的理由"
+        for text in wanted
+        if not any(text in r for r in reasons)
+    )
+    return problems
 
 
 def mismatches(expected: Any, actual: Any, path: str) -> list[str]:
