@@ -8,7 +8,7 @@ remaining detail. Parsing free text into these levels is the gazetteer's job
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
@@ -26,13 +26,13 @@ class Place:
     town: str | None = None
     village: str | None = None
     detail: str = ""
+    # the full standard name, e.g. 江苏省南京市江宁区禄口街道; computed once, explanations use it often
+    name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        """The full standard name, e.g. ``江苏省南京市江宁区禄口街道``."""
+    def __post_init__(self) -> None:
         city = None if self.city in MUNICIPALITIES else self.city
         parts = (self.province, city, self.county, self.town, self.village, self.detail)
-        return "".join(p for p in parts if p)
+        object.__setattr__(self, "name", "".join(p for p in parts if p))
 
     @property
     def in_beijing(self) -> bool:

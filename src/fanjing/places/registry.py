@@ -82,13 +82,27 @@ class StayJudgement:
 NOTHING = StayJudgement(None, None, None, None, ())
 
 
+@dataclass(frozen=True, slots=True)
+class _Relation:
+    """How one designation's area relates to one place; fixed, so computed once per place."""
+
+    designation: Designation
+    touches_city: bool
+    touches_county: bool
+    containment: Containment
+    earliest_stay_end: date  # stays that ended before this day are too old for the designation
+
+
 @dataclass(frozen=True)
 class Registry:
-    """Designations, indexed by province for quick judgement of a stay."""
+    """Designations, with the places they relate to worked out once per place."""
 
     designations: tuple[Designation, ...] = ()
     _by_province: dict[str | None, tuple[Designation, ...]] = field(
         init=False, repr=False, compare=False
+    )
+    _relations: dict[Place, tuple[_Relation, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
     )
 
     def __post_init__(self) -> None:
@@ -126,27 +140,49 @@ class Registry:
         """
         if place.city is None and place.county is None:
             return NOTHING
+        relations = self._relations.get(place)
+        if relations is None:
+            relations = self._relations[place] = self._relations_of(place)
         level: RiskLevel | None = None
         level_designation = risk_county = cases = None
         undecided: list[Designation] = []
-        for designation in self._by_province.get(place.province, ()):
-            if not designation.in_force_for_stay(stay_from, stay_to, as_of):
-                continue
-            area = designation.area
-            if cases is None and area_touches_division(area, place, "city"):
-                cases = designation
-            if not designation.is_risk_area:
-                continue
+        for relation in relations:
+            designation = relation.designation
             if (
-                risk_county is None
-                and place.county_known
-                and area_touches_division(area, place, "county")
+                designation.start > as_of
+                or stay_to < relation.earliest_stay_end
+                or (designation.end is not None and designation.end < stay_from)
             ):
+                continue  # not in force for this stay
+            if cases is None and relation.touches_city:
+                cases = designation
+            if designation.level is RiskLevel.CASES:
+                continue
+            if risk_county is None and relation.touches_county:
                 risk_county = designation
-            inside = containment(area, place)
-            if inside is Containment.INSIDE:
+            if relation.containment is Containment.INSIDE:
                 if level is None or _LEVEL_RANK[designation.level] > _LEVEL_RANK[level]:
                     level, level_designation = designation.level, designation
-            elif inside is Containment.UNKNOWN:
+            elif relation.containment is Containment.UNKNOWN:
                 undecided.append(designation)
         return StayJudgement(level, level_designation, risk_county, cases, tuple(undecided))
+
+    def _relations_of(self, place: Place) -> tuple[_Relation, ...]:
+        relations = []
+        for designation in self._by_province.get(place.province, ()):
+            area = designation.area
+            inside = containment(area, place)
+            touches_city = area_touches_division(area, place, "city")
+            if not touches_city and inside is Containment.OUTSIDE:
+                continue
+            touches_county = place.county_known and area_touches_division(area, place, "county")
+            relations.append(
+                _Relation(
+                    designation,
+                    touches_city,
+                    touches_county,
+                    inside,
+                    designation.start - timedelta(days=LOOKBACK_DAYS),
+                )
+            )
+        return tuple(relations)

@@ -64,8 +64,8 @@ class Firing:
     order: int
     rule: Rule
     stay: JudgedStay | None
-    facts: dict[str, Any]
     periods: tuple[RawPeriod, ...]
+    hold_until: date | None  # the first day an entry hold lets the person in
 
 
 def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
@@ -102,21 +102,27 @@ def _fire_rules(
     """
     applied: list[str] = facts["applied"]
     firings: list[Firing] = []
+    person: list[JudgedStay | None] = [None]
     for rule in pack.rules:
-        candidates = (
-            [(None, facts)]
-            if rule.scope is Scope.PERSON
-            else [(stay, {**facts, "stay": stay.facts}) for stay in judged]
-        )
-        for stay, data in candidates:
-            if not _holds(rule, data):
+        for stay in person if rule.scope is Scope.PERSON else judged:
+            # one facts object for every evaluation: only the current stay changes
+            facts["stay"] = stay.facts if stay is not None else None
+            if not _holds(rule, facts):
                 continue
-            periods = _periods_of(rule, data, len(firings))
+            periods = _periods_of(rule, facts, len(firings))
             if _leaves_something(rule, periods, first_day, horizon):
-                firings.append(Firing(len(firings), rule, stay, data, periods))
+                hold = _hold_until(rule, facts)
+                firings.append(Firing(len(firings), rule, stay, periods, hold))
         if firings and firings[-1].rule is rule:
             applied.append(rule.id)
     return firings
+
+
+def _hold_until(rule: Rule, facts: dict[str, Any]) -> date | None:
+    effect = rule.entry
+    if effect is None or effect.hold_days is None or effect.hold_from is None:
+        return None
+    return _anchor_day(effect.hold_from, rule, facts) + timedelta(days=effect.hold_days)
 
 
 def _leaves_something(
@@ -236,10 +242,8 @@ def _entry(firings: list[Firing], situation: Situation) -> Entry:
         refused = refused or effect.refuse
         popup = popup or effect.popup
         requirements.extend(r for r in effect.requirements if r not in requirements)
-        if effect.hold_days is not None and effect.hold_from is not None:
-            until = _anchor_day(effect.hold_from, firing.rule, firing.facts) + timedelta(
-                days=effect.hold_days
-            )
+        until = firing.hold_until
+        if until is not None:
             rule = firing.rule
             if rule.id not in holds or holds[rule.id].until < until:
                 holds[rule.id] = Hold(rule.id, rule.clause, until)
