@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import cProfile
-import json
 import pstats
 import sys
 from collections import Counter
@@ -11,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
+
+import orjson
 
 from fanjing.errors import InputErrors
 from fanjing.policy.core.decide import decide
@@ -34,14 +35,14 @@ class BatchRun:
 
 
 def time_batch(checker: Checker, lines: Sequence[str], label: str) -> BatchRun:
-    """Wall time of ``check_lines`` consumed fully, plus ``json.dumps`` of every output line.
+    """Wall time of ``check_lines`` consumed fully, plus ``orjson.dumps`` of every output line.
 
     This is what ``fanjing check --batch`` does per line, minus file I/O.
     """
     run = BatchRun(label)
     start = perf_counter()
     for result in checker.check_lines(iter(lines), "bench"):
-        json.dumps(result, ensure_ascii=False)
+        orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
         if "errors" in result:
             run.bad.append(result)
         else:
@@ -93,8 +94,8 @@ def _time_chunk(
     checker: Checker, lines: Sequence[str], seconds: dict[str, float]
 ) -> list[Decision]:
     start = perf_counter()
-    datas = [json.loads(line) for line in lines]
-    start = _timed(seconds, "json.loads (input)", start)
+    datas = [orjson.loads(line) for line in lines]
+    start = _timed(seconds, "orjson.loads (input)", start)
     situations = _read_all(checker, datas)
     start = _timed(seconds, "read_situation (validate, places)", start)
     decisions = _decide_all(checker, situations)
@@ -102,16 +103,16 @@ def _time_chunk(
     outputs = [d.to_json() for d in decisions]
     start = _timed(seconds, "Decision.to_json", start)
     for output in outputs:
-        json.dumps(output, ensure_ascii=False)
-    _timed(seconds, "json.dumps (output)", start)
+        orjson.dumps(output, option=orjson.OPT_APPEND_NEWLINE)
+    _timed(seconds, "orjson.dumps (output)", start)
     return decisions
 
 
 def time_phases(checker: Checker, lines: Sequence[str]) -> Phases:
     """Step by step, ``PHASE_CHUNK`` lines at a time, with whatever place cache ``checker`` has:
 
-    ``json.loads`` of the line; ``read_situation`` (validation and place lookup);
-    ``pack_for`` + ``decide``; ``Decision.to_json``; ``json.dumps`` of the output.
+    ``orjson.loads`` of the line; ``read_situation`` (validation and place lookup);
+    ``pack_for`` + ``decide``; ``Decision.to_json``; ``orjson.dumps`` of the output.
     Unlike ``Checker.check`` this skips the "pack not yet in force" note (a
     ``dataclasses.replace``) and the per-line ``try`` of ``check_lines``.
     """

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+@lru_cache(maxsize=8192)  # batches repeat the same few hundred days
 def parse_day(text: str) -> date:
     """Parse ``YYYY-MM-DD`` strictly (``date.fromisoformat`` also takes ``20210807``)."""
     if not _ISO_DAY.fullmatch(text):

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import orjson
 import typer
 
 from fanjing.errors import FanjingError, InputErrors
@@ -104,7 +105,7 @@ def _run_batch(checker: Checker, batch: Path) -> None:
                 )
                 typer.echo(f"错误：{error['message']}（位置：{where}）", err=True)
             bad += "errors" in result
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
     if bad:
         raise typer.Exit(2)
 

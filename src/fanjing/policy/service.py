@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from fanjing.errors import FanjingError, InputErrors, Where
 from fanjing.places.core import Place
@@ -72,9 +73,9 @@ class Checker:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data = orjson.loads(line)
                 yield self.check(data).to_json()
-            except json.JSONDecodeError as problem:
+            except orjson.JSONDecodeError as problem:
                 error = FanjingError(
                     "bad_json", f"JSON 格式错误：{problem.msg}", Where(file, number)
                 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from fanjing.places.registry import Registry
@@ -176,44 +177,38 @@ def _periods_of(rule: Rule, facts: dict[str, Any], order: int) -> tuple[RawPerio
 
 
 def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[Measure]:
-    """Observation and monitoring days, strictest kind per day, merged into periods."""
+    """Observation and monitoring, strictest kind per day, merged into periods.
+
+    Sweeps the days between consecutive period boundaries rather than every day:
+    on each stretch the strictest kind (then the rule first in the pack) wins,
+    and stretches of the same kind that touch form one period.
+    """
     spans = []
     for period in periods:
-        if not period.kind.on_timeline or period.end is None:
+        if period.end is None or not period.kind.on_timeline:
             continue
-        start = max(period.start, first_day).toordinal()
-        end = period.end.toordinal()
-        if start < end:
-            spans.append((-period.kind.strictness, period.order, start, end, period))
+        start = max(period.start, first_day)
+        if start < period.end:
+            spans.append((start, period.end, (-period.kind.strictness, period.order), period))
     if not spans:
         return []
-    spans.sort(key=lambda span: (span[0], span[1]))
-    low = min(span[2] for span in spans)
-    days: list[RawPeriod | None] = [None] * (max(span[3] for span in spans) - low)
-    for _strictness, _order, start, end, period in spans:
-        for day in range(start - low, end - low):
-            if days[day] is None:
-                days[day] = period
-    measures = []
-    run_start = 0
-    for day in range(1, len(days) + 1):
-        if day < len(days) and _same_kind(days[day], days[run_start]):
+    cuts = sorted({day for span in spans for day in (span[0], span[1])})
+    runs: list[tuple[MeasureKind, date, date, RawPeriod]] = []
+    for stretch_start, stretch_end in pairwise(cuts):
+        covering = [span for span in spans if span[0] <= stretch_start and span[1] >= stretch_end]
+        if not covering:
             continue
-        setter = days[run_start]
-        if setter is not None:
-            end_day = date.fromordinal(low + day)
-            if end_day > horizon:
-                start_day = date.fromordinal(low + run_start)
-                rule = setter.rule
-                measures.append(Measure(setter.kind, start_day, end_day, rule.id, rule.clause))
-        run_start = day
-    return measures
-
-
-def _same_kind(a: RawPeriod | None, b: RawPeriod | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.kind is b.kind
+        setter = min(covering, key=lambda span: span[2])[3]
+        if runs and runs[-1][0] is setter.kind and runs[-1][2] == stretch_start:
+            kind, run_start, _, first_setter = runs[-1]
+            runs[-1] = (kind, run_start, stretch_end, first_setter)
+        else:
+            runs.append((setter.kind, stretch_start, stretch_end, setter))
+    return [
+        Measure(kind, start, end, setter.rule.id, setter.rule.clause)
+        for kind, start, end, setter in runs
+        if end > horizon
+    ]
 
 
 def _open_measures(periods: list[RawPeriod], first_day: date, horizon: date) -> list[Measure]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fanjing.places.registry import Designation, StayJudgement
@@ -14,10 +15,12 @@ if TYPE_CHECKING:
     from fanjing.policy.core.facts import JudgedStay
 
 
+@lru_cache(maxsize=4096)
 def day_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+@lru_cache(maxsize=4096)
 def _designation_zh(designation: Designation) -> str:
     until = f"至{day_zh(designation.end)}" if designation.end else "起"
     return f"“{designation.area.name}”（{designation.level.label_zh}，{day_zh(designation.start)}{until}）"
