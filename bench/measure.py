@@ -41,10 +41,10 @@ def time_batch(checker: Checker, lines: Sequence[str], label: str) -> BatchRun:
     """
     run = BatchRun(label)
     start = perf_counter()
-    for result in checker.check_lines(iter(lines), "bench"):
-        orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
-        if "errors" in result:
-            run.bad.append(result)
+    for answer in checker.check_lines(iter(lines), "bench"):
+        answer.to_json_line()
+        if answer.errors:
+            run.bad.append({"line": answer.number, "errors": [e.as_dict() for e in answer.errors]})
         else:
             run.decisions += 1
     run.seconds = perf_counter() - start
@@ -100,11 +100,9 @@ def _time_chunk(
     start = _timed(seconds, "read_situation (validate, places)", start)
     decisions = _decide_all(checker, situations)
     start = _timed(seconds, "pack_for + decide", start)
-    outputs = [d.to_json() for d in decisions]
-    start = _timed(seconds, "Decision.to_json", start)
-    for output in outputs:
-        orjson.dumps(output, option=orjson.OPT_APPEND_NEWLINE)
-    _timed(seconds, "orjson.dumps (output)", start)
+    for decision in decisions:
+        decision.to_json_bytes()
+    _timed(seconds, "Decision.to_json_bytes (output)", start)
     return decisions
 
 
@@ -112,7 +110,7 @@ def time_phases(checker: Checker, lines: Sequence[str]) -> Phases:
     """Step by step, ``PHASE_CHUNK`` lines at a time, with whatever place cache ``checker`` has:
 
     ``orjson.loads`` of the line; ``read_situation`` (validation and place lookup);
-    ``pack_for`` + ``decide``; ``Decision.to_json``; ``orjson.dumps`` of the output.
+    ``pack_for`` + ``decide``; ``Decision.to_json_bytes`` (the output line).
     Unlike ``Checker.check`` this skips the "pack not yet in force" note (a
     ``dataclasses.replace``) and the per-line ``try`` of ``check_lines``.
     """

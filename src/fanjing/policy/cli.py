@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
-import orjson
 import typer
 
 from fanjing.errors import FanjingError, InputErrors
@@ -98,14 +97,11 @@ def _run_batch(checker: Checker, batch: Path) -> None:
         raise FanjingError("unreadable_file", f"无法读取文件：{problem}") from None
     bad = 0
     with handle:
-        for result in checker.check_lines(iter(handle), str(batch)):
-            for error in result.get("errors", []):
-                where = f"{batch}:{error['line']}" + (
-                    f" 字段 {error['field']}" if error["field"] else ""
-                )
-                typer.echo(f"错误：{error['message']}（位置：{where}）", err=True)
-            bad += "errors" in result
-            sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
+        for answer in checker.check_lines(iter(handle), str(batch)):
+            for error in answer.errors:
+                typer.echo(f"错误：{error}", err=True)
+            bad += bool(answer.errors)
+            sys.stdout.buffer.write(answer.to_json_line())
     if bad:
         raise typer.Exit(2)
 

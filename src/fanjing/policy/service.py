@@ -63,28 +63,41 @@ class Checker:
             decision = replace(decision, reasons=(*decision.reasons, note))
         return decision
 
-    def check_lines(self, lines: Iterator[str], file: str) -> Iterator[dict[str, Any]]:
-        """The batch path: one JSON situation per line → one JSON object per line, in order.
+    def check_lines(self, lines: Iterator[str], file: str) -> Iterator[BatchLine]:
+        """The batch path: one JSON situation per line → one answer per line, in order.
 
-        A bad line gives ``{"line": N, "errors": [...]}`` in its place; the rest go on.
-        Blank lines are skipped.
+        A bad line is answered with its errors; the rest go on. Blank lines are skipped.
         """
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                data = orjson.loads(line)
-                yield self.check(data).to_json()
+                yield BatchLine(number, self.check(orjson.loads(line)))
             except orjson.JSONDecodeError as problem:
                 error = FanjingError(
                     "bad_json", f"JSON 格式错误：{problem.msg}", Where(file, number)
                 )
-                yield {"line": number, "errors": [error.as_dict()]}
+                yield BatchLine(number, None, (error,))
             except InputErrors as problems:
-                located = problems.located(file, number)
-                yield {"line": number, "errors": [e.as_dict() for e in located.errors]}
+                yield BatchLine(number, None, tuple(problems.located(file, number).errors))
             except FanjingError as problem:
-                yield {"line": number, "errors": [problem.located(file, number).as_dict()]}
+                yield BatchLine(number, None, (problem.located(file, number),))
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """The answer to one line of a batch: a decision, or the problems with the line."""
+
+    number: int
+    decision: Decision | None
+    errors: tuple[FanjingError, ...] = ()
+
+    def to_json_line(self) -> bytes:
+        """The decision JSON, or ``{"line": N, "errors": [...]}``, ending in a newline."""
+        if self.decision is not None:
+            return self.decision.to_json_bytes() + b"\n"
+        body = {"line": self.number, "errors": [error.as_dict() for error in self.errors]}
+        return orjson.dumps(body, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def load_registry_csv(path: Path, parse_place: Callable[[str], Place]) -> Registry:

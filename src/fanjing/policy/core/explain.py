@@ -61,20 +61,29 @@ def _person_context(firing: Firing, situation: Situation) -> str:
     return "，".join(parts) or "本人情况"
 
 
+@lru_cache(maxsize=1024)
+def _rule_sentence(title: str, rule_id: str, note: str | None, clause: str) -> str:
+    note_text = f"{note}。" if note else ""
+    return f"适用“{title}”（{rule_id}）。{note_text}依据：{clause}"
+
+
 def reasons(
     firings: Sequence[Firing], judged: Sequence[JudgedStay], situation: Situation, entry: Entry
 ) -> list[str]:
     """One sentence per applied rule (which stay, which area, which designation, which clause),
     then what the person must still declare."""
     lines = []
+    stay_contexts: dict[int, str] = {}  # a stay usually applies several rules: describe it once
     for firing in firings:
         rule = firing.rule
         if firing.stay is not None:
-            context = f"{describe_stay(firing.stay)}：{judgement_zh(firing.stay.judgement)}"
+            context = stay_contexts.get(firing.stay.index)
+            if context is None:
+                context = f"{describe_stay(firing.stay)}：{judgement_zh(firing.stay.judgement)}"
+                stay_contexts[firing.stay.index] = context
         else:
             context = _person_context(firing, situation)
-        note = f"{rule.note}。" if rule.note else ""
-        lines.append(f"{context}。适用“{rule.title}”（{rule.id}）。{note}依据：{rule.clause}")
+        lines.append(f"{context}。{_rule_sentence(rule.title, rule.id, rule.note, rule.clause)}")
     for hold in entry.holds:
         lines.append(f"暂缓进返京：{day_zh(hold.until)}（含）起方可进京（{hold.rule}）。")
     if not entry.allowed and entry.earliest is None:

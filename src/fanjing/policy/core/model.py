@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
+
+import orjson
 
 from fanjing.places.core import Place
 
@@ -160,32 +163,12 @@ class Decision:
     reasons: tuple[str, ...]
     rules_applied: tuple[str, ...] = field(default=())
 
-    def to_json(self) -> dict[str, object]:
-        """The contract's decision JSON (dates as ``YYYY-MM-DD``)."""
-        return {
-            "policy": {"id": self.policy.id, "version": self.policy.version},
-            "as_of": self.as_of.isoformat(),
-            "arrival": self.arrival.isoformat() if self.arrival else None,
-            "entry": {
-                "allowed": self.entry.allowed,
-                "earliest": self.entry.earliest.isoformat() if self.entry.earliest else None,
-                "popup": self.entry.popup,
-                "requirements": list(self.entry.requirements),
-                "holds": [
-                    {"rule": h.rule, "until": h.until.isoformat(), "clause": h.clause}
-                    for h in self.entry.holds
-                ],
-            },
-            "measures": [
-                {
-                    "kind": m.kind.value,
-                    "start": m.start.isoformat(),
-                    "end": m.end.isoformat() if m.end else None,
-                    "rule": m.rule,
-                    "clause": m.clause,
-                }
-                for m in self.measures
-            ],
-            "reasons": list(self.reasons),
-            "rules_applied": list(self.rules_applied),
-        }
+    def to_json_bytes(self) -> bytes:
+        """The contract's decision JSON, UTF-8, one line: the dataclass fields as they are
+        (dates as ``YYYY-MM-DD``, kinds by their value), so the JSON cannot drift from them."""
+        return orjson.dumps(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The same decision JSON as plain Python values."""
+        decoded: dict[str, Any] = orjson.loads(self.to_json_bytes())
+        return decoded
