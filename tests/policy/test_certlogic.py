@@ -8,6 +8,8 @@ failure, not a skip: a green run must mean the suites ran.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -286,8 +288,15 @@ def plus_time(value: str, amount: int, unit: str) -> object:
         ({"===": [{"var": "x"}, {"var": "y"}]}, {"x": 0, "y": False}, False),
         ({"===": [{"var": "x"}, {"var": "y"}]}, {"x": True, "y": True}, True),
         ({"===": [{"var": "x"}, 42]}, {"x": 42.0}, True),
+        ({"===": [{"var": "x"}, 0]}, {"x": False}, False),
+        ({"===": [0, {"var": "x"}]}, {"x": False}, False),
+        ({"===": [{"var": "x"}, 1]}, {"x": 1.0}, True),
+        ({"===": [{"var": "x"}, False]}, {"x": 0}, False),
+        ({"===": [{"+": [{"var": "x"}, 0]}, 1]}, {"x": 1}, True),
         ({"in": [{"var": "x"}, [1, 2]]}, {"x": True}, False),
         ({"in": [{"var": "x"}, [True]]}, {"x": 1}, False),
+        ({"in": [{"var": "x"}, [0, "a"]]}, {"x": False}, False),
+        ({"in": [{"var": "x"}, [0, "a"]]}, {"x": 0.0}, True),
         ({"in": [{"var": "x"}, {"var": "y"}]}, {"x": True, "y": [1, 2]}, False),
         ({"in": [{"var": "x"}, {"var": "y"}]}, {"x": 0, "y": [False]}, False),
         ({"in": [{"var": "x"}, {"var": "y"}]}, {"x": "a", "y": ["a"]}, True),
@@ -520,7 +529,7 @@ def test_ternary_comparisons_check_every_operand() -> None:
         evaluate({"before": [{"var": "x"}, {"plusTime": ["2021-08-07", 0, "day"]}]}, {"x": "x"})
 
 
-def test_compiled_closure_is_reusable_and_results_are_fresh() -> None:
+def test_compiled_function_is_reusable_and_results_are_fresh() -> None:
     rule = compile_expression([1, {"var": "x"}])
     first = rule({"x": 2})
     assert first == [1, 2]
@@ -528,3 +537,140 @@ def test_compiled_closure_is_reusable_and_results_are_fresh() -> None:
     first.append(3)
     assert rule({"x": 5}) == [1, 5]
     assert evaluate([1, {"var": "x"}], {"x": 2}) == [1, 2]
+
+
+# --------------------------------------------------------------------------------------
+# The generated code
+# --------------------------------------------------------------------------------------
+
+AWKWARD_STRINGS = [
+    "it's",
+    'say "hi"',
+    "'''",
+    '"""',
+    "back\\slash",
+    "\\",
+    "ends with a backslash\\",
+    "line\nbreak",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\u2028",
+    "{0}{}%s",
+    "__import__('os')",  # no dot: a dot would split the path
+    "')\nimport os\n('",
+    "data",
+    "_k1",
+    "_v1",
+    "None",
+    "隔离",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD_STRINGS)
+def test_any_string_is_safe_in_literals_and_paths(text: str) -> None:
+    assert evaluate(text, None) == text
+    assert evaluate([text, {"if": [True, text, "other"]}], None) == [text, text]
+    assert evaluate({"===": [{"var": "x"}, text]}, {"x": text}) is True
+    assert evaluate({"===": [text, {"var": "x"}]}, {"x": text + "!"}) is False
+    assert evaluate({"in": [{"var": "x"}, ["other", text]]}, {"x": text}) is True
+    assert evaluate({"var": text}, {text: 1}) == 1
+    assert evaluate({"var": f"{text}.{text}"}, {text: {text: 2}}) == 2
+    assert evaluate({"var": f"x.{text}"}, {"x": {"other": 3}}) is None
+
+
+def test_var_drills_dict_subclasses_and_arrays() -> None:
+    data = OrderedDict(a=OrderedDict(b=[0, OrderedDict(c="deep")]))
+    assert evaluate({"var": "a.b.1.c"}, data) == "deep"
+    assert evaluate({"var": "a"}, data) is data["a"]
+    assert evaluate({"var": "a.b.99999999999999999999999"}, data) is None  # a 23-digit index
+
+
+def test_every_evaluation_makes_fresh_arrays() -> None:
+    rule = compile_expression({"if": [{"var": "x"}, ["a", ["b", {"var": "x"}]], []]})
+    first, second = rule({"x": 1}), rule({"x": 1})
+    assert first == second == ["a", ["b", 1]]
+    assert isinstance(first, list)
+    assert isinstance(second, list)
+    assert first is not second
+    assert first[1] is not second[1]
+    first[1].append("changed")
+    assert rule({"x": 1}) == ["a", ["b", 1]]
+    empty = rule({"x": 0})
+    assert isinstance(empty, list)
+    empty.append("changed")
+    assert rule({"x": 0}) == []
+    collect = compile_expression({"reduce": [{"var": "xs"}, {"var": "accumulator"}, []]})
+    initial = collect({"xs": [1, 2]})
+    assert isinstance(initial, list)
+    initial.append("changed")
+    assert collect({"xs": [1, 2]}) == []
+
+
+def nest(wrappers: list[Callable[[object], object]], levels: int, innermost: object) -> object:
+    """``innermost`` wrapped, cycling through ``wrappers``, ``levels`` times."""
+    expression = innermost
+    for level in range(levels):
+        expression = wrappers[level % len(wrappers)](expression)
+    return expression
+
+
+# Each wrapper adds one level of nesting (an operation, or an array).
+NESTINGS: list[tuple[str, list[Callable[[object], object]], object, object]] = [
+    ("not", [lambda x: {"!": [x]}], {"x": True}, False),
+    ("plus", [lambda x: {"+": [x, 1]}], {"x": 0}, 99),
+    ("if guard", [lambda x: {"if": [x, True, False]}], {"x": "yes"}, True),
+    ("if branch", [lambda x: {"if": [True, x, 0]}], {"x": 7}, 7),
+    ("and", [lambda x: {"and": [True, x]}], {"x": "last"}, "last"),
+    ("equals", [lambda x: {"===": [x, True]}], {"x": True}, True),
+    ("in", [lambda x: {"in": [x, [True]]}], {"x": True}, True),
+    ("ternary", [lambda x: {"<": [-1, x, 2]}, lambda b: {"if": [b, 1, 0]}], {"x": 0}, True),
+    ("reduce", [lambda x: {"reduce": [[], {"var": "accumulator"}, x]}], {"x": "init"}, "init"),
+    ("array", [lambda x: [x]], {"x": 0}, nest([lambda x: [x]], 99, 0)),
+]
+
+
+@pytest.mark.parametrize(
+    ("wrappers", "data", "expected"),
+    [pytest.param(*case[1:], id=case[0]) for case in NESTINGS],
+)
+def test_nesting_up_to_the_limit_compiles(
+    wrappers: list[Callable[[object], object]], data: object, expected: object
+) -> None:
+    expression = nest(wrappers, 99, {"var": "x"})  # the var is the 100th level
+    assert validate(expression) == []
+    assert json_equal(compile_expression(expression)(data), expected)
+
+
+@pytest.mark.parametrize("levels", [100, 199, 100_000])
+def test_deeper_nesting_is_refused_cleanly(levels: int) -> None:
+    expression = nest([lambda x: {"!": [x]}], levels, {"var": "x"})
+    (issue,) = validate(expression)
+    assert issue.message == "operations and arrays are nested more than 100 levels deep"
+    with pytest.raises(CertLogicError, match="nested more than 100 levels") as raised:
+        compile_expression(expression)
+    assert [found.message for found in raised.value.issues] == [issue.message]
+    with pytest.raises(CertLogicError, match="nested more than 100 levels"):
+        evaluate(expression, {"x": True})
+
+
+def test_circular_expressions_are_refused_cleanly() -> None:
+    operands: list[object] = []
+    expression = {"!": operands}
+    operands.append(expression)
+    with pytest.raises(CertLogicError, match="nested more than 100 levels"):
+        compile_expression(expression)
+    with pytest.raises(CertLogicError, match="nested more than 100 levels"):
+        evaluate(expression, None)
+
+
+def test_long_operand_lists_and_paths_compile() -> None:
+    # Only nesting is limited: width and path length are not.
+    many = {"and": [{"var": f"x{i}"} for i in range(5000)]}
+    assert evaluate(many, {f"x{i}": i + 1 for i in range(5000)}) == 5000
+    assert evaluate(many, {f"x{i}": i for i in range(5000)}) == 0
+    path = ".".join(["a"] * 1000)
+    data: object = "found"
+    for _ in range(1000):
+        data = {"a": data}
+    assert evaluate({"var": path}, data) == "found"

@@ -1,4 +1,4 @@
-"""CertLogic: validate EU DCC business-rule expressions and compile them to closures.
+"""CertLogic: validate EU DCC business-rule expressions and compile them to Python functions.
 
 CertLogic is the restricted subset of JsonLogic, plus date-time operations, in which
 the EU Digital COVID Certificate business rules are written (specification 1.3.2,
@@ -21,13 +21,13 @@ from __future__ import annotations
 import calendar
 import json
 import math
-import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
 from functools import lru_cache
-from typing import Final, TypeVar
+from typing import Final, cast
 
 __all__ = [
     "CertLogicError",
@@ -40,8 +40,6 @@ __all__ = [
 
 Evaluator = Callable[[object], object]
 """A compiled expression: takes the data context, returns the expression's value."""
-
-_T = TypeVar("_T")
 
 
 class CertLogicError(Exception):
@@ -73,19 +71,6 @@ def _is_integer(value: object) -> bool:
     if isinstance(value, bool):  # bool is an int subclass in Python, never in JSON
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-def _truthy(value: object, role: str) -> bool:
-    """CertLogic truthiness; raises for values that are neither truthy nor falsy."""
-    if value is True:
-        return True
-    if value is False or value is None:
-        return False
-    if isinstance(value, str | list | dict):
-        return len(value) > 0
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return value != 0
-    raise CertLogicError(f"{role} evaluated to {_show(value)}, which is neither truthy nor falsy")
 
 
 def _integer(value: object, role: str) -> int:
@@ -141,9 +126,12 @@ def _show(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat(timespec="milliseconds")
     try:
-        text = json.dumps(value, ensure_ascii=False, default=repr)
-    except ValueError:  # circular structure
-        text = repr(value)
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=repr)
+        except ValueError:  # circular structure
+            text = repr(value)
+    except RecursionError:
+        text = "(nested too deeply to show)"
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -262,7 +250,9 @@ _SHIFTERS: Final[dict[str, Callable[[datetime, int], datetime]]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _plus_time(text: str, amount: int, unit: str) -> datetime:
+    """``text`` parsed and shifted; cached like :func:`_parse_date_time`."""
     moment = _parse_date_time(text)
     try:
         return _SHIFTERS[unit](moment, amount)
@@ -273,48 +263,30 @@ def _plus_time(text: str, amount: int, unit: str) -> datetime:
 
 
 # --------------------------------------------------------------------------------------
-# Compilation: one small function per operator
+# Helpers the generated code calls
 # --------------------------------------------------------------------------------------
 
 
-def _compile(expr: object) -> Evaluator:
-    """Compile an expression that :func:`validate` has accepted."""
-    if isinstance(expr, dict):
-        ((operator_name, operands),) = expr.items()
-        if operator_name == "var":
-            return _compile_var(operands)
-        return _OPERATORS[operator_name].compile(operands)
-    if isinstance(expr, list):
-        return _compile_array(expr)
-    return _compile_literal(expr)
+def _checked(value: object, role: str) -> object:
+    """``value`` itself, once known to be truthy or falsy; raises for values that are neither.
+
+    The generated code calls this only for values its inline test does not settle (see
+    :func:`_truth_source`); for the values it lets through, Python's own truth test
+    agrees with CertLogic's.
+    """
+    if value is None or isinstance(value, bool | int | str | list | dict):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return value
+    raise CertLogicError(f"{role} evaluated to {_show(value)}, which is neither truthy nor falsy")
 
 
-def _compile_literal(value: object) -> Evaluator:
-    constant = int(value) if isinstance(value, float) else value  # 42.0 is the integer 42
-
-    def literal(_data: object) -> object:
-        return constant
-
-    return literal
-
-
-def _compile_array(items: list[object]) -> Evaluator:
-    parts = tuple(_compile(item) for item in items)
-
-    # A fresh list on every call, so callers may mutate results freely.
-    def array(data: object) -> object:
-        return [part(data) for part in parts]
-
-    return array
-
-
-def _path_step(fragment: str) -> tuple[str, int | None]:
-    # Only plain ASCII digit fragments index arrays; "-1" can never hit an element.
-    index = int(fragment) if fragment.isascii() and fragment.isdigit() else None
-    return fragment, index
+_TRUTH_TYPES: Final = frozenset({bool, int, str, list, dict, type(None)})
+"""Types whose values are truthy or falsy, and for which Python's truth test is CertLogic's."""
 
 
 def _drill(data: object, key: str, index: int | None) -> object:
+    """One ``var`` step on anything but a plain dict (which the generated code reads inline)."""
     if isinstance(data, dict):
         return data.get(key)
     if isinstance(data, list) and index is not None and index < len(data):
@@ -322,155 +294,12 @@ def _drill(data: object, key: str, index: int | None) -> object:
     return None  # null, missing, or not drillable (e.g. a string)
 
 
-def _compile_var(path: str) -> Evaluator:
-    if path == "":
-
-        def whole(data: object) -> object:
-            return data
-
-        return whole
-    steps = tuple(_path_step(fragment) for fragment in path.split("."))
-    if len(steps) == 1:
-        ((key, index),) = steps
-
-        def single(data: object) -> object:
-            return _drill(data, key, index)
-
-        return single
-
-    def nested(data: object) -> object:
-        for key, index in steps:
-            data = _drill(data, key, index)
-            if data is None:
-                return None
-        return data
-
-    return nested
-
-
-def _compile_if(operands: list[object]) -> Evaluator:
-    guard, then, otherwise = (_compile(operand) for operand in operands)
-
-    def if_(data: object) -> object:
-        return then(data) if _truthy(guard(data), 'the guard of "if"') else otherwise(data)
-
-    return if_
-
-
-def _compile_and(operands: list[object]) -> Evaluator:
-    parts = tuple(_compile(operand) for operand in operands)
-
-    # Lazy, in order; the spec requires every evaluated operand (the last one too)
-    # to be truthy or falsy.
-    def and_(data: object) -> object:
-        value: object = None
-        for part in parts:
-            value = part(data)
-            if not _truthy(value, 'an operand of "and"'):
-                return value
-        return value
-
-    return and_
-
-
-def _compile_not(operands: list[object]) -> Evaluator:
-    operand = _compile(operands[0])
-
-    def not_(data: object) -> object:
-        return not _truthy(operand(data), 'the operand of "!"')
-
-    return not_
-
-
-def _is_primitive_literal(expr: object) -> bool:
-    return isinstance(expr, bool | int | str) or (isinstance(expr, float) and expr.is_integer())
-
-
-def _compile_equals(operands: list[object]) -> Evaluator:
-    left_expr, right_expr = operands
-    # Rules nearly always compare a data value with a literal: test that directly.
-    if _is_primitive_literal(right_expr) and not _is_primitive_literal(left_expr):
-        return _compile_equals_literal(_compile(left_expr), right_expr)
-    if _is_primitive_literal(left_expr) and not _is_primitive_literal(right_expr):
-        return _compile_equals_literal(_compile(right_expr), left_expr)
-    left, right = _compile(left_expr), _compile(right_expr)
-
-    def equals(data: object) -> object:
-        return _strict_equal(left(data), right(data))
-
-    return equals
-
-
-def _compile_equals_literal(operand: Evaluator, literal: object) -> Evaluator:
-    key = _member_key(literal)
-
-    def equals_literal(data: object) -> object:
-        return _member_key(operand(data)) == key
-
-    return equals_literal
-
-
-def _compile_in(operands: list[object]) -> Evaluator:
-    needle_expr, haystack_expr = operands
-    needle = _compile(needle_expr)
-    if isinstance(haystack_expr, list) and all(map(_is_primitive_literal, haystack_expr)):
-        keys = frozenset(_member_key(item) for item in haystack_expr)
-
-        def in_literal(data: object) -> object:
-            return _member_key(needle(data)) in keys
-
-        return in_literal
-    haystack = _compile(haystack_expr)
-
-    def in_(data: object) -> object:
-        value, items = needle(data), haystack(data)
-        if not isinstance(items, list):
-            raise CertLogicError(
-                f'the second operand of "in" must be an array, but it evaluated to {_show(items)}'
-            )
-        return any(_strict_equal(value, item) for item in items)
-
-    return in_
-
-
-def _compile_plus(operands: list[object]) -> Evaluator:
-    left, right = (_compile(operand) for operand in operands)
-
-    def plus(data: object) -> object:
-        return _integer(left(data), 'operands of "+"') + _integer(right(data), 'operands of "+"')
-
-    return plus
-
-
-def _comparison(
-    symbol: str,
-    compare: Callable[[_T, _T], bool],
-    coerce: Callable[[object, str], _T],
-) -> Callable[[list[object]], Evaluator]:
-    """Compiler for a 2- or 3-operand comparison; ``a < b < c`` means both hold."""
-    role = f'operands of "{symbol}"'
-
-    def compile_comparison(operands: list[object]) -> Evaluator:
-        parts = tuple(_compile(operand) for operand in operands)
-        if len(parts) == 2:
-            first, second = parts
-
-            def binary(data: object) -> object:
-                return compare(coerce(first(data), role), coerce(second(data), role))
-
-            return binary
-        first, second, third = parts
-
-        # All three are evaluated and type-checked, even when the first test fails.
-        def ternary(data: object) -> object:
-            a = coerce(first(data), role)
-            b = coerce(second(data), role)
-            c = coerce(third(data), role)
-            return compare(a, b) and compare(b, c)
-
-        return ternary
-
-    return compile_comparison
+def _member_of(value: object, items: object) -> bool:
+    if not isinstance(items, list):
+        raise CertLogicError(
+            f'the second operand of "in" must be an array, but it evaluated to {_show(items)}'
+        )
+    return any(_strict_equal(value, item) for item in items)
 
 
 def _plus_time_operand(operand: object, amount: int, unit: str) -> datetime:
@@ -482,51 +311,391 @@ def _plus_time_operand(operand: object, amount: int, unit: str) -> datetime:
     return _plus_time(operand, amount, unit)
 
 
-def _compile_plus_time(operands: list[object]) -> Evaluator:
-    source_expr, amount_literal, unit_literal = operands
-    amount = _integer(amount_literal, '"plusTime" amounts')
-    unit = str(unit_literal)
-    if isinstance(source_expr, str):
-        try:
-            constant = _plus_time(source_expr, amount, unit)
-        except CertLogicError:
-            pass  # out of range: fail when (and only if) it is evaluated
-        else:
-
-            def plus_time_constant(_data: object) -> object:
-                return constant
-
-            return plus_time_constant
-    source = _compile(source_expr)
-
-    def plus_time(data: object) -> object:
-        return _plus_time_operand(source(data), amount, unit)
-
-    return plus_time
+def _reduce_operand(items: object) -> list[object] | None:
+    if items is None or isinstance(items, list):
+        return items
+    raise CertLogicError(
+        f'the first operand of "reduce" must be an array or null, but it evaluated to {_show(items)}'
+    )
 
 
-def _compile_reduce(operands: list[object]) -> Evaluator:
-    source, step, initial = (_compile(operand) for operand in operands)
+def _fold(items: list[object] | None, step: Evaluator, initial: object) -> object:
+    accumulator = initial  # a null array gives the initial value, as the reference does
+    for current in items or ():
+        accumulator = step({"accumulator": accumulator, "current": current})
+    return accumulator
 
-    def reduce(data: object) -> object:
-        items = source(data)
-        if items is None:
-            return initial(data)  # as the reference implementations do
-        if not isinstance(items, list):
-            raise CertLogicError(
-                f'the first operand of "reduce" must be an array or null, '
-                f"but it evaluated to {_show(items)}"
-            )
-        accumulator = initial(data)
-        for current in items:
-            accumulator = step({"accumulator": accumulator, "current": current})
-        return accumulator
 
-    return reduce
+_RUNTIME: Final[dict[str, object]] = {
+    # The generated code sees these names and its own constants, nothing else.
+    "__builtins__": {},
+    "type": type,
+    "bool": bool,
+    "int": int,
+    "str": str,
+    "dict": dict,
+    "_checked": _checked,
+    "_TRUTH_TYPES": _TRUTH_TYPES,
+    "_drill": _drill,
+    "_integer": _integer,
+    "_date_time": _date_time,
+    "_strict_equal": _strict_equal,
+    "_member_key": _member_key,
+    "_member_of": _member_of,
+    "_parse_date_time": _parse_date_time,
+    "_plus_time": _plus_time,
+    "_plus_time_operand": _plus_time_operand,
+    "_reduce_operand": _reduce_operand,
+    "_fold": _fold,
+}
 
 
 # --------------------------------------------------------------------------------------
-# Operators: arity (for validation) and compiler
+# Code generation: one small source-emitting function per operator
+# --------------------------------------------------------------------------------------
+#
+# An expression compiles to the source of one function,
+#
+#     def evaluate(data):
+#         return <one Python expression>
+#
+# turned into code once, with compile() and exec(). Every sub-expression becomes a Python
+# expression that is an atom (a name, a call, a display or parenthesised), so the pieces
+# nest without precedence surprises. A value needed more than once is bound to a walrus
+# temporary (_v1, _v2, ...), a local of the function. Literals never appear in the source
+# text: they are constants (_k1, _k2, ...) in the function's globals, next to the helpers
+# in _RUNTIME, so no string can change the code.
+
+_MAX_DEPTH: Final = 100
+"""The deepest nesting of operations and arrays that :func:`validate` accepts."""
+
+_OUTLINE_DEPTH: Final = 20
+"""Nesting at which a sub-expression goes into a function of its own. This keeps the
+generated source far from Python's limit of 200 nested parentheses."""
+
+
+class _Kind(Enum):
+    """What generated code is statically known to give, so checks can be left out."""
+
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    DATE_TIME = "date-time"
+    ANY = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """Python source for a sub-expression (an atom), and the kind of value it gives."""
+
+    source: str
+    kind: _Kind = _Kind.ANY
+
+
+class _Generator:
+    """Generates and compiles the function(s) for one expression, in one shared namespace."""
+
+    def __init__(self) -> None:
+        self._namespace: dict[str, object] = dict(_RUNTIME)
+        self._count = 0
+        self._depth = 0  # nesting within the function being generated
+
+    def _next(self) -> int:
+        self._count += 1
+        return self._count
+
+    def constant(self, value: object) -> str:
+        """The name of a new constant holding ``value``."""
+        name = f"_k{self._next()}"
+        self._namespace[name] = value
+        return name
+
+    def temporary(self) -> str:
+        """The name of a new local, for a walrus temporary."""
+        return f"_v{self._next()}"
+
+    def emit(self, expr: object) -> _Code:
+        """Source for a valid (sub-)expression; a deeply nested one becomes a call,
+        ``_k7(data)``, of a function of its own."""
+        if self._depth >= _OUTLINE_DEPTH and isinstance(expr, list | dict) and not _is_var(expr):
+            function, kind = self.function(expr)
+            return _Code(f"{self.constant(function)}(data)", kind)
+        self._depth += 1
+        try:
+            return _emit_expression(self, expr)
+        finally:
+            self._depth -= 1
+
+    def function(self, expr: object) -> tuple[Evaluator, _Kind]:
+        """Compile ``expr`` into ``def evaluate(data): return <expr>``."""
+        outer_depth, self._depth = self._depth, 0
+        try:
+            code = self.emit(expr)
+        finally:
+            self._depth = outer_depth
+        source = f"def evaluate(data):\n    return {code.source}\n"
+        defined: dict[str, object] = {}
+        try:
+            exec(compile(source, "<certlogic>", "exec"), self._namespace, defined)
+        except (SyntaxError, RecursionError, MemoryError) as error:
+            # A safety net: the depth limits are there so that this cannot happen.
+            raise CertLogicError(f"expression too complex to compile: {error}") from None
+        return cast(Evaluator, defined["evaluate"]), code.kind
+
+
+def _is_var(expr: object) -> bool:
+    return isinstance(expr, dict) and "var" in expr
+
+
+def _emit_expression(gen: _Generator, expr: object) -> _Code:
+    if isinstance(expr, dict):
+        ((name, operands),) = expr.items()
+        if name == "var":
+            return _emit_var(gen, operands)
+        return _OPERATORS[name].emit(gen, operands)
+    if isinstance(expr, list):
+        return _emit_array(gen, expr)
+    return _emit_literal(gen, expr)
+
+
+def _literal_value(value: object) -> object:
+    return int(value) if isinstance(value, float) else value  # 42.0 is the integer 42
+
+
+def _emit_literal(gen: _Generator, value: object) -> _Code:
+    """``True`` or ``False`` as themselves; an integer or a string as a constant, ``_k3``."""
+    if isinstance(value, bool):
+        return _Code(repr(value), _Kind.BOOLEAN)
+    if isinstance(value, int | float):
+        return _Code(gen.constant(_literal_value(value)), _Kind.INTEGER)
+    return _Code(gen.constant(value))
+
+
+def _emit_array(gen: _Generator, items: list[object]) -> _Code:
+    """A list display, ``[a, b]``: every evaluation makes a fresh list."""
+    return _Code("[" + ", ".join(gen.emit(item).source for item in items) + "]")
+
+
+def _path_step(gen: _Generator, fragment: str) -> tuple[str, str]:
+    """Constants for one path fragment: the key, and the array index (or ``None``)."""
+    # Only plain ASCII digit fragments index arrays; "-1" can never hit an element, and
+    # neither can an index of 19 digits or more (so no huge int() is ever made).
+    is_index = fragment.isascii() and fragment.isdigit() and len(fragment) < 19
+    return gen.constant(fragment), gen.constant(int(fragment)) if is_index else "None"
+
+
+def _step_source(subject: str, key: str, index: str) -> str:
+    """One ``var`` step on the value named ``subject``: a plain dict is read inline,
+    anything else (an array, a dict subclass, null, a string) goes to :func:`_drill`."""
+    return (
+        f"({subject}.get({key}) if type({subject}) is dict else _drill({subject}, {key}, {index}))"
+    )
+
+
+def _emit_var(gen: _Generator, path: str) -> _Code:
+    """Inline drilling. ``""`` is ``data``; ``a`` is one step on ``data``; ``a.b.c`` binds
+    every step but the last to one temporary and stops at the first null:
+    ``(None if (_v := <a on data>) is None or (_v := <b on _v>) is None else <c on _v>)``.
+    """
+    if path == "":
+        return _Code("data")
+    steps = [_path_step(gen, fragment) for fragment in path.split(".")]
+    if len(steps) == 1:
+        return _Code(_step_source("data", *steps[0]))
+    value, subject, guards = gen.temporary(), "data", []
+    for key, index in steps[:-1]:
+        guards.append(f"({value} := {_step_source(subject, key, index)}) is None")
+        subject = value
+    return _Code(f"(None if {' or '.join(guards)} else {_step_source(value, *steps[-1])})")
+
+
+def _truth_source(gen: _Generator, code: _Code, role: str) -> str:
+    """``code``'s value, checked to be truthy or falsy, for Python's truth test to judge.
+
+    A boolean or an integer needs no check; anything else becomes
+    ``(_v if (_v := X) is True or _v is False or type(_v) in _TRUTH_TYPES else
+    _checked(_v, role))``, which calls out only for floats and other rare values.
+    """
+    if code.kind in (_Kind.BOOLEAN, _Kind.INTEGER):
+        return code.source
+    value = gen.temporary()
+    return (
+        f"({value} if ({value} := {code.source}) is True or {value} is False"
+        f" or type({value}) in _TRUTH_TYPES else _checked({value}, {gen.constant(role)}))"
+    )
+
+
+def _emit_if(gen: _Generator, operands: list[object]) -> _Code:
+    """``(<then> if <checked guard> else <else>)``: only the branch taken is evaluated."""
+    guard, then, otherwise = (gen.emit(operand) for operand in operands)
+    test = _truth_source(gen, guard, 'the guard of "if"')
+    kind = then.kind if then.kind is otherwise.kind else _Kind.ANY
+    return _Code(f"({then.source} if {test} else {otherwise.source})", kind)
+
+
+def _emit_and(gen: _Generator, operands: list[object]) -> _Code:
+    """``(<checked a> and <checked b> and ...)``: lazy, and like CertLogic's ``and`` it
+    gives the first falsy operand or else the last. Every evaluated operand, the last
+    one too, is checked to be truthy or falsy."""
+    parts = [gen.emit(operand) for operand in operands]
+    tests = [_truth_source(gen, part, 'an operand of "and"') for part in parts]
+    boolean = all(part.kind is _Kind.BOOLEAN for part in parts)
+    return _Code(f"({' and '.join(tests)})", _Kind.BOOLEAN if boolean else _Kind.ANY)
+
+
+def _emit_not(gen: _Generator, operands: list[object]) -> _Code:
+    """``(not <checked operand>)``, a boolean."""
+    test = _truth_source(gen, gen.emit(operands[0]), 'the operand of "!"')
+    return _Code(f"(not {test})", _Kind.BOOLEAN)
+
+
+def _is_primitive_literal(expr: object) -> bool:
+    return isinstance(expr, bool | int | str) or (isinstance(expr, float) and expr.is_integer())
+
+
+def _emit_equals(gen: _Generator, operands: list[object]) -> _Code:
+    """``_strict_equal(a, b)``, or, when one side is a literal, an inline test (two
+    literals are compared here, once)."""
+    left, right = operands
+    if _is_primitive_literal(left) and _is_primitive_literal(right):
+        folded = _strict_equal(_literal_value(left), _literal_value(right))
+        return _Code(repr(folded), _Kind.BOOLEAN)
+    # Rules nearly always compare a data value with a literal: test that directly.
+    if _is_primitive_literal(right):
+        return _equals_literal(gen, gen.emit(left), _literal_value(right))
+    if _is_primitive_literal(left):
+        return _equals_literal(gen, gen.emit(right), _literal_value(left))
+    return _Code(f"_strict_equal({gen.emit(left).source}, {gen.emit(right).source})", _Kind.BOOLEAN)
+
+
+def _equals_literal(gen: _Generator, code: _Code, literal: object) -> _Code:
+    """Strict equality with a literal, inline: ``(X is True)`` for a boolean, else
+    ``(X == _k)``, which no JSON value of another type can pass, except that booleans
+    equal 0 and 1 in Python: against those, ``(type(_v := X) is not bool and _v == _k)``."""
+    if isinstance(literal, bool):
+        return _Code(f"({code.source} is {literal!r})", _Kind.BOOLEAN)
+    constant = gen.constant(literal)
+    if isinstance(literal, int) and literal in (0, 1) and code.kind is not _Kind.INTEGER:
+        value = gen.temporary()
+        return _Code(
+            f"(type({value} := {code.source}) is not bool and {value} == {constant})",
+            _Kind.BOOLEAN,
+        )
+    return _Code(f"({code.source} == {constant})", _Kind.BOOLEAN)
+
+
+def _emit_in(gen: _Generator, operands: list[object]) -> _Code:
+    """``_member_of(x, items)``; against a literal array, a set look-up made here, once:
+    ``(_v in _k1 if type(_v := X) is str else _v is not None and _member_key(_v) in _k2)``,
+    where ``_k1`` holds the array's strings and ``_k2`` the keys of all its items (null
+    is never a literal, so never a member)."""
+    needle, haystack = operands
+    code = gen.emit(needle)
+    if not (isinstance(haystack, list) and all(map(_is_primitive_literal, haystack))):
+        return _Code(f"_member_of({code.source}, {gen.emit(haystack).source})", _Kind.BOOLEAN)
+    items = [_literal_value(item) for item in haystack]
+    strings = gen.constant(frozenset(item for item in items if isinstance(item, str)))
+    keys = gen.constant(frozenset(map(_member_key, items)))
+    value = gen.temporary()
+    return _Code(
+        f"({value} in {strings} if type({value} := {code.source}) is str"
+        f" else {value} is not None and _member_key({value}) in {keys})",
+        _Kind.BOOLEAN,
+    )
+
+
+def _integer_source(gen: _Generator, code: _Code, role: str) -> str:
+    """``code`` as an integer: as it is when statically one, else
+    ``(_v if type(_v := X) is int else _integer(_v, role))``."""
+    if code.kind is _Kind.INTEGER:
+        return code.source
+    value = gen.temporary()
+    return (
+        f"({value} if type({value} := {code.source}) is int"
+        f" else _integer({value}, {gen.constant(role)}))"
+    )
+
+
+def _date_time_source(gen: _Generator, code: _Code, role: str) -> str:
+    """``code`` as a date-time: as it is when it comes from ``plusTime``, else
+    ``_date_time(X, role)``."""
+    if code.kind is _Kind.DATE_TIME:
+        return code.source
+    return f"_date_time({code.source}, {gen.constant(role)})"
+
+
+def _emit_plus(gen: _Generator, operands: list[object]) -> _Code:
+    """``(a + b)`` of two integers."""
+    left, right = (
+        _integer_source(gen, gen.emit(operand), 'operands of "+"') for operand in operands
+    )
+    return _Code(f"({left} + {right})", _Kind.INTEGER)
+
+
+_OperandSource = Callable[[_Generator, _Code, str], str]
+
+
+def _comparison(
+    symbol: str, python_symbol: str, operand_source: _OperandSource
+) -> Callable[[_Generator, list[object]], _Code]:
+    """Emitter for a 2- or 3-operand comparison; ``a < b < c`` means both hold."""
+    role = f'operands of "{symbol}"'
+
+    def emit_comparison(gen: _Generator, operands: list[object]) -> _Code:
+        """``(a < b)``; for three operands ``((a < (_v := b)) & (_v < c))``, where ``&``
+        evaluates, and so type-checks, all three even when the first test fails."""
+        first, second, *third = (
+            operand_source(gen, gen.emit(operand), role) for operand in operands
+        )
+        if not third:
+            return _Code(f"({first} {python_symbol} {second})", _Kind.BOOLEAN)
+        middle = gen.temporary()
+        return _Code(
+            f"(({first} {python_symbol} ({middle} := {second}))"
+            f" & ({middle} {python_symbol} {third[0]}))",
+            _Kind.BOOLEAN,
+        )
+
+    return emit_comparison
+
+
+def _emit_plus_time(gen: _Generator, operands: list[object]) -> _Code:
+    """On a literal date, the date-time itself, a constant worked out here. Otherwise
+    ``(_plus_time(_v, amount, unit) if type(_v := X) is str else _plus_time_operand(...))``
+    (``_parse_date_time(_v)`` when the amount is 0); the fallback reports non-strings."""
+    source, amount_literal, unit_literal = operands
+    amount, unit = _integer(amount_literal, '"plusTime" amounts'), str(unit_literal)
+    arguments = f"{gen.constant(amount)}, {gen.constant(unit)}"
+    if isinstance(source, str):
+        try:
+            moment = _plus_time(source, amount, unit)
+        except CertLogicError:  # out of range: fail when (and only if) it is evaluated
+            return _Code(f"_plus_time({gen.constant(source)}, {arguments})", _Kind.DATE_TIME)
+        return _Code(gen.constant(moment), _Kind.DATE_TIME)
+    code = gen.emit(source)
+    value = gen.temporary()
+    # With no shift, in any unit, the result is the date-time as written.
+    shifted = f"_plus_time({value}, {arguments})" if amount else f"_parse_date_time({value})"
+    return _Code(
+        f"({shifted} if type({value} := {code.source}) is str"
+        f" else _plus_time_operand({value}, {arguments}))",
+        _Kind.DATE_TIME,
+    )
+
+
+def _emit_reduce(gen: _Generator, operands: list[object]) -> _Code:
+    """``_fold(_reduce_operand(<array>), _k, <initial>)``; the lambda is a function of
+    its own, ``_k``, called on ``{"accumulator": ..., "current": ...}``."""
+    source, step, initial = operands
+    items = gen.emit(source).source
+    step_function, _ = gen.function(step)
+    return _Code(
+        f"_fold(_reduce_operand({items}), {gen.constant(step_function)},"
+        f" {gen.emit(initial).source})"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Operators: arity (for validation) and emitter
 # --------------------------------------------------------------------------------------
 
 
@@ -534,26 +703,26 @@ def _compile_reduce(operands: list[object]) -> Evaluator:
 class _Operator:
     min_operands: int
     max_operands: int | None  # None: no upper bound
-    compile: Callable[[list[object]], Evaluator]
+    emit: Callable[[_Generator, list[object]], _Code]
 
 
 _OPERATORS: Final[dict[str, _Operator]] = {
-    "if": _Operator(3, 3, _compile_if),
-    "and": _Operator(2, None, _compile_and),
-    "!": _Operator(1, 1, _compile_not),
-    "===": _Operator(2, 2, _compile_equals),
-    "in": _Operator(2, 2, _compile_in),
-    "+": _Operator(2, 2, _compile_plus),
-    "<": _Operator(2, 3, _comparison("<", operator.lt, _integer)),
-    ">": _Operator(2, 3, _comparison(">", operator.gt, _integer)),
-    "<=": _Operator(2, 3, _comparison("<=", operator.le, _integer)),
-    ">=": _Operator(2, 3, _comparison(">=", operator.ge, _integer)),
-    "before": _Operator(2, 3, _comparison("before", operator.lt, _date_time)),
-    "after": _Operator(2, 3, _comparison("after", operator.gt, _date_time)),
-    "not-after": _Operator(2, 3, _comparison("not-after", operator.le, _date_time)),
-    "not-before": _Operator(2, 3, _comparison("not-before", operator.ge, _date_time)),
-    "plusTime": _Operator(3, 3, _compile_plus_time),
-    "reduce": _Operator(3, 3, _compile_reduce),
+    "if": _Operator(3, 3, _emit_if),
+    "and": _Operator(2, None, _emit_and),
+    "!": _Operator(1, 1, _emit_not),
+    "===": _Operator(2, 2, _emit_equals),
+    "in": _Operator(2, 2, _emit_in),
+    "+": _Operator(2, 2, _emit_plus),
+    "<": _Operator(2, 3, _comparison("<", "<", _integer_source)),
+    ">": _Operator(2, 3, _comparison(">", ">", _integer_source)),
+    "<=": _Operator(2, 3, _comparison("<=", "<=", _integer_source)),
+    ">=": _Operator(2, 3, _comparison(">=", ">=", _integer_source)),
+    "before": _Operator(2, 3, _comparison("before", "<", _date_time_source)),
+    "after": _Operator(2, 3, _comparison("after", ">", _date_time_source)),
+    "not-after": _Operator(2, 3, _comparison("not-after", "<=", _date_time_source)),
+    "not-before": _Operator(2, 3, _comparison("not-before", ">=", _date_time_source)),
+    "plusTime": _Operator(3, 3, _emit_plus_time),
+    "reduce": _Operator(3, 3, _emit_reduce),
 }
 
 
@@ -670,6 +839,32 @@ def _validate(expr: object, issues: list[ValidationIssue]) -> None:
     issues.append(ValidationIssue(expr, "invalid CertLogic expression"))  # null, or not JSON
 
 
+def _too_deep(expression: object) -> object | None:
+    """The first sub-expression found nested deeper than ``_MAX_DEPTH``, or ``None``.
+
+    An operation and its operand array count as one level, as does an array literal.
+    The walk is iterative and depth-first and stops there, so neither a very deep nor a
+    circular structure can exhaust the stack; the recursive walks that follow are safe.
+    """
+    pending: list[tuple[object, int]] = [(expression, 1)]
+    while pending:
+        expr, depth = pending.pop()
+        if isinstance(expr, dict):
+            children = [
+                item
+                for operands in expr.values()
+                for item in (operands if isinstance(operands, list) else (operands,))
+            ]
+        elif isinstance(expr, list):
+            children = expr
+        else:
+            continue
+        if depth > _MAX_DEPTH:
+            return expr
+        pending.extend((child, depth + 1) for child in children)
+    return None
+
+
 # --------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------
@@ -693,22 +888,31 @@ def validate(expression: object) -> list[ValidationIssue]:
       comparisons 2 or 3; ``if``, ``plusTime`` and ``reduce`` 3;
     * ``plusTime`` takes a literal integer amount and a literal unit (``year``,
       ``month``, ``day`` or ``hour``); a literal date operand must be a well-formed
-      date(-time) string.
+      date(-time) string;
+    * operations and arrays nest at most 100 levels deep (fanjing's limit, a guard
+      against pathological input); a deeper expression gets this single issue and is
+      not checked further.
 
     Messages for the cases in the public CertLogic validation test suite are the ones
     it expects; the others are fanjing's own wording.
     """
+    too_deep = _too_deep(expression)
+    if too_deep is not None:
+        message = f"operations and arrays are nested more than {_MAX_DEPTH} levels deep"
+        return [ValidationIssue(too_deep, message)]
     issues: list[ValidationIssue] = []
     _validate(expression, issues)
     return issues
 
 
 def compile_expression(expression: object) -> Evaluator:
-    """Validate ``expression`` and compile it into a closure ``evaluate(data) -> value``.
+    """Validate ``expression`` and compile it into a function ``evaluate(data) -> value``.
 
-    Compile once and call the result many times: operator dispatch, ``var`` path
-    splitting, literal folding (including ``plusTime`` of a literal date) and ``in``
-    look-up sets are settled here, not per call.
+    The whole expression becomes the source of one Python function, compiled once with
+    :func:`compile` (see "Code generation" above): compile once and call the result many
+    times. Operator dispatch, ``var`` paths (drilled inline), literal folding (including
+    ``plusTime`` of a literal date) and ``in`` look-up sets are settled here, not per
+    call.
 
     Semantics (CertLogic specification 1.3.2):
 
@@ -736,13 +940,14 @@ def compile_expression(expression: object) -> Evaluator:
       ``{"accumulator": ..., "current": ...}``; a ``null`` array gives the initial value.
 
     Raises :class:`CertLogicError` (with ``issues``) if :func:`validate` finds any
-    issue. The closure raises :class:`CertLogicError` on type mismatches.
+    issue. The function raises :class:`CertLogicError` on type mismatches.
     """
     issues = validate(expression)
     if issues:
         details = "; ".join(f"{issue.message} (in {_show(issue.expr)})" for issue in issues)
         raise CertLogicError(f"invalid CertLogic expression: {details}", issues)
-    return _compile(expression)
+    function, _ = _Generator().function(expression)
+    return function
 
 
 @lru_cache(maxsize=1024)
@@ -756,11 +961,11 @@ def evaluate(expression: object, data: object) -> object:
     Compiled expressions are cached by their JSON text, so repeating an expression is
     cheap; the expression is therefore read as JSON (a tuple counts as an array).
     Anything that cannot be written as JSON is compiled uncached and so rejected by
-    validation. Raises :class:`CertLogicError` like :func:`compile_expression` and the
-    closure it returns.
+    validation (as is anything nested too deeply to be written). Raises
+    :class:`CertLogicError` like :func:`compile_expression` and the function it returns.
     """
     try:
         text = json.dumps(expression, allow_nan=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return compile_expression(expression)(data)
     return _compile_json_text(text)(data)
