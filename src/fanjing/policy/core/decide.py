@@ -11,10 +11,9 @@ first in the pack sets it (and a merged period cites who set its first day).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from fanjing.places.registry import Registry
 from fanjing.policy.core import explain
@@ -42,8 +41,7 @@ class PolicyEvaluationError(Exception):
     """A pack rule could not be evaluated on a situation (a mistake in the pack)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RawPeriod:
+class RawPeriod(NamedTuple):
     """A period as a rule gives it, before clipping to F and merging into the timeline."""
 
     kind: MeasureKind
@@ -58,8 +56,7 @@ class RawPeriod:
         return self.end is not None and self.end > horizon and max(self.start, first_day) < self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Firing:
+class Firing(NamedTuple):
     """One rule applying, to the person or to one stay, with the periods it gives."""
 
     order: int
@@ -77,7 +74,7 @@ def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
     first_day = situation.first_day
     horizon = max(first_day, situation.as_of)
     judged = judge_stays(registry, situation)
-    firings = _fire_rules(pack, judged, person_facts(situation), first_day, horizon)
+    firings = _fire_rules(pack, judged, situation, first_day, horizon)
     periods = [p for firing in firings for p in firing.periods]
     measures = _timeline(periods, first_day, horizon) + _open_measures(periods, first_day, horizon)
     entry = _entry(firings, situation)
@@ -93,7 +90,7 @@ def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
 
 
 def _fire_rules(
-    pack: Pack, judged: list[JudgedStay], facts: dict[str, Any], first_day: date, horizon: date
+    pack: Pack, judged: list[JudgedStay], situation: Situation, first_day: date, horizon: date
 ) -> list[Firing]:
     """Evaluate the rules in pack order; ``applied`` grows as rules apply.
 
@@ -101,29 +98,50 @@ def _fire_rules(
     effect, a measure still listed, or (for a rule with neither) its note.
     A contact or a stay long past, whose periods are all served, applies nothing.
     """
+    facts = person_facts(situation)
     applied: list[str] = facts["applied"]
+    anchors = _person_anchors(situation)
     firings: list[Firing] = []
     person: list[JudgedStay | None] = [None]
     for rule in pack.rules:
         for stay in person if rule.scope is Scope.PERSON else judged:
             # one facts object for every evaluation: only the current stay changes
             facts["stay"] = stay.facts if stay is not None else None
+            anchors[Anchor.STAY_LEFT] = stay.stay.end if stay is not None else None
             if not _holds(rule, facts):
                 continue
-            periods = _periods_of(rule, facts, len(firings))
+            periods = _periods_of(rule, facts, anchors, len(firings))
             if _leaves_something(rule, periods, first_day, horizon):
-                hold = _hold_until(rule, facts)
+                hold = _hold_until(rule, anchors)
                 firings.append(Firing(len(firings), rule, stay, periods, hold))
         if firings and firings[-1].rule is rule:
             applied.append(rule.id)
     return firings
 
 
-def _hold_until(rule: Rule, facts: dict[str, Any]) -> date | None:
+def _person_anchors(situation: Situation) -> dict[Anchor, date | None]:
+    """The days periods are counted from (M9), as dates; the stay's is set per stay."""
+    contact, entered = situation.contact, situation.entered_china
+    return {
+        Anchor.CONTACT_LAST: contact.last_contact if contact else None,
+        Anchor.ENTERED_CHINA: entered.day if entered else None,
+        Anchor.FIRST_DAY: situation.first_day,
+        Anchor.STAY_LEFT: None,
+    }
+
+
+def _anchor_day(anchor: Anchor, rule: Rule, anchors: dict[Anchor, date | None]) -> date:
+    day = anchors[anchor]
+    if day is None:
+        raise PolicyEvaluationError(f"rule {rule.id}: no {anchor.value} to count from")
+    return day
+
+
+def _hold_until(rule: Rule, anchors: dict[Anchor, date | None]) -> date | None:
     effect = rule.entry
     if effect is None or effect.hold_days is None or effect.hold_from is None:
         return None
-    return _anchor_day(effect.hold_from, rule, facts) + timedelta(days=effect.hold_days)
+    return _anchor_day(effect.hold_from, rule, anchors) + timedelta(days=effect.hold_days)
 
 
 def _leaves_something(
@@ -140,35 +158,24 @@ def _holds(rule: Rule, facts: dict[str, Any]) -> bool:
         result = rule.when(facts)
     except CertLogicError as problem:
         raise PolicyEvaluationError(f"rule {rule.id}: {problem}") from problem
-    if result is None or isinstance(result, bool | int | str | list | dict):
+    if result is True or result is False:
+        return result
+    if result is None or isinstance(result, int | str | list | dict):
         return bool(result)
     raise PolicyEvaluationError(
         f"rule {rule.id}: condition gave {result!r}, neither true nor false"
     )
 
 
-def _anchor_day(anchor: Anchor, rule: Rule, facts: dict[str, Any]) -> date:
-    value: Any
-    if anchor is Anchor.STAY_LEFT:
-        value = facts["stay"]["left"]
-    elif anchor is Anchor.CONTACT_LAST:
-        value = (facts["contact"] or {}).get("last")
-    elif anchor is Anchor.ENTERED_CHINA:
-        value = (facts["entered_china"] or {}).get("date")
-    else:
-        value = facts["first_day"]
-    if value is None:
-        raise PolicyEvaluationError(f"rule {rule.id}: no {anchor.value} to count from")
-    return date.fromisoformat(value)
-
-
-def _periods_of(rule: Rule, facts: dict[str, Any], order: int) -> tuple[RawPeriod, ...]:
+def _periods_of(
+    rule: Rule, facts: dict[str, Any], anchors: dict[Anchor, date | None], order: int
+) -> tuple[RawPeriod, ...]:
     periods = []
     for chain in rule.measures:
-        start = _anchor_day(chain.counted_from, rule, facts)
+        start = _anchor_day(chain.counted_from, rule, anchors)
         for period in chain.periods:
-            end = start + timedelta(days=period.days) if period.days is not None else None
-            kind = period.kind(facts)
+            end = start + period.length if period.length is not None else None
+            kind = period.fixed_kind or period.kind(facts)
             periods.append(RawPeriod(kind, start, end, order, rule, chain.while_periods_run))
             if end is None:
                 break

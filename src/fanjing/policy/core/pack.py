@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -211,6 +211,8 @@ Evaluator = Callable[[Any], Any]
 class Period:
     kind: Callable[[Any], MeasureKind]
     days: int | None  # None: no fixed end
+    fixed_kind: MeasureKind | None  # the kind, when it is not chosen by a condition
+    length: timedelta | None  # days as a timedelta, made once
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,12 +281,21 @@ def _compile_rule(rule: RuleSpec) -> Rule:
 
 
 def _compile_chain(measure: MeasureSpec) -> Chain:
-    periods = [Period(_compile_kind(measure.kind), measure.days)]
+    periods = [_compile_period(measure.kind, measure.days)]
     following = measure.then
     while following is not None:
-        periods.append(Period(_compile_kind(following.kind), following.days))
+        periods.append(_compile_period(following.kind, following.days))
         following = following.then
     return Chain(measure.counted_from, tuple(periods), measure.while_periods_run)
+
+
+def _compile_period(kind: KindExpression, days: int | None) -> Period:
+    return Period(
+        _compile_kind(kind),
+        days,
+        kind if isinstance(kind, MeasureKind) else None,
+        timedelta(days=days) if days is not None else None,
+    )
 
 
 def _compile_kind(kind: KindExpression) -> Callable[[Any], MeasureKind]:
