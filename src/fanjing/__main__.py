@@ -1,3 +1,3 @@
-from fanjing.cli import app
+from fanjing.cli import main
 
-app(prog_name="fanjing")
+main()

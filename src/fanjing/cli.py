@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from fanjing.demo import demo
@@ -15,3 +17,14 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("demo")(demo)
 app.add_typer(policy_app, name="policy")
+
+
+def main() -> None:
+    """Run the command; a bug is reported in one line (FANJING_DEBUG=1 shows the traceback)."""
+    try:
+        app(prog_name="fanjing")
+    except Exception as problem:
+        if os.environ.get("FANJING_DEBUG") == "1":
+            raise
+        typer.echo(f"内部错误：{type(problem).__name__}: {problem}（请报告此问题）", err=True)
+        raise SystemExit(1) from None

@@ -61,7 +61,17 @@ def test_a_town_decides_a_shared_county_name(gazetteer):
     assert gazetteer.parse("朝阳区潘家园街道").province == "北京市"
 
 
-@pytest.mark.parametrize("text", ["火星市", "火星市二七区", "城关镇", "   "])
+def test_traditional_characters_are_read_as_simplified(gazetteer):
+    parsed = gazetteer.parse("鄭州市二七區京廣路街道")
+    assert (parsed.city, parsed.county, parsed.town) == ("郑州市", "二七区", "京广路街道")
+    assert parsed.text == "鄭州市二七區京廣路街道"
+
+
+def test_simplified_names_are_never_converted(gazetteer):
+    assert gazetteer.parse("长沙市天心区赤岭路街道乾城嘉园").detail == "乾城嘉园"
+
+
+@pytest.mark.parametrize("text", ["火星市", "火星市二七区", "城关镇", "河南省南京市", "   "])
 def test_unknown_places_are_refused(gazetteer, text):
     with pytest.raises(FanjingError) as raised:
         gazetteer.parse(text)

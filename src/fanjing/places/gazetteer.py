@@ -98,12 +98,26 @@ class Gazetteer:
         self._names[full_name].update([full_name, *aliases])
 
     def _parse(self, text: str) -> Place:
-        """Parse ``text``; raises ``FanjingError`` (``unknown_place``, ``ambiguous_place``)."""
+        """Parse ``text``; raises ``FanjingError`` (``unknown_place``, ``ambiguous_place``).
+
+        Text in traditional characters is tried again in simplified ones, but only
+        when it cannot be placed as written: converting every text would rename
+        places whose simplified names keep a traditional character (乾城嘉园).
+        """
         if not self._loaded:
             self._load()
         cleaned = normalize_place_text(text)
         if not cleaned:
             raise FanjingError("empty_place", "地点为空")
+        try:
+            return self._parse_cleaned(text, cleaned)
+        except FanjingError as problem:
+            simplified = self._jionlp.tra2sim(cleaned, mode="char")
+            if problem.code != "unknown_place" or simplified == cleaned:
+                raise
+            return self._parse_cleaned(text, simplified)
+
+    def _parse_cleaned(self, text: str, cleaned: str) -> Place:
         parsed = self._jionlp.parse_location(cleaned, town_village=True)
         province, city, county = parsed["province"], parsed["city"], parsed["county"]
         if province is None and city is None and county is None:
@@ -112,6 +126,11 @@ class Gazetteer:
             province, city = self._resolve_shared_county(text, county, parsed["detail"])
         if not self._starts_with_known_name(cleaned, (province, city, county)):
             raise FanjingError("unknown_place", f"无法识别的地点：“{text}”（开头不是省、市或县名）")
+        if city is None and county is None and parsed["detail"]:
+            # 河南省南京市: the rest names no city or county of that province
+            raise FanjingError(
+                "unknown_place", f"无法识别的地点：“{text}”（“{parsed['detail']}”不在{province}）"
+            )
         place = Place(text=text, province=province, city=city, county=county)
         return self._split_below_county(place, parsed["detail"])
 
