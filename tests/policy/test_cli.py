@@ -162,3 +162,31 @@ def test_policy_validate_reports_lines(files):
     assert done.returncode == 2
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if "fourteen" in text)
     assert f"broken.yaml:{line}" in done.stderr
+
+
+def test_a_line_that_is_not_utf8_is_one_bad_line(files):
+    good = json.dumps(EXAMPLE, ensure_ascii=False).encode()
+    (files / "mixed.jsonl").write_bytes(good + b"\n\xff\xfe{}\n" + good + b"\n")
+    done = fanjing(
+        "check", "--batch", str(files / "mixed.jsonl"), "--risk-areas", str(files / "areas.csv")
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o.get("line") for o in out] == [None, 2, None]
+
+
+def test_policy_test_runs_scenario_files_written_by_cdc_staff(files):
+    scenario = (
+        "risk_areas:\n  - {level: high, area: 河南省郑州市二七区京广路街道, from: 2021-07-31}\n"
+        "cases:\n  - name: 离开第6天进京\n"
+        "    situation: {as_of: 2021-08-07, arrival: 2021-08-07, "
+        "stays: [{place: 河南省郑州市二七区京广路街道, from: 2021-07-28, to: 2021-08-01}]}\n"
+        "    expect: {entry: {allowed: false, earliest: EARLIEST}}\n"
+    )
+    (files / "ok.yaml").write_text(scenario.replace("EARLIEST", "2021-08-15"), encoding="utf-8")
+    done = fanjing("policy", "test", str(files / "ok.yaml"))
+    assert done.returncode == 0 and "1 passed, 0 failed" in done.stdout
+    (files / "wrong.yaml").write_text(scenario.replace("EARLIEST", "2021-08-14"), encoding="utf-8")
+    done = fanjing("policy", "test", str(files / "wrong.yaml"))
+    assert done.returncode == 1 and "0 passed, 1 failed" in done.stdout
+    assert "decision.entry.earliest: 应为 '2021-08-14'，实际为 '2021-08-15'" in done.stdout

@@ -14,6 +14,7 @@ from fanjing.infra.clock import today_in_china
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.registry import Registry
 from fanjing.policy.core.explain import plan_zh
+from fanjing.policy.core.model import Decision
 from fanjing.policy.packfile import builtin_packs, load_pack_file
 from fanjing.policy.scenarios import run_scenario_file, scenario_files
 from fanjing.policy.service import Checker, load_registry_csv
@@ -76,11 +77,7 @@ def check(
         if batch is not None:
             _run_batch(checker, batch)
             return
-        assert situation is not None
-        try:
-            decision = checker.check(_read_json(situation))
-        except FanjingError as problem:
-            raise problem.located(str(situation)) from None
+        decision = _check_one(checker, situation)
     except FanjingError as problem:
         fail(problem)
     if as_json:
@@ -90,9 +87,18 @@ def check(
         typer.echo(plan_zh(decision, pack.title))
 
 
+def _check_one(checker: Checker, situation: Path | None) -> Decision:
+    if situation is None:
+        raise FanjingError("usage", "请给出 --situation FILE")
+    try:
+        return checker.check(_read_json(situation))
+    except FanjingError as problem:
+        raise problem.located(str(situation)) from None
+
+
 def _run_batch(checker: Checker, batch: Path) -> None:
     try:
-        handle = batch.open(encoding="utf-8")
+        handle = batch.open("rb")  # bytes: a line that is not UTF-8 is one bad line, not a crash
     except OSError as problem:
         raise FanjingError("unreadable_file", f"无法读取文件：{problem}") from None
     bad = 0
