@@ -79,21 +79,22 @@ def read_situation(data: Any, *, parse_place: Callable[[str], Place], today: dat
     body = reader.object(data, "", _FIELDS)
     if body is None:
         raise InputErrors(reader.errors)
-    as_of = reader.day(body["as_of"], "as_of") if "as_of" in body else today
+    # an explicit null means the same as an absent field: the default
+    as_of = reader.day(body["as_of"], "as_of") if body.get("as_of") is not None else today
     arrival = reader.day(body.get("arrival"), "arrival", required=False)
     stays = _stays(reader, body.get("stays", []), parse_place, as_of, arrival)
     entered = _entered_china(reader, body.get("entered_china"))
     contact = _contact(reader, body.get("contact"))
     flags = {}
     for name, default in _FLAGS.items():
-        value = body.get(name, default)
-        if not isinstance(value, bool):
+        value = body.get(name)
+        if value is not None and not isinstance(value, bool):
             reader.fail("bad_value", f"应为 true 或 false，实际为 {value!r}", name)
-        flags[name] = value is True if isinstance(value, bool) else default
-    code = body.get("health_code", "green")
+        flags[name] = value if isinstance(value, bool) else default
+    code = body.get("health_code")
     try:
-        health_code = HealthCode(code)
-    except ValueError:
+        health_code = HealthCode(code) if code is not None else HealthCode.GREEN
+    except (ValueError, TypeError):
         reader.fail(
             "unknown_code",
             f"未知的健康码状态“{code}”（应为 green、yellow、red 或 popup）",
@@ -174,7 +175,7 @@ def _contact(reader: _Reader, value: Any) -> Contact | None:
     role = None
     try:
         role = ContactRole(role_text)
-    except ValueError:
+    except (ValueError, TypeError):
         roles = "、".join(r.value for r in ContactRole)
         reader.fail(
             "unknown_role", f"未知的接触者类别“{role_text}”（应为 {roles}）", "contact.role"
