@@ -43,6 +43,11 @@ class Designation:
     start: date
     end: date | None = None
     source: str | None = None
+    # stays that ended before this day are too old for the designation (start - 14 days)
+    earliest_stay_end: date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "earliest_stay_end", self.start - timedelta(days=LOOKBACK_DAYS))
 
     def in_force_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -51,7 +56,7 @@ class Designation:
         """Begun by ``as_of`` and by the stay's last day + 14, not ended before the stay began."""
         return (
             self.start <= as_of
-            and self.start <= stay_to + timedelta(days=LOOKBACK_DAYS)
+            and stay_to >= self.earliest_stay_end
             and (self.end is None or self.end >= stay_from)
         )
 
@@ -90,7 +95,6 @@ class _Relation:
     touches_city: bool
     touches_county: bool
     containment: Containment
-    earliest_stay_end: date  # stays that ended before this day are too old for the designation
 
 
 @dataclass(frozen=True)
@@ -148,12 +152,8 @@ class Registry:
         undecided: list[Designation] = []
         for relation in relations:
             designation = relation.designation
-            if (
-                designation.start > as_of
-                or stay_to < relation.earliest_stay_end
-                or (designation.end is not None and designation.end < stay_from)
-            ):
-                continue  # not in force for this stay
+            if not designation.in_force_for_stay(stay_from, stay_to, as_of):
+                continue
             if cases is None and relation.touches_city:
                 cases = designation
             if designation.level is RiskLevel.CASES:
@@ -176,13 +176,5 @@ class Registry:
             if not touches_city and inside is Containment.OUTSIDE:
                 continue
             touches_county = place.county_known and area_touches_division(area, place, "county")
-            relations.append(
-                _Relation(
-                    designation,
-                    touches_city,
-                    touches_county,
-                    inside,
-                    designation.start - timedelta(days=LOOKBACK_DAYS),
-                )
-            )
+            relations.append(_Relation(designation, touches_city, touches_county, inside))
         return tuple(relations)
