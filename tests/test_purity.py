@@ -11,7 +11,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "fanjing"
 CORES = sorted(
     [
-        *SRC.glob("*/core/*.py"),
+        *SRC.glob("*/core/**/*.py"),
         *SRC.glob("*/core.py"),
         SRC / "places" / "registry.py",
         *SRC.glob("common/*.py"),
