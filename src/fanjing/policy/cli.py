@@ -11,6 +11,7 @@ import typer
 
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.registry import Registry
 from fanjing.policy.core.explain import plan_zh
@@ -42,10 +43,7 @@ def _checker(risk_areas: Path | None, policy: Path | None) -> Checker:
 
 
 def _read_json(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as problem:
-        raise FanjingError("unreadable_file", f"无法读取文件：{problem}") from None
+    text = read_text(path, "情况文件")
     try:
         return json.loads(text)
     except json.JSONDecodeError as problem:

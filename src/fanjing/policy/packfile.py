@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.infra.files import read_text
 from fanjing.policy.core.pack import Pack, PolicyPack, compile_pack
 
 DEFAULT_PACK_ID = "beijing-2021-08"
@@ -27,13 +28,7 @@ def load_pack_text(text: str, *, file: str) -> Pack:
 
 
 def load_pack_file(path: Path) -> Pack:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as problem:
-        raise FanjingError(
-            "unreadable_file", f"无法读取政策包：{problem}", Where(str(path))
-        ) from None
-    return load_pack_text(text, file=str(path))
+    return load_pack_text(read_text(path, "政策包"), file=str(path))
 
 
 def builtin_packs() -> list[Pack]:

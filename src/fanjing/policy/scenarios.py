@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.infra.files import read_text
 from fanjing.places.core import Place
 from fanjing.places.registry import Designation, Registry, RiskLevel
 from fanjing.policy.core.pack import Pack
@@ -58,11 +59,12 @@ def run_scenario_file(
     path: Path, *, packs: Sequence[Pack], parse_place: Callable[[str], Place], today: date
 ) -> list[CaseResult]:
     """Run every case of one file; a malformed file raises ``InputErrors``."""
+    text = read_text(path, "场景文件")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as problem:
         raise InputErrors(
-            [FanjingError("bad_scenario", f"无法读取场景文件：{problem}", Where(str(path)))]
+            [FanjingError("bad_scenario", f"场景文件 YAML 格式错误：{problem}", Where(str(path)))]
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
         raise InputErrors(

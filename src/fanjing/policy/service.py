@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.infra.files import read_text
 from fanjing.places.core import Place
 from fanjing.places.designations_csv import read_designations_csv
 from fanjing.places.registry import Registry
@@ -101,10 +102,5 @@ class BatchLine:
 
 
 def load_registry_csv(path: Path, parse_place: Callable[[str], Place]) -> Registry:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as problem:
-        raise FanjingError(
-            "unreadable_file", f"无法读取风险地区文件：{problem}", Where(str(path))
-        ) from None
+    text = read_text(path, "风险地区文件")
     return Registry.of(read_designations_csv(text, parse_place=parse_place, file=str(path)))

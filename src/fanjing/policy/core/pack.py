@@ -17,7 +17,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from fanjing.policy.core import logic
 from fanjing.policy.core.model import MeasureKind
@@ -57,7 +64,18 @@ def _check_expression(value: Any) -> Any:
     return value
 
 
-KindExpression = MeasureKind | dict[str, Any]
+def _check_kind(value: MeasureKind | dict[str, Any]) -> MeasureKind | dict[str, Any]:
+    if isinstance(value, MeasureKind):
+        return value
+    _check_expression(value)
+    for outcome in _literal_outcomes(value):
+        if outcome not in MeasureKind._value2member_map_:
+            raise ValueError(f"kind expression can give {outcome!r}, which is not a measure kind")
+    return value
+
+
+# a measure kind, or a CertLogic if-expression choosing one (home or centralized observation)
+KindExpression = Annotated[MeasureKind | dict[str, Any], AfterValidator(_check_kind)]
 
 
 class FollowingPeriod(_Strict):
@@ -66,11 +84,6 @@ class FollowingPeriod(_Strict):
     kind: KindExpression
     days: Annotated[int, Field(ge=1)]
     then: FollowingPeriod | None = None
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: KindExpression) -> KindExpression:
-        return _check_kind(value)
 
 
 class MeasureSpec(_Strict):
@@ -81,11 +94,6 @@ class MeasureSpec(_Strict):
     counted_from: Anchor = Field(alias="from")
     then: FollowingPeriod | None = None
     while_periods_run: bool = False
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: KindExpression) -> KindExpression:
-        return _check_kind(value)
 
     @model_validator(mode="after")
     def _open_ended_is_last(self) -> MeasureSpec:
@@ -180,16 +188,6 @@ class PolicyPack(_Strict):
                     f"principles[{index}]: source {principle.source} is not among the sources"
                 )
         return self
-
-
-def _check_kind(value: KindExpression) -> KindExpression:
-    if isinstance(value, MeasureKind):
-        return value
-    _check_expression(value)
-    for outcome in _literal_outcomes(value):
-        if outcome not in MeasureKind._value2member_map_:
-            raise ValueError(f"kind expression can give {outcome!r}, which is not a measure kind")
-    return value
 
 
 def _literal_outcomes(expression: Any) -> list[Any]:
