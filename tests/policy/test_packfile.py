@@ -93,3 +93,13 @@ def test_malformed_yaml_says_where():
     assert (
         raised.value.errors[0].code == "bad_yaml" and raised.value.errors[0].where.line is not None
     )
+
+
+def test_observation_without_an_end_is_refused():
+    text = _broken_pack(
+        "      - kind: health_monitoring\n        days: 14\n",
+        "      - kind: health_monitoring\n        days: null\n",
+    )
+    with pytest.raises(InputErrors) as raised:
+        load_pack_text(text, file="pack.yaml")
+    assert "health_monitoring needs days" in raised.value.errors[0].message

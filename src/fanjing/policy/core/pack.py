@@ -97,6 +97,10 @@ class MeasureSpec(_Strict):
 
     @model_validator(mode="after")
     def _open_ended_is_last(self) -> MeasureSpec:
+        if self.days is None and isinstance(self.kind, MeasureKind) and self.kind.on_timeline:
+            raise ValueError(
+                f"{self.kind.value} needs days: observation and monitoring have an end"
+            )
         if self.days is None and self.then is not None:
             raise ValueError(
                 "a measure with no fixed end (days: null) cannot be followed by another"
