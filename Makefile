@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/fanjing demo
 
+# every test, on SQLite and on a throwaway PostgreSQL (scripts/with-postgres)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

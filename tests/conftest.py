@@ -1,7 +1,16 @@
 from __future__ import annotations
 
-import pytest
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from fanjing.infra.db import create_db_engine, normalize_url, upgrade
 from fanjing.places.gazetteer import Gazetteer
 
 
@@ -9,3 +18,42 @@ from fanjing.places.gazetteer import Gazetteer
 def gazetteer() -> Gazetteer:
     """One gazetteer for the whole run: loading jionlp's division data takes a second."""
     return Gazetteer()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database: an SQLite file, or a fresh database on the test cluster."""
+    if request.param == "sqlite":
+        engine = create_db_engine(f"sqlite:///{tmp_path / 'fanjing.db'}")
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    with fresh_postgres_database() as url:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    admin_url = os.environ.get("FANJING_TEST_PG_URL")
+    if not admin_url:
+        pytest.fail(
+            "PostgreSQL tests need FANJING_TEST_PG_URL: run them with `make test` (scripts/with-postgres)"
+        )
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield (
+            make_url(normalize_url(admin_url))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
