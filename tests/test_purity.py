@@ -14,6 +14,7 @@ CORES = sorted(
         *SRC.glob("*/core/**/*.py"),
         *SRC.glob("*/core.py"),
         SRC / "places" / "registry.py",
+        SRC / "places" / "national_list.py",
         *SRC.glob("common/*.py"),
     ]
 )

@@ -80,3 +80,14 @@ def test_unknown_places_are_refused(gazetteer, text):
 
 def test_parses_are_cached(gazetteer):
     assert gazetteer.parse("河南省郑州市二七区") is gazetteer.parse("河南省郑州市二七区")
+
+
+def test_a_village_is_the_same_however_the_list_writes_it(gazetteer):
+    bare = gazetteer.parse("南京市江宁区东山街道骆村")
+    written = gazetteer.parse("南京市江宁区东山街道骆村社区天琪福苑")
+    assert bare.village == written.village == "骆村" and written.detail == "天琪福苑"
+
+
+def test_a_short_county_name_with_its_suffix(gazetteer):
+    parsed = gazetteer.parse("郑州市管城区航海东路街道正商蓝钻")
+    assert (parsed.county, parsed.town, parsed.detail) == ("管城回族区", "航海东路街道", "正商蓝钻")

@@ -25,11 +25,15 @@ from fanjing.places.core import Place
 
 _NOISE = re.compile(r"[\s\u3000]+|[（(]新增[）)]|[；;。，,、]+$")
 _WHOLE_AREA = re.compile(r"(全域|全境|全部区域)$")
-_TOWN_SUFFIX = re.compile(r"^([^、，,()（）\d\s]{1,8}?(?:街道|镇|乡))(?:办事处)?")
+_TOWN_SUFFIX = re.compile(r"^([^、，,()（）\d\s]{2,8}?(?:街道|镇|乡))(?:办事处)?")
 _VILLAGE_SUFFIX = re.compile(
-    r"^([^、，,()（）\s]{1,10}?(?:社区|村委会|居委会|嘎查|村(?![民组委小])))"
+    r"^([^、，,()（）\s]{1,10}?(?:社区|村委会|居委会|嘎查|村(?![民组委小社])))"
 )
 _SUBDISTRICT_OFFICE = re.compile(r"^办事处")
+# what a village's name may be followed by in lists while the division data has the bare name
+# (骆村 written 骆村社区, 团结村 written 团结村委会): the data's name is kept, so both spellings
+# name the same village
+_VILLAGE_TAIL = re.compile(r"^(社区|村委会|居委会|委会)")
 _PROVINCE_LEVEL_DIRECT = "省直辖行政区划"
 _CITY_LEVEL_DIRECT = "市直辖行政区划"
 
@@ -162,6 +166,8 @@ class Gazetteer:
 
     def _split_below_county(self, place: Place, detail: str) -> Place:
         rest = detail
+        if place.county and place.county.endswith("区") and rest.startswith("区"):
+            rest = rest[1:]  # 管城区 for 管城回族区: the parser matched the short name without 区
         division = self._division.get((place.province or "", place.city, place.county or ""))
         if division is None and place.county is None and place.city is not None:
             division = self._county_of_town(place, rest)
@@ -176,10 +182,11 @@ class Gazetteer:
             rest = _SUBDISTRICT_OFFICE.sub("", rest[len(town) :])
         villages = division.towns.get(town, ()) if division and town else ()
         village = _longest_prefix(rest, villages)
-        if village is None:
-            match = _VILLAGE_SUFFIX.match(rest)
-            village = match.group(1) if match else None
         if village is not None:
+            rest = rest[len(village) :]
+            rest = rest[len(tail.group(1)) :] if (tail := _VILLAGE_TAIL.match(rest)) else rest
+        elif match := _VILLAGE_SUFFIX.match(rest):
+            village = match.group(1)
             rest = rest[len(village) :]
         return replace(place, town=town, village=village, detail=rest)
 

@@ -178,3 +178,52 @@ class Registry:
             touches_county = place.county_known and area_touches_division(area, place, "county")
             relations.append(_Relation(designation, touches_city, touches_county, inside))
         return tuple(relations)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What one day's list does to the designations it governs (see ``reconcile``)."""
+
+    opened: tuple[Designation, ...]  # listed, not yet designated: in force from the list's day
+    closed: tuple[Designation, ...]  # designated, no longer listed: in force until the day before
+    withdrawn: tuple[Designation, ...]  # opened on the list's own day and not listed after all
+    kept: tuple[Designation, ...]  # listed and designated at the same level
+
+
+def reconcile(
+    open_designations: Iterable[Designation], listed: Iterable[Designation], day: date
+) -> Reconciliation:
+    """Bring open designations in line with a list that is in force from ``day``.
+
+    Areas are matched by their standard name. A listed area already open at the
+    same level is kept; one open at another level is closed and opened again at
+    the new level; an open area not listed is closed the day before ``day``
+    (withdrawn instead when it was opened on ``day`` itself, by an earlier
+    import of a list of the same day). Reconciling the same list twice changes
+    nothing the second time.
+    """
+    wanted: dict[str, Designation] = {}
+    for designation in listed:
+        known = wanted.get(designation.area.name)
+        if known is None or _LEVEL_RANK[designation.level] > _LEVEL_RANK[known.level]:
+            wanted[designation.area.name] = designation
+    opened: list[Designation] = []
+    closed: list[Designation] = []
+    withdrawn: list[Designation] = []
+    kept: list[Designation] = []
+    still_open: set[str] = set()
+    for designation in open_designations:
+        listed_now = wanted.get(designation.area.name)
+        if listed_now is not None and listed_now.level is designation.level:
+            kept.append(designation)
+            still_open.add(designation.area.name)
+        elif designation.start >= day:
+            withdrawn.append(designation)
+        else:
+            closed.append(designation)
+    for name, designation in wanted.items():
+        if name not in still_open:
+            opened.append(
+                Designation(designation.level, designation.area, day, None, designation.source)
+            )
+    return Reconciliation(tuple(opened), tuple(closed), tuple(withdrawn), tuple(kept))
