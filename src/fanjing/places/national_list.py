@@ -33,45 +33,8 @@ from fanjing.places.registry import RiskLevel
 
 LIST_LEVELS = (RiskLevel.HIGH, RiskLevel.MEDIUM)
 
-PROVINCES = (
-    *sorted(MUNICIPALITIES),
-    "河北省",
-    "山西省",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "海南省",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "台湾省",
-    "内蒙古自治区",
-    "广西壮族自治区",
-    "西藏自治区",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "香港特别行政区",
-    "澳门特别行政区",
-)
-_PROVINCE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
-_SHORT_NAME = {province: _PROVINCE_SUFFIX.sub("", province) for province in PROVINCES}
-_PROVINCE_BY_NAME = {
-    **{short: province for province, short in _SHORT_NAME.items()},
-    **{province: province for province in PROVINCES},
-}
+# a line that starts with a province-level name ("江苏省…", "内蒙古自治区…", "上海市…")
+_PROVINCE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:省|自治区|特别行政区)")
 
 _CSV_HEADER = "level,area,from,to"
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -249,12 +212,19 @@ def parse_national_list(text: str, *, parse_place: Callable[[str], Place]) -> Na
     return reader.result()
 
 
-def province_named(text: str) -> str | None:
-    """The standard name of the province ``text`` names ("江苏", "江苏省", "内蒙古"), else None."""
-    name = _PROVINCE_BY_NAME.get(text)
-    if name is None:
-        name = _PROVINCE_BY_NAME.get(_PROVINCE_SUFFIX.sub("", text))
-    return name
+def province_named(text: str, parse_place: Callable[[str], Place]) -> str | None:
+    """The standard name of the province ``text`` names ("江苏", "江苏省", "内蒙古"), else None.
+
+    The gazetteer decides (its division data, not a table of our own): ``text``
+    names a province when it parses to one and nothing below it.
+    """
+    try:
+        place = parse_place(text)
+    except FanjingError:
+        return None
+    below = place.county or place.town or place.village or place.detail
+    city_below = place.city is not None and place.city not in MUNICIPALITIES
+    return None if below or city_below else place.province
 
 
 @dataclass
@@ -341,7 +311,9 @@ class _Reader:
         province_line = _PROVINCE_LINE.match(line)
         # "江苏：3个" whatever the name; "江苏：" only with a province's name
         if province_line and (
-            province_line["a"] or province_line["b"] or province_named(province_line["name"])
+            province_line["a"]
+            or province_line["b"]
+            or province_named(province_line["name"], self._parse_place)
         ):
             self._read_province_line(number, raw, province_line, self._level)
             return
@@ -387,7 +359,7 @@ class _Reader:
         self, number: int, raw: str, match: re.Match[str], level: RiskLevel
     ) -> None:
         text = match["name"]
-        province = province_named(text)
+        province = province_named(text, self._parse_place)
         declared = match["a"] or match["b"]
         self._group = _Group(level, text, province, int(declared) if declared else None, number)
         self._groups.append(self._group)
@@ -446,7 +418,7 @@ class _Reader:
         a place elsewhere is returned (the caller reports the mismatch); a county
         found alone in the same province is taken.
         """
-        within = _within(text, province)
+        within = _within(text, province, self._group.text if self._group else None)
         if within == text:
             return _with_text(self._parse_place(text), text)
         try:
@@ -524,11 +496,19 @@ def _pieces(text: str) -> list[str]:
     return [text[start + 1 : end] for start, end in pairwise(bounds)]
 
 
-def _within(text: str, province: str | None) -> str:
-    """``text`` with ``province`` in front unless it already names a province."""
+def _within(text: str, province: str | None, written: str | None) -> str:
+    """``text`` with ``province`` in front unless it already names a province.
+
+    ``written`` is the province as its line wrote it ("江苏", "内蒙古").
+    """
     if province is None:
         return text
-    if text.startswith((province, _SHORT_NAME[province])) or text.startswith(PROVINCES):
+    names = tuple(name for name in (province, written) if name)
+    if (
+        text.startswith(names)
+        or text.startswith(tuple(MUNICIPALITIES))
+        or _PROVINCE_PREFIX.match(text)
+    ):
         return text
     return province + text
 
