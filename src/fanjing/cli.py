@@ -7,6 +7,8 @@ import os
 import typer
 
 from fanjing.demo import demo
+from fanjing.infra.cli import db_app
+from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
 
 app = typer.Typer(
@@ -17,6 +19,8 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("demo")(demo)
 app.add_typer(policy_app, name="policy")
+app.add_typer(risk_app, name="risk")
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

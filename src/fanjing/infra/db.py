@@ -52,6 +52,14 @@ def create_db_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """True for an SQLite URL whose file does not exist yet (connecting would create it)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return False
+    return not Path(parsed.database).exists()
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -5,30 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.console import fail
+from fanjing.infra.db import create_db_engine, is_up_to_date, session_scope, sqlite_file_missing
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.registry import Registry
+from fanjing.places.service import registry_in_database
 from fanjing.policy.core.explain import plan_zh
 from fanjing.policy.core.model import Decision
 from fanjing.policy.packfile import builtin_packs, load_pack_file
 from fanjing.policy.scenarios import run_scenario_file, scenario_files
 from fanjing.policy.service import Checker, load_registry_csv
+from fanjing.settings import Settings
 
 policy_app = typer.Typer(help="政策包：校验与场景测试", no_args_is_help=True)
-
-
-def fail(problem: FanjingError) -> NoReturn:
-    """Print one line per problem (``错误：…（位置：…）``) and exit 2."""
-    errors = problem.errors if isinstance(problem, InputErrors) else [problem]
-    for error in errors:
-        typer.echo(f"错误：{error}", err=True)
-    raise typer.Exit(2)
 
 
 def _checker(risk_areas: Path | None, policy: Path | None) -> Checker:
@@ -36,10 +32,23 @@ def _checker(risk_areas: Path | None, policy: Path | None) -> Checker:
     if risk_areas is not None:
         registry = load_registry_csv(risk_areas, gazetteer.parse)
     else:
-        typer.echo("提示：未指定 --risk-areas，尚无风险地区数据库，按无风险地区计算。", err=True)
-        registry = Registry()
+        registry = _registry_in_database()
     pinned = load_pack_file(policy) if policy is not None else None
     return Checker(builtin_packs(), registry, gazetteer.parse, today_in_china(), pinned)
+
+
+def _registry_in_database() -> Registry:
+    """The registry's designations; none (and a note) while the database is not set up."""
+    url = Settings.from_environment().database_url
+    engine = None if sqlite_file_missing(url) else create_db_engine(url)
+    if engine is None or not is_up_to_date(engine):
+        typer.echo(
+            "提示：风险地区数据库尚未建立（fanjing risk import 名单 可建立），按无风险地区计算。",
+            err=True,
+        )
+        return Registry()
+    with session_scope(engine) as session:
+        return registry_in_database(session)
 
 
 def _read_json(path: Path) -> object:

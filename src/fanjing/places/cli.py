@@ -1,0 +1,129 @@
+"""``fanjing risk …``: import, list and compare the risk-area registry."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from fanjing.common.days import parse_day
+from fanjing.errors import FanjingError, Where
+from fanjing.infra.console import fail
+from fanjing.infra.db import create_db_engine, session_scope, upgrade
+from fanjing.infra.files import read_text
+from fanjing.places.gazetteer import Gazetteer
+from fanjing.places.service import designations_in_force, diff, import_risk_file
+from fanjing.places.store import DesignationRow
+from fanjing.settings import Settings
+
+risk_app = typer.Typer(help="风险地区：导入名单、查询、比较", no_args_is_help=True)
+
+LEVEL_ZH = {"high": "高风险", "medium": "中风险", "cases": "有病例"}
+
+
+def _engine() -> Engine:
+    engine = create_db_engine(Settings.from_environment().database_url)
+    upgrade(engine)  # the registry's commands work on a database at the newest schema
+    return engine
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return parse_day(text)
+    except ValueError:
+        fail(FanjingError("bad_date", f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=option)))
+
+
+@risk_app.command("import")
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(help="全国中高风险地区名单（文本）或 CSV（level,area,from,to）")
+    ],
+    day: Annotated[
+        str | None, typer.Option("--date", help="名单生效日（默认取名单中的日期）")
+    ] = None,
+    actor: Annotated[str, typer.Option("--by", help="录入人")] = "cli",
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 报告")] = False,
+) -> None:
+    """导入一天的名单或 CSV：新增、解除、不变，以及未能识别的每一行。"""
+    list_date = _day(day, "--date") if day else None
+    try:
+        text = read_text(file, "风险地区文件")
+        gazetteer = Gazetteer()
+        with session_scope(_engine()) as session:
+            report = import_risk_file(
+                session=session,
+                text=text,
+                file=str(file),
+                parse_place=gazetteer.parse,
+                actor=actor,
+                now=datetime.now(UTC),
+                list_date=list_date,
+            )
+    except FanjingError as problem:
+        fail(problem)
+    typer.echo(
+        json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+        if as_json
+        else report.summary_zh()
+    )
+
+
+def _row_json(row: DesignationRow) -> dict[str, object]:
+    return {
+        "level": row.level,
+        "area": row.area_name,
+        "from": row.from_date.isoformat(),
+        "to": row.to_date.isoformat() if row.to_date else None,
+        "area_text": row.area_text,
+        "province": row.province,
+        "city": row.city,
+        "county": row.county,
+        "source": row.source,
+    }
+
+
+def _row_zh(row: DesignationRow) -> str:
+    until = f"至 {row.to_date}" if row.to_date else "起"
+    return f"{LEVEL_ZH[row.level]}  {row.area_name}  （{row.from_date} {until}）"
+
+
+@risk_app.command("list")
+def list_command(
+    as_of: Annotated[str, typer.Option("--as-of", help="哪一天（YYYY-MM-DD）")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组")] = False,
+) -> None:
+    """列出某一天生效的风险地区。"""
+    day = _day(as_of, "--as-of")
+    with session_scope(_engine()) as session:
+        rows = designations_in_force(session, day)
+        if as_json:
+            typer.echo(json.dumps([_row_json(row) for row in rows], ensure_ascii=False, indent=2))
+            return
+        typer.echo(f"{day} 生效的风险地区：{len(rows)} 个")
+        for row in rows:
+            typer.echo(f"  {_row_zh(row)}")
+
+
+@risk_app.command("diff")
+def diff_command(
+    first: Annotated[str, typer.Argument(help="较早的一天")],
+    second: Annotated[str, typer.Argument(help="较晚的一天")],
+) -> None:
+    """比较两天的风险地区：新增、解除、等级变化。"""
+    day1, day2 = _day(first, "D1"), _day(second, "D2")
+    with session_scope(_engine()) as session:
+        changes = diff(session, day1, day2)
+        typer.echo(
+            f"{day1} → {day2}：新增 {len(changes.added)}，解除 {len(changes.lifted)}，等级变化 {len(changes.changed)}"
+        )
+        for row in changes.added:
+            typer.echo(f"  + {_row_zh(row)}")
+        for row in changes.lifted:
+            typer.echo(f"  - {_row_zh(row)}")
+        for before, after in changes.changed:
+            typer.echo(f"  ~ {after.area_name}：{LEVEL_ZH[before.level]} → {LEVEL_ZH[after.level]}")

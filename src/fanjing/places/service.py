@@ -1,0 +1,289 @@
+"""Use cases of the risk-area registry: import lists and files, list and compare days.
+
+Each use case gathers what it needs from the database, lets the core decide
+(``fanjing.places.registry.reconcile``), and applies the result. The caller owns
+the transaction (``fanjing.infra.db.session_scope``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fanjing.errors import FanjingError, Where
+from fanjing.places.core import Place
+from fanjing.places.designations_csv import read_designations_csv
+from fanjing.places.national_list import looks_like_national_list, parse_national_list
+from fanjing.places.registry import Designation, Registry, reconcile
+from fanjing.places.store import DesignationRow, RegistryImportRow
+
+ParsePlace = Callable[[str], Place]
+
+
+@dataclass(frozen=True)
+class UnplacedLine:
+    line: int
+    text: str
+    reason: str
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import found and did; kept in the database for review."""
+
+    kind: str  # national_list | csv
+    file: str
+    list_date: date | None
+    declared: dict[str, int] = field(default_factory=dict)  # counts the list's header declares
+    parsed: dict[str, int] = field(default_factory=dict)  # areas parsed, per level
+    opened: tuple[str, ...] = ()  # "level area" of each designation opened
+    closed: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...] = ()
+    unchanged: int = 0
+    unplaced: tuple[UnplacedLine, ...] = ()
+    count_problems: tuple[str, ...] = ()  # parsed counts that differ from declared ones
+
+    def summary_zh(self) -> str:
+        lines = [
+            f"导入 {self.file}（{'全国中高风险地区名单' if self.kind == 'national_list' else 'CSV'}）"
+        ]
+        if self.list_date:
+            lines.append(f"名单日期：{self.list_date}")
+        if self.declared:
+            lines.append("名单声明：" + "，".join(f"{k} {v} 个" for k, v in self.declared.items()))
+        lines.append("解析：" + ("，".join(f"{k} {v} 个" for k, v in self.parsed.items()) or "无"))
+        lines.append(
+            f"新增 {len(self.opened)}，解除 {len(self.closed)}，撤回 {len(self.withdrawn)}，不变 {self.unchanged}"
+        )
+        lines.extend(f"  计数不符：{problem}" for problem in self.count_problems)
+        lines.extend(f"  未能识别（第{u.line}行）：{u.text} —— {u.reason}" for u in self.unplaced)
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["list_date"] = self.list_date.isoformat() if self.list_date else None
+        return body
+
+
+def import_designations_csv(
+    *, session: Session, text: str, file: str, parse_place: ParsePlace, actor: str, now: datetime
+) -> ImportReport:
+    """Add the designations of a contract CSV; rows already present are left as they are.
+
+    A row is the same designation when level, area and first day agree; a
+    different last day updates it. The whole file is refused if any row is bad.
+    """
+    rows = read_designations_csv(text, parse_place=parse_place, file=file)
+    opened, changed, unchanged = [], [], 0
+    for designation in rows:
+        existing = session.scalars(
+            select(DesignationRow).where(
+                DesignationRow.level == designation.level.value,
+                DesignationRow.area_name == designation.area.name,
+                DesignationRow.from_date == designation.start,
+            )
+        ).first()
+        if existing is None:
+            session.add(
+                DesignationRow.of(
+                    designation, origin="csv", source=designation.source or file, by=actor, at=now
+                )
+            )
+            opened.append(_label(designation))
+        elif existing.to_date != designation.end:
+            existing.to_date = designation.end
+            changed.append(_label(designation))
+        else:
+            unchanged += 1
+    report = ImportReport(
+        kind="csv",
+        file=file,
+        list_date=None,
+        parsed=dict(Counter(d.level.value for d in rows)),
+        opened=tuple(opened),
+        closed=tuple(changed),
+        unchanged=unchanged,
+    )
+    _record(session, report, text, actor, now)
+    return report
+
+
+def import_risk_file(
+    *,
+    session: Session,
+    text: str,
+    file: str,
+    parse_place: ParsePlace,
+    actor: str,
+    now: datetime,
+    list_date: date | None = None,
+) -> ImportReport:
+    """Import a contract CSV or one day's national list, told apart by their content."""
+    if looks_like_national_list(text):
+        return import_national_list(
+            session=session,
+            text=text,
+            file=file,
+            parse_place=parse_place,
+            actor=actor,
+            now=now,
+            list_date=list_date,
+        )
+    return import_designations_csv(
+        session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
+    )
+
+
+def import_national_list(
+    *,
+    session: Session,
+    text: str,
+    file: str,
+    parse_place: ParsePlace,
+    actor: str,
+    now: datetime,
+    list_date: date | None = None,
+) -> ImportReport:
+    """Bring the registry in line with one day's national list (in force from its day).
+
+    New areas are designated from that day, areas no longer listed are lifted the
+    day before, and every line that could not be placed is kept in the report.
+    ``list_date`` overrides the day the list's header gives.
+    """
+    parsed = parse_national_list(text, parse_place=parse_place)
+    day = list_date or parsed.list_date
+    if day is None:
+        raise FanjingError(
+            "no_list_date", "名单中没有日期（如“2021年8月10日08时”），请用 --date 指定", Where(file)
+        )
+    listed = [
+        Designation(area.level, area.place, day, None, f"{file}:{area.line}")
+        for area in parsed.areas
+    ]
+    report = ImportReport(
+        kind="national_list",
+        file=file,
+        list_date=day,
+        declared={level.value: count for level, count in parsed.declared.items()},
+        parsed={level.value: count for level, count in parsed.parsed_counts.items()},
+        unplaced=tuple(
+            UnplacedLine(u.line, u.raw, u.reason, u.level.value if u.level else None)
+            for u in parsed.unplaced
+        ),
+        count_problems=tuple(str(mismatch) for mismatch in parsed.count_mismatches()),
+    )
+    return _apply_national_list(
+        session=session, listed=listed, day=day, report=report, text=text, actor=actor, now=now
+    )
+
+
+def _apply_national_list(
+    *,
+    session: Session,
+    listed: Sequence[Designation],
+    day: date,
+    report: ImportReport,
+    text: str,
+    actor: str,
+    now: datetime,
+) -> ImportReport:
+    """Reconcile the registry's national-list designations with one day's list (from ``day``)."""
+    latest = session.scalar(
+        select(func.max(RegistryImportRow.list_date)).where(
+            RegistryImportRow.kind == "national_list"
+        )
+    )
+    if latest is not None and day < latest:
+        raise FanjingError("list_too_old", f"已导入 {latest} 的名单，不能再导入更早的 {day} 的名单")
+    open_rows = session.scalars(
+        select(DesignationRow).where(
+            DesignationRow.origin == "national_list", DesignationRow.to_date.is_(None)
+        )
+    ).all()
+    pairs = [(row, row.to_core()) for row in open_rows]
+    row_of = {id(core): row for row, core in pairs}  # reconcile hands back the same objects
+    result = reconcile([core for _, core in pairs], listed, day)
+    for designation in result.closed:
+        row_of[id(designation)].to_date = day - timedelta(days=1)
+    for designation in result.withdrawn:
+        session.delete(row_of[id(designation)])
+    for designation in result.opened:
+        source = f"全国中高风险地区名单 {day}（{designation.source}）"
+        session.add(
+            DesignationRow.of(designation, origin="national_list", source=source, by=actor, at=now)
+        )
+    final = replace(
+        report,
+        opened=tuple(_label(d) for d in result.opened),
+        closed=tuple(_label(d) for d in result.closed),
+        withdrawn=tuple(_label(d) for d in result.withdrawn),
+        unchanged=len(result.kept),
+    )
+    _record(session, final, text, actor, now)
+    return final
+
+
+def registry_in_database(session: Session) -> Registry:
+    """Every designation, for judging stays (the core filters by days)."""
+    return Registry.of(
+        row.to_core() for row in session.scalars(select(DesignationRow).order_by(DesignationRow.id))
+    )
+
+
+def designations_in_force(session: Session, day: date) -> list[DesignationRow]:
+    rows = session.scalars(
+        select(DesignationRow).where(
+            DesignationRow.from_date <= day,
+            (DesignationRow.to_date.is_(None)) | (DesignationRow.to_date >= day),
+        )
+    ).all()
+    rank = {"high": 0, "medium": 1, "cases": 2}
+    return sorted(rows, key=lambda row: (rank[row.level], row.area_name))
+
+
+@dataclass(frozen=True)
+class RegistryDiff:
+    added: tuple[DesignationRow, ...]  # in force on the second day, not the first
+    lifted: tuple[DesignationRow, ...]  # in force on the first day, not the second
+    changed: tuple[tuple[DesignationRow, DesignationRow], ...]  # same area, other level
+
+
+def diff(session: Session, first: date, second: date) -> RegistryDiff:
+    before = {row.area_name: row for row in designations_in_force(session, first)}
+    after = {row.area_name: row for row in designations_in_force(session, second)}
+    return RegistryDiff(
+        added=tuple(after[name] for name in sorted(after.keys() - before.keys())),
+        lifted=tuple(before[name] for name in sorted(before.keys() - after.keys())),
+        changed=tuple(
+            (before[name], after[name])
+            for name in sorted(before.keys() & after.keys())
+            if before[name].level != after[name].level
+        ),
+    )
+
+
+def _label(designation: Designation) -> str:
+    return f"{designation.level.value} {designation.area.name}"
+
+
+def _record(session: Session, report: ImportReport, text: str, actor: str, now: datetime) -> None:
+    session.add(
+        RegistryImportRow(
+            kind=report.kind,
+            file_name=report.file,
+            content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            list_date=report.list_date,
+            report=report.as_json(),
+            summary=report.summary_zh(),
+            imported_by=actor,
+            imported_at=now,
+        )
+    )

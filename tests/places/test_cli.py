@@ -1,0 +1,75 @@
+"""``fanjing risk …`` and ``fanjing check`` on the registry, as a user runs them (SQLite in var/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
+
+
+def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
+    env.pop("FANJING_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "fanjing", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_import_list_and_diff(tmp_path):
+    done = fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210731.txt"))
+    assert done.returncode == 0, done.stderr
+    assert "新增 69，解除 0" in done.stdout
+    assert (
+        fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt")).returncode
+        == 0
+    )
+    listed = json.loads(fanjing(tmp_path, "risk", "list", "--as-of", "2021-08-05", "--json").stdout)
+    assert len(listed) == 148
+    assert {"level", "area", "from", "to"} <= listed[0].keys()
+    assert listed[0]["level"] == "high" and listed[0]["to"] is None
+    changes = fanjing(tmp_path, "risk", "diff", "2021-08-01", "2021-08-05")
+    assert changes.returncode == 0 and "2021-08-01 → 2021-08-05：新增" in changes.stdout
+    assert (tmp_path / "var" / "fanjing.db").exists()
+
+
+def test_check_without_risk_areas_uses_the_registry(tmp_path):
+    situation = {
+        "as_of": "2021-08-07",
+        "arrival": "2021-08-07",
+        "stays": [
+            {"place": "河南省郑州市二七区京广路街道", "from": "2021-07-28", "to": "2021-08-01"}
+        ],
+    }
+    (tmp_path / "s.json").write_text(json.dumps(situation, ensure_ascii=False), encoding="utf-8")
+    before = json.loads(fanjing(tmp_path, "check", "--situation", "s.json", "--json").stdout)
+    assert before["entry"]["allowed"] is True  # no registry yet: nothing is designated
+    assert not (tmp_path / "var").exists()  # checking creates no database
+    fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt"))
+    after = json.loads(fanjing(tmp_path, "check", "--situation", "s.json", "--json").stdout)
+    assert after["entry"] == {**after["entry"], "allowed": False, "earliest": "2021-08-15"}
+
+
+def test_bad_input_to_risk_commands_exits_2(tmp_path):
+    (tmp_path / "bad.csv").write_text(
+        "level,area,from,to\nsevere,郑州市二七区,2021-07-31,\n", encoding="utf-8"
+    )
+    done = fanjing(tmp_path, "risk", "import", "bad.csv")
+    assert (
+        done.returncode == 2
+        and "bad.csv:2 字段 level" in done.stderr
+        and "Traceback" not in done.stderr
+    )
+    done = fanjing(tmp_path, "risk", "list", "--as-of", "2021-02-30")
+    assert done.returncode == 2 and "--as-of" in done.stderr
+    done = fanjing(tmp_path, "risk", "import", "missing.txt")
+    assert done.returncode == 2 and "无法读取" in done.stderr
