@@ -10,6 +10,7 @@ from fanjing.demo import demo
 from fanjing.infra.cli import db_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
+from fanjing.users.cli import users_app
 
 app = typer.Typer(
     help="返京（fanjing）：进京检查与社区健康管理",
@@ -21,6 +22,7 @@ app.command("demo")(demo)
 app.add_typer(policy_app, name="policy")
 app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

@@ -6,20 +6,22 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from fanjing.infra.db import Base, downgrade, is_up_to_date, upgrade
-from fanjing.places import store  # noqa: F401  (the registry's tables)
+from fanjing.infra.db import downgrade, is_up_to_date, upgrade
+from fanjing.tables import metadata
 
 
 def _differences(engine) -> list:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, metadata)
 
 
 def test_migrations_create_what_the_models_describe(engine):
     assert is_up_to_date(engine)
     assert _differences(engine) == []
-    assert {"designation", "registry_import"} <= set(inspect(engine).get_table_names())
+    assert {"designation", "registry_import", "app_user", "audit_entry"} <= set(
+        inspect(engine).get_table_names()
+    )
 
 
 def test_downgrade_to_empty_and_upgrade_again(engine):

@@ -81,6 +81,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+def open_database(url: str) -> Engine:
+    """An engine on a database migrated to the newest schema (created if need be)."""
+    engine = create_db_engine(url)
+    upgrade(engine)
+    return engine
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", "fanjing:migrations")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
-from fanjing.infra.db import Base
-from fanjing.places import store  # noqa: F401  (registers the tables on Base.metadata)
+from fanjing.tables import metadata
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from fanjing.common.days import parse_day
 from fanjing.errors import FanjingError, Where
 from fanjing.infra.console import fail
-from fanjing.infra.db import create_db_engine, session_scope, upgrade
+from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.service import designations_in_force, diff, import_risk_file
@@ -26,9 +26,7 @@ LEVEL_ZH = {"high": "高风险", "medium": "中风险", "cases": "有病例"}
 
 
 def _engine() -> Engine:
-    engine = create_db_engine(Settings.from_environment().database_url)
-    upgrade(engine)  # the registry's commands work on a database at the newest schema
-    return engine
+    return open_database(Settings.from_environment().database_url)
 
 
 def _day(text: str, option: str) -> date:

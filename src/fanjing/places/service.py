@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.places.designations_csv import read_designations_csv
@@ -92,14 +93,14 @@ def import_designations_csv(
             )
         ).first()
         if existing is None:
-            session.add(
-                DesignationRow.of(
-                    designation, origin="csv", source=designation.source or file, by=actor, at=now
-                )
-            )
+            source = designation.source or file
+            row = DesignationRow.of(designation, origin="csv", source=source, by=actor, at=now)
+            _add(session, row, actor, now)
             opened.append(_label(designation))
         elif existing.to_date != designation.end:
+            before = existing.snapshot()
             existing.to_date = designation.end
+            _audit(session, "designation.change", existing, before, actor, now)
             changed.append(_label(designation))
         else:
             unchanged += 1
@@ -212,14 +213,20 @@ def _apply_national_list(
     row_of = {id(core): row for row, core in pairs}  # reconcile hands back the same objects
     result = reconcile([core for _, core in pairs], listed, day)
     for designation in result.closed:
-        row_of[id(designation)].to_date = day - timedelta(days=1)
+        row = row_of[id(designation)]
+        before = row.snapshot()
+        row.to_date = day - timedelta(days=1)
+        _audit(session, "designation.lift", row, before, actor, now)
     for designation in result.withdrawn:
-        session.delete(row_of[id(designation)])
+        row = row_of[id(designation)]
+        _audit(session, "designation.withdraw", row, row.snapshot(), actor, now, removed=True)
+        session.delete(row)
     for designation in result.opened:
         source = f"全国中高风险地区名单 {day}（{designation.source}）"
-        session.add(
-            DesignationRow.of(designation, origin="national_list", source=source, by=actor, at=now)
+        row = DesignationRow.of(
+            designation, origin="national_list", source=source, by=actor, at=now
         )
+        _add(session, row, actor, now)
     final = replace(
         report,
         opened=tuple(_label(d) for d in result.opened),
@@ -267,6 +274,35 @@ def diff(session: Session, first: date, second: date) -> RegistryDiff:
             for name in sorted(before.keys() & after.keys())
             if before[name].level != after[name].level
         ),
+    )
+
+
+def _add(session: Session, row: DesignationRow, actor: str, now: datetime) -> None:
+    session.add(row)
+    session.flush()  # for its id in the audit log
+    _audit(session, "designation.open", row, None, actor, now)
+
+
+def _audit(
+    session: Session,
+    action: str,
+    row: DesignationRow,
+    before: dict[str, Any] | None,
+    actor: str,
+    now: datetime,
+    *,
+    removed: bool = False,
+) -> None:
+    after = None if removed else row.snapshot()
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action=action,
+        entity="designation",
+        entity_id=row.id,
+        before=before,
+        after=after,
     )
 
 

@@ -67,6 +67,17 @@ class DesignationRow(Base):
             entered_at=at,
         )
 
+    def snapshot(self) -> dict[str, Any]:
+        """What the audit log keeps of a designation."""
+        return {
+            "level": self.level,
+            "area": self.area_name,
+            "from": self.from_date.isoformat(),
+            "to": self.to_date.isoformat() if self.to_date else None,
+            "origin": self.origin,
+            "source": self.source,
+        }
+
     def to_core(self) -> Designation:
         area = Place(
             self.area_text,

@@ -1,0 +1,27 @@
+"""The audit log: who changed what, when, before and after. Append-only (a database
+trigger refuses updates and deletes, see the migration)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fanjing.infra.db import Base
+
+
+class AuditEntryRow(Base):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(
+        String(50)
+    )  # designation.open, designation.lift, user.add …
+    entity: Mapped[str] = mapped_column(String(50))  # designation, user
+    entity_id: Mapped[str] = mapped_column(String(50))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,33 @@
+"""The users' table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fanjing.infra.db import Base
+from fanjing.users.core import Role
+
+ROLES = tuple(role.value for role in Role)
+
+
+class UserRow(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(
+            "(role = 'community_worker') = (community IS NOT NULL)", name="community_for_workers"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    community: Mapped[str | None] = mapped_column(
+        String(300)
+    )  # standard name, for community workers
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(100))
