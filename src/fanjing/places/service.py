@@ -8,6 +8,7 @@ the transaction (``fanjing.infra.db.session_scope``).
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -18,11 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
+from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError, Where
-from fanjing.places.core import Place
+from fanjing.places.core import Containment, Place, containment
 from fanjing.places.designations_csv import read_designations_csv
 from fanjing.places.national_list import looks_like_national_list, parse_national_list
-from fanjing.places.registry import Designation, Registry, reconcile
+from fanjing.places.registry import Designation, Registry, RiskLevel, reconcile
 from fanjing.places.store import DesignationRow, RegistryImportRow
 
 ParsePlace = Callable[[str], Place]
@@ -323,3 +325,107 @@ def _record(session: Session, report: ImportReport, text: str, actor: str, now: 
             imported_at=now,
         )
     )
+
+
+def designate(
+    *,
+    session: Session,
+    level: str,
+    area: str,
+    start: date,
+    end: date | None,
+    parse_place: ParsePlace,
+    actor: str,
+    now: datetime,
+) -> DesignationRow:
+    """CDC designates an area by hand (from ``start``, until ``end`` inclusive or open)."""
+    try:
+        risk_level = RiskLevel(level)
+    except ValueError:
+        raise FanjingError(
+            "unknown_level",
+            f"未知的风险等级“{level}”（应为 high、medium 或 cases）",
+            Where(field="level"),
+        ) from None
+    try:
+        place = parse_place(area)
+    except FanjingError as problem:
+        raise FanjingError(problem.code, problem.message, Where(field="area")) from None
+    if end is not None and end < start:
+        raise FanjingError(
+            "dates_out_of_order", f"结束日 {end} 早于开始日 {start}", Where(field="to")
+        )
+    designation = Designation(risk_level, place, start, end)
+    row = DesignationRow.of(
+        designation, origin="manual", source=f"疾控指定（{actor}）", by=actor, at=now
+    )
+    _add(session, row, actor, now)
+    return row
+
+
+def lift(
+    *, session: Session, designation_id: int, last_day: date, actor: str, now: datetime
+) -> DesignationRow:
+    """Lift a designation: ``last_day`` is its last day in force."""
+    row = session.get(DesignationRow, designation_id)
+    if row is None:
+        raise FanjingError(
+            "not_found", f"没有编号为 {designation_id} 的风险地区", Where(field="id")
+        )
+    if row.to_date is not None and row.to_date <= last_day:
+        raise FanjingError("already_lifted", f"该地区已于 {row.to_date} 解除", Where(field="to"))
+    if last_day < row.from_date - timedelta(days=1):
+        raise FanjingError(
+            "dates_out_of_order",
+            f"解除日 {last_day} 早于列为风险地区的日期 {row.from_date}",
+            Where(field="to"),
+        )
+    before = row.snapshot()
+    if last_day < row.from_date:  # lifted before it began: it never was in force
+        _audit(session, "designation.withdraw", row, before, actor, now, removed=True)
+        session.delete(row)
+        return row
+    row.to_date = last_day
+    _audit(session, "designation.lift", row, before, actor, now)
+    return row
+
+
+def designations_touching(session: Session, community: Place, day: date) -> list[DesignationRow]:
+    """Designations in force on ``day`` whose area contains the community or lies in it."""
+    touching = []
+    for row in designations_in_force(session, day):
+        area = row.to_core().area
+        if (
+            containment(area, community) is Containment.INSIDE
+            or containment(community, area) is Containment.INSIDE
+        ):
+            touching.append(row)
+    return touching
+
+
+def registry_revision(session: Session) -> int:
+    """A number that grows with every change to the registry: every change is audited in the
+    same transaction, and the audit log only grows."""
+    return session.scalar(select(func.coalesce(func.max(AuditEntryRow.id), 0))) or 0
+
+
+class RegistryCache:
+    """The registry as of the latest revision, loaded again only after a change.
+
+    A server answers many checks between two changes; building the registry (and
+    its per-place caches) once per change instead of once per request is what
+    keeps ``POST /api/v1/check`` fast.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._revision = -1
+        self._registry = Registry()
+
+    def get(self, session: Session) -> Registry:
+        revision = registry_revision(session)
+        with self._lock:
+            if revision != self._revision:
+                self._registry = registry_in_database(session)
+                self._revision = revision
+            return self._registry

@@ -1,0 +1,139 @@
+"""Risk-area endpoints: CDC staff list, import, designate and lift; a community worker sees
+the designations touching their own community."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from fanjing.common.days import parse_day
+from fanjing.errors import FanjingError, Where
+from fanjing.places import service
+from fanjing.places.schemas import (
+    DesignationCreate,
+    DesignationRead,
+    ImportBody,
+    ImportReportRead,
+    LiftBody,
+)
+from fanjing.places.store import DesignationRow
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, require
+
+router = APIRouter(prefix="/api/v1", tags=["风险地区"])
+CdcStaff = Annotated[UserRow, Depends(require(Role.CDC))]
+CdcOrCommunity = Annotated[UserRow, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
+
+
+def _day(text: str, field: str) -> date:
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise FanjingError(
+            "bad_date", f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=field)
+        ) from None
+
+
+def _read(row: DesignationRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "level": row.level,
+        "area": row.area_name,
+        "area_text": row.area_text,
+        "province": row.province,
+        "city": row.city,
+        "county": row.county,
+        "from": row.from_date.isoformat(),
+        "to": row.to_date.isoformat() if row.to_date else None,
+        "origin": row.origin,
+        "source": row.source,
+        "entered_by": row.entered_by,
+    }
+
+
+@router.get("/risk-areas", response_model=list[DesignationRead], summary="某一天生效的风险地区")
+def list_risk_areas(
+    session: DbSession, _user: CdcStaff, as_of: Annotated[str, Query(description="YYYY-MM-DD")]
+) -> list[dict[str, Any]]:
+    return [_read(row) for row in service.designations_in_force(session, _day(as_of, "as_of"))]
+
+
+@router.post("/risk-areas", response_model=DesignationRead, status_code=201, summary="指定风险地区")
+def designate(
+    body: DesignationCreate, session: DbSession, user: CdcStaff, request: Request
+) -> dict[str, Any]:
+    row = service.designate(
+        session=session,
+        level=body.level,
+        area=body.area,
+        start=_day(body.from_, "from"),
+        end=_day(body.to, "to") if body.to else None,
+        parse_place=request.app.state.gazetteer.parse,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    return _read(row)
+
+
+@router.post(
+    "/risk-areas/{designation_id}/lift", response_model=DesignationRead, summary="解除风险地区"
+)
+def lift(designation_id: int, body: LiftBody, session: DbSession, user: CdcStaff) -> dict[str, Any]:
+    row = service.lift(
+        session=session,
+        designation_id=designation_id,
+        last_day=_day(body.to, "to"),
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    return _read(row)
+
+
+@router.post(
+    "/risk-areas/import", response_model=ImportReportRead, summary="导入一天的全国名单或 CSV"
+)
+def import_risk_areas(
+    body: ImportBody, session: DbSession, user: CdcStaff, request: Request
+) -> dict[str, Any]:
+    report = service.import_risk_file(
+        session=session,
+        text=body.text,
+        file=body.file,
+        parse_place=request.app.state.gazetteer.parse,
+        actor=user.name,
+        now=datetime.now(UTC),
+        list_date=_day(body.date, "date") if body.date else None,
+    )
+    return report.as_json()
+
+
+@router.get(
+    "/communities/risk-areas",
+    response_model=list[DesignationRead],
+    summary="与某社区有关的风险地区（社区工作者只能看本社区）",
+)
+def community_risk_areas(
+    session: DbSession,
+    user: CdcOrCommunity,
+    request: Request,
+    as_of: Annotated[str, Query(description="YYYY-MM-DD")],
+    community: Annotated[
+        str | None, Query(max_length=200, description="社区；社区工作者默认本社区")
+    ] = None,
+) -> list[dict[str, Any]]:
+    parse = request.app.state.gazetteer.parse
+    wanted = community or user.community
+    if wanted is None:
+        raise FanjingError("missing_field", "请给出 community", Where(field="community"))
+    try:
+        place = parse(wanted)
+    except FanjingError as problem:
+        raise FanjingError(problem.code, problem.message, Where(field="community")) from None
+    if user.role == Role.COMMUNITY_WORKER and place.name != user.community:
+        raise FanjingError("forbidden", f"社区工作者只能查看本社区（{user.community}）")
+    return [
+        _read(row) for row in service.designations_touching(session, place, _day(as_of, "as_of"))
+    ]

@@ -1,0 +1,27 @@
+"""``POST /api/v1/check``: the entry check over HTTP, open to anyone, keeping nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from fanjing.infra.clock import today_in_china
+from fanjing.infra.db import session_scope
+from fanjing.policy.schemas import DecisionOut, SituationBody
+from fanjing.policy.service import Checker
+
+router = APIRouter(prefix="/api/v1", tags=["进京检查"])
+
+
+@router.post(
+    "/check", response_model=DecisionOut, summary="进京检查：能否进京、须做什么、依据哪一条"
+)
+def check(body: SituationBody, request: Request) -> dict[str, Any]:
+    """The decision for one situation, with the registry's designations. No personal data is kept
+    or logged."""
+    state = request.app.state
+    with session_scope(state.engine) as session:
+        registry = state.registry.get(session)
+    checker = Checker(state.packs, registry, state.gazetteer.parse, today_in_china())
+    return checker.check(body.model_dump(by_alias=True, exclude_unset=True)).to_json()

@@ -1,0 +1,74 @@
+"""The HTTP API: ``create_app(settings)``; OpenAPI at /openapi.json, docs at /docs."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fanjing.infra.db import create_db_engine
+from fanjing.places.gazetteer import Gazetteer
+from fanjing.places.service import RegistryCache
+from fanjing.policy.packfile import builtin_packs
+from fanjing.settings import Settings
+from fanjing.web import errors
+
+MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
+    from fanjing.audit.api import router as audit_router
+    from fanjing.places.api import router as places_router
+    from fanjing.policy.api import router as policy_router
+    from fanjing.users.api import router as users_router
+    from fanjing.web.health import router as health_router
+
+    app = FastAPI(
+        title="返京 fanjing",
+        description="进京检查、风险地区登记与社区健康管理（北京，2021年8月政策）",
+        version="0.1.0",
+    )
+    app.state.engine = engine or create_db_engine(settings.database_url)
+    app.state.gazetteer = Gazetteer()
+    app.state.packs = builtin_packs()
+    app.state.registry = RegistryCache()
+    errors.install(app)
+    app.add_middleware(BodySizeLimit)
+    for router in (health_router, policy_router, places_router, audit_router, users_router):
+        app.include_router(router)
+    return app
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes (413), whether declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.limit:
+            await errors.problem(413, "payload_too_large", "请求过大", self._detail())(
+                scope, receive, send
+            )
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _detail(self) -> str:
+        return f"请求体不能超过 {self.limit // 1024} KB"

@@ -1,0 +1,89 @@
+"""Every error as problem+json (RFC 9457): a type, a title, the status, a clear detail, and
+``errors`` naming each field (``stays[0].place``). Never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from fanjing.errors import FanjingError, InputErrors
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("fanjing.web")
+
+# codes a person can fix but that are not about a request's content
+_STATUS_BY_CODE = {
+    "not_found": 404,
+    "user_exists": 409,
+    "already_lifted": 409,
+    "list_too_old": 409,
+    "forbidden": 403,
+    "unauthenticated": 401,
+    "payload_too_large": 413,
+}
+
+
+_CODE_BY_STATUS = {status: code for code, status in _STATUS_BY_CODE.items()}
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:fanjing:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    parts = [p for p in location if p not in ("body", "query", "path", "header")]
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(InputErrors)
+    async def _input_errors(_request: Request, error: InputErrors) -> JSONResponse:
+        errors = [
+            {"code": e.code, "message": e.message, "field": e.where.field} for e in error.errors
+        ]
+        detail = "；".join(str(e) for e in error.errors)
+        return problem(422, error.code, "输入有误", detail, errors)
+
+    @app.exception_handler(FanjingError)
+    async def _fanjing_error(_request: Request, error: FanjingError) -> JSONResponse:
+        status = _STATUS_BY_CODE.get(error.code, 422)
+        errors = [{"code": error.code, "message": error.message, "field": error.where.field}]
+        return problem(status, error.code, "请求无法完成", str(error), errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"code": item["type"], "message": item["msg"], "field": _field_path(tuple(item["loc"]))}
+            for item in error.errors()
+        ]
+        detail = "；".join(f"{e['field'] or '请求'}：{e['message']}" for e in errors)
+        return problem(422, "invalid_request", "请求格式有误", detail, errors)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, error: HTTPException) -> JSONResponse:
+        code = _CODE_BY_STATUS.get(error.status_code, f"http_{error.status_code}")
+        return problem(error.status_code, code, str(error.detail), str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(500, "internal_error", "内部错误", "服务器内部错误，已记录。")
