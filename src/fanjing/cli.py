@@ -11,6 +11,7 @@ from fanjing.infra.cli import db_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
 from fanjing.users.cli import users_app
+from fanjing.web.server import serve
 
 app = typer.Typer(
     help="返京（fanjing）：进京检查与社区健康管理",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.command("check")(check)
 app.command("demo")(demo)
+app.command("serve")(serve)
 app.add_typer(policy_app, name="policy")
 app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
