@@ -173,3 +173,16 @@ def test_a_wrong_header_is_refused(gazetteer):
     with pytest.raises(InputErrors) as raised:
         read_designations_csv("area,level\n", parse_place=gazetteer.parse, file="x.csv")
     assert raised.value.errors[0].code == "bad_header"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'level,area,from,to\nhigh,"郑州市二七区,2021-07-31,\n',
+        "level,area,from,to\r\nhigh,郑州\r市,2021-07-31,\r\n",
+    ],
+)
+def test_malformed_csv_is_an_input_error(gazetteer, text):
+    with pytest.raises(InputErrors) as raised:
+        read_designations_csv(text, parse_place=gazetteer.parse, file="x.csv")
+    assert raised.value.errors[0].where.file == "x.csv"

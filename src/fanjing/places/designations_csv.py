@@ -19,8 +19,13 @@ def read_designations_csv(
     text: str, *, parse_place: Callable[[str], Place], file: str = "-"
 ) -> list[Designation]:
     """Parse the whole CSV or raise ``InputErrors`` with every bad cell (file, line, column)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = list(reader)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as problem:  # e.g. an unclosed quote
+        raise InputErrors(
+            [FanjingError("bad_csv", f"CSV 格式错误：{problem}", Where(file, reader.line_num))]
+        ) from None
     if not rows:
         raise InputErrors([FanjingError("empty_file", "风险地区文件为空", Where(file, 1))])
     header = [cell.strip() for cell in rows[0]]

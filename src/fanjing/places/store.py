@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fanjing.infra.db import Base
+from fanjing.infra.db import Base, UtcDateTime
 from fanjing.places.core import Place
 from fanjing.places.registry import Designation, RiskLevel
 
@@ -42,7 +42,7 @@ class DesignationRow(Base):
     origin: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(500))  # the list's day, the file and line…
     entered_by: Mapped[str] = mapped_column(String(100))
-    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     @classmethod
     def of(
@@ -104,4 +104,4 @@ class RegistryImportRow(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     summary: Mapped[str] = mapped_column(Text)
     imported_by: Mapped[str] = mapped_column(String(100))
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())

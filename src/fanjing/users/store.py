@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fanjing.infra.db import Base
+from fanjing.infra.db import Base, UtcDateTime
 from fanjing.users.core import Role
 
 ROLES = tuple(role.value for role in Role)
@@ -29,5 +29,5 @@ class UserRow(Base):
         String(300)
     )  # standard name, for community workers
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(100))

@@ -13,6 +13,7 @@ from fanjing.places.service import RegistryCache
 from fanjing.policy.packfile import builtin_packs
 from fanjing.settings import Settings
 from fanjing.web import errors
+from fanjing.web.openapi import document_problems
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.packs = builtin_packs()
     app.state.registry = RegistryCache()
     errors.install(app)
+    document_problems(app)
     app.add_middleware(BodySizeLimit)
     for router in (health_router, policy_router, places_router, audit_router, users_router):
         app.include_router(router)
