@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
+from fanjing.errors import FanjingError, Where
+
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -16,6 +18,16 @@ def parse_day(text: str) -> date:
     if not _ISO_DAY.fullmatch(text):
         raise ValueError(text)
     return date.fromisoformat(text)
+
+
+def day_of(text: str, field: str) -> date:
+    """``parse_day`` for a named input: a bad day is a ``bad_date`` error naming the field."""
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise FanjingError(
+            "bad_date", f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=field)
+        ) from None
 
 
 def day_in_china(moment: datetime) -> date:

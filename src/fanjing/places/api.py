@@ -3,12 +3,12 @@ the designations touching their own community."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from fanjing.common.days import parse_day
+from fanjing.common.days import day_of
 from fanjing.errors import FanjingError, Where
 from fanjing.places import service
 from fanjing.places.schemas import (
@@ -18,7 +18,6 @@ from fanjing.places.schemas import (
     ImportReportRead,
     LiftBody,
 )
-from fanjing.places.store import DesignationRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession, require
@@ -28,37 +27,13 @@ CdcStaff = Annotated[UserRow, Depends(require(Role.CDC))]
 CdcOrCommunity = Annotated[UserRow, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
 
 
-def _day(text: str, field: str) -> date:
-    try:
-        return parse_day(text)
-    except ValueError:
-        raise FanjingError(
-            "bad_date", f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=field)
-        ) from None
-
-
-def _read(row: DesignationRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "level": row.level,
-        "area": row.area_name,
-        "area_text": row.area_text,
-        "province": row.province,
-        "city": row.city,
-        "county": row.county,
-        "from": row.from_date.isoformat(),
-        "to": row.to_date.isoformat() if row.to_date else None,
-        "origin": row.origin,
-        "source": row.source,
-        "entered_by": row.entered_by,
-    }
-
-
 @router.get("/risk-areas", response_model=list[DesignationRead], summary="某一天生效的风险地区")
 def list_risk_areas(
     session: DbSession, _user: CdcStaff, as_of: Annotated[str, Query(description="YYYY-MM-DD")]
 ) -> list[dict[str, Any]]:
-    return [_read(row) for row in service.designations_in_force(session, _day(as_of, "as_of"))]
+    return [
+        row.snapshot() for row in service.designations_in_force(session, day_of(as_of, "as_of"))
+    ]
 
 
 @router.post("/risk-areas", response_model=DesignationRead, status_code=201, summary="指定风险地区")
@@ -69,13 +44,13 @@ def designate(
         session=session,
         level=body.level,
         area=body.area,
-        start=_day(body.from_, "from"),
-        end=_day(body.to, "to") if body.to else None,
+        start=day_of(body.from_, "from"),
+        end=day_of(body.to, "to") if body.to else None,
         parse_place=request.app.state.gazetteer.parse,
         actor=user.name,
         now=datetime.now(UTC),
     )
-    return _read(row)
+    return row.snapshot()
 
 
 @router.post(
@@ -85,11 +60,11 @@ def lift(designation_id: int, body: LiftBody, session: DbSession, user: CdcStaff
     row = service.lift(
         session=session,
         designation_id=designation_id,
-        last_day=_day(body.to, "to"),
+        last_day=day_of(body.to, "to"),
         actor=user.name,
         now=datetime.now(UTC),
     )
-    return _read(row)
+    return row.snapshot()
 
 
 @router.post(
@@ -105,7 +80,7 @@ def import_risk_areas(
         parse_place=request.app.state.gazetteer.parse,
         actor=user.name,
         now=datetime.now(UTC),
-        list_date=_day(body.date, "date") if body.date else None,
+        list_date=day_of(body.date, "date") if body.date else None,
     )
     return report.as_json()
 
@@ -135,5 +110,6 @@ def community_risk_areas(
     if user.role == Role.COMMUNITY_WORKER and place.name != user.community:
         raise FanjingError("forbidden", f"社区工作者只能查看本社区（{user.community}）")
     return [
-        _read(row) for row in service.designations_touching(session, place, _day(as_of, "as_of"))
+        row.snapshot()
+        for row in service.designations_touching(session, place, day_of(as_of, "as_of"))
     ]

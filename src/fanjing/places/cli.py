@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from fanjing.common.days import parse_day
-from fanjing.errors import FanjingError, Where
+from fanjing.common.days import day_of
+from fanjing.errors import FanjingError
 from fanjing.infra.console import fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -31,9 +31,9 @@ def _engine() -> Engine:
 
 def _day(text: str, option: str) -> date:
     try:
-        return parse_day(text)
-    except ValueError:
-        fail(FanjingError("bad_date", f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=option)))
+        return day_of(text, option)
+    except FanjingError as problem:
+        fail(problem)
 
 
 @risk_app.command("import")
@@ -71,20 +71,6 @@ def import_command(
     )
 
 
-def _row_json(row: DesignationRow) -> dict[str, object]:
-    return {
-        "level": row.level,
-        "area": row.area_name,
-        "from": row.from_date.isoformat(),
-        "to": row.to_date.isoformat() if row.to_date else None,
-        "area_text": row.area_text,
-        "province": row.province,
-        "city": row.city,
-        "county": row.county,
-        "source": row.source,
-    }
-
-
 def _row_zh(row: DesignationRow) -> str:
     until = f"至 {row.to_date}" if row.to_date else "起"
     return f"{LEVEL_ZH[row.level]}  {row.area_name}  （{row.from_date} {until}）"
@@ -100,7 +86,7 @@ def list_command(
     with session_scope(_engine()) as session:
         rows = designations_in_force(session, day)
         if as_json:
-            typer.echo(json.dumps([_row_json(row) for row in rows], ensure_ascii=False, indent=2))
+            typer.echo(json.dumps([row.snapshot() for row in rows], ensure_ascii=False, indent=2))
             return
         typer.echo(f"{day} 生效的风险地区：{len(rows)} 个")
         for row in rows:

@@ -68,14 +68,20 @@ class DesignationRow(Base):
         )
 
     def snapshot(self) -> dict[str, Any]:
-        """What the audit log keeps of a designation."""
+        """The designation as JSON: for the API, ``risk list --json`` and the audit log."""
         return {
+            "id": self.id,
             "level": self.level,
             "area": self.area_name,
+            "area_text": self.area_text,
+            "province": self.province,
+            "city": self.city,
+            "county": self.county,
             "from": self.from_date.isoformat(),
             "to": self.to_date.isoformat() if self.to_date else None,
             "origin": self.origin,
             "source": self.source,
+            "entered_by": self.entered_by,
         }
 
     def to_core(self) -> Designation:
