@@ -91,3 +91,26 @@ def test_a_village_is_the_same_however_the_list_writes_it(gazetteer):
 def test_a_short_county_name_with_its_suffix(gazetteer):
     parsed = gazetteer.parse("郑州市管城区航海东路街道正商蓝钻")
     assert (parsed.county, parsed.town, parsed.detail) == ("管城回族区", "航海东路街道", "正商蓝钻")
+
+
+def test_parsing_from_many_threads_gives_the_same_places():
+    """jionlp's parser keeps per-call state in shared lists: without the lock, threads
+    (the API's worker threads) got each other's places."""
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from fanjing.places.gazetteer import Gazetteer
+
+    lists = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
+    text = (lists / "national-list-20210810.txt").read_text(encoding="utf-8")
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith(("南京市", "扬州市", "郑州市", "淮安市"))
+    ]
+    alone = Gazetteer()
+    expected = {line: alone.parse(line).name for line in lines}
+    shared = Gazetteer()
+    with ThreadPoolExecutor(16) as pool:
+        parsed = list(pool.map(lambda line: (line, shared.parse(line).name), lines * 2))
+    assert [line for line, name in parsed if expected[line] != name] == []

@@ -34,6 +34,7 @@ _SUBDISTRICT_OFFICE = re.compile(r"^办事处")
 # (骆村 written 骆村社区, 团结村 written 团结村委会): the data's name is kept, so both spellings
 # name the same village
 _VILLAGE_TAIL = re.compile(r"^(社区|村委会|居委会|委会)")
+_JIONLP_LOCK = threading.Lock()
 _PROVINCE_LEVEL_DIRECT = "省直辖行政区划"
 _CITY_LEVEL_DIRECT = "市直辖行政区划"
 
@@ -56,7 +57,12 @@ class _Division:
 
 
 class Gazetteer:
-    """Parses place text; safe to share between threads; parses are cached."""
+    """Parses place text; safe to share between threads; parses are cached.
+
+    jionlp's parser is one object per process and not thread-safe (it writes
+    per-call state into shared lists), so calls into it are serialized process-wide;
+    cached parses need no lock.
+    """
 
     def __init__(self, cache_size: int = 200_000) -> None:
         self._lock = threading.Lock()
@@ -113,13 +119,14 @@ class Gazetteer:
         cleaned = normalize_place_text(text)
         if not cleaned:
             raise FanjingError("empty_place", "地点为空")
-        try:
-            return self._parse_cleaned(text, cleaned)
-        except FanjingError as problem:
-            simplified = self._jionlp.tra2sim(cleaned, mode="char")
-            if problem.code != "unknown_place" or simplified == cleaned:
-                raise
-            return self._parse_cleaned(text, simplified)
+        with _JIONLP_LOCK:
+            try:
+                return self._parse_cleaned(text, cleaned)
+            except FanjingError as problem:
+                simplified = self._jionlp.tra2sim(cleaned, mode="char")
+                if problem.code != "unknown_place" or simplified == cleaned:
+                    raise
+                return self._parse_cleaned(text, simplified)
 
     def _parse_cleaned(self, text: str, cleaned: str) -> Place:
         parsed = self._jionlp.parse_location(cleaned, town_village=True)
