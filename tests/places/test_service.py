@@ -148,3 +148,18 @@ def test_the_registry_in_the_database_judges_stays(engine, gazetteer):
         date(2021, 8, 7),
     )
     assert judged.level is not None and judged.level.value == "high"
+
+
+def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
+    from fanjing.places.service import RegistryCache
+
+    slow = RegistryCache(engine, recheck_seconds=3600)
+    eager = RegistryCache(engine, recheck_seconds=0)
+    assert slow.get().designations == () and eager.get().designations == ()
+    run_import(
+        engine, gazetteer, "level,area,from,to\ncases,江苏省扬州市,2021-07-28,\n", file="a.csv"
+    )
+    assert len(eager.get().designations) == 1  # another process's change: seen on the next look
+    assert slow.get().designations == ()  # … not before its recheck time
+    slow.changed()
+    assert len(slow.get().designations) == 1

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
 from fanjing.errors import FanjingError, Where
@@ -25,6 +26,12 @@ from fanjing.web.deps import DbSession, require
 router = APIRouter(prefix="/api/v1", tags=["风险地区"])
 CdcStaff = Annotated[UserRow, Depends(require(Role.CDC))]
 CdcOrCommunity = Annotated[UserRow, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
+
+
+def _publish(session: Session, request: Request) -> None:
+    """Commit the change now, so that this process's next check sees it at once."""
+    session.commit()
+    request.app.state.registry.changed()
 
 
 @router.get("/risk-areas", response_model=list[DesignationRead], summary="某一天生效的风险地区")
@@ -50,13 +57,16 @@ def designate(
         actor=user.name,
         now=datetime.now(UTC),
     )
+    _publish(session, request)
     return row.snapshot()
 
 
 @router.post(
     "/risk-areas/{designation_id}/lift", response_model=DesignationRead, summary="解除风险地区"
 )
-def lift(designation_id: int, body: LiftBody, session: DbSession, user: CdcStaff) -> dict[str, Any]:
+def lift(
+    designation_id: int, body: LiftBody, session: DbSession, user: CdcStaff, request: Request
+) -> dict[str, Any]:
     row = service.lift(
         session=session,
         designation_id=designation_id,
@@ -64,6 +74,7 @@ def lift(designation_id: int, body: LiftBody, session: DbSession, user: CdcStaff
         actor=user.name,
         now=datetime.now(UTC),
     )
+    _publish(session, request)
     return row.snapshot()
 
 
@@ -82,6 +93,7 @@ def import_risk_areas(
         now=datetime.now(UTC),
         list_date=day_of(body.date, "date") if body.date else None,
     )
+    _publish(session, request)
     return report.as_json()
 
 

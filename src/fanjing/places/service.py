@@ -8,19 +8,22 @@ the transaction (``fanjing.infra.db.session_scope``).
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError, Where
+from fanjing.infra.db import session_scope
 from fanjing.places.core import Containment, Place, containment
 from fanjing.places.designations_csv import read_designations_csv
 from fanjing.places.national_list import looks_like_national_list, parse_national_list
@@ -412,20 +415,34 @@ def registry_revision(session: Session) -> int:
 class RegistryCache:
     """The registry as of the latest revision, loaded again only after a change.
 
-    A server answers many checks between two changes; building the registry (and
-    its per-place caches) once per change instead of once per request is what
-    keeps ``POST /api/v1/check`` fast.
+    A server answers many checks between two changes. Building the registry (and
+    its per-place caches) once per change, and asking the database for the
+    revision at most every ``recheck_seconds``, keeps ``POST /api/v1/check`` off
+    the database: a change made by another process is seen within that time, one
+    made by this process at once (``changed()``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine, *, recheck_seconds: float = 1.0) -> None:
+        self._engine = engine
+        self._recheck_seconds = recheck_seconds
         self._lock = threading.Lock()
         self._revision = -1
+        self._checked_at = -math.inf
         self._registry = Registry()
 
-    def get(self, session: Session) -> Registry:
-        revision = registry_revision(session)
+    def get(self) -> Registry:
         with self._lock:
-            if revision != self._revision:
-                self._registry = registry_in_database(session)
-                self._revision = revision
+            now = time.monotonic()
+            if now - self._checked_at >= self._recheck_seconds:
+                with session_scope(self._engine) as session:
+                    revision = registry_revision(session)
+                    if revision != self._revision:
+                        self._registry = registry_in_database(session)
+                        self._revision = revision
+                self._checked_at = now
             return self._registry
+
+    def changed(self) -> None:
+        """This process changed the registry: look again on the next ``get``."""
+        with self._lock:
+            self._checked_at = -math.inf

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.db import session_scope
 from fanjing.policy.schemas import DecisionOut, SituationBody
 from fanjing.policy.service import Checker
 
@@ -21,7 +20,5 @@ def check(body: SituationBody, request: Request) -> dict[str, Any]:
     """The decision for one situation, with the registry's designations. No personal data is kept
     or logged."""
     state = request.app.state
-    with session_scope(state.engine) as session:
-        registry = state.registry.get(session)
-    checker = Checker(state.packs, registry, state.gazetteer.parse, today_in_china())
+    checker = Checker(state.packs, state.registry.get(), state.gazetteer.parse, today_in_china())
     return checker.check(body.model_dump(by_alias=True, exclude_unset=True)).to_json()

@@ -34,7 +34,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine or create_db_engine(settings.database_url)
     app.state.gazetteer = Gazetteer()
     app.state.packs = builtin_packs()
-    app.state.registry = RegistryCache()
+    app.state.registry = RegistryCache(app.state.engine)
     errors.install(app)
     document_problems(app)
     app.add_middleware(BodySizeLimit)
