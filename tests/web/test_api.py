@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fanjing.policy.schemas import DecisionOut
 from fanjing.web.app import MAX_BODY_BYTES
 from tests.web.conftest import COMMUNITY, ROLES, bearer
 
@@ -49,6 +50,9 @@ def test_check_follows_the_contract_with_the_registry(client, tokens):
         ("health_monitoring", "2021-08-15", "2021-08-22"),
     ]
     assert decision["policy"]["id"] == "beijing-2021-08"
+    DecisionOut.model_validate(
+        decision
+    )  # the documented shape, which the route does not re-validate
 
 
 @pytest.mark.parametrize(
