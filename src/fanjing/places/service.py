@@ -89,6 +89,7 @@ def import_designations_csv(
     """
     rows = read_designations_csv(text, parse_place=parse_place, file=file)
     opened, changed, unchanged = [], [], 0
+    added: list[DesignationRow] = []
     for designation in rows:
         existing = session.scalars(
             select(DesignationRow).where(
@@ -99,8 +100,9 @@ def import_designations_csv(
         ).first()
         if existing is None:
             source = designation.source or file
-            row = DesignationRow.of(designation, origin="csv", source=source, by=actor, at=now)
-            _add(session, row, actor, now)
+            added.append(
+                DesignationRow.of(designation, origin="csv", source=source, by=actor, at=now)
+            )
             opened.append(_label(designation))
         elif existing.to_date != designation.end:
             before = existing.snapshot()
@@ -109,6 +111,7 @@ def import_designations_csv(
             changed.append(_label(designation))
         else:
             unchanged += 1
+    _add(session, added, actor, now)
     report = ImportReport(
         kind="csv",
         file=file,
@@ -226,12 +229,21 @@ def _apply_national_list(
         row = row_of[id(designation)]
         _audit(session, "designation.withdraw", row, row.snapshot(), actor, now, removed=True)
         session.delete(row)
-    for designation in result.opened:
-        source = f"全国中高风险地区名单 {day}（{designation.source}）"
-        row = DesignationRow.of(
-            designation, origin="national_list", source=source, by=actor, at=now
-        )
-        _add(session, row, actor, now)
+    _add(
+        session,
+        [
+            DesignationRow.of(
+                designation,
+                origin="national_list",
+                source=f"全国中高风险地区名单 {day}（{designation.source}）",
+                by=actor,
+                at=now,
+            )
+            for designation in result.opened
+        ],
+        actor,
+        now,
+    )
     final = replace(
         report,
         opened=tuple(_label(d) for d in result.opened),
@@ -282,10 +294,12 @@ def diff(session: Session, first: date, second: date) -> RegistryDiff:
     )
 
 
-def _add(session: Session, row: DesignationRow, actor: str, now: datetime) -> None:
-    session.add(row)
-    session.flush()  # for its id in the audit log
-    _audit(session, "designation.open", row, None, actor, now)
+def _add(session: Session, rows: list[DesignationRow], actor: str, now: datetime) -> None:
+    """Insert designations, one batch (a list is hundreds of them), and audit each."""
+    session.add_all(rows)
+    session.flush()  # for their ids in the audit log
+    for row in rows:
+        _audit(session, "designation.open", row, None, actor, now)
 
 
 def _audit(
@@ -362,7 +376,7 @@ def designate(
     row = DesignationRow.of(
         designation, origin="manual", source=f"疾控指定（{actor}）", by=actor, at=now
     )
-    _add(session, row, actor, now)
+    _add(session, [row], actor, now)
     return row
 
 
