@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from fanjing.demo import demo
 from fanjing.infra.cli import db_app
@@ -31,6 +32,9 @@ def main() -> None:
     """Run the command; a bug is reported in one line (FANJING_DEBUG=1 shows the traceback)."""
     try:
         app(prog_name="fanjing")
+    except OperationalError as problem:  # the database is down or the URL wrong: say so plainly
+        typer.echo(f"错误：无法使用数据库（FANJING_DATABASE_URL）：{problem.orig}", err=True)
+        raise SystemExit(1) from None
     except Exception as problem:
         if os.environ.get("FANJING_DEBUG") == "1":
             raise

@@ -73,3 +73,19 @@ def test_bad_input_to_risk_commands_exits_2(tmp_path):
     assert done.returncode == 2 and "--as-of" in done.stderr
     done = fanjing(tmp_path, "risk", "import", "missing.txt")
     assert done.returncode == 2 and "无法读取" in done.stderr
+
+
+def test_an_unreachable_database_is_one_clear_line(tmp_path):
+    env_url = "postgresql://nobody@127.0.0.1:1/nothing"
+    done = subprocess.run(
+        [sys.executable, "-m", "fanjing", "risk", "list", "--as-of", "2021-08-05"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "FANJING_DATABASE_URL": env_url},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert (
+        done.returncode == 1 and "无法使用数据库" in done.stderr and "Traceback" not in done.stderr
+    )
