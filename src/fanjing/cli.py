@@ -8,6 +8,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from fanjing.demo import demo
+from fanjing.healthkit.cli import pass_app
 from fanjing.infra.cli import db_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
@@ -26,6 +27,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(pass_app, name="pass")
 
 
 def main() -> None:

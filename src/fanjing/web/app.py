@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
     from fanjing.audit.api import router as audit_router
+    from fanjing.healthkit.api import router as healthkit_router
     from fanjing.places.api import router as places_router
     from fanjing.policy.api import router as policy_router
     from fanjing.users.api import router as users_router
@@ -31,6 +32,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         description="进京检查、风险地区登记与社区健康管理（北京，2021年8月政策）",
         version="0.1.0",
     )
+    app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings.database_url)
     app.state.gazetteer = Gazetteer()
     app.state.packs = builtin_packs()
@@ -38,7 +40,15 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     errors.install(app)
     document_problems(app)
     app.add_middleware(BodySizeLimit)
-    for router in (health_router, policy_router, places_router, audit_router, users_router):
+    routers = (
+        health_router,
+        policy_router,
+        places_router,
+        audit_router,
+        users_router,
+        healthkit_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app
 

@@ -1,0 +1,67 @@
+"""``fanjing pass …``: verify a pass offline, rotate the signing key, issue a test pass."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fanjing.common.identity import mask_name
+from fanjing.errors import FanjingError
+from fanjing.healthkit.keys import jwks, rotate_signing_key, stored_keys
+from fanjing.healthkit.pass_token import Colour, issue_pass, verify_pass
+from fanjing.infra.console import fail
+from fanjing.infra.files import read_text
+from fanjing.settings import Settings
+
+pass_app = typer.Typer(help="健康宝通行码：核验、签名密钥", no_args_is_help=True)
+
+
+@pass_app.command("verify")
+def verify_command(
+    token: Annotated[str, typer.Argument(help="二维码中的通行码")],
+    jwks_file: Annotated[
+        Path | None, typer.Option("--jwks", help="公钥（JWKS JSON）；默认本机密钥")
+    ] = None,
+) -> None:
+    """离线核验通行码：签名、有效期（5分钟）、密钥。"""
+    now = datetime.now(UTC)
+    try:
+        keys = (
+            json.loads(read_text(jwks_file, "公钥文件"))
+            if jwks_file
+            else jwks(stored_keys(Settings.from_environment(), now=now), now=now)
+        )
+        claims = verify_pass(token.strip(), jwks=keys, now=now)
+    except json.JSONDecodeError as problem:
+        fail(FanjingError("bad_json", f"公钥文件不是 JSON：{problem.msg}"))
+    except FanjingError as problem:
+        fail(problem)
+    popup = "，有弹窗" if claims.popup else ""
+    typer.echo(
+        f"有效：{claims.masked_name}，{claims.colour.value}{popup}，{claims.expires_at.isoformat()} 前有效"
+    )
+
+
+@pass_app.command("rotate-key")
+def rotate_command() -> None:
+    """换新的签名密钥；旧密钥继续公布一天，其间签发的通行码仍可核验。"""
+    key = rotate_signing_key(Settings.from_environment(), now=datetime.now(UTC))
+    typer.echo(f"新签名密钥：{key.kid}")
+
+
+@pass_app.command("issue")
+def issue_command(
+    name: Annotated[str, typer.Option("--name", help="姓名（签发时遮蔽）")],
+    colour: Annotated[Colour, typer.Option("--colour", help="green、yellow 或 red")] = Colour.GREEN,
+    popup: Annotated[bool, typer.Option("--popup", help="有弹窗")] = False,
+) -> None:
+    """签发一个通行码（用于测试核验流程）。"""
+    now = datetime.now(UTC)
+    key = stored_keys(Settings.from_environment(), now=now)[0].key
+    typer.echo(
+        issue_pass(key=key, masked_name=mask_name(name), colour=colour, popup=popup, now=now)
+    )

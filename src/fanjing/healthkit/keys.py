@@ -1,0 +1,82 @@
+"""Keys that sign health-kit passes: Ed25519, one file each under ``var/keys/pass/`` (0600).
+
+The newest key signs. Rotation adds a key; the keys it replaced stay published in
+the JWKS for ``OVERLAP`` after, so passes signed just before a rotation still
+verify; then they are no longer published.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from fanjing.errors import FanjingError
+from fanjing.healthkit.pass_token import SigningKey
+from fanjing.settings import Settings
+
+OVERLAP = timedelta(days=1)
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    key: SigningKey
+    created_at: datetime
+
+
+def _folder(settings: Settings) -> Path:
+    return settings.var_dir / "keys" / "pass"
+
+
+def stored_keys(settings: Settings, *, now: datetime) -> list[StoredKey]:
+    """Every signing key, newest first; the first is created on first use."""
+    folder = _folder(settings)
+    if not folder.exists() or not any(folder.glob("*.pem")):
+        rotate_signing_key(settings, now=now)
+    keys = []
+    for path in sorted(folder.glob("*.pem"), reverse=True):
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise FanjingError(
+                "key_file_open", f"密钥文件 {path} 的权限 {oct(mode)} 过宽：应为 0600"
+            )
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise FanjingError("bad_key_file", f"{path} 不是 Ed25519 私钥")
+        created = datetime.strptime(path.stem.split("-")[0], _STAMP).replace(tzinfo=UTC)
+        keys.append(StoredKey(SigningKey(path.stem, private), created))
+    return keys
+
+
+def rotate_signing_key(settings: Settings, *, now: datetime) -> SigningKey:
+    """Create a new signing key; it signs from now on."""
+    folder = _folder(settings)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    kid = f"{now.astimezone(UTC).strftime(_STAMP)}-{secrets.token_hex(4)}"
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    descriptor = os.open(folder / f"{kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+    return SigningKey(kid, private)
+
+
+def jwks(keys: list[StoredKey], *, now: datetime) -> dict[str, Any]:
+    """The public keys passes may be signed with: the newest, and those it replaced less than
+    ``OVERLAP`` ago."""
+    published = []
+    replaced_at: datetime | None = None  # when the next newer key was made
+    for stored in keys:
+        if replaced_at is None or now - replaced_at < OVERLAP:
+            published.append(stored.key.public_jwk())
+        replaced_at = stored.created_at
+    return {"keys": published}
