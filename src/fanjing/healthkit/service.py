@@ -1,0 +1,260 @@
+"""Health-kit accounts and phone bindings (H3)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fanjing.common.identity import Document, mask_document, mask_name, mask_phone, mobile_number
+from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_platform, deletion_day
+from fanjing.healthkit.sender import CodeSender
+from fanjing.healthkit.store import AccountRow, OneTimeCodeRow, PhoneBindingRow
+from fanjing.infra.crypto import FieldCipher
+
+CODE_VALIDITY = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class PhoneView:
+    masked: str
+    platform: Platform
+    state: BindingState
+    delete_on: date | None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """What the account shows: masked unless the viewer's role needs more."""
+
+    id: int
+    name: str
+    document_kind: str
+    document: str
+    community: str | None
+    phones: tuple[PhoneView, ...]
+
+
+def create_account(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    user_id: int,
+    name: str,
+    document: Document,
+    community: str | None,
+    now: datetime,
+) -> AccountRow:
+    """One account per user and per identity document."""
+    if session.scalar(select(AccountRow.id).where(AccountRow.user_id == user_id)) is not None:
+        raise FanjingError("account_exists", "该用户已有健康宝账户")
+    document_hash = cipher.lookup_hash(f"{document.kind.value}:{document.number}")
+    if (
+        session.scalar(select(AccountRow.id).where(AccountRow.document_hash == document_hash))
+        is not None
+    ):
+        raise FanjingError(
+            "document_in_use", f"证件 {document.masked} 已有健康宝账户", Where(field="document")
+        )
+    if not name.strip():
+        raise FanjingError("bad_value", "姓名不能为空", Where(field="name"))
+    account = AccountRow(
+        user_id=user_id,
+        name_encrypted=cipher.encrypt(name.strip()),
+        document_kind=document.kind.value,
+        document_encrypted=cipher.encrypt(document.number),
+        document_hash=document_hash,
+        community=community,
+        created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def start_binding(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    sender: CodeSender,
+    account: AccountRow,
+    phone: str,
+    platform: str,
+    now: datetime,
+) -> None:
+    """Send a one-time code to ``phone`` to bind it on ``platform``."""
+    number = mobile_number(phone)
+    chosen = _platform(platform)
+    phone_hash = cipher.lookup_hash(number)
+    _refuse_if_bound_elsewhere(session, phone_hash, account)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    session.add(
+        OneTimeCodeRow(
+            account_id=account.id,
+            phone_hash=phone_hash,
+            platform=chosen.value,
+            code_hash=_code_hash(cipher, code),
+            expires_at=now + CODE_VALIDITY,
+        )
+    )
+    sender.send(number, code)
+
+
+def confirm_binding(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    account: AccountRow,
+    phone: str,
+    platform: str,
+    code: str,
+    now: datetime,
+) -> PhoneBindingRow:
+    """Bind the number once its code is confirmed. A number already on this account (grey,
+    or on the same platform) is bound again; on another account, refused."""
+    number = mobile_number(phone)
+    chosen = _platform(platform)
+    phone_hash = cipher.lookup_hash(number)
+    pending = session.scalars(
+        select(OneTimeCodeRow)
+        .where(
+            OneTimeCodeRow.account_id == account.id,
+            OneTimeCodeRow.phone_hash == phone_hash,
+            OneTimeCodeRow.platform == chosen.value,
+        )
+        .order_by(OneTimeCodeRow.id.desc())
+    ).first()
+    if pending is None or pending.expires_at <= now or pending.attempts >= MAX_ATTEMPTS:
+        raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
+    if not hmac.compare_digest(pending.code_hash, _code_hash(cipher, code.strip())):
+        pending.attempts += 1
+        raise FanjingError("wrong_code", "验证码不对", Where(field="code"))
+    existing = session.scalar(
+        select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
+    )
+    if existing is not None and existing.account_id != account.id:
+        raise _bound_elsewhere(existing)
+    if existing is not None:
+        check_platform(Platform(existing.platform), chosen)
+        existing.state, existing.unbound_on, existing.delete_on = (
+            BindingState.ACTIVE.value,
+            None,
+            None,
+        )
+        binding = existing
+    else:
+        binding = PhoneBindingRow(
+            account_id=account.id,
+            phone_encrypted=cipher.encrypt(number),
+            phone_hash=phone_hash,
+            platform=chosen.value,
+            state=BindingState.ACTIVE.value,
+            bound_at=now,
+        )
+        session.add(binding)
+    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == pending.id))
+    try:
+        session.flush()
+    except IntegrityError:  # another account bound the same number at the same moment
+        raise FanjingError(
+            "phone_bound_elsewhere", "该手机号已绑定在其他健康宝账户", Where(field="phone")
+        ) from None
+    return binding
+
+
+def unbind(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    account: AccountRow,
+    phone: str,
+    platform: str,
+    today: date,
+) -> PhoneBindingRow:
+    """Unbind on the authorising platform: the number turns grey and is deleted in 14 days."""
+    number = mobile_number(phone)
+    binding = session.scalar(
+        select(PhoneBindingRow).where(
+            PhoneBindingRow.account_id == account.id,
+            PhoneBindingRow.phone_hash == cipher.lookup_hash(number),
+        )
+    )
+    if binding is None or binding.state != BindingState.ACTIVE.value:
+        raise FanjingError(
+            "not_bound", f"手机号 {mask_phone(number)} 未绑定在此账户", Where(field="phone")
+        )
+    check_platform(Platform(binding.platform), _platform(platform))
+    binding.state = BindingState.GREY.value
+    binding.unbound_on = today
+    binding.delete_on = deletion_day(today)
+    return binding
+
+
+def purge_grey_numbers(*, session: Session, today: date) -> int:
+    """Delete the grey numbers whose 14 days are over; how many (the daily job)."""
+    result = session.execute(
+        delete(PhoneBindingRow).where(
+            PhoneBindingRow.state == BindingState.GREY.value, PhoneBindingRow.delete_on <= today
+        )
+    )
+    return int(result.rowcount or 0)
+
+
+def account_view(
+    account: AccountRow, bindings: list[PhoneBindingRow], cipher: FieldCipher, *, reveal: bool
+) -> AccountView:
+    """The account as shown: masked, unless ``reveal`` (a role that needs the full data)."""
+    name = cipher.decrypt(account.name_encrypted)
+    document = cipher.decrypt(account.document_encrypted)
+    numbers = [(b, cipher.decrypt(b.phone_encrypted)) for b in sorted(bindings, key=lambda b: b.id)]
+    phones = tuple(
+        PhoneView(
+            n if reveal else mask_phone(n), Platform(b.platform), BindingState(b.state), b.delete_on
+        )
+        for b, n in numbers
+    )
+    return AccountView(
+        account.id,
+        name if reveal else mask_name(name),
+        account.document_kind,
+        document if reveal else mask_document(document),
+        account.community,
+        phones,
+    )
+
+
+def _platform(platform: str) -> Platform:
+    try:
+        return Platform(platform)
+    except ValueError:
+        raise FanjingError(
+            "unknown_platform",
+            f"未知平台“{platform}”（应为 wechat 或 alipay）",
+            Where(field="platform"),
+        ) from None
+
+
+def _refuse_if_bound_elsewhere(session: Session, phone_hash: str, account: AccountRow) -> None:
+    existing = session.scalar(
+        select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
+    )
+    if existing is not None and existing.account_id != account.id:
+        raise _bound_elsewhere(existing)
+
+
+def _bound_elsewhere(binding: PhoneBindingRow) -> FanjingError:
+    until = f"，{binding.delete_on} 起可重新绑定" if binding.delete_on else ""
+    return FanjingError(
+        "phone_bound_elsewhere", f"该手机号已绑定在其他健康宝账户{until}", Where(field="phone")
+    )
+
+
+def _code_hash(cipher: FieldCipher, code: str) -> str:
+    return cipher.lookup_hash(f"one-time code:{code}")

@@ -1,0 +1,62 @@
+"""Health-kit tables. Names, ID and phone numbers are stored encrypted, with keyed hashes
+(HMAC) for lookups; nothing personal is stored in clear."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fanjing.infra.db import Base, UtcDateTime
+
+
+class AccountRow(Base):
+    """A resident's health-kit account, owned by a citizen user."""
+
+    __tablename__ = "healthkit_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), unique=True)
+    name_encrypted: Mapped[str] = mapped_column(String(500))
+    document_kind: Mapped[str] = mapped_column(String(20))
+    document_encrypted: Mapped[str] = mapped_column(String(500))
+    document_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    community: Mapped[str | None] = mapped_column(String(300), index=True)  # where they live
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PhoneBindingRow(Base):
+    """A phone number on an account: active, or grey until its deletion day."""
+
+    __tablename__ = "phone_binding"
+    __table_args__ = (
+        CheckConstraint("platform IN ('wechat', 'alipay')", name="platform"),
+        CheckConstraint("state IN ('active', 'grey')", name="state"),
+        # a number belongs to at most one account: the database refuses a second binding
+        Index("uq_phone_binding_number", "phone_hash", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), index=True)
+    phone_encrypted: Mapped[str] = mapped_column(String(500))
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    bound_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    unbound_on: Mapped[date | None] = mapped_column(Date)
+    delete_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class OneTimeCodeRow(Base):
+    """A code sent to confirm a binding; only its hash is kept."""
+
+    __tablename__ = "one_time_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), index=True)
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(10))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
