@@ -4,14 +4,17 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from fanjing.infra.db import create_db_engine, normalize_url, upgrade
+from fanjing.infra.db import create_db_engine, normalize_url, session_scope, upgrade
 from fanjing.places.gazetteer import Gazetteer
+from fanjing.users.service import add_user
+from tests.api_helpers import COMMUNITY, ROLES
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +60,23 @@ def fresh_postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def tokens(engine, gazetteer) -> dict[str, str]:
+    """A user of every role (the community worker in 松榆里社区), by role: their bearer tokens."""
+    found = {}
+    with session_scope(engine) as session:
+        for role in ROLES:
+            community = COMMUNITY if role == "community_worker" else None
+            _, token = add_user(
+                session=session,
+                name=f"{role}-user",
+                role=role,
+                community=community,
+                parse_place=gazetteer.parse,
+                actor="test",
+                now=datetime(2021, 8, 1, tzinfo=UTC),
+            )
+            found[role] = token
+    return found

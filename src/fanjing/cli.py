@@ -8,7 +8,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from fanjing.demo import demo
-from fanjing.healthkit.cli import pass_app
+from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.infra.cli import db_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
@@ -28,6 +28,7 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(pass_app, name="pass")
+app.add_typer(healthkit_app, name="healthkit")
 
 
 def main() -> None:

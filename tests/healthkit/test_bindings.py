@@ -131,12 +131,12 @@ def test_binding_needs_the_code_and_shows_masked(engine, gazetteer, cipher):
         bindings = list(session.scalars(select(PhoneBindingRow)))
         view = account_view(account, bindings, cipher, reveal=False)
         full = account_view(account, bindings, cipher, reveal=True)
-    assert (view.name, view.document, view.phones[0].masked) == (
+    assert (view.name, view.document, view.phones[0].number) == (
         "张*",
         "110105********002X",
         "139****5678",
     )
-    assert (full.name, full.document, full.phones[0].masked) == ("张三", ID, PHONE)
+    assert (full.name, full.document, full.phones[0].number) == ("张三", ID, PHONE)
 
 
 def test_unbinding_only_on_the_authorising_platform_then_grey_for_14_days(

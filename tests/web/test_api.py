@@ -8,7 +8,7 @@ import pytest
 
 from fanjing.policy.schemas import DecisionOut
 from fanjing.web.app import MAX_BODY_BYTES
-from tests.web.conftest import COMMUNITY, ROLES, bearer
+from tests.api_helpers import COMMUNITY, ROLES, bearer
 
 LIST_0804 = (
     Path(__file__).resolve().parents[2].parent

@@ -7,7 +7,9 @@ pytest plugin's fixture loader does not work with this pytest version).
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -23,7 +25,7 @@ from fanjing.infra.db import open_database, session_scope
 from fanjing.settings import Settings
 from fanjing.users.service import add_user
 from fanjing.web.app import create_app
-from tests.web.conftest import bearer
+from tests.api_helpers import bearer
 
 CHECKS = [
     not_a_server_error,
@@ -36,9 +38,10 @@ CHECKS = [
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory, gazetteer):
     """The app on a fresh SQLite database, its schema, and a CDC token (the widest access)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+    folder = tmp_path_factory.mktemp("fuzz")
+    url = f"sqlite:///{folder / 'fuzz.db'}"
     engine = open_database(url)
-    app = create_app(Settings.from_environment({"FANJING_DATABASE_URL": url}), engine=engine)
+    app = create_app(Settings(var_dir=folder / "var", database_url=url), engine=engine)
     with session_scope(engine) as session:
         _, token = add_user(
             session=session,
@@ -54,12 +57,13 @@ def fuzzed(tmp_path_factory, gazetteer):
 
 
 def _operations() -> list[str]:
-    app = create_app(Settings.from_environment({"FANJING_DATABASE_URL": "sqlite://"}))
-    return [
-        f"{method.upper()} {path}"
-        for path, item in app.openapi()["paths"].items()
-        for method in item
-    ]
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(Settings(var_dir=Path(folder), database_url="sqlite://"))
+        return [
+            f"{method.upper()} {path}"
+            for path, item in app.openapi()["paths"].items()
+            for method in item
+        ]
 
 
 @pytest.mark.parametrize("operation_id", _operations())

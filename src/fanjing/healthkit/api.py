@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.pass_token import verify_pass
+from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
+from fanjing.healthkit.service import (
+    AccountView,
+    account_view,
+    confirm_binding,
+    create_account,
+    start_binding,
+    unbind,
+)
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.infra.clock import today_in_china
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, require
 
 router = APIRouter(tags=["健康宝"])
+Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
+CommunityWorker = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER))]
 
 
 class VerifyBody(BaseModel):
@@ -56,3 +75,121 @@ def verify(body: VerifyBody, request: Request) -> VerifyResult:
         popup=claims.popup,
         expires_at=claims.expires_at,
     )
+
+
+def _view(session: Session, account: AccountRow, request: Request) -> AccountView:
+    bindings = list(
+        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
+    )
+    return account_view(account, bindings, request.app.state.cipher, reveal=False)
+
+
+def _own_account(session: Session, user: UserRow) -> AccountRow:
+    account = session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
+    if account is None:
+        raise FanjingError(
+            "not_found", "还没有健康宝账户：请先建立（POST /api/v1/healthkit/account）"
+        )
+    return account
+
+
+@router.post(
+    "/api/v1/healthkit/account",
+    response_model=AccountRead,
+    status_code=201,
+    summary="建立本人的健康宝账户",
+)
+def create(body: AccountCreate, session: DbSession, user: Citizen, request: Request) -> AccountView:
+    state = request.app.state
+    document = read_document(
+        body.document_kind, body.document_number, today=today_in_china(), field="document_number"
+    )
+    community = None
+    if body.community:
+        place = state.gazetteer.parse(body.community)
+        community = place.name
+    account = create_account(
+        session=session,
+        cipher=state.cipher,
+        user_id=user.id,
+        name=body.name,
+        document=document,
+        community=community,
+        now=datetime.now(UTC),
+    )
+    return _view(session, account, request)
+
+
+@router.get(
+    "/api/v1/healthkit/account", response_model=AccountRead, summary="本人的健康宝账户（遮蔽显示）"
+)
+def own(session: DbSession, user: Citizen, request: Request) -> AccountView:
+    return _view(session, _own_account(session, user), request)
+
+
+@router.post("/api/v1/healthkit/phones", status_code=202, summary="绑定手机号：发送验证码")
+def send_code(
+    body: PhoneBody, session: DbSession, user: Citizen, request: Request
+) -> dict[str, str]:
+    state = request.app.state
+    start_binding(
+        session=session,
+        cipher=state.cipher,
+        sender=state.sender,
+        account=_own_account(session, user),
+        phone=body.phone,
+        platform=body.platform,
+        now=datetime.now(UTC),
+    )
+    return {"status": "code_sent"}
+
+
+@router.post(
+    "/api/v1/healthkit/phones/confirm", response_model=AccountRead, summary="绑定手机号：确认验证码"
+)
+def confirm(body: ConfirmBody, session: DbSession, user: Citizen, request: Request) -> AccountView:
+    account = _own_account(session, user)
+    confirm_binding(
+        session=session,
+        cipher=request.app.state.cipher,
+        account=account,
+        phone=body.phone,
+        platform=body.platform,
+        code=body.code,
+        now=datetime.now(UTC),
+    )
+    return _view(session, account, request)
+
+
+@router.post(
+    "/api/v1/healthkit/phones/unbind",
+    response_model=AccountRead,
+    summary="解绑手机号（在原授权平台）",
+)
+def unbind_phone(
+    body: PhoneBody, session: DbSession, user: Citizen, request: Request
+) -> AccountView:
+    account = _own_account(session, user)
+    unbind(
+        session=session,
+        cipher=request.app.state.cipher,
+        account=account,
+        phone=body.phone,
+        platform=body.platform,
+        today=today_in_china(),
+    )
+    return _view(session, account, request)
+
+
+@router.get(
+    "/api/v1/healthkit/community/accounts",
+    response_model=list[AccountRead],
+    summary="本社区居民的健康宝账户（社区工作者）",
+)
+def community_accounts(
+    session: DbSession, user: CommunityWorker, request: Request
+) -> list[AccountView]:
+    accounts = session.scalars(
+        select(AccountRow).where(AccountRow.community == user.community).order_by(AccountRow.id)
+    )
+    return [_view(session, account, request) for account in accounts]

@@ -9,15 +9,36 @@ from typing import Annotated
 
 import typer
 
+from fanjing.common.days import day_of
 from fanjing.common.identity import mask_name
 from fanjing.errors import FanjingError
 from fanjing.healthkit.keys import jwks, rotate_signing_key, stored_keys
 from fanjing.healthkit.pass_token import Colour, issue_pass, verify_pass
+from fanjing.healthkit.service import purge_grey_numbers
+from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import fail
+from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.settings import Settings
 
 pass_app = typer.Typer(help="健康宝通行码：核验、签名密钥", no_args_is_help=True)
+healthkit_app = typer.Typer(help="健康宝：每日维护", no_args_is_help=True)
+
+
+@healthkit_app.command("purge")
+def purge_command(
+    today: Annotated[
+        str | None, typer.Option("--today", help="按哪一天计算（默认今天，北京时间）")
+    ] = None,
+) -> None:
+    """删除解绑满14天的灰色手机号（服务器每天自动运行）。"""
+    try:
+        day = day_of(today, "--today") if today else today_in_china()
+        with session_scope(open_database(Settings.from_environment().database_url)) as session:
+            removed = purge_grey_numbers(session=session, today=day)
+    except FanjingError as problem:
+        fail(problem)
+    typer.echo(f"{day}：删除了 {removed} 个解绑满14天的手机号")
 
 
 @pass_app.command("verify")

@@ -24,7 +24,7 @@ MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class PhoneView:
-    masked: str
+    number: str  # masked unless revealed
     platform: Platform
     state: BindingState
     delete_on: date | None

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fanjing.infra.db import create_db_engine
+from fanjing.healthkit.sender import CodeSender, LogSender
+from fanjing.healthkit.service import purge_grey_numbers
+from fanjing.infra.clock import today_in_china
+from fanjing.infra.crypto import load_field_cipher
+from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.service import RegistryCache
 from fanjing.policy.packfile import builtin_packs
@@ -15,10 +25,13 @@ from fanjing.settings import Settings
 from fanjing.web import errors
 from fanjing.web.openapi import document_problems
 
+log = logging.getLogger("fanjing.web")
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, sender: CodeSender | None = None
+) -> FastAPI:
     """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
     from fanjing.audit.api import router as audit_router
     from fanjing.healthkit.api import router as healthkit_router
@@ -28,6 +41,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     from fanjing.web.health import router as health_router
 
     app = FastAPI(
+        lifespan=_daily_jobs,
         title="返京 fanjing",
         description="进京检查、风险地区登记与社区健康管理（北京，2021年8月政策）",
         version="0.1.0",
@@ -37,6 +51,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.gazetteer = Gazetteer()
     app.state.packs = builtin_packs()
     app.state.registry = RegistryCache(app.state.engine)
+    app.state.cipher = load_field_cipher(settings)
+    app.state.sender = sender or LogSender()
     errors.install(app)
     document_problems(app)
     app.add_middleware(BodySizeLimit)
@@ -51,6 +67,34 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     return app
+
+
+@asynccontextmanager
+async def _daily_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """Jobs the server runs every day: purge grey phone numbers (idempotent, so each
+    worker may run it; the first run is at start)."""
+    task = asyncio.create_task(_every_day(app))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _every_day(app: FastAPI) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(_purge, app)
+        except Exception:  # a failed run is logged and tried again tomorrow
+            log.exception("daily purge of grey phone numbers failed")
+        await asyncio.sleep(24 * 3600)
+
+
+def _purge(app: FastAPI) -> None:
+    with session_scope(app.state.engine) as session:
+        removed = purge_grey_numbers(session=session, today=today_in_china())
+    log.info("daily purge: %d grey phone numbers deleted", removed)
 
 
 class BodySizeLimit:

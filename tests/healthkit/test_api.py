@@ -1,0 +1,155 @@
+"""The health kit over HTTP: own account only, masked, and nothing in clear at rest or in logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fanjing.healthkit.sender import LogSender
+from fanjing.settings import Settings
+from fanjing.web.app import create_app
+from tests.api_helpers import COMMUNITY, ROLES, bearer
+
+ID = "11010519491231002X"
+PHONE = "13912345678"
+
+
+@pytest.fixture
+def sender() -> LogSender:
+    return LogSender()
+
+
+@pytest.fixture
+def client(engine, sender, tmp_path):
+    settings = Settings(var_dir=tmp_path / "var", database_url=str(engine.url))
+    app = create_app(settings, engine=engine, sender=sender)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def register(client, token, number=ID, name="张三"):
+    body = {"name": name, "document_number": number, "community": COMMUNITY}
+    return client.post("/api/v1/healthkit/account", json=body, headers=bearer(token))
+
+
+def test_a_citizen_binds_a_phone_and_sees_everything_masked(client, tokens, sender, engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    token = tokens["citizen"]
+    created = register(client, token)
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "张*" and created.json()["document"] == "110105********002X"
+    assert (
+        client.post(
+            "/api/v1/healthkit/phones",
+            json={"phone": PHONE, "platform": "wechat"},
+            headers=bearer(token),
+        ).status_code
+        == 202
+    )
+    code = sender.sent[-1][1]
+    bound = client.post(
+        "/api/v1/healthkit/phones/confirm",
+        json={"phone": PHONE, "platform": "wechat", "code": code},
+        headers=bearer(token),
+    ).json()
+    assert bound["phones"] == [
+        {"number": "139****5678", "platform": "wechat", "state": "active", "delete_on": None}
+    ]
+    wrong = client.post(
+        "/api/v1/healthkit/phones/unbind",
+        json={"phone": PHONE, "platform": "alipay"},
+        headers=bearer(token),
+    )
+    assert wrong.status_code == 422 and "请在微信端" in wrong.json()["detail"]
+    grey = client.post(
+        "/api/v1/healthkit/phones/unbind",
+        json={"phone": PHONE, "platform": "wechat"},
+        headers=bearer(token),
+    ).json()
+    assert grey["phones"][0]["state"] == "grey" and grey["phones"][0]["delete_on"] is not None
+    # neither the ID nor the phone number is anywhere in clear: database, logs
+    with engine.connect() as connection:
+        from sqlalchemy import text
+
+        tables = ["healthkit_account", "phone_binding", "one_time_code", "audit_entry", "app_user"]
+        stored = " ".join(
+            str(v)
+            for t in tables
+            for row in connection.execute(text(f"SELECT * FROM {t}"))
+            for v in row
+        )
+    if engine.url.get_backend_name() == "sqlite":
+        with open(engine.url.database, "rb") as database_file:
+            stored += database_file.read().decode("latin-1")
+    logged = caplog.text
+    for secret in (ID, PHONE):
+        assert secret not in stored and secret not in logged
+
+
+def test_only_citizens_have_accounts_and_workers_see_their_community(client, tokens):
+    for role in set(ROLES) - {"citizen"}:
+        assert register(client, tokens[role]).status_code == 403
+    assert register(client, tokens["citizen"]).status_code == 201
+    assert (
+        register(client, tokens["citizen"]).json()["type"] == "urn:fanjing:problem:account_exists"
+    )
+    seen = client.get(
+        "/api/v1/healthkit/community/accounts", headers=bearer(tokens["community_worker"])
+    )
+    assert seen.status_code == 200 and [a["name"] for a in seen.json()] == ["张*"]
+    assert (
+        client.get(
+            "/api/v1/healthkit/community/accounts", headers=bearer(tokens["cdc"])
+        ).status_code
+        == 403
+    )
+
+
+def test_bad_identity_and_phone_are_problems_naming_the_field(client, tokens):
+    bad_id = register(client, tokens["citizen"], number="110105194912310021")
+    assert bad_id.status_code == 422 and bad_id.json()["errors"][0]["field"] == "document_number"
+    assert "110105194912310021" not in bad_id.text
+    register(client, tokens["citizen"])
+    bad_phone = client.post(
+        "/api/v1/healthkit/phones",
+        json={"phone": "010-12345678", "platform": "wechat"},
+        headers=bearer(tokens["citizen"]),
+    )
+    assert bad_phone.status_code == 422 and bad_phone.json()["errors"][0]["field"] == "phone"
+
+
+def test_the_server_purges_grey_numbers_when_it_starts(engine, gazetteer, tmp_path):
+    import time
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import select
+
+    from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+    from fanjing.infra.db import session_scope
+    from tests.healthkit.test_bindings import bind, make_account
+
+    settings = Settings(var_dir=tmp_path / "var", database_url=str(engine.url))
+    app = create_app(settings, engine=engine)
+    cipher = app.state.cipher
+    account_id = make_account(engine, gazetteer, cipher)
+    bind(engine, cipher, account_id)
+    with session_scope(engine) as session:
+        binding = session.scalars(select(PhoneBindingRow)).one()
+        binding.state, binding.unbound_on, binding.delete_on = (
+            "grey",
+            date(2021, 8, 1),
+            date(2021, 8, 15),
+        )
+    assert datetime.now(UTC).date() > date(2021, 8, 15)
+    with TestClient(app):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with session_scope(engine) as session:
+                if not session.scalars(select(PhoneBindingRow)).all():
+                    break
+            time.sleep(0.05)
+    with session_scope(engine) as session:
+        assert session.scalars(select(PhoneBindingRow)).all() == []
+        assert session.get(AccountRow, account_id) is not None
