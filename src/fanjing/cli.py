@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from fanjing.demo import demo
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.infra.cli import db_app
+from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
 from fanjing.users.cli import users_app
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(pass_app, name="pass")
 app.add_typer(healthkit_app, name="healthkit")
+app.add_typer(itinerary_app, name="itinerary")
 
 
 def main() -> None:

@@ -1,0 +1,40 @@
+"""The carriers' itinerary feed: visits by number (keyed hash only), city and day.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-27 04:14:21.465470
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "itinerary_visit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("phone_hash", sa.String(length=64), nullable=False),
+        sa.Column("city", sa.String(length=100), nullable=False),
+        sa.Column("visit_date", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_itinerary_visit")),
+    )
+    with op.batch_alter_table("itinerary_visit", schema=None) as batch_op:
+        batch_op.create_index("ix_itinerary_visit_city_date", ["city", "visit_date"], unique=False)
+        batch_op.create_index(
+            "uq_itinerary_visit", ["phone_hash", "visit_date", "city"], unique=True
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("itinerary_visit", schema=None) as batch_op:
+        batch_op.drop_index("uq_itinerary_visit")
+        batch_op.drop_index("ix_itinerary_visit_city_date")
+
+    op.drop_table("itinerary_visit")
