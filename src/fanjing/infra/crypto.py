@@ -12,7 +12,6 @@ neither read nor confirm an ID or phone number.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import secrets
@@ -52,7 +51,7 @@ class FieldCipher:
 
     def lookup_hash(self, value: str) -> str:
         """A keyed hash of the normalised value, to find a row without decrypting every row."""
-        return hmac.new(self._lookup_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._lookup_key, value.encode("utf-8"), "sha256").hex()
 
 
 def load_field_cipher(settings: Settings, environ: Mapping[str, str] | None = None) -> FieldCipher:

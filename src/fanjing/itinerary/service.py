@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,9 +71,7 @@ def _insert_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
 def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
     """COPY into a temporary table, then insert what is new: the fastest way into PostgreSQL,
     and ``ON CONFLICT DO NOTHING`` keeps re-imports from adding anything."""
-    buffer = io.StringIO()
-    for row in batch:
-        buffer.write(f"{row.phone_hash}\t{row.city}\t{row.day.isoformat()}\n")
+    text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in batch)
     connection = engine.raw_connection()
     try:
         with connection.cursor() as cursor:
@@ -85,11 +82,11 @@ def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
             with cursor.copy(
                 "COPY itinerary_staging (phone_hash, city, visit_date) FROM STDIN"
             ) as copy:  # type: ignore[attr-defined]
-                copy.write(buffer.getvalue())
+                copy.write(text)
             cursor.execute(
                 "INSERT INTO itinerary_visit (phone_hash, city, visit_date) "
-                "SELECT DISTINCT phone_hash, city, visit_date FROM itinerary_staging "
-                "ON CONFLICT (phone_hash, visit_date, city) DO NOTHING"
+                "SELECT phone_hash, city, visit_date FROM itinerary_staging "
+                "ON CONFLICT DO NOTHING"
             )
             inserted = int(cursor.rowcount or 0)
         connection.commit()

@@ -12,14 +12,12 @@ from fanjing.infra.db import Base
 
 
 class VisitRow(Base):
-    __tablename__ = "itinerary_visit"
-    __table_args__ = (
-        # one row per number, city and day: importing a feed twice adds nothing
-        Index("uq_itinerary_visit", "phone_hash", "visit_date", "city", unique=True),
-        Index("ix_itinerary_visit_city_date", "city", "visit_date"),
-    )
+    """One row per number, day and city (the key): importing a feed twice adds nothing. No
+    surrogate id: at tens of millions of rows, one index fewer and no sequence to draw from."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    phone_hash: Mapped[str] = mapped_column(String(64))
-    city: Mapped[str] = mapped_column(String(100))
-    visit_date: Mapped[date] = mapped_column(Date)
+    __tablename__ = "itinerary_visit"
+    __table_args__ = (Index("ix_itinerary_visit_city_date", "city", "visit_date"),)
+
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visit_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    city: Mapped[str] = mapped_column(String(100), primary_key=True)
