@@ -153,3 +153,76 @@ def test_the_server_purges_grey_numbers_when_it_starts(engine, gazetteer, tmp_pa
     with session_scope(engine) as session:
         assert session.scalars(select(PhoneBindingRow)).all() == []
         assert session.get(AccountRow, account_id) is not None
+
+
+def test_a_declaration_is_checked_against_every_number_s_card(
+    client, tokens, sender, engine, gazetteer
+):
+    from sqlalchemy import select
+
+    from fanjing.healthkit.store import DeclarationRow
+    from fanjing.itinerary.feed import FeedReader
+    from fanjing.itinerary.service import import_feed
+
+    citizen = tokens["citizen"]
+    register(client, citizen)
+    for phone in (PHONE, "13800138000"):
+        client.post(
+            "/api/v1/healthkit/phones",
+            json={"phone": phone, "platform": "wechat"},
+            headers=bearer(citizen),
+        )
+        code = sender.sent[-1][1]
+        client.post(
+            "/api/v1/healthkit/phones/confirm",
+            json={"phone": phone, "platform": "wechat", "code": code},
+            headers=bearer(citizen),
+        )
+    # the second number is unbound: grey, but still checked
+    client.post(
+        "/api/v1/healthkit/phones/unbind",
+        json={"phone": "13800138000", "platform": "wechat"},
+        headers=bearer(citizen),
+    )
+    cdc = tokens["cdc"]
+    client.post(
+        "/api/v1/risk-areas",
+        json={"level": "high", "area": "河南省郑州市二七区京广路街道", "from": "2021-07-31"},
+        headers=bearer(cdc),
+    )
+    feed = "phone,city,day\n13800138000,郑州市,2021-08-01\n13912345678,江苏省南京市,2021-08-02\n"
+    reader = FeedReader(
+        parse_place=gazetteer.parse, lookup_hash=client.app.state.cipher.lookup_hash
+    )
+    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+
+    situation = {
+        "as_of": "2021-08-07",
+        "arrival": "2021-08-07",
+        "stays": [{"place": "江苏省南京市鼓楼区", "from": "2021-08-01", "to": "2021-08-02"}],
+    }
+    first = client.post("/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen))
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["undeclared_cities"] == ["河南省郑州市"] and body["allowed"] is False
+    assert {c["city"]: c["starred"] for c in body["card"]} == {
+        "河南省郑州市": True,
+        "江苏省南京市": False,
+    }
+
+    situation["stays"].append(
+        {"place": "河南省郑州市二七区京广路街道", "from": "2021-07-31", "to": "2021-08-01"}
+    )
+    second = client.post(
+        "/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen)
+    ).json()
+    assert second["undeclared_cities"] == []
+    assert (
+        second["decision"]["entry"]["allowed"] is False
+        and second["decision"]["entry"]["earliest"] == "2021-08-15"
+    )
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(DeclarationRow.pack_id, DeclarationRow.pack_version, DeclarationRow.allowed)
+        ).all()
+    assert [tuple(r) for r in stored] == [("beijing-2021-08", "2021.08.07", False)] * 2

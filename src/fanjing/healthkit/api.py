@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
+from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.pass_token import verify_pass
 from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
@@ -25,6 +26,8 @@ from fanjing.healthkit.service import (
 )
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow
 from fanjing.infra.clock import today_in_china
+from fanjing.policy.schemas import SituationBody
+from fanjing.policy.service import Checker
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession, require
@@ -193,3 +196,55 @@ def community_accounts(
         select(AccountRow).where(AccountRow.community == user.community).order_by(AccountRow.id)
     )
     return [_view(session, account, request) for account in accounts]
+
+
+class CardCityRead(BaseModel):
+    city: str
+    last_day: date
+    starred: bool
+    because: list[str]
+
+
+class DeclarationRead(BaseModel):
+    id: int
+    allowed: bool = Field(description="可以进京：决定允许，且行程卡上带星的城市都已申报")
+    undeclared_cities: list[str] = Field(
+        description="行程卡带星、未申报的城市：须说明是否到过其中的中高风险地区"
+    )
+    card: list[CardCityRead]
+    decision: dict[str, Any]
+
+
+@router.post(
+    "/api/v1/healthkit/declarations",
+    response_model=DeclarationRead,
+    status_code=201,
+    summary="进（返）京行程申报与核验",
+)
+def declare_travel(
+    body: SituationBody, session: DbSession, user: Citizen, request: Request
+) -> dict[str, Any]:
+    state = request.app.state
+    checker = Checker(state.packs, state.registry.get(), state.gazetteer.parse, today_in_china())
+    checked = declare(
+        session=session,
+        checker=checker,
+        account=_own_account(session, user),
+        situation=body.model_dump(by_alias=True, exclude_unset=True),
+        now=datetime.now(UTC),
+    )
+    return {
+        "id": checked.row.id,
+        "allowed": checked.row.allowed,
+        "undeclared_cities": checked.row.undeclared_cities,
+        "card": [
+            {
+                "city": c.city,
+                "last_day": c.last_day,
+                "starred": c.starred,
+                "because": list(c.because),
+            }
+            for c in checked.card.cities
+        ],
+        "decision": checked.row.decision,
+    }

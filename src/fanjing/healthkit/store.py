@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
@@ -60,3 +61,22 @@ class OneTimeCodeRow(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+
+
+class DeclarationRow(Base):
+    """A travel declaration checked on entry: the stays declared, the itinerary cards' cities
+    missing from them, and the decision with the pack that made it."""
+
+    __tablename__ = "travel_declaration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), index=True)
+    declared_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    as_of: Mapped[date] = mapped_column(Date)
+    arrival: Mapped[date | None] = mapped_column(Date)
+    situation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    undeclared_cities: Mapped[list[str]] = mapped_column(JSON)  # starred on a card, not declared
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pack_id: Mapped[str] = mapped_column(String(100))
+    pack_version: Mapped[str] = mapped_column(String(50))
+    allowed: Mapped[bool]
