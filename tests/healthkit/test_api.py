@@ -226,3 +226,101 @@ def test_a_declaration_is_checked_against_every_number_s_card(
             select(DeclarationRow.pack_id, DeclarationRow.pack_version, DeclarationRow.allowed)
         ).all()
     assert [tuple(r) for r in stored] == [("beijing-2021-08", "2021.08.07", False)] * 2
+
+
+def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_them(
+    client, tokens, sender, engine, gazetteer
+):
+    from fanjing.itinerary.feed import FeedReader
+    from fanjing.itinerary.service import import_feed
+
+    citizen = tokens["citizen"]
+    register(client, citizen)
+    client.post(
+        "/api/v1/healthkit/phones",
+        json={"phone": PHONE, "platform": "alipay"},
+        headers=bearer(citizen),
+    )
+    client.post(
+        "/api/v1/healthkit/phones/confirm",
+        json={"phone": PHONE, "platform": "alipay", "code": sender.sent[-1][1]},
+        headers=bearer(citizen),
+    )
+    feed = "phone,city,day\n13912345678,郑州市,2021-08-01\n13912345678,郑州市,2021-07-25\n13700000000,郑州市,2021-08-02\n"
+    reader = FeedReader(
+        parse_place=gazetteer.parse, lookup_hash=client.app.state.cipher.lookup_hash
+    )
+    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json() == {
+        "colour": "green",
+        "colour_zh": "绿码：未见异常",
+        "popups": [],
+    }
+    area = {"level": "high", "area": "河南省郑州市二七区京广路街道", "from": "2021-08-04"}
+    client.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
+    status = client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()
+    (popup,) = status["popups"]
+    assert (popup["city"], popup["last_visit"], popup["postpone_until"]) == (
+        "河南省郑州市",
+        "2021-08-01",
+        "2021-08-15",
+    )
+    assert "与所在社区（村）或单位联系" in popup["what_to_do"]
+
+    worker = tokens["community_worker"]
+    listed = client.get("/api/v1/healthkit/community/popups", headers=bearer(worker)).json()
+    assert [p["id"] for p in listed] == [popup["id"]]
+    path = f"/api/v1/healthkit/popups/{popup['id']}/clear"
+    assert client.post(path, json={"reason": ""}, headers=bearer(worker)).status_code == 422
+    assert (
+        client.post(
+            path, json={"reason": "已核实：8月1日只在郑州东站换乘"}, headers=bearer(worker)
+        ).status_code
+        == 200
+    )
+    assert client.post(path, json={"reason": "again"}, headers=bearer(worker)).status_code == 409
+    assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["popups"] == []
+
+
+def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
+    engine, gazetteer, tmp_path
+):
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import func, select
+
+    from fanjing.healthkit.popups import raise_popups
+    from fanjing.healthkit.store import PopupRow
+    from fanjing.infra.db import session_scope
+    from fanjing.itinerary.feed import FeedReader
+    from fanjing.itinerary.service import import_feed
+    from fanjing.places.service import designate
+    from tests.healthkit.test_bindings import bind, make_account
+
+    app = create_app(
+        Settings(var_dir=tmp_path / "var", database_url=str(engine.url)), engine=engine
+    )
+    cipher = app.state.cipher
+    recent = make_account(engine, gazetteer, cipher)
+    old = make_account(engine, gazetteer, cipher, name="李四", number="110101199003071233")
+    bind(engine, cipher, recent, phone="13912345678")
+    bind(engine, cipher, old, phone="13600000000")
+    feed = "phone,city,day\n13912345678,郑州市,2021-08-01\n13600000000,郑州市,2021-07-10\n"
+    reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=cipher.lookup_hash)
+    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    now = datetime(2021, 8, 7, tzinfo=UTC)
+    with session_scope(engine) as session:
+        row = designate(
+            session=session,
+            level="medium",
+            area="郑州市二七区京广路街道",
+            start=date(2021, 8, 4),
+            end=None,
+            parse_place=gazetteer.parse,
+            actor="cdc",
+            now=now,
+        )
+        assert raise_popups(session=session, designation=row, today=date(2021, 8, 7), now=now) == 1
+        assert raise_popups(session=session, designation=row, today=date(2021, 8, 7), now=now) == 0
+        assert session.scalar(select(func.count()).select_from(PopupRow)) == 1
+        assert session.scalar(select(PopupRow.account_id)) == recent

@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fanjing.errors import FanjingError
+from fanjing.healthkit.core import Colour
 from fanjing.healthkit.keys import OVERLAP, jwks, rotate_signing_key, stored_keys
-from fanjing.healthkit.pass_token import VALIDITY, Colour, issue_pass, verify_pass
+from fanjing.healthkit.pass_token import VALIDITY, issue_pass, verify_pass
 from fanjing.infra.db import open_database
 from fanjing.settings import Settings
 from fanjing.web.app import create_app

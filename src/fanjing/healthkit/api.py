@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
+from fanjing.healthkit.core import COLOUR_ZH, colour_from_decision
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.pass_token import verify_pass
+from fanjing.healthkit.popups import clear_popup, open_popups, postpone_until
 from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
 from fanjing.healthkit.service import (
     AccountView,
@@ -24,7 +26,7 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, DeclarationRow, PhoneBindingRow, PopupRow
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.schemas import SituationBody
 from fanjing.policy.service import Checker
@@ -248,3 +250,87 @@ def declare_travel(
         ],
         "decision": checked.row.decision,
     }
+
+
+class PopupRead(BaseModel):
+    id: int
+    city: str
+    last_visit: date
+    postpone_until: date = Field(description="暂缓进返京至此日（离开该市满14天）")
+    what_to_do: str
+
+
+class StatusRead(BaseModel):
+    colour: Literal["green", "yellow", "red"]
+    colour_zh: str
+    popups: list[PopupRead]
+
+
+def _popup_read(popup: PopupRow) -> dict[str, Any]:
+    until = postpone_until(popup)
+    return {
+        "id": popup.id,
+        "city": popup.city,
+        "last_visit": popup.last_visit,
+        "postpone_until": until,
+        "what_to_do": f"近期可能到访或途经{popup.city}的疫情风险地区：请及时主动与所在社区（村）或单位联系，"
+        f"配合落实排查、核酸检测、健康监测等防控措施；未进京的请暂缓进返京，{until} 起方可进京。",
+    }
+
+
+@router.get(
+    "/api/v1/healthkit/status", response_model=StatusRead, summary="本人的健康宝状态：颜色与弹窗"
+)
+def status(session: DbSession, user: Citizen) -> dict[str, Any]:
+    account = _own_account(session, user)
+    latest = session.scalar(
+        select(DeclarationRow)
+        .where(DeclarationRow.account_id == account.id)
+        .order_by(DeclarationRow.id.desc())
+    )
+    colour = colour_from_decision(latest.decision if latest else None, today_in_china())
+    return {
+        "colour": colour.value,
+        "colour_zh": COLOUR_ZH[colour],
+        "popups": [_popup_read(p) for p in open_popups(session, account.id)],
+    }
+
+
+class ClearBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.get(
+    "/api/v1/healthkit/community/popups",
+    response_model=list[PopupRead],
+    summary="本社区居民的弹窗（社区工作者）",
+)
+def community_popups(session: DbSession, user: CommunityWorker) -> list[dict[str, Any]]:
+    popups = session.scalars(
+        select(PopupRow)
+        .join(AccountRow, AccountRow.id == PopupRow.account_id)
+        .where(AccountRow.community == user.community, PopupRow.cleared_at.is_(None))
+        .order_by(PopupRow.id)
+    )
+    return [_popup_read(p) for p in popups]
+
+
+@router.post(
+    "/api/v1/healthkit/popups/{popup_id}/clear",
+    response_model=PopupRead,
+    summary="处理弹窗（社区工作者，须写明理由）",
+)
+def clear(
+    popup_id: int, body: ClearBody, session: DbSession, user: CommunityWorker
+) -> dict[str, Any]:
+    popup = clear_popup(
+        session=session,
+        popup_id=popup_id,
+        community=user.community or "",
+        actor=user.name,
+        reason=body.reason,
+        now=datetime.now(UTC),
+    )
+    return _popup_read(popup)

@@ -12,8 +12,9 @@ import typer
 from fanjing.common.days import day_of
 from fanjing.common.identity import mask_name
 from fanjing.errors import FanjingError
+from fanjing.healthkit.core import Colour
 from fanjing.healthkit.keys import jwks, rotate_signing_key, stored_keys
-from fanjing.healthkit.pass_token import Colour, issue_pass, verify_pass
+from fanjing.healthkit.pass_token import issue_pass, verify_pass
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import fail

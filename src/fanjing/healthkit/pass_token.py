@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import jwt
@@ -18,15 +17,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
 from fanjing.errors import FanjingError
+from fanjing.healthkit.core import Colour
 
 VALIDITY = timedelta(minutes=5)
 ALGORITHM = "EdDSA"
-
-
-class Colour(StrEnum):
-    GREEN = "green"  # 未见异常
-    YELLOW = "yellow"  # from a medium/high-risk area, under observation
-    RED = "red"  # confirmed case or close contact
 
 
 @dataclass(frozen=True)

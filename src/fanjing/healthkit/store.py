@@ -80,3 +80,23 @@ class DeclarationRow(Base):
     pack_id: Mapped[str] = mapped_column(String(100))
     pack_version: Mapped[str] = mapped_column(String(50))
     allowed: Mapped[bool]
+
+
+class PopupRow(Base):
+    """A pop-up (弹窗) on an account: raised when a designation touches its cards, cleared by a
+    community worker with a reason. One per account and designation."""
+
+    __tablename__ = "popup"
+    __table_args__ = (
+        Index("uq_popup_account_designation", "account_id", "designation_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), index=True)
+    designation_id: Mapped[int] = mapped_column(ForeignKey("designation.id", ondelete="CASCADE"))
+    city: Mapped[str] = mapped_column(String(100))
+    last_visit: Mapped[date] = mapped_column(Date)  # the latest day a number was in that city
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    cleared_by: Mapped[str | None] = mapped_column(String(100))
+    clear_reason: Mapped[str | None] = mapped_column(String(300))

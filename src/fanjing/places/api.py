@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
 from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.popups import raise_popups_for
+from fanjing.infra.clock import today_in_china
 from fanjing.places import service
 from fanjing.places.schemas import (
     DesignationCreate,
@@ -28,8 +30,12 @@ CdcStaff = Annotated[UserRow, Depends(require(Role.CDC))]
 CdcOrCommunity = Annotated[UserRow, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
 
 
-def _publish(session: Session, request: Request) -> None:
-    """Commit the change now, so that this process's next check sees it at once."""
+def _publish(session: Session, request: Request, opened: tuple[int, ...] = ()) -> None:
+    """Raise the pop-ups the new designations call for, and commit now, so that this
+    process's next check sees the change at once."""
+    raise_popups_for(
+        session=session, designation_ids=opened, today=today_in_china(), now=datetime.now(UTC)
+    )
     session.commit()
     request.app.state.registry.changed()
 
@@ -57,7 +63,7 @@ def designate(
         actor=user.name,
         now=datetime.now(UTC),
     )
-    _publish(session, request)
+    _publish(session, request, (row.id,))
     return row.snapshot()
 
 
@@ -93,7 +99,7 @@ def import_risk_areas(
         now=datetime.now(UTC),
         list_date=day_of(body.date, "date") if body.date else None,
     )
-    _publish(session, request)
+    _publish(session, request, report.opened_ids)
     return report.as_json()
 
 

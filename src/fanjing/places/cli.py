@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from fanjing.common.days import day_of
 from fanjing.errors import FanjingError
+from fanjing.healthkit.popups import raise_popups_for
+from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -61,6 +63,12 @@ def import_command(
                 actor=actor,
                 now=datetime.now(UTC),
                 list_date=list_date,
+            )
+            raise_popups_for(
+                session=session,
+                designation_ids=report.opened_ids,
+                today=today_in_china(),
+                now=datetime.now(UTC),
             )
     except FanjingError as problem:
         fail(problem)

@@ -65,6 +65,7 @@ class ImportReportRead(BaseModel):
     declared: dict[str, int]
     parsed: dict[str, int]
     opened: list[str]
+    opened_ids: list[int]
     closed: list[str]
     withdrawn: list[str]
     unchanged: int

@@ -51,6 +51,7 @@ class ImportReport:
     declared: dict[str, int] = field(default_factory=dict)  # counts the list's header declares
     parsed: dict[str, int] = field(default_factory=dict)  # areas parsed, per level
     opened: tuple[str, ...] = ()  # "level area" of each designation opened
+    opened_ids: tuple[int, ...] = ()  # their ids (pop-ups are raised for them)
     closed: tuple[str, ...] = ()
     withdrawn: tuple[str, ...] = ()
     unchanged: int = 0
@@ -112,12 +113,14 @@ def import_designations_csv(
         else:
             unchanged += 1
     _add(session, added, actor, now)
+    opened_ids = tuple(row.id for row in added)
     report = ImportReport(
         kind="csv",
         file=file,
         list_date=None,
         parsed=dict(Counter(d.level.value for d in rows)),
         opened=tuple(opened),
+        opened_ids=opened_ids,
         closed=tuple(changed),
         unchanged=unchanged,
     )
@@ -229,24 +232,21 @@ def _apply_national_list(
         row = row_of[id(designation)]
         _audit(session, "designation.withdraw", row, row.snapshot(), actor, now, removed=True)
         session.delete(row)
-    _add(
-        session,
-        [
-            DesignationRow.of(
-                designation,
-                origin="national_list",
-                source=f"全国中高风险地区名单 {day}（{designation.source}）",
-                by=actor,
-                at=now,
-            )
-            for designation in result.opened
-        ],
-        actor,
-        now,
-    )
+    new_rows = [
+        DesignationRow.of(
+            designation,
+            origin="national_list",
+            source=f"全国中高风险地区名单 {day}（{designation.source}）",
+            by=actor,
+            at=now,
+        )
+        for designation in result.opened
+    ]
+    _add(session, new_rows, actor, now)
     final = replace(
         report,
         opened=tuple(_label(d) for d in result.opened),
+        opened_ids=tuple(row.id for row in new_rows),
         closed=tuple(_label(d) for d in result.closed),
         withdrawn=tuple(_label(d) for d in result.withdrawn),
         unchanged=len(result.kept),

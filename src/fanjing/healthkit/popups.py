@@ -1,0 +1,111 @@
+"""Pop-ups (弹窗, H1, E1): raised set-wise in SQL when an area is designated, cleared by the
+community with a recorded reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import String, and_, exists, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow
+from fanjing.infra.db import UtcDateTime
+from fanjing.itinerary.core import city_name
+from fanjing.itinerary.store import VisitRow
+from fanjing.places.registry import LOOKBACK_DAYS
+from fanjing.places.store import DesignationRow
+
+POSTPONE_DAYS = 14  # E1: entry postponed until 14 days after leaving
+
+
+def raise_popups(
+    *, session: Session, designation: DesignationRow, today: date, now: datetime
+) -> int:
+    """Give every account whose numbers were in the area's city while the designation counts
+    (from 14 days before it began until it ended, or today) a pop-up; how many were new.
+
+    One INSERT … SELECT over the itinerary table joined to the phone bindings (active
+    and grey numbers alike), not a loop per person; accounts that already have this
+    designation's pop-up are left alone, so raising twice adds nothing.
+    """
+    if designation.level == "cases" or designation.city is None:
+        return 0
+    city = city_name(designation.province, designation.city)
+    first = designation.from_date - timedelta(days=LOOKBACK_DAYS)
+    last = min(designation.to_date or today, today)
+    touched = (
+        select(
+            PhoneBindingRow.account_id,
+            func.max(VisitRow.visit_date).label("last_visit"),
+        )
+        .join(VisitRow, VisitRow.phone_hash == PhoneBindingRow.phone_hash)
+        .where(VisitRow.city == city, VisitRow.visit_date.between(first, last))
+        .where(
+            ~exists().where(
+                and_(
+                    PopupRow.account_id == PhoneBindingRow.account_id,
+                    PopupRow.designation_id == designation.id,
+                )
+            )
+        )
+        .group_by(PhoneBindingRow.account_id)
+        .subquery()
+    )
+    statement = insert(PopupRow).from_select(
+        ["account_id", "designation_id", "city", "last_visit", "raised_at"],
+        select(
+            touched.c.account_id,
+            literal(designation.id),
+            literal(city, String()),
+            touched.c.last_visit,
+            literal(now, UtcDateTime()),
+        ),
+    )
+    return len(session.execute(statement.returning(PopupRow.id)).all())
+
+
+def raise_popups_for(
+    *, session: Session, designation_ids: Iterable[int], today: date, now: datetime
+) -> int:
+    """Pop-ups for designations just opened (by hand or by a day's list); how many."""
+    raised = 0
+    for designation_id in designation_ids:
+        designation = session.get(DesignationRow, designation_id)
+        if designation is not None:
+            raised += raise_popups(session=session, designation=designation, today=today, now=now)
+    return raised
+
+
+def postpone_until(popup: PopupRow) -> date:
+    """E1: come to Beijing no earlier than 14 days after the last day in that city."""
+    return popup.last_visit + timedelta(days=POSTPONE_DAYS)
+
+
+def open_popups(session: Session, account_id: int) -> list[PopupRow]:
+    return list(
+        session.scalars(
+            select(PopupRow)
+            .where(PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None))
+            .order_by(PopupRow.id)
+        )
+    )
+
+
+def clear_popup(
+    *, session: Session, popup_id: int, community: str, actor: str, reason: str, now: datetime
+) -> PopupRow:
+    """A community worker clears a pop-up of one of their community's people, saying why."""
+    popup = session.get(PopupRow, popup_id)
+    account = session.get(AccountRow, popup.account_id) if popup else None
+    if popup is None or account is None:
+        raise FanjingError("not_found", f"没有编号为 {popup_id} 的弹窗", Where(field="id"))
+    if account.community != community:
+        raise FanjingError("forbidden", "只能处理本社区居民的弹窗")
+    if popup.cleared_at is not None:
+        raise FanjingError("already_cleared", "该弹窗已处理")
+    if not reason.strip():
+        raise FanjingError("missing_field", "须写明处理理由", Where(field="reason"))
+    popup.cleared_at, popup.cleared_by, popup.clear_reason = now, actor, reason.strip()
+    return popup
