@@ -49,7 +49,7 @@ from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.db import create_db_engine, open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.service import registry_in_database
+from fanjing.places.lookup import registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.schemas import DecisionOut
 from fanjing.policy.service import Checker

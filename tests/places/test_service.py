@@ -10,13 +10,9 @@ from sqlalchemy import func, select
 
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.db import session_scope
+from fanjing.places.lookup import designations_in_force, diff, registry_in_database
 from fanjing.places.national_list import parse_national_list
-from fanjing.places.service import (
-    designations_in_force,
-    diff,
-    import_risk_file,
-    registry_in_database,
-)
+from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow, RegistryImportRow
 
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
@@ -151,7 +147,7 @@ def test_the_registry_in_the_database_judges_stays(engine, gazetteer):
 
 
 def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
-    from fanjing.places.service import RegistryCache
+    from fanjing.places.lookup import RegistryCache
 
     slow = RegistryCache(engine, recheck_seconds=3600)
     eager = RegistryCache(engine, recheck_seconds=0)

@@ -18,7 +18,7 @@ from fanjing.infra.db import open_database, session_scope
 from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import card_for, import_feed
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.service import registry_in_database
+from fanjing.places.lookup import registry_in_database
 from fanjing.settings import Settings
 
 itinerary_app = typer.Typer(help="通信行程卡：导入运营商数据、查看行程卡", no_args_is_help=True)

@@ -13,7 +13,7 @@ from fanjing.common.days import day_of
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
-from fanjing.places import service
+from fanjing.places import lookup, service
 from fanjing.places.schemas import (
     DesignationCreate,
     DesignationRead,
@@ -44,9 +44,7 @@ def _publish(session: Session, request: Request, opened: tuple[int, ...] = ()) -
 def list_risk_areas(
     session: DbSession, _user: CdcStaff, as_of: Annotated[str, Query(description="YYYY-MM-DD")]
 ) -> list[dict[str, Any]]:
-    return [
-        row.snapshot() for row in service.designations_in_force(session, day_of(as_of, "as_of"))
-    ]
+    return [row.snapshot() for row in lookup.designations_in_force(session, day_of(as_of, "as_of"))]
 
 
 @router.post("/risk-areas", response_model=DesignationRead, status_code=201, summary="指定风险地区")
@@ -129,5 +127,5 @@ def community_risk_areas(
         raise FanjingError("forbidden", f"社区工作者只能查看本社区（{user.community}）")
     return [
         row.snapshot()
-        for row in service.designations_touching(session, place, day_of(as_of, "as_of"))
+        for row in lookup.designations_touching(session, place, day_of(as_of, "as_of"))
     ]

@@ -18,7 +18,8 @@ from fanjing.infra.console import fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.service import designations_in_force, diff, import_risk_file
+from fanjing.places.lookup import designations_in_force, diff
+from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.settings import Settings
 

@@ -19,7 +19,7 @@ from fanjing.infra.clock import today_in_china
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.service import RegistryCache
+from fanjing.places.lookup import RegistryCache
 from fanjing.policy.packfile import builtin_packs
 from fanjing.settings import Settings
 from fanjing.web import errors
