@@ -16,19 +16,21 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, importing, itinerary
+from bench import api, batch, importing, itinerary, popups
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
     "api": ("POST /api/v1/check against GET /healthz, 2 workers, PostgreSQL", api.add_arguments),
     "import": ("importing a 217-area national list", importing.add_arguments),
     "itinerary": ("importing the carriers' itinerary feed", itinerary.add_arguments),
+    "popups": ("raising pop-ups over 10 million itinerary rows", popups.add_arguments),
 }
 RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "check": batch.run,
     "api": api.run,
     "import": importing.run,
     "itinerary": itinerary.run,
+    "popups": popups.run,
 }
 
 
@@ -38,7 +40,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="{check,api,import,itinerary}")
+    commands = parser.add_subparsers(dest="command", metavar="{check,api,import,itinerary,popups}")
     for name, (summary, add_arguments) in COMMANDS.items():
         module = sys.modules[RUN[name].__module__]
         add_arguments(
