@@ -59,8 +59,9 @@ def make_account(engine, gazetteer, cipher, name="张三", number=ID) -> int:
         ).id
 
 
-def bind(engine, cipher, account_id, phone=PHONE, platform="wechat") -> PhoneBindingRow:
-    sender = LogSender()
+def send_code(engine, cipher, account_id, phone=PHONE, platform="wechat", sender=None) -> str:
+    """Start binding ``phone`` on the account; the one-time code the sender got."""
+    sender = sender or LogSender()
     with session_scope(engine) as session:
         account = session.get(AccountRow, account_id)
         start_binding(
@@ -72,7 +73,10 @@ def bind(engine, cipher, account_id, phone=PHONE, platform="wechat") -> PhoneBin
             platform=platform,
             now=NOW,
         )
-    code = sender.sent[-1][1]
+    return sender.sent[-1][1]
+
+
+def confirm(engine, cipher, account_id, code, phone=PHONE, platform="wechat") -> PhoneBindingRow:
     with session_scope(engine) as session:
         account = session.get(AccountRow, account_id)
         return confirm_binding(
@@ -84,6 +88,11 @@ def bind(engine, cipher, account_id, phone=PHONE, platform="wechat") -> PhoneBin
             code=code,
             now=NOW,
         )
+
+
+def bind(engine, cipher, account_id, phone=PHONE, platform="wechat") -> PhoneBindingRow:
+    code = send_code(engine, cipher, account_id, phone, platform)
+    return confirm(engine, cipher, account_id, code, phone, platform)
 
 
 def test_nothing_personal_is_stored_in_clear(engine, gazetteer, cipher):
@@ -102,30 +111,12 @@ def test_nothing_personal_is_stored_in_clear(engine, gazetteer, cipher):
 def test_binding_needs_the_code_and_shows_masked(engine, gazetteer, cipher):
     account_id = make_account(engine, gazetteer, cipher)
     sender = LogSender()
-    with session_scope(engine) as session:
-        account = session.get(AccountRow, account_id)
-        start_binding(
-            session=session,
-            cipher=cipher,
-            sender=sender,
-            account=account,
-            phone=PHONE,
-            platform="wechat",
-            now=NOW,
-        )
+    code = send_code(engine, cipher, account_id, sender=sender)
     assert sender.sent[0][0] == "139****5678"
-    with pytest.raises(FanjingError) as raised, session_scope(engine) as session:
-        confirm_binding(
-            session=session,
-            cipher=cipher,
-            account=session.get(AccountRow, account_id),
-            phone=PHONE,
-            platform="wechat",
-            code="000000" if sender.sent[0][1] != "000000" else "111111",
-            now=NOW,
-        )
+    with pytest.raises(FanjingError) as raised:
+        confirm(engine, cipher, account_id, "000000" if code != "000000" else "111111")
     assert raised.value.code == "wrong_code"
-    bind(engine, cipher, account_id)
+    confirm(engine, cipher, account_id, code)  # a wrong try leaves the right code usable
     with session_scope(engine) as session:
         account = session.get(AccountRow, account_id)
         bindings = list(session.scalars(select(PhoneBindingRow)))
@@ -185,24 +176,11 @@ def test_two_simultaneous_binds_of_one_number_cannot_both_succeed(engine, gazett
         make_account(engine, gazetteer, cipher, name=f"人{i}", number=number)
         for i, number in enumerate(["110101199003071233", "11010119900307125X"])
     ]
-    codes = {}
-    for account_id in accounts:
-        sender = LogSender()
-        with session_scope(engine) as session:
-            start_binding(
-                session=session,
-                cipher=cipher,
-                sender=sender,
-                account=session.get(AccountRow, account_id),
-                phone=PHONE,
-                platform="wechat",
-                now=NOW,
-            )
-        codes[account_id] = sender.sent[-1][1]
+    codes = {account_id: send_code(engine, cipher, account_id) for account_id in accounts}
     barrier = threading.Barrier(2)
     outcomes: dict[int, str] = {}
 
-    def confirm(account_id: int) -> None:
+    def confirm_at_once(account_id: int) -> None:
         try:
             with session_scope(engine) as session:
                 account = session.get(AccountRow, account_id)
@@ -222,7 +200,7 @@ def test_two_simultaneous_binds_of_one_number_cannot_both_succeed(engine, gazett
         except Exception as problem:  # SQLite may also refuse a concurrent writer
             outcomes[account_id] = type(problem).__name__
 
-    threads = [threading.Thread(target=confirm, args=(a,)) for a in accounts]
+    threads = [threading.Thread(target=confirm_at_once, args=(a,)) for a in accounts]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -43,3 +43,23 @@ def test_mismatches_compare_only_what_is_expected():
     assert mismatches({"entry": {"earliest": "2021-08-08"}}, actual, "d") == [
         "d.entry.earliest: 应为 '2021-08-08'，实际为 '2021-08-07'"
     ]
+
+
+def test_bad_risk_areas_in_a_scenario_file_are_all_reported(tmp_path, gazetteer):
+    from fanjing.errors import InputErrors
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "risk_areas:\n"
+        "  - {level: severe, area: 河南省郑州市二七区, from: 2021-07-31}\n"
+        "  - {level: high, area: 火星市, from: 2021/07/31}\n"
+        "cases: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputErrors) as raised:
+        run_scenario_file(path, packs=builtin_packs(), parse_place=gazetteer.parse, today=TODAY)
+    assert [(e.code, e.where.field) for e in raised.value.errors] == [
+        ("unknown_level", "risk_areas[0].level"),
+        ("unknown_place", "risk_areas[1].area"),
+        ("bad_date", "risk_areas[1].from"),
+    ]

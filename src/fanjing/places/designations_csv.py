@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from fanjing.common.days import parse_day
@@ -58,7 +58,17 @@ def _designation(row: list[str], parse_place: Callable[[str], Place], where: Whe
         raise InputErrors(
             [FanjingError("bad_row", f"应有 {len(COLUMNS)} 列，实际 {len(row)} 列", where)]
         )
-    cells = dict(zip(COLUMNS, (cell.strip() for cell in row), strict=True))
+    return read_designation(
+        dict(zip(COLUMNS, row, strict=True)), parse_place=parse_place, where=where
+    )
+
+
+def read_designation(
+    given: Mapping[str, str], *, parse_place: Callable[[str], Place], where: Where
+) -> Designation:
+    """One designation from its cells (``level``, ``area``, ``from``, ``to``; ``to`` may be
+    empty); raises ``InputErrors`` naming each bad cell. Used for CSV rows and scenario files."""
+    cells = {column: str(given.get(column) or "").strip() for column in COLUMNS}
     errors: list[FanjingError] = []
     level = area = start = None
     end: date | None = None

@@ -32,7 +32,8 @@ import yaml
 from fanjing.errors import FanjingError, InputErrors, Where
 from fanjing.infra.files import read_text
 from fanjing.places.core import Place
-from fanjing.places.registry import Designation, Registry, RiskLevel
+from fanjing.places.designations_csv import read_designation
+from fanjing.places.registry import Designation, Registry
 from fanjing.policy.core.pack import Pack
 from fanjing.policy.packfile import load_pack_file
 from fanjing.policy.service import Checker
@@ -144,21 +145,18 @@ def _designations(
     items: list[Any], parse_place: Callable[[str], Place], file: str
 ) -> list[Designation]:
     designations = []
+    errors: list[FanjingError] = []
     for index, item in enumerate(_plain(items)):
         where = Where(file, field=f"risk_areas[{index}]")
-        try:
-            designations.append(
-                Designation(
-                    level=RiskLevel(item["level"]),
-                    area=parse_place(item["area"]),
-                    start=date.fromisoformat(item["from"]),
-                    end=date.fromisoformat(item["to"]) if item.get("to") else None,
-                )
+        if not isinstance(item, dict):
+            errors.append(
+                FanjingError("bad_scenario", "风险地区应为 {level, area, from, to}", where)
             )
-        except FanjingError as problem:
-            raise InputErrors([FanjingError(problem.code, problem.message, where)]) from None
-        except (KeyError, TypeError, ValueError) as problem:
-            raise InputErrors(
-                [FanjingError("bad_scenario", f"风险地区无效：{problem}", where)]
-            ) from None
+            continue
+        try:
+            designations.append(read_designation(item, parse_place=parse_place, where=where))
+        except InputErrors as problems:
+            errors.extend(problems.errors)
+    if errors:
+        raise InputErrors(errors)
     return designations
