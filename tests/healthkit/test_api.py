@@ -254,7 +254,9 @@ def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_th
     assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json() == {
         "colour": "green",
         "colour_zh": "绿码：未见异常",
+        "popup": False,
         "popups": [],
+        "history": [],
     }
     area = {"level": "high", "area": "河南省郑州市二七区京广路街道", "from": "2021-08-04"}
     client.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
@@ -324,3 +326,108 @@ def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
         assert raise_popups(session=session, designation=row, today=date(2021, 8, 7), now=now) == 0
         assert session.scalar(select(func.count()).select_from(PopupRow)) == 1
         assert session.scalar(select(PopupRow.account_id)) == recent
+
+
+def bind_phone(client, token, sender, phone=PHONE, platform="wechat"):
+    client.post(
+        "/api/v1/healthkit/phones",
+        json={"phone": phone, "platform": platform},
+        headers=bearer(token),
+    )
+    client.post(
+        "/api/v1/healthkit/phones/confirm",
+        json={"phone": phone, "platform": platform, "code": sender.sent[-1][1]},
+        headers=bearer(token),
+    )
+
+
+def test_a_declared_stay_raises_a_pop_up_when_its_city_is_designated(client, tokens):
+    citizen = tokens["citizen"]
+    register(client, citizen)
+    situation = {
+        "as_of": "2021-08-05",
+        "stays": [{"place": "河南省郑州市金水区", "from": "2021-08-01", "to": "2021-08-03"}],
+    }
+    assert (
+        client.post(
+            "/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen)
+        ).status_code
+        == 201
+    )
+    assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["popup"] is False
+    area = {"level": "medium", "area": "河南省郑州市二七区京广路街道", "from": "2021-08-04"}
+    client.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
+    status = client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()
+    assert status["popup"] is True
+    assert [(p["city"], p["last_visit"]) for p in status["popups"]] == [
+        ("河南省郑州市", "2021-08-03")
+    ]
+    # an area in another city touches nobody
+    other = {"level": "high", "area": "江苏省扬州市邗江区", "from": "2021-08-04"}
+    client.post("/api/v1/risk-areas", json=other, headers=bearer(tokens["cdc"]))
+    assert (
+        len(client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["popups"]) == 1
+    )
+
+
+def test_cdc_marks_red_and_lifts_it_with_reasons_kept_in_history_and_audit(client, tokens):
+    from fanjing.infra.clock import today_in_china
+
+    citizen, cdc = tokens["citizen"], tokens["cdc"]
+    register(client, citizen)
+    body = {"document_number": ID, "kind": "close_contact", "reason": "与确诊病例同乘航班"}
+    for role in set(ROLES) - {"cdc"}:
+        refused = client.post(
+            "/api/v1/healthkit/red-marks", json=body, headers=bearer(tokens[role])
+        )
+        assert refused.status_code == 403, role
+    marked = client.post("/api/v1/healthkit/red-marks", json=body, headers=bearer(cdc))
+    assert marked.status_code == 201, marked.text
+    mark = marked.json()
+    assert (mark["kind_zh"], mark["marked_on"]) == ("密切接触者", today_in_china().isoformat())
+    status = client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()
+    assert status["colour"] == "red" and status["colour_zh"].startswith("红码")
+    assert status["history"] == [
+        {"day": today_in_china().isoformat(), "colour": "red", "colour_zh": status["colour_zh"]}
+    ]
+    listed = client.get("/api/v1/healthkit/red-marks", headers=bearer(cdc)).json()
+    assert [m["id"] for m in listed] == [mark["id"]]
+
+    lift = f"/api/v1/healthkit/red-marks/{mark['id']}/lift"
+    lifted = client.post(lift, json={"reason": "核酸检测阴性，排除"}, headers=bearer(cdc))
+    assert lifted.status_code == 200 and lifted.json()["lift_reason"] == "核酸检测阴性，排除"
+    assert client.post(lift, json={"reason": "again"}, headers=bearer(cdc)).status_code == 409
+    # lifted on the day it was set: the red day is gone from the colour
+    assert (
+        client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["colour"] == "green"
+    )
+    assert client.get("/api/v1/healthkit/red-marks", headers=bearer(cdc)).json() == []
+
+    audit = client.get("/api/v1/audit", headers=bearer(cdc)).json()
+    actions = [(e["action"], e["entity"]) for e in audit]
+    assert ("mark_red", "red_mark") in actions and ("lift_red", "red_mark") in actions
+    assert ID not in str(audit)
+
+    unknown = {**body, "document_number": "110101199003071233"}
+    missing = client.post("/api/v1/healthkit/red-marks", json=unknown, headers=bearer(cdc))
+    assert missing.status_code == 404 and "110101********1233" in missing.text
+
+
+def test_the_own_pass_carries_colour_and_pop_up_and_verifies(client, tokens, sender):
+    citizen, cdc = tokens["citizen"], tokens["cdc"]
+    assert client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).status_code == 404
+    register(client, citizen)
+    green = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
+    assert green["colour"] == "green" and green["popup"] is False
+    assert green["qr_svg"].startswith("data:image/svg+xml")
+    checked = client.post("/api/v1/pass/verify", json={"token": green["token"]}).json()
+    assert checked["valid"] is True and checked["masked_name"] == "张*"
+    assert (checked["colour"], checked["popup"]) == ("green", False)
+
+    body = {"document_number": ID, "kind": "confirmed_case", "reason": "确诊"}
+    client.post("/api/v1/healthkit/red-marks", json=body, headers=bearer(cdc))
+    red = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
+    verified = client.post("/api/v1/pass/verify", json={"token": red["token"]}).json()
+    assert verified["colour"] == "red"
+    for role in set(ROLES) - {"citizen"}:
+        assert client.get("/api/v1/healthkit/pass", headers=bearer(tokens[role])).status_code == 403

@@ -1,22 +1,26 @@
-"""The pass's public keys (JWKS) and its verification over HTTP."""
+"""The health kit over HTTP: accounts and phone bindings, declarations, colour and pop-ups, CDC's
+red marks, the signed pass with its QR code, and the public keys (JWKS)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
+import segno
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fanjing.common.identity import read_document
+from fanjing.common.days import day_in_china
+from fanjing.common.identity import mask_name, read_document
 from fanjing.errors import FanjingError
-from fanjing.healthkit.core import COLOUR_ZH, colour_from_decision
+from fanjing.healthkit.core import COLOUR_ZH
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import jwks, stored_keys
-from fanjing.healthkit.pass_token import verify_pass
-from fanjing.healthkit.popups import clear_popup, open_popups, postpone_until
+from fanjing.healthkit.pass_token import VALIDITY as PASS_VALIDITY
+from fanjing.healthkit.pass_token import issue_pass, verify_pass
+from fanjing.healthkit.popups import clear_popup, postpone_until
 from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
 from fanjing.healthkit.service import (
     AccountView,
@@ -26,17 +30,19 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.store import AccountRow, DeclarationRow, PhoneBindingRow, PopupRow
+from fanjing.healthkit.status import RED_KINDS, account_status, lift_red, mark_red
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow, RedMarkRow
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.schemas import SituationBody
 from fanjing.policy.service import Checker
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, require
+from fanjing.web.deps import DbSession, RowId, require
 
 router = APIRouter(tags=["健康宝"])
 Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
 CommunityWorker = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER))]
+Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
 
 
 class VerifyBody(BaseModel):
@@ -260,10 +266,18 @@ class PopupRead(BaseModel):
     what_to_do: str
 
 
+class ColourChange(BaseModel):
+    day: date = Field(description="自这一天起（北京时间）")
+    colour: Literal["green", "yellow", "red"]
+    colour_zh: str
+
+
 class StatusRead(BaseModel):
     colour: Literal["green", "yellow", "red"]
     colour_zh: str
+    popup: bool = Field(description="有未处理的弹窗")
     popups: list[PopupRead]
+    history: list[ColourChange] = Field(description="颜色变化，最早的在前（此前为绿码）")
 
 
 def _popup_read(popup: PopupRow) -> dict[str, Any]:
@@ -279,21 +293,150 @@ def _popup_read(popup: PopupRow) -> dict[str, Any]:
 
 
 @router.get(
-    "/api/v1/healthkit/status", response_model=StatusRead, summary="本人的健康宝状态：颜色与弹窗"
+    "/api/v1/healthkit/status",
+    response_model=StatusRead,
+    summary="本人的健康宝状态：颜色、弹窗与颜色变化",
 )
 def status(session: DbSession, user: Citizen) -> dict[str, Any]:
     account = _own_account(session, user)
-    latest = session.scalar(
-        select(DeclarationRow)
-        .where(DeclarationRow.account_id == account.id)
-        .order_by(DeclarationRow.id.desc())
-    )
-    colour = colour_from_decision(latest.decision if latest else None, today_in_china())
+    state = account_status(session, account.id, today_in_china())
     return {
-        "colour": colour.value,
-        "colour_zh": COLOUR_ZH[colour],
-        "popups": [_popup_read(p) for p in open_popups(session, account.id)],
+        "colour": state.colour.value,
+        "colour_zh": COLOUR_ZH[state.colour],
+        "popup": bool(state.popups),
+        "popups": [_popup_read(p) for p in state.popups],
+        "history": [
+            {"day": day, "colour": colour.value, "colour_zh": COLOUR_ZH[colour]}
+            for day, colour in state.history
+        ],
     }
+
+
+class PassRead(BaseModel):
+    token: str = Field(description="签名通行码（EdDSA，5分钟有效）")
+    expires_at: datetime
+    colour: Literal["green", "yellow", "red"]
+    popup: bool
+    qr_svg: str = Field(description="通行码二维码（SVG data URI）")
+
+
+@router.get(
+    "/api/v1/healthkit/pass",
+    response_model=PassRead,
+    summary="本人的通行码与二维码（5分钟有效，过期重取）",
+)
+def own_pass(session: DbSession, user: Citizen, request: Request) -> dict[str, Any]:
+    account = _own_account(session, user)
+    now = datetime.now(UTC)
+    state = account_status(session, account.id, day_in_china(now))
+    key = stored_keys(request.app.state.settings, now=now)[0].key
+    name = request.app.state.cipher.decrypt(account.name_encrypted)
+    token = issue_pass(
+        key=key, masked_name=mask_name(name), colour=state.colour, popup=bool(state.popups), now=now
+    )
+    return {
+        "token": token,
+        "expires_at": now + PASS_VALIDITY,
+        "colour": state.colour.value,
+        "popup": bool(state.popups),
+        "qr_svg": segno.make(token, error="m").svg_data_uri(scale=4),
+    }
+
+
+class RedMarkBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document_kind: Literal["resident_id", "passport", "hk_macau_permit", "taiwan_permit"] = (
+        "resident_id"
+    )
+    document_number: str = Field(min_length=1, max_length=30)
+    kind: Literal["confirmed_case", "close_contact"]
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class RedMarkRead(BaseModel):
+    id: int
+    account_id: int
+    kind: Literal["confirmed_case", "close_contact"]
+    kind_zh: str
+    reason: str
+    marked_on: date
+    marked_by: str
+    lifted_on: date | None
+    lift_reason: str | None
+
+
+def _red_mark_read(mark: RedMarkRow) -> dict[str, Any]:
+    return {
+        "id": mark.id,
+        "account_id": mark.account_id,
+        "kind": mark.kind,
+        "kind_zh": RED_KINDS[mark.kind],
+        "reason": mark.reason,
+        "marked_on": mark.marked_on,
+        "marked_by": mark.marked_by,
+        "lifted_on": mark.lifted_on,
+        "lift_reason": mark.lift_reason,
+    }
+
+
+@router.post(
+    "/api/v1/healthkit/red-marks",
+    response_model=RedMarkRead,
+    status_code=201,
+    summary="赋红码：确诊病例或密切接触者（疾控）",
+)
+def mark(body: RedMarkBody, session: DbSession, user: Cdc, request: Request) -> dict[str, Any]:
+    today = today_in_china()
+    document = read_document(
+        body.document_kind, body.document_number, today=today, field="document_number"
+    )
+    row = mark_red(
+        session=session,
+        cipher=request.app.state.cipher,
+        document=document,
+        kind=body.kind,
+        reason=body.reason,
+        actor=user.name,
+        today=today,
+        now=datetime.now(UTC),
+    )
+    return _red_mark_read(row)
+
+
+@router.get(
+    "/api/v1/healthkit/red-marks",
+    response_model=list[RedMarkRead],
+    summary="未解除的红码标记（疾控）",
+)
+def red_marks(session: DbSession, user: Cdc) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(RedMarkRow).where(RedMarkRow.lifted_on.is_(None)).order_by(RedMarkRow.id)
+    )
+    return [_red_mark_read(row) for row in rows]
+
+
+class LiftBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=300)
+
+
+@router.post(
+    "/api/v1/healthkit/red-marks/{mark_id}/lift",
+    response_model=RedMarkRead,
+    summary="解除红码（疾控，须写明理由）",
+)
+def lift(mark_id: RowId, body: LiftBody, session: DbSession, user: Cdc) -> dict[str, Any]:
+    row = lift_red(
+        session=session,
+        mark_id=mark_id,
+        reason=body.reason,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+    return _red_mark_read(row)
 
 
 class ClearBody(BaseModel):
@@ -323,7 +466,7 @@ def community_popups(session: DbSession, user: CommunityWorker) -> list[dict[str
     summary="处理弹窗（社区工作者，须写明理由）",
 )
 def clear(
-    popup_id: int, body: ClearBody, session: DbSession, user: CommunityWorker
+    popup_id: RowId, body: ClearBody, session: DbSession, user: CommunityWorker
 ) -> dict[str, Any]:
     popup = clear_popup(
         session=session,

@@ -7,7 +7,8 @@ unbound only on the platform that authorised it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -56,17 +57,56 @@ def check_platform(bound_on: Platform, asked_on: Platform) -> None:
 COLOUR_ZH = {
     Colour.GREEN: "绿码：未见异常",
     Colour.YELLOW: "黄码：中高风险地区来京，观察中",
-    Colour.RED: "红码",
+    Colour.RED: "红码：确诊病例或密切接触者",
 }
 _OBSERVATION = ("centralized_observation", "home_observation")
 
 
-def colour_from_decision(decision: Mapping[str, Any] | None, today: date) -> Colour:
-    """H2: yellow while an observation decided for the person runs today; green otherwise.
-    (Red, for confirmed cases and close contacts, is set by CDC.)"""
-    for measure in (decision or {}).get("measures", []):
-        if measure["kind"] in _OBSERVATION and measure["start"] <= today.isoformat() < (
-            measure["end"] or "9999"
-        ):
-            return Colour.YELLOW
+@dataclass(frozen=True)
+class Period:
+    """Days a colour applies: ``start`` inclusive, ``end`` exclusive (None: still running)."""
+
+    start: date
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def observation_periods(decision: Mapping[str, Any] | None) -> list[Period]:
+    """The observations (centralised or at home) a stored decision puts the person under."""
+    return [
+        Period(date.fromisoformat(m["start"]), date.fromisoformat(m["end"]) if m["end"] else None)
+        for m in (decision or {}).get("measures", [])
+        if m["kind"] in _OBSERVATION
+    ]
+
+
+def colour_on(day: date, *, yellow: Sequence[Period], red: Sequence[Period]) -> Colour:
+    """H2: red while CDC marks the person a confirmed case or close contact; else yellow
+    while an observation decided for them runs; else green."""
+    if any(period.covers(day) for period in red):
+        return Colour.RED
+    if any(period.covers(day) for period in yellow):
+        return Colour.YELLOW
     return Colour.GREEN
+
+
+def colour_changes(
+    *, yellow: Sequence[Period], red: Sequence[Period], until: date
+) -> list[tuple[date, Colour]]:
+    """The colour's history up to ``until``: each day it changed and what to, oldest first
+    (green before the first change)."""
+    days = sorted(
+        {p.start for p in (*yellow, *red)} | {p.end for p in (*yellow, *red) if p.end is not None}
+    )
+    changes: list[tuple[date, Colour]] = []
+    current = Colour.GREEN
+    for day in days:
+        if day > until:
+            break
+        colour = colour_on(day, yellow=yellow, red=red)
+        if colour is not current:
+            changes.append((day, colour))
+            current = colour
+    return changes

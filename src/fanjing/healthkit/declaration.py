@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fanjing.healthkit.store import AccountRow, DeclarationRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, DeclarationRow, DeclaredStayRow, PhoneBindingRow
 from fanjing.itinerary.core import Card, city_name
 from fanjing.itinerary.service import card_for
 from fanjing.places.core import Place
@@ -71,4 +71,15 @@ def declare(
     )
     session.add(row)
     session.flush()
+    session.add_all(
+        DeclaredStayRow(
+            declaration_id=row.id,
+            account_id=account.id,
+            city=city_name(stay.place.province, stay.place.city),
+            first_day=stay.start,
+            last_day=stay.end,
+        )
+        for stay in parsed.stays
+        if stay.place.city
+    )
     return CheckedDeclaration(row, card, decision)

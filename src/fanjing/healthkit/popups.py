@@ -1,16 +1,16 @@
-"""Pop-ups (弹窗, H1, E1): raised set-wise in SQL when an area is designated, cleared by the
-community with a recorded reason."""
+"""Pop-ups (弹窗, H1, E1): raised set-wise in SQL when an area is designated, from the
+itinerary cards and the travel declarations; cleared by the community with a recorded reason."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, exists, func, insert, literal, select
+from sqlalchemy import Date, String, and_, case, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from fanjing.errors import FanjingError, Where
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow
+from fanjing.healthkit.store import AccountRow, DeclaredStayRow, PhoneBindingRow, PopupRow
 from fanjing.infra.db import UtcDateTime
 from fanjing.itinerary.core import city_name
 from fanjing.itinerary.store import VisitRow
@@ -23,34 +23,51 @@ POSTPONE_DAYS = 14  # E1: entry postponed until 14 days after leaving
 def raise_popups(
     *, session: Session, designation: DesignationRow, today: date, now: datetime
 ) -> int:
-    """Give every account whose numbers were in the area's city while the designation counts
-    (from 14 days before it began until it ended, or today) a pop-up; how many were new.
+    """Give every account whose cards or declarations put it in the area's city while the
+    designation counts (from 14 days before it began until it ended, or today) a pop-up;
+    how many were new.
 
-    One INSERT … SELECT over the itinerary table joined to the phone bindings (active
-    and grey numbers alike), not a loop per person; accounts that already have this
-    designation's pop-up are left alone, so raising twice adds nothing.
+    One INSERT … SELECT over the itinerary joined to the phone bindings (active and
+    grey numbers alike) and over the declared stays, not a loop per person; accounts
+    that already have this designation's pop-up are left alone, so raising twice adds
+    nothing.
     """
     if designation.level == "cases" or designation.city is None:
         return 0
     city = city_name(designation.province, designation.city)
     first = designation.from_date - timedelta(days=LOOKBACK_DAYS)
     last = min(designation.to_date or today, today)
-    touched = (
+    on_cards = (
         select(
-            PhoneBindingRow.account_id,
-            func.max(VisitRow.visit_date).label("last_visit"),
+            PhoneBindingRow.account_id.label("account_id"),
+            VisitRow.visit_date.label("last_visit"),
         )
         .join(VisitRow, VisitRow.phone_hash == PhoneBindingRow.phone_hash)
         .where(VisitRow.city == city, VisitRow.visit_date.between(first, last))
+    )
+    declared = select(
+        DeclaredStayRow.account_id.label("account_id"),
+        case(
+            (DeclaredStayRow.last_day > last, literal(last, Date())),
+            else_=DeclaredStayRow.last_day,
+        ).label("last_visit"),
+    ).where(
+        DeclaredStayRow.city == city,
+        DeclaredStayRow.last_day >= first,
+        DeclaredStayRow.first_day <= last,
+    )
+    touching = union_all(on_cards, declared).subquery()
+    touched = (
+        select(touching.c.account_id, func.max(touching.c.last_visit).label("last_visit"))
         .where(
             ~exists().where(
                 and_(
-                    PopupRow.account_id == PhoneBindingRow.account_id,
+                    PopupRow.account_id == touching.c.account_id,
                     PopupRow.designation_id == designation.id,
                 )
             )
         )
-        .group_by(PhoneBindingRow.account_id)
+        .group_by(touching.c.account_id)
         .subquery()
     )
     statement = insert(PopupRow).from_select(

@@ -100,3 +100,38 @@ class PopupRow(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     cleared_by: Mapped[str | None] = mapped_column(String(100))
     clear_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class DeclaredStayRow(Base):
+    """One stay of a travel declaration, by city, so a designation finds the declarations it
+    touches in one query (as it finds the itinerary's visits)."""
+
+    __tablename__ = "declared_stay"
+    __table_args__ = (Index("ix_declared_stay_city_days", "city", "last_day", "first_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("travel_declaration.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), index=True)
+    city: Mapped[str] = mapped_column(String(100))  # standard name, as in the itinerary
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+
+
+class RedMarkRow(Base):
+    """Red (H2): a confirmed case or close contact, marked by CDC with a reason and lifted by
+    CDC with a reason; rows are kept, so the colour's history is."""
+
+    __tablename__ = "red_mark"
+    __table_args__ = (CheckConstraint("kind IN ('confirmed_case', 'close_contact')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(300))
+    marked_on: Mapped[date] = mapped_column(Date)
+    marked_by: Mapped[str] = mapped_column(String(100))
+    lifted_on: Mapped[date | None] = mapped_column(Date)
+    lifted_by: Mapped[str | None] = mapped_column(String(100))
+    lift_reason: Mapped[str | None] = mapped_column(String(300))

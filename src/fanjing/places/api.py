@@ -23,7 +23,7 @@ from fanjing.places.schemas import (
 )
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, require
+from fanjing.web.deps import DbSession, RowId, require
 
 router = APIRouter(prefix="/api/v1", tags=["风险地区"])
 CdcStaff = Annotated[UserRow, Depends(require(Role.CDC))]
@@ -69,7 +69,7 @@ def designate(
     "/risk-areas/{designation_id}/lift", response_model=DesignationRead, summary="解除风险地区"
 )
 def lift(
-    designation_id: int, body: LiftBody, session: DbSession, user: CdcStaff, request: Request
+    designation_id: RowId, body: LiftBody, session: DbSession, user: CdcStaff, request: Request
 ) -> dict[str, Any]:
     row = service.lift(
         session=session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ def database(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(database)]
+# a row's id in a path: a number the databases' INTEGER holds, so a wild one is a 422, not a crash
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def current_user(
