@@ -1,15 +1,17 @@
 """``python -m bench api [--seconds S] [--concurrency C] [--client raw|httpx2]``: the HTTP API.
 
-``POST /api/v1/check`` throughput as a ratio to ``GET /healthz`` on the same server
-in the same run (target ≥ 0.5). On a new database of a PostgreSQL server
-(``FANJING_TEST_PG_URL`` or ``--database-url``; run it as
-``scripts/with-postgres .venv/bin/python -m bench api``): the three national
-lists are imported, ``fanjing serve --workers 2`` is started on 127.0.0.1, and
-this process loads it with a closed-loop generator: a warm-up, then S seconds
-each of /healthz, of the check over ~1,000 varied situations (in rotation),
-and of /healthz again (drift). The server is stopped and the database dropped
-at the end, whatever happens. The load generator runs on the same cores as the
-workers; the CPU-seconds of each process are printed beside each phase.
+``POST /api/v1/check`` and ``GET /api/v1/healthkit/status`` throughput, each as a
+ratio to ``GET /healthz`` on the same server in the same run (target ≥ 0.5). On a
+new database of a PostgreSQL server (``FANJING_TEST_PG_URL`` or
+``--database-url``; run it as ``scripts/with-postgres .venv/bin/python -m bench
+api``): the three national lists are imported, ``fanjing serve --workers 2`` is
+started on 127.0.0.1, and this process loads it with a closed-loop generator: a
+warm-up, then S seconds each of /healthz, of the check over ~1,000 varied
+situations (in rotation), of the status of ~1,000 citizens (each with an account
+and declarations; some with pop-ups or red), and of /healthz again (drift). The
+server is stopped and the database dropped at the end, whatever happens. The
+load generator runs on the same cores as the workers; the CPU-seconds of each
+process are printed beside each phase.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,11 +31,14 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic, sleep
 from typing import Any
 
-from sqlalchemy import Engine, text
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine, select, text
+from stdnum.cn.ric import calc_check_digit
 
 from bench.databases import PG_HINT, describe, postgres_database, timed_import
 from bench.load import (
@@ -45,14 +52,21 @@ from bench.load import (
     run_phase,
 )
 from bench.situations import RISK_LISTS, build_pools, situation_lines
+from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
+from fanjing.healthkit.declaration import declare
+from fanjing.healthkit.service import create_account
+from fanjing.healthkit.store import PopupRow, RedMarkRow
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import create_db_engine, open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.schemas import DecisionOut
 from fanjing.policy.service import Checker
+from fanjing.users.service import add_user
 
 TARGET_RATIO = 0.5
 STARTUP_SECONDS = 120.0  # at most, for the server to answer /healthz
@@ -73,6 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (2)")
     parser.add_argument("--situations", type=int, default=1_000, help="in rotation (1000)")
+    parser.add_argument("--citizens", type=int, default=1_000, help="for status lookups (1000)")
     parser.add_argument("--seed", type=int, default=2021, help="random seed (2021)")
     parser.add_argument(
         "--client", choices=("raw", "httpx2"), default="raw", help="load generator's client (raw)"
@@ -91,6 +106,7 @@ class Situations:
     bodies: list[bytes]  # JSON, as posted
     expected: list[dict[str, Any] | None]  # the decision in-process (one thread), as the API
     # gives it; None for a situation refused as bad input
+    citizens: list[str]  # bearer tokens of citizens with health-kit accounts
 
 
 def _as_api(decision: Any) -> dict[str, Any]:
@@ -100,7 +116,7 @@ def _as_api(decision: Any) -> dict[str, Any]:
     return DecisionOut.model_validate(decision).model_dump(mode="json")
 
 
-def _prepare(url: str, count: int, seed: int) -> Situations:
+def _prepare(url: str, count: int, arguments_citizens: int, seed: int) -> Situations:
     """Migrate, import the national lists in date order, build situations against the
     designations now in the database (``bench.situations``' place pools), and decide each
     in-process, one at a time, as the reference for the server's answers."""
@@ -123,15 +139,85 @@ def _prepare(url: str, count: int, seed: int) -> Situations:
             expected.append(_as_api(checker.check(json.loads(line)).to_json()))
         except FanjingError:
             expected.append(None)
+    citizens = _citizens(url, arguments_citizens, lines, checker, seed)
     sizes = sum(len(line.encode()) for line in lines) / len(lines)
     print(
         f"registry: {len(registry.designations)} designations; stay places: designated "
         f"{len(pools.designated)}, inside {len(pools.inside)}, same city {len(pools.same_city)}, "
         f"unrelated {len(pools.unrelated)}, city only {len(pools.city_only)}; "
         f"{len(lines):,} situations, {sizes:.0f} bytes each on average, "
-        f"{expected.count(None)} refused in-process as bad input"
+        f"{expected.count(None)} refused in-process as bad input; {len(citizens):,} citizens "
+        "with accounts and declarations"
     )
-    return Situations([line.encode() for line in lines], expected)
+    return Situations([line.encode() for line in lines], expected, citizens)
+
+
+def _citizens(url: str, count: int, lines: list[str], checker: Checker, seed: int) -> list[str]:
+    """``count`` citizens, each with an account, one or two travel declarations (situations
+    in rotation), one in ten with a pop-up and one in twenty marked red: what a status
+    lookup reads. Their tokens, for ``GET /api/v1/healthkit/status``."""
+    randomly = random.Random(seed)
+    engine = open_database(url)
+    cipher = FieldCipher((Fernet.generate_key(),), secrets.token_bytes(32))
+    tokens = []
+    now = datetime.now(UTC)
+    try:
+        with session_scope(engine) as session:
+            designations = list(session.scalars(select(DesignationRow.id)))
+            for index in range(count):
+                user, token = add_user(
+                    session=session,
+                    name=f"bench-citizen-{index}",
+                    role="citizen",
+                    community=None,
+                    parse_place=checker.parse_place,
+                    actor="bench",
+                    now=now,
+                )
+                tokens.append(token)
+                body = f"110101{19600101 + index % 28 + 100 * (index % 12):08d}{index % 1000:03d}"
+                number = body + calc_check_digit(body + "0")  # stdnum drops the last digit
+                account = create_account(
+                    session=session,
+                    cipher=cipher,
+                    user_id=user.id,
+                    name=f"市民{index}",
+                    document=read_document("resident_id", number, today=checker.today),
+                    community=None,
+                    now=now,
+                )
+                for _ in range(randomly.choice((1, 2))):
+                    with suppress(FanjingError):
+                        declare(
+                            session=session,
+                            checker=checker,
+                            account=account,
+                            situation=json.loads(randomly.choice(lines)),
+                            now=now,
+                        )
+                if index % 10 == 0 and designations:
+                    session.add(
+                        PopupRow(
+                            account_id=account.id,
+                            designation_id=randomly.choice(designations),
+                            city="河南省郑州市",
+                            last_visit=checker.today,
+                            raised_at=now,
+                        )
+                    )
+                if index % 20 == 0:
+                    session.add(
+                        RedMarkRow(
+                            account_id=account.id,
+                            kind="close_contact",
+                            reason="bench",
+                            marked_on=checker.today,
+                            marked_by="bench",
+                        )
+                    )
+    finally:
+        engine.dispose()
+    return tokens
 
 
 def _compare(phase: Phase, situations: Situations) -> None:
@@ -297,6 +383,10 @@ async def _load(
 ) -> None:
     healthz = [Request("GET", "/healthz")]
     checks = [Request("POST", "/api/v1/check", body) for body in situations.bodies]
+    statuses = [
+        Request("GET", "/api/v1/healthkit/status", headers=(("Authorization", f"Bearer {token}"),))
+        for token in situations.citizens
+    ]
     client, connections = None, []
     if arguments.client == "httpx2":
         client = httpx2_client(port, arguments.concurrency)
@@ -331,26 +421,30 @@ async def _load(
         await phase(warm_up, checks, arguments.warmup, WARMUP_PASSES * len(checks))
         before = await phase("GET /healthz", healthz, arguments.seconds)
         check = await phase("POST /api/v1/check", checks, arguments.seconds)
+        status = await phase("GET /api/v1/healthkit/status", statuses, arguments.seconds)
         after = await phase("GET /healthz again", healthz, arguments.seconds)
     finally:
         for connection in connections:
             connection.close()
         if client is not None:
             await client.aclose()
-    _summary(before, check, after)
+    _summary(before, (check, status), after)
 
 
-def _summary(before: Phase, check: Phase, after: Phase) -> None:
-    def ratio(baseline: float) -> float:
-        return check.per_second / baseline if baseline else 0.0
+def _summary(before: Phase, measured: tuple[Phase, ...], after: Phase) -> None:
+    for phase in measured:
 
-    mean = ratio((before.per_second + after.per_second) / 2)
-    print(
-        f"ratio check/healthz: {mean:.2f} against the mean of both /healthz runs "
-        f"({ratio(before.per_second):.2f} against the first, {ratio(after.per_second):.2f} "
-        f"against the second); target ≥ {TARGET_RATIO}: {'meets' if mean >= TARGET_RATIO else 'BELOW'}"
-    )
-    bad = sum(len(p.not_2xx) + len(p.errors) for p in (before, check, after))
+        def ratio(baseline: float, phase: Phase = phase) -> float:
+            return phase.per_second / baseline if baseline else 0.0
+
+        mean = ratio((before.per_second + after.per_second) / 2)
+        print(
+            f"ratio {phase.label}/healthz: {mean:.2f} against the mean of both /healthz runs "
+            f"({ratio(before.per_second):.2f} against the first, {ratio(after.per_second):.2f} "
+            f"against the second); target ≥ {TARGET_RATIO}: "
+            f"{'meets' if mean >= TARGET_RATIO else 'BELOW'}"
+        )
+    bad = sum(len(p.not_2xx) + len(p.errors) for p in (before, *measured, after))
     print(f"non-2xx answers and errors in the measured phases: {bad} (should be 0)")
     if before.percentile(0.5) >= NAGLE_SUSPECT:
         print(
@@ -377,7 +471,7 @@ def run(arguments: argparse.Namespace) -> None:
     )
     signal.signal(signal.SIGTERM, _terminated)  # so that the finally blocks below run
     with postgres_database(server_url, "bench_api") as url:
-        situations = _prepare(url, arguments.situations, arguments.seed)
+        situations = _prepare(url, arguments.situations, arguments.citizens, arguments.seed)
         engine = create_db_engine(url, pool_size=1)
         try:
             with serving(url, arguments.workers) as (server, port):

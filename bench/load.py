@@ -31,6 +31,7 @@ class Request:
     method: str
     path: str
     body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class RawConnection:
         encoded = self._encoded.get(request)
         if encoded is None:
             head = f"{request.method} {request.path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+            head += "".join(f"{name}: {value}\r\n" for name, value in request.headers)
             if request.method != "GET":
                 head += f"Content-Type: application/json\r\nContent-Length: {len(request.body)}\r\n"
             encoded = self._encoded[request] = (head + "\r\n").encode() + request.body
@@ -229,7 +231,9 @@ def httpx2_sender(client: httpx2.AsyncClient) -> Send:
     """Sends through ``client`` (its pool opens and keeps the connections)."""
 
     async def send(request: Request) -> Answer:
-        headers = {"content-type": "application/json"} if request.body else None
+        headers = dict(request.headers)
+        if request.body:
+            headers["content-type"] = "application/json"
         response = await client.request(
             request.method, request.path, content=request.body or None, headers=headers
         )

@@ -431,3 +431,29 @@ def test_the_own_pass_carries_colour_and_pop_up_and_verifies(client, tokens, sen
     assert verified["colour"] == "red"
     for role in set(ROLES) - {"citizen"}:
         assert client.get("/api/v1/healthkit/pass", headers=bearer(tokens[role])).status_code == 403
+
+
+def test_an_observation_decided_on_a_declaration_is_yellow_in_the_history(client, tokens):
+    citizen = tokens["citizen"]
+    register(client, citizen)
+    area = {"level": "high", "area": "河南省郑州市二七区京广路街道", "from": "2021-07-31"}
+    client.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
+    situation = {
+        "as_of": "2021-08-07",
+        "arrival": "2021-08-07",
+        "stays": [
+            {"place": "河南省郑州市二七区京广路街道", "from": "2021-08-01", "to": "2021-08-06"}
+        ],
+    }
+    declared = client.post(
+        "/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen)
+    ).json()
+    (observation,) = [
+        m for m in declared["decision"]["measures"] if m["kind"].endswith("_observation")
+    ]
+    status = client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()
+    assert [(c["day"], c["colour"]) for c in status["history"]] == [
+        (observation["start"], "yellow"),
+        (observation["end"], "green"),
+    ]
+    assert status["colour"] == "green"  # today is long after August 2021

@@ -95,19 +95,9 @@ def raise_popups_for(
     return raised
 
 
-def postpone_until(popup: PopupRow) -> date:
+def postpone_until(last_visit: date) -> date:
     """E1: come to Beijing no earlier than 14 days after the last day in that city."""
-    return popup.last_visit + timedelta(days=POSTPONE_DAYS)
-
-
-def open_popups(session: Session, account_id: int) -> list[PopupRow]:
-    return list(
-        session.scalars(
-            select(PopupRow)
-            .where(PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None))
-            .order_by(PopupRow.id)
-        )
-    )
+    return last_visit + timedelta(days=POSTPONE_DAYS)
 
 
 def clear_popup(

@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -94,7 +94,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed when the block ends, rolled back if it raises."""
-    session = sessionmaker(engine, expire_on_commit=False)()
+    session = Session(engine, expire_on_commit=False)
     try:
         yield session
         session.commit()

@@ -26,6 +26,7 @@ from fanjing.web import errors
 from fanjing.web.openapi import document_problems
 
 log = logging.getLogger("fanjing.web")
+POOL_CONNECTIONS = 20  # per worker
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
 
 
@@ -47,7 +48,8 @@ def create_app(
         version="0.1.0",
     )
     app.state.settings = settings
-    app.state.engine = engine or create_db_engine(settings.database_url)
+    app.state.engine = engine or create_db_engine(settings.database_url, **_pool(settings))
+    app.state.read_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.gazetteer = Gazetteer()
     app.state.packs = builtin_packs()
     app.state.registry = RegistryCache(app.state.engine)
@@ -67,6 +69,15 @@ def create_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _pool(settings: Settings) -> dict[str, int]:
+    """Enough pooled connections for the request threads a worker runs at once: connections
+    opened beyond the pool are closed after each request, and reopening costs more than
+    the query (SQLite's pool is per file and needs nothing)."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    return {"pool_size": POOL_CONNECTIONS, "max_overflow": POOL_CONNECTIONS}
 
 
 @asynccontextmanager
