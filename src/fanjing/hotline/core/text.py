@@ -73,6 +73,16 @@ class Analyzer:
         ]
 
 
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def bigrams(terms: list[str]) -> list[str]:
+    """Character pairs across the search terms: they catch what segmentation splits
+    differently in a question and in an entry (不再使用 / 不用)."""
+    text = "".join(terms)
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
 _ENTRY = re.compile(
     r"(?:进|返|来|入|回|抵|到|赴|去)(?:返|回)?(?:北京|京)(?!东|西|剧|津冀|外|沪|哈|广|九|港)"
     r"|(?:进|返|来|入)(?:返)?京|京外|外地.{0,6}(?:北京|京)"
