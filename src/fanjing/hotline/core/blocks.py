@@ -73,11 +73,10 @@ def body_blocks(blocks: Iterable[Block]) -> list[Block]:
 # --- HTML -------------------------------------------------------------------------------
 
 _DROPPED_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "footer", "aside", "svg")
-_BOILERPLATE_CLASS = re.compile(
-    r"^(?:ad|ads|adv|advert\w*|banner\w*|qr\w*|\w*qrcode\w*|appendqr\w*|share\w*|recommend\w*"
-    r"|related\w*|\w*editor\w*|copyright\w*|footer\w*|sidebar\w*|nav\w*|comment\w*)$",
-    re.IGNORECASE,
-)
+_BOILERPLATE_PART = re.compile(
+    r"^(?:ad|ads|adv|advert\w*|banner|qr|qrcode|appendqr\w*|share\w*|recommend\w*|related|"
+    r"editor|copyright|footer|sidebar|nav|comments?)$"
+)  # parts of class and id names (appendQr_wrap, article-editor, share-box)
 _BLOCK_TAGS = {
     "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "blockquote", "pre",
     "section", "article", "tr", "td", "th", "ul", "ol", "table", "header", "main", "body",
@@ -107,7 +106,7 @@ def _drop_boilerplate(root: lxml.html.HtmlElement) -> None:
         if not isinstance(element.tag, str)  # comments and processing instructions
         or element.tag in _DROPPED_TAGS
         or element.tag == "head"
-        or any(_BOILERPLATE_CLASS.match(name) for name in _names(element))
+        or any(_BOILERPLATE_PART.match(part) for part in _name_parts(element))
     ]
     for element in doomed:
         if element.getparent() is not None:
@@ -128,8 +127,9 @@ def _drop_keeping_tail(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _names(element: lxml.html.HtmlElement) -> list[str]:
-    return (element.get("class", "") + " " + element.get("id", "")).split()
+def _name_parts(element: lxml.html.HtmlElement) -> list[str]:
+    names = element.get("class", "") + " " + element.get("id", "")
+    return [part for part in re.split(r"[\s_-]+", names.lower()) if part]
 
 
 def _is_bold(element: lxml.html.HtmlElement) -> bool:
