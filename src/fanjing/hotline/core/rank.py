@@ -121,5 +121,5 @@ def _term_holders(
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
     retriever = bm25s.BM25(k1=1.2, b=0.75)  # k1 a little below Lucene's 1.5: texts are short
-    retriever.index(corpus, show_progress=False)
+    retriever.index(corpus or [[_EMPTY]], show_progress=False)  # bm25s needs a document
     return retriever
