@@ -11,6 +11,8 @@ import pytest
 from fanjing.audit.service import entries as audit_entries
 from fanjing.hotline import service
 from fanjing.hotline.core.model import Extracted, Pair, Source
+from fanjing.hotline.core.text import Analyzer
+from fanjing.hotline.lexicon import default_analyzer
 from fanjing.hotline.reading import read_builtin, read_file
 from fanjing.hotline.search import Searcher, evaluate, labelled_lines
 from fanjing.infra.db import session_scope
@@ -35,8 +37,14 @@ def table(*pairs: tuple[str, str, date | None]) -> Extracted:
 
 
 @pytest.fixture(scope="module")
-def searcher() -> Searcher:
-    return Searcher()
+def analyzer() -> Analyzer:
+    return default_analyzer()
+
+
+@pytest.fixture
+def searcher(analyzer) -> Searcher:
+    """A searcher per test: its cache is keyed by the revision of one database."""
+    return Searcher(analyzer)
 
 
 def test_reimporting_the_seed_changes_nothing(engine):
