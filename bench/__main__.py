@@ -6,6 +6,7 @@
   ``fanjing serve --workers 2`` on PostgreSQL (target ratio ≥ 0.5). Needs a server:
   ``scripts/with-postgres .venv/bin/python -m bench api``.
 - ``import``: importing one day's national list, 217 areas (target < 1 s).
+- ``faq``: one hotline question over 10,000 knowledge-base entries (target p95 < 10 ms).
 
 Nothing is asserted about time.
 """
@@ -16,7 +17,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, importing, itinerary, popups
+from bench import api, batch, faq, importing, itinerary, popups
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
@@ -24,6 +25,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "import": ("importing a 217-area national list", importing.add_arguments),
     "itinerary": ("importing the carriers' itinerary feed", itinerary.add_arguments),
     "popups": ("raising pop-ups over 10 million itinerary rows", popups.add_arguments),
+    "faq": ("one hotline question over 10,000 knowledge-base entries", faq.add_arguments),
 }
 RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "check": batch.run,
@@ -31,6 +33,7 @@ RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "import": importing.run,
     "itinerary": itinerary.run,
     "popups": popups.run,
+    "faq": faq.run,
 }
 
 
@@ -40,7 +43,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="{check,api,import,itinerary,popups}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="{check,api,import,itinerary,popups,faq}"
+    )
     for name, (summary, add_arguments) in COMMANDS.items():
         module = sys.modules[RUN[name].__module__]
         add_arguments(

@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from fanjing.demo import demo
 from fanjing.healthkit.cli import healthkit_app, pass_app
+from fanjing.hotline.cli import faq_app
 from fanjing.infra.cli import db_app
 from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
@@ -31,6 +32,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(pass_app, name="pass")
 app.add_typer(healthkit_app, name="healthkit")
 app.add_typer(itinerary_app, name="itinerary")
+app.add_typer(faq_app, name="faq")
 
 
 def main() -> None:

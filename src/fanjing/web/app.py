@@ -36,6 +36,8 @@ def create_app(
     """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
     from fanjing.audit.api import router as audit_router
     from fanjing.healthkit.api import router as healthkit_router
+    from fanjing.hotline.api import router as hotline_router
+    from fanjing.hotline.search import Searcher
     from fanjing.places.api import router as places_router
     from fanjing.policy.api import router as policy_router
     from fanjing.users.api import router as users_router
@@ -55,6 +57,7 @@ def create_app(
     app.state.registry = RegistryCache(app.state.engine)
     app.state.cipher = load_field_cipher(settings)
     app.state.sender = sender or LogSender()
+    app.state.faq_searcher = Searcher()
     errors.install(app)
     document_problems(app)
     app.add_middleware(BodySizeLimit)
@@ -65,6 +68,7 @@ def create_app(
         audit_router,
         users_router,
         healthkit_router,
+        hotline_router,
     )
     for router in routers:
         app.include_router(router)

@@ -1,0 +1,1 @@
+"""The pure part of the hotline knowledge base: extraction, normalisation, ranking."""

@@ -1,0 +1,77 @@
+"""``fanjing faq …`` as an operator runs it (SQLite in var/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "000_b0fa59e071304922.txt"
+PARAPHRASES = Path(__file__).parent / "data" / "paraphrases.jsonl"
+
+
+def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
+    env.pop("FANJING_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "fanjing", "faq", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_import_ask_batch_list_and_eval(tmp_path):
+    done = fanjing(tmp_path, "import", str(SEED), "--builtin")
+    assert done.returncode == 0, done.stderr
+    assert f"{SEED}：找到 6 对问答（新增 6" in done.stdout
+    assert "builtin:knowledge.jsonl：找到 16 对问答" in done.stdout
+    again = fanjing(tmp_path, "import", str(SEED))
+    assert "找到 6 对问答（新增 0，更新 0，未变 6" in again.stdout
+
+    asked = json.loads(
+        fanjing(tmp_path, "ask", "行程碼帶星能回京嗎", "--top", "2", "--json").stdout
+    )
+    assert asked["answers"][0]["question"] == "外地返京政策如何？行程卡带星号是否可以进京？"
+    assert asked["answers"][0]["date"] == "2021-08-07" and len(asked["answers"]) == 2
+    assert asked["entry_check"] == "/api/v1/check"
+
+    batch = tmp_path / "questions.txt"
+    batch.write_text("健康宝弹窗怎么办\n第二针疫苗能在北京打吗\n", encoding="utf-8")
+    out = fanjing(tmp_path, "ask", "--batch", str(batch), "--json", "--top", "1")
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["健康宝弹窗怎么办", "第二针疫苗能在北京打吗"]
+    assert all(set(line) == {"query", "answers"} for line in lines)
+    assert set(lines[0]["answers"][0]) == {"question", "answer", "source", "date", "score"}
+    assert lines[1]["answers"][0]["question"].startswith("着急接种新冠疫苗第二针")
+
+    listed = json.loads(fanjing(tmp_path, "list", "--json").stdout)
+    assert len(listed) == 22 and {"question", "answer", "source", "date"} <= set(listed[0])
+
+    evaluated = fanjing(tmp_path, "eval", str(PARAPHRASES))
+    assert evaluated.returncode == 0
+    assert "top-1" in evaluated.stdout and "MRR" in evaluated.stdout
+
+
+def test_bad_input_exits_2_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q", "answer": "a"}\n{"answer": "a"}\n', encoding="utf-8")
+    done = fanjing(tmp_path, "import", str(bad))
+    assert done.returncode == 2
+    assert f"错误：缺少 question（不能为空）（位置：{bad}:2" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert json.loads(fanjing(tmp_path, "list", "--json").stdout) == []  # nothing half-written
+
+    assert fanjing(tmp_path, "import", str(tmp_path / "x.docx")).returncode == 2
+    empty = fanjing(tmp_path, "ask", "  ")
+    assert empty.returncode == 2 and "问题不能为空" in empty.stderr
+    questions = tmp_path / "q.txt"
+    questions.write_text("健康宝\n" + "长" * 600 + "\n", encoding="utf-8")
+    too_long = fanjing(tmp_path, "ask", "--batch", str(questions), "--json")
+    assert too_long.returncode == 2 and f"{questions}:2" in too_long.stderr
+    assert too_long.stdout == ""
