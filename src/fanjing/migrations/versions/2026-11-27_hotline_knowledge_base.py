@@ -1,8 +1,8 @@
 """The 12345 hotline knowledge base: entries (every version kept) and the revision counter
 that tells search indexes they are stale.
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-27 04:56:00.175545
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
