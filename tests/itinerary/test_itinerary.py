@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
@@ -96,3 +97,31 @@ def test_importing_is_idempotent_and_keeps_no_number_in_clear(engine, gazetteer)
         ("江苏省扬州市", "2021-08-05", False),
         ("河南省郑州市", "2021-07-30", True),
     ]
+
+
+def test_a_batch_that_fails_to_store_stops_the_import_and_earlier_batches_stay(
+    engine, gazetteer, monkeypatch
+):
+    from fanjing.itinerary import service
+
+    monkeypatch.setattr(service, "BATCH_ROWS", 2)
+    real_writes = {"postgresql": service._copy_batch, "sqlite": service._insert_batch}
+    real = real_writes[engine.dialect.name]
+    calls = []
+
+    def failing_second(engine, batch):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(engine, batch)
+
+    monkeypatch.setattr(service, "_copy_batch", failing_second)
+    monkeypatch.setattr(service, "_insert_batch", failing_second)
+    feed = "phone,city,day\n" + "".join(
+        f"1391234567{n},江苏省扬州市,2021-08-0{n}\n" for n in range(1, 7)
+    )
+    reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=CIPHER.lookup_hash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(VisitRow)) == 2
