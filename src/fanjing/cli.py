@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 from fanjing.demo import demo
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
-from fanjing.infra.cli import db_app
+from fanjing.infra.cli import db_app, keys_app
 from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
@@ -28,6 +28,7 @@ app.command("serve")(serve)
 app.add_typer(policy_app, name="policy")
 app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(pass_app, name="pass")
 app.add_typer(healthkit_app, name="healthkit")

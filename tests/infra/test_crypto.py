@@ -66,3 +66,88 @@ def test_lookup_hashes_are_keyed():
     other = FieldCipher([Fernet.generate_key()], b"b" * 32)
     assert one.lookup_hash(ID) == one.lookup_hash(ID) != other.lookup_hash(ID)
     assert ID not in one.lookup_hash(ID)
+
+
+def _people(engine, gazetteer, cipher):
+    from tests.healthkit.test_bindings import bind, make_account
+
+    account = make_account(engine, gazetteer, cipher)
+    bind(engine, cipher, account, phone="13912345678")
+    return account
+
+
+def _fanjing_keys(tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
+    env.pop("FANJING_DATABASE_URL", None)
+    env.pop("FANJING_DATA_KEYS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "fanjing", "keys", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+    )
+
+
+def test_rotating_reencrypts_every_field_and_retires_the_old_key(tmp_path, gazetteer):
+    from sqlalchemy import select
+
+    from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+    from fanjing.infra.db import open_database, session_scope
+
+    settings = Settings(
+        var_dir=tmp_path / "var", database_url=f"sqlite:///{tmp_path}/var/fanjing.db"
+    )
+    engine = open_database(settings.database_url)
+    old = load_field_cipher(settings, environ={})
+    _people(engine, gazetteer, old)
+    done = _fanjing_keys(tmp_path, "rotate", "--retire-old")
+    assert done.returncode == 0, done.stderr
+    assert "healthkit_account：1 行" in done.stdout and "phone_binding：1 行" in done.stdout
+    new = load_field_cipher(settings, environ={})
+    keys = (tmp_path / "var" / "keys" / "data.keys").read_text().split()
+    assert len(keys) == 1
+    with session_scope(engine) as session:
+        account = session.scalars(select(AccountRow)).one()
+        phone = session.scalars(select(PhoneBindingRow)).one()
+        assert new.decrypt(account.name_encrypted) == "张三"
+        assert new.decrypt(phone.phone_encrypted) == "13912345678"
+        assert not old.can_decrypt(account.document_encrypted)  # the old key is of no use now
+    engine.dispose()
+
+
+def test_values_still_needing_an_old_key_are_found_before_it_is_retired(tmp_path, gazetteer):
+    from sqlalchemy import update
+
+    from fanjing.healthkit.store import AccountRow
+    from fanjing.infra.crypto import reencrypt_columns, undecryptable_under_newest
+    from fanjing.infra.db import open_database
+    from fanjing.tables import metadata
+
+    settings = Settings(
+        var_dir=tmp_path / "var", database_url=f"sqlite:///{tmp_path}/var/fanjing.db"
+    )
+    engine = open_database(settings.database_url)
+    old = load_field_cipher(settings, environ={})
+    _people(engine, gazetteer, old)
+    rotate_data_key(settings)
+    new = load_field_cipher(settings, environ={})
+    assert undecryptable_under_newest(engine, metadata, new) == {
+        "healthkit_account": 2,
+        "phone_binding": 1,
+    }
+    assert reencrypt_columns(engine, metadata, new, batch_rows=1) == {
+        "healthkit_account": 1,
+        "phone_binding": 1,
+    }
+    assert undecryptable_under_newest(engine, metadata, new) == {}
+    # a server started before the rotation still writes with the old key
+    with engine.begin() as connection:
+        connection.execute(update(AccountRow).values(name_encrypted=old.encrypt("张三")))
+    assert undecryptable_under_newest(engine, metadata, new) == {"healthkit_account": 1}
+    engine.dispose()

@@ -1,11 +1,24 @@
-"""``fanjing db …``: the database's schema."""
+"""``fanjing db …``: the database's schema; ``fanjing keys …``: the personal-data keys."""
 
 from __future__ import annotations
 
-import typer
+import os
+from typing import Annotated
 
-from fanjing.infra.db import create_db_engine, upgrade
-from fanjing.settings import Settings
+import typer
+from rich.progress import Progress, TaskID
+
+from fanjing.errors import FanjingError
+from fanjing.infra.console import fail
+from fanjing.infra.crypto import (
+    load_field_cipher,
+    reencrypt_columns,
+    retire_old_data_keys,
+    rotate_data_key,
+    undecryptable_under_newest,
+)
+from fanjing.infra.db import create_db_engine, open_database, upgrade
+from fanjing.settings import PREFIX, Settings
 
 db_app = typer.Typer(help="数据库：迁移", no_args_is_help=True)
 
@@ -17,3 +30,70 @@ def upgrade_command() -> None:
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
     typer.echo(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+
+
+keys_app = typer.Typer(help="个人数据加密密钥：轮换、重新加密", no_args_is_help=True)
+
+
+@keys_app.command("rotate")
+def rotate_command(
+    retire_old: Annotated[
+        bool, typer.Option("--retire-old", help="重新加密后删去旧密钥（须先重启所有服务进程）")
+    ] = False,
+) -> None:
+    """换新的数据加密密钥（var/keys/data.keys），并把所有加密字段改用新密钥加密。"""
+    settings = Settings.from_environment()
+    if os.environ.get(f"{PREFIX}DATA_KEYS"):
+        fail(
+            FanjingError(
+                "keys_from_environment",
+                f"密钥来自环境变量 {PREFIX}DATA_KEYS：请把新密钥放在最前面，"
+                "再运行 fanjing keys reencrypt",
+            )
+        )
+    rotate_data_key(settings)
+    _reencrypt(settings, retire_old=retire_old)
+
+
+@keys_app.command("reencrypt")
+def reencrypt_command(
+    retire_old: Annotated[
+        bool, typer.Option("--retire-old", help="重新加密后删去旧密钥（仅限密钥文件）")
+    ] = False,
+) -> None:
+    """把所有加密字段改用最新的密钥加密（中断后可再次运行）。"""
+    _reencrypt(Settings.from_environment(), retire_old=retire_old)
+
+
+def _reencrypt(settings: Settings, *, retire_old: bool) -> None:
+    from fanjing.tables import metadata  # every capability's tables
+
+    engine = open_database(settings.database_url)
+    cipher = load_field_cipher(settings)
+    with Progress(transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, rows: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(f"重新加密 {table}", total=None)
+            progress.advance(tasks[table], rows)
+
+        counts = reencrypt_columns(engine, metadata, cipher, progress=advance)
+    for table, rows in counts.items():
+        typer.echo(f"{table}：{rows} 行已用最新密钥重新加密")
+    if not retire_old:
+        return
+    if os.environ.get(f"{PREFIX}DATA_KEYS"):
+        fail(FanjingError("keys_from_environment", f"旧密钥请从环境变量 {PREFIX}DATA_KEYS 中删去"))
+    left = undecryptable_under_newest(engine, metadata, cipher)
+    if left:
+        where = "、".join(f"{table} {rows} 个" for table, rows in left.items())
+        fail(
+            FanjingError(
+                "old_key_still_used",
+                f"仍有数据只能用旧密钥解密（{where}）：可能有服务进程仍在用旧密钥写入；"
+                "请重启所有服务进程后再运行 fanjing keys reencrypt --retire-old",
+            )
+        )
+    dropped = retire_old_data_keys(settings)
+    typer.echo(f"已删去 {dropped} 个旧密钥")

@@ -17,8 +17,10 @@ import os
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import Column, Engine, MetaData, Table, bindparam, select, update
 
 from fanjing.errors import FanjingError
 from fanjing.settings import PREFIX, Settings
@@ -33,6 +35,7 @@ class FieldCipher:
     def __init__(self, data_keys: Sequence[bytes], lookup_key: bytes) -> None:
         if not data_keys:
             raise FanjingError("no_keys", "没有数据加密密钥")
+        self._data_keys = tuple(data_keys)
         self._fernet = MultiFernet([Fernet(key) for key in data_keys])  # newest first
         self._lookup_key = lookup_key
 
@@ -48,6 +51,17 @@ class FieldCipher:
     def reencrypt(self, token: str) -> str:
         """The same value under the newest key (after a rotation)."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+    def newest_only(self) -> FieldCipher:
+        """This cipher with its newest data key alone."""
+        return FieldCipher(self._data_keys[:1], self._lookup_key)
+
+    def can_decrypt(self, token: str) -> bool:
+        try:
+            self._fernet.decrypt(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
 
     def lookup_hash(self, value: str) -> str:
         """A keyed hash of the normalised value, to find a row without decrypting every row."""
@@ -82,6 +96,83 @@ def rotate_data_key(settings: Settings) -> None:
     path = settings.var_dir / "keys" / DATA_KEYS_FILE
     existing = _key_lines(path, Fernet.generate_key)
     _write_private(path, [Fernet.generate_key(), *existing])
+
+
+def retire_old_data_keys(settings: Settings) -> int:
+    """Keep only the newest data key in the key file; how many were dropped. Call it only
+    once every value is encrypted under the newest key (``reencrypt_columns`` checks)."""
+    path = settings.var_dir / "keys" / DATA_KEYS_FILE
+    existing = _key_lines(path, Fernet.generate_key)
+    _write_private(path, [existing[0]])
+    return len(existing) - 1
+
+
+def encrypted_columns(metadata: MetaData) -> list[tuple[Table, list[Column[Any]]]]:
+    """The tables holding Fernet tokens: by convention, columns named ``*_encrypted``."""
+    found = []
+    for table in metadata.sorted_tables:
+        columns = [column for column in table.columns if column.name.endswith("_encrypted")]
+        if columns:
+            found.append((table, columns))
+    return found
+
+
+def reencrypt_columns(
+    engine: Engine,
+    metadata: MetaData,
+    cipher: FieldCipher,
+    *,
+    progress: Callable[[str, int], None] = lambda table, rows: None,
+    batch_rows: int = 1_000,
+) -> dict[str, int]:
+    """Every encrypted value again under the newest key, one committed batch at a time (an
+    interrupted run is simply run again); rows per table."""
+    counts: dict[str, int] = {}
+    for table, columns in encrypted_columns(metadata):
+        (key,) = table.primary_key.columns
+        counts[table.name] = 0
+        last = None
+        while True:
+            with engine.begin() as connection:
+                query = select(key, *columns).order_by(key).limit(batch_rows)
+                rows = connection.execute(query if last is None else query.where(key > last)).all()
+                if not rows:
+                    break
+                connection.execute(
+                    update(table)
+                    .where(key == bindparam("row_key"))
+                    .values({c.name: bindparam(f"new_{c.name}") for c in columns}),
+                    [
+                        {
+                            "row_key": row[0],
+                            **{
+                                f"new_{c.name}": None if value is None else cipher.reencrypt(value)
+                                for c, value in zip(columns, row[1:], strict=True)
+                            },
+                        }
+                        for row in rows
+                    ],
+                )
+            last = rows[-1][0]
+            counts[table.name] += len(rows)
+            progress(table.name, len(rows))
+    return counts
+
+
+def undecryptable_under_newest(
+    engine: Engine, metadata: MetaData, cipher: FieldCipher
+) -> dict[str, int]:
+    """Per table, how many values the newest key alone cannot decrypt (written meanwhile by
+    a process still holding the old keys, say)."""
+    newest = cipher.newest_only()
+    left: dict[str, int] = {}
+    with engine.connect() as connection:
+        for table, columns in encrypted_columns(metadata):
+            for row in connection.execute(select(*columns)):
+                for value in row:
+                    if value is not None and not newest.can_decrypt(value):
+                        left[table.name] = left.get(table.name, 0) + 1
+    return left
 
 
 def _key_lines(path: Path, new_key: Callable[[], bytes]) -> tuple[bytes, ...]:
