@@ -7,6 +7,12 @@ import os
 import typer
 from sqlalchemy.exc import OperationalError
 
+from fanjing.community.cli import (
+    approve_command,
+    community_app,
+    preview_command,
+    upload_command,
+)
 from fanjing.demo import demo
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
@@ -25,7 +31,12 @@ app = typer.Typer(
 app.command("check")(check)
 app.command("demo")(demo)
 app.command("serve")(serve)
+# a new pack is re-evaluated against the community's open cases: those commands live there
+policy_app.command("upload")(upload_command)
+policy_app.command("preview")(preview_command)
+policy_app.command("approve")(approve_command)
 app.add_typer(policy_app, name="policy")
+app.add_typer(community_app, name="community")
 app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")

@@ -1,19 +1,23 @@
 """Every capability's tables on one metadata (``Base.metadata``): for migrations and their tests."""
 
 from fanjing.audit import store as audit_store
+from fanjing.community import store as community_store
 from fanjing.healthkit import store as healthkit_store
 from fanjing.hotline import store as hotline_store
 from fanjing.infra.db import Base
 from fanjing.itinerary import store as itinerary_store
 from fanjing.places import store as places_store
+from fanjing.policy import store as policy_store
 from fanjing.users import store as users_store
 
 metadata = Base.metadata
 STORES = (
     audit_store,
+    community_store,
     healthkit_store,
     hotline_store,
     itinerary_store,
     places_store,
+    policy_store,
     users_store,
 )

@@ -141,7 +141,8 @@ def test_values_still_needing_an_old_key_are_found_before_it_is_retired(tmp_path
         "healthkit_account": 2,
         "phone_binding": 1,
     }
-    assert reencrypt_columns(engine, metadata, new, batch_rows=1) == {
+    counts = reencrypt_columns(engine, metadata, new, batch_rows=1)
+    assert {table: rows for table, rows in counts.items() if rows} == {
         "healthkit_account": 1,
         "phone_binding": 1,
     }

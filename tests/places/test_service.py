@@ -147,10 +147,11 @@ def test_the_registry_in_the_database_judges_stays(engine, gazetteer):
 
 
 def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
-    from fanjing.places.lookup import RegistryCache
+    from fanjing.audit.cache import AuditedCache
+    from fanjing.places.lookup import registry_in_database
 
-    slow = RegistryCache(engine, recheck_seconds=3600)
-    eager = RegistryCache(engine, recheck_seconds=0)
+    slow = AuditedCache(engine, registry_in_database, recheck_seconds=3600)
+    eager = AuditedCache(engine, registry_in_database, recheck_seconds=0)
     assert slow.get().designations == () and eager.get().designations == ()
     run_import(
         engine, gazetteer, "level,area,from,to\ncases,江苏省扬州市,2021-07-28,\n", file="a.csv"

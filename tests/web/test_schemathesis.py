@@ -7,6 +7,7 @@ pytest plugin's fixture loader does not work with this pytest version).
 
 from __future__ import annotations
 
+import io
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -26,6 +29,31 @@ from fanjing.settings import Settings
 from fanjing.users.service import add_user
 from fanjing.web.app import create_app
 from tests.api_helpers import bearer
+
+
+def _workbook(rows: list[list[str]]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.worksheets[0].append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# uploaded arrival lists: real workbooks (a header alone, a bad row) and arbitrary bytes
+schemathesis.openapi.media_type(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    st.one_of(
+        st.sampled_from(
+            [
+                _workbook([["姓名", "证件号码", "手机号", "到京日期"]]),
+                _workbook([["姓名", "证件号码", "手机号", "到京日期"], ["张三", "1", "2", "x"]]),
+                _workbook([["nonsense"]]),
+            ]
+        ),
+        st.binary(max_size=200),
+    ),
+)
 
 CHECKS = [
     not_a_server_error,

@@ -259,7 +259,9 @@ def declare_travel(
     body: SituationBody, session: DbSession, user: Citizen, request: Request
 ) -> dict[str, Any]:
     state = request.app.state
-    checker = Checker(state.packs, state.registry.get(), state.gazetteer.parse, today_in_china())
+    checker = Checker(
+        state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
+    )
     checked = declare(
         session=session,
         checker=checker,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from fanjing.errors import FanjingError, Where
+
 MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 BEIJING = "北京市"
 
@@ -119,3 +121,15 @@ def area_touches_division(area: Place, stay: Place, level: str) -> bool:
 
 def _names_below(place: Place, index: int) -> bool:
     return any(getattr(place, name) for name in _DIVISIONS[index + 1 :]) or bool(place.detail)
+
+
+def beijing_community(place: Place, *, at: str = "community") -> Place:
+    """``place`` if it names a community (社区) or village (村) in Beijing, as community
+    workers, arrival reports and worklists need; else a clear refusal."""
+    if not place.in_beijing or place.village is None:
+        raise FanjingError(
+            "bad_community",
+            f"“{place.text}”不是北京市的社区或村（应写到社区/村，如 北京市朝阳区潘家园街道松榆里社区）",
+            Where(field=at),
+        )
+    return place

@@ -18,7 +18,9 @@ def check(body: SituationBody, request: Request) -> Response:
     """The decision for one situation, with the registry's designations. No personal data is kept
     or logged."""
     state = request.app.state
-    checker = Checker(state.packs, state.registry.get(), state.gazetteer.parse, today_in_china())
+    checker = Checker(
+        state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
+    )
     decision = checker.check(body.model_dump(by_alias=True, exclude_unset=True))
     # the decision's own JSON (its dataclasses are the contract): no second pass through
     # the response model, which documents the same shape and which the API tests hold it to

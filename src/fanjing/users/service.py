@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
-from fanjing.places.core import Place
+from fanjing.places.core import Place, beijing_community
 from fanjing.users.core import Role, draw_token, token_hash
 from fanjing.users.store import UserRow
 
@@ -77,14 +77,7 @@ def _community(
         raise FanjingError(
             "missing_field", "社区工作者须绑定一个社区（--community）", Where(field="community")
         )
-    place = parse_place(community)
-    if not place.in_beijing or place.village is None:
-        raise FanjingError(
-            "bad_community",
-            f"“{community}”不是北京市的社区或村（应写到社区/村，如 北京市朝阳区潘家园街道松榆里社区）",
-            Where(field="community"),
-        )
-    return place.name
+    return beijing_community(parse_place(community)).name
 
 
 def user_with_token(session: Session, token: str) -> UserRow | None:

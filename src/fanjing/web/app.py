@@ -13,14 +13,16 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fanjing.audit.cache import AuditedCache
+from fanjing.community.service import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import RegistryCache
-from fanjing.policy.packfile import builtin_packs
+from fanjing.places.lookup import registry_in_database
+from fanjing.policy.packstore import packs_in_database
 from fanjing.settings import Settings
 from fanjing.web import errors
 from fanjing.web.openapi import document_problems
@@ -35,11 +37,13 @@ def create_app(
 ) -> FastAPI:
     """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
     from fanjing.audit.api import router as audit_router
+    from fanjing.community.api import router as community_router
     from fanjing.healthkit.api import router as healthkit_router
     from fanjing.hotline.api import router as hotline_router
     from fanjing.hotline.search import Searcher
     from fanjing.places.api import router as places_router
     from fanjing.policy.api import router as policy_router
+    from fanjing.policy.packs_api import router as packs_router
     from fanjing.users.api import router as users_router
     from fanjing.web.health import router as health_router
 
@@ -53,8 +57,8 @@ def create_app(
     app.state.engine = engine or create_db_engine(settings.database_url, **_pool(settings))
     app.state.read_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.gazetteer = Gazetteer()
-    app.state.packs = builtin_packs()
-    app.state.registry = RegistryCache(app.state.engine)
+    app.state.registry = AuditedCache(app.state.engine, registry_in_database)
+    app.state.packs = AuditedCache(app.state.engine, packs_in_database)
     app.state.cipher = load_field_cipher(settings)
     app.state.sender = sender or LogSender()
     app.state.faq_searcher = Searcher()
@@ -68,6 +72,8 @@ def create_app(
         audit_router,
         users_router,
         healthkit_router,
+        community_router,
+        packs_router,
         hotline_router,
     )
     for router in routers:
@@ -86,8 +92,9 @@ def _pool(settings: Settings) -> dict[str, int]:
 
 @asynccontextmanager
 async def _daily_jobs(app: FastAPI) -> AsyncIterator[None]:
-    """Jobs the server runs every day: purge grey phone numbers (idempotent, so each
-    worker may run it; the first run is at start)."""
+    """Jobs the server runs every day: purge grey phone numbers, close community cases whose
+    measures are over (both idempotent, so each worker may run them; the first run is at
+    start)."""
     task = asyncio.create_task(_every_day(app))
     try:
         yield
@@ -102,7 +109,7 @@ async def _every_day(app: FastAPI) -> None:
         try:
             await asyncio.to_thread(_purge, app)
         except Exception:  # a failed run is logged and tried again tomorrow
-            log.exception("daily purge of grey phone numbers failed")
+            log.exception("daily jobs (grey numbers, finished cases) failed")
         await asyncio.sleep(24 * 3600)
 
 
@@ -110,6 +117,9 @@ def _purge(app: FastAPI) -> None:
     with session_scope(app.state.engine) as session:
         removed = purge_grey_numbers(session=session, today=today_in_china())
     log.info("daily purge: %d grey phone numbers deleted", removed)
+    with session_scope(app.state.engine) as session:
+        closed = close_finished_cases(session=session, today=today_in_china())
+    log.info("daily: %d community cases closed, their measures over", closed)
 
 
 class BodySizeLimit:

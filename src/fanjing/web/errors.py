@@ -23,6 +23,11 @@ _STATUS_BY_CODE = {
     "already_lifted": 409,
     "already_cleared": 409,
     "list_too_old": 409,
+    "already_checked": 409,
+    "already_ended": 409,
+    "already_closed": 409,
+    "pack_exists": 409,
+    "pack_not_draft": 409,
     "forbidden": 403,
     "unauthenticated": 401,
     "payload_too_large": 413,
@@ -55,20 +60,29 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return text
 
 
+def _item(error: FanjingError) -> dict[str, Any]:
+    """One problem: its code, message and field, and its line in an uploaded file if any."""
+    item: dict[str, Any] = {
+        "code": error.code,
+        "message": error.message,
+        "field": error.where.field,
+    }
+    if error.where.line is not None:
+        item["line"] = error.where.line
+    return item
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(InputErrors)
     async def _input_errors(_request: Request, error: InputErrors) -> JSONResponse:
-        errors = [
-            {"code": e.code, "message": e.message, "field": e.where.field} for e in error.errors
-        ]
+        errors = [_item(e) for e in error.errors]
         detail = "；".join(str(e) for e in error.errors)
         return problem(422, error.code, "输入有误", detail, errors)
 
     @app.exception_handler(FanjingError)
     async def _fanjing_error(_request: Request, error: FanjingError) -> JSONResponse:
         status = _STATUS_BY_CODE.get(error.code, 422)
-        errors = [{"code": error.code, "message": error.message, "field": error.where.field}]
-        return problem(status, error.code, "请求无法完成", str(error), errors)
+        return problem(status, error.code, "请求无法完成", str(error), [_item(error)])
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -25,6 +25,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                     "code": {"type": "string"},
                     "message": {"type": "string"},
                     "field": {"type": ["string", "null"]},
+                    "line": {
+                        "type": "integer",
+                        "description": "上传文件中的行号（如 Excel 名单的第几行）",
+                    },
                 },
             },
         },

@@ -1,0 +1,441 @@
+"""Community health management over HTTP: arrival reports, worklists (JSON, Excel, CSV),
+cases and their follow-up; CDC adjusts measures and lifts cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.common.identity import mask_name, mask_phone, read_document
+from fanjing.community.core import KIND_ZH, WHAT_ZH, check_is_abnormal
+from fanjing.community.excel import sheet_rows
+from fanjing.community.schemas import (
+    AdjustBody,
+    CaseRead,
+    CaseSummary,
+    CheckBody,
+    EndBody,
+    ImportRead,
+    LiftBody,
+    MeasureRead,
+    ReportCreate,
+    ReportRead,
+    TestBody,
+    WorklistRead,
+)
+from fanjing.community.service import (
+    Person,
+    adjust_measure,
+    case_in_community,
+    end_measure,
+    import_arrival_list,
+    lift_contact,
+    measures_of,
+    person_of,
+    record_check,
+    record_test,
+    report_arrival,
+)
+from fanjing.community.store import (
+    ArrivalReportRow,
+    CaseMeasureRow,
+    CaseRow,
+    HealthCheckRow,
+    NucleicAcidTestRow,
+)
+from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
+from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.infra.clock import today_in_china
+from fanjing.infra.db import session_scope
+from fanjing.policy.service import Checker
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, RowId, require
+
+router = APIRouter(prefix="/api/v1/community", tags=["社区健康管理"])
+Worker = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER))]
+Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
+WorkerOrCdc = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER, Role.CDC))]
+Reporter = Annotated[UserRow, Depends(require(Role.CITIZEN, Role.COMMUNITY_WORKER))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _checker(request: Request) -> Checker:
+    state = request.app.state
+    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+
+
+def _measure_read(row: CaseMeasureRow) -> dict[str, Any]:
+    measure = row.to_core()
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "kind_zh": KIND_ZH.get(row.kind, row.kind),
+        "start": row.start_date,
+        "end": row.end_date,
+        "until": measure.until,
+        "ended_on": row.ended_on,
+        "end_reason": row.end_reason,
+        "rule": row.rule,
+        "clause": row.clause,
+    }
+
+
+@router.post("/reports", response_model=ReportRead, status_code=201, summary="到京报告（M1）")
+def report(
+    body: ReportCreate, session: DbSession, user: Reporter, request: Request
+) -> dict[str, Any]:
+    """A citizen reports for themself (identity from their health-kit account); a community
+    worker reports someone arriving in their community."""
+    cipher = request.app.state.cipher
+    if user.role == Role.COMMUNITY_WORKER:
+        if body.person is None:
+            raise FanjingError("missing_field", "代报须填写被报告人", Where(field="person"))
+        if (
+            body.community
+            and request.app.state.gazetteer.parse(body.community).name != user.community
+        ):
+            raise FanjingError("forbidden", "只能报告本社区的到京人员")
+        community = user.community or ""
+        document = read_document(
+            body.person.document_kind,
+            body.person.document_number,
+            today=today_in_china(),
+            field="person.document_number",
+        )
+        person = Person(body.person.name, document, body.person.phone)
+        source = "worker"
+    else:
+        if not body.community:
+            raise FanjingError("missing_field", "须写明所在社区（村）", Where(field="community"))
+        community = body.community
+        person = _own_person(session, user, cipher)
+        source = "self"
+    reported = report_arrival(
+        session=session,
+        cipher=cipher,
+        checker=_checker(request),
+        community=community,
+        person=person,
+        employer=body.employer,
+        situation=body.situation.model_dump(by_alias=True, exclude_unset=True),
+        contact_case_id=body.contact_case_id,
+        actor=user.name,
+        source=source,
+        now=datetime.now(UTC),
+    )
+    rows = measures_of(session, reported.case.id) if reported.case else []
+    return {
+        "id": reported.report.id,
+        "community": reported.report.community,
+        "case_id": reported.case.id if reported.case else None,
+        "pack": f"{reported.report.pack_id} {reported.report.pack_version}",
+        "measures": [_measure_read(row) for row in rows],
+        "decision": reported.report.decision,
+    }
+
+
+def _own_person(session: Session, user: UserRow, cipher: Any) -> Person:
+    account = session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
+    if account is None:
+        raise FanjingError(
+            "not_found", "还没有健康宝账户：请先建立（POST /api/v1/healthkit/account）"
+        )
+    phone = session.scalars(
+        select(PhoneBindingRow.phone_encrypted)
+        .where(PhoneBindingRow.account_id == account.id, PhoneBindingRow.state == "active")
+        .order_by(PhoneBindingRow.id)
+    ).first()
+    number = cipher.decrypt(account.document_encrypted)
+    return Person(
+        cipher.decrypt(account.name_encrypted),
+        read_document(account.document_kind, number, today=today_in_china()),
+        cipher.decrypt(phone) if phone else None,
+    )
+
+
+@router.post(
+    "/arrivals/import",
+    response_model=ImportRead,
+    status_code=201,
+    summary="从 Excel 导入到京人员名单（逐行报错，全部无误才导入）",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def import_arrivals(request: Request, user: Worker) -> dict[str, int]:
+    data = await request.body()
+    rows = sheet_rows(data, file="upload.xlsx")
+    return await run_in_threadpool(_import_rows, request, user, rows)
+
+
+def _import_rows(request: Request, user: UserRow, rows: list[Any]) -> dict[str, int]:
+    with session_scope(request.app.state.engine) as session:
+        reported = import_arrival_list(
+            session=session,
+            cipher=request.app.state.cipher,
+            checker=_checker(request),
+            community=user.community or "",
+            rows=rows,
+            file="upload.xlsx",
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+        return {"reports": len(reported), "cases": sum(1 for r in reported if r.case)}
+
+
+def _community_of(user: UserRow, community: str | None, request: Request) -> str:
+    """A worker's own community; CDC names one."""
+    if user.role == Role.COMMUNITY_WORKER:
+        return user.community or ""
+    if not community:
+        raise FanjingError("missing_field", "疾控人员须指定社区", Where(field="community"))
+    return request.app.state.gazetteer.parse(community).name
+
+
+@router.get(
+    "/worklist",
+    response_model=WorklistRead,
+    summary="社区某日工作清单（JSON，或 format=xlsx / csv 导出）",
+    responses={200: {"content": {XLSX: {}, "text/csv": {}}}},
+)
+def worklist(
+    session: DbSession,
+    user: WorkerOrCdc,
+    request: Request,
+    day: Annotated[date | None, Query(description="默认今天（北京时间）")] = None,
+    community: Annotated[str | None, Query(max_length=200, description="疾控人员指定")] = None,
+    format: Annotated[Literal["json", "xlsx", "csv"], Query()] = "json",
+) -> Any:
+    place = _community_of(user, community, request)
+    chosen = day or today_in_china()
+    # a community's own workers must call people: names and numbers in full; CDC sees them masked
+    reveal = user.role == Role.COMMUNITY_WORKER
+    work = community_worklist(
+        session, request.app.state.cipher, community=place, day=chosen, reveal=reveal
+    )
+    name = f"worklist-{chosen.isoformat()}"
+    if format == "xlsx":
+        return Response(
+            worklist_xlsx(work, place),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    if format == "csv":
+        return Response(
+            worklist_csv(work),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return {
+        "community": place,
+        "day": chosen,
+        "items": [
+            {
+                "what": item.what,
+                "what_zh": WHAT_ZH[item.what],
+                "case_id": item.case_id or None,
+                "person": item.person,
+                "phone": item.phone,
+                "kind": item.kind,
+                "detail": item.detail,
+            }
+            for item in work.items
+        ],
+    }
+
+
+def _summary(case: CaseRow, report: ArrivalReportRow, cipher: Any, reveal: bool) -> dict[str, Any]:
+    name, _, phone = person_of(report, cipher)
+    return {
+        "id": case.id,
+        "community": case.community,
+        "person": name if reveal else mask_name(name),
+        "phone": (phone if reveal else mask_phone(phone)) if phone else "",
+        "status": case.status,
+        "opened_on": case.opened_on,
+        "closed_on": case.closed_on,
+        "close_reason": case.close_reason,
+        "link": case.link,
+        "contact_case_id": case.contact_case_id,
+    }
+
+
+@router.get("/cases", response_model=list[CaseSummary], summary="社区的个案")
+def cases(
+    session: DbSession,
+    user: WorkerOrCdc,
+    request: Request,
+    community: Annotated[str | None, Query(max_length=200, description="疾控人员指定")] = None,
+    status: Annotated[Literal["open", "closed"], Query()] = "open",
+) -> list[dict[str, Any]]:
+    place = _community_of(user, community, request)
+    rows = session.execute(
+        select(CaseRow, ArrivalReportRow)
+        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        .where(CaseRow.community == place, CaseRow.status == status)
+        .order_by(CaseRow.id)
+    ).all()
+    reveal = user.role == Role.COMMUNITY_WORKER
+    return [_summary(case, report, request.app.state.cipher, reveal) for case, report in rows]
+
+
+def _case_for(session: Session, user: UserRow, case_id: int) -> CaseRow:
+    community = user.community if user.role == Role.COMMUNITY_WORKER else None
+    return case_in_community(session, case_id, community)
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseRead,
+    summary="个案：措施时间线、健康监测、核酸检测、闭环管理",
+)
+def case_detail(
+    case_id: RowId, session: DbSession, user: WorkerOrCdc, request: Request
+) -> dict[str, Any]:
+    case = _case_for(session, user, case_id)
+    return _case_read(session, case, request.app.state.cipher, user.role == Role.COMMUNITY_WORKER)
+
+
+def _case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dict[str, Any]:
+    report = session.get_one(ArrivalReportRow, case.report_id)
+    checks = session.scalars(
+        select(HealthCheckRow)
+        .where(HealthCheckRow.case_id == case.id)
+        .order_by(HealthCheckRow.check_date)
+    )
+    tests = session.scalars(
+        select(NucleicAcidTestRow)
+        .where(NucleicAcidTestRow.case_id == case.id)
+        .order_by(NucleicAcidTestRow.test_date)
+    )
+    members = session.execute(
+        select(CaseRow, ArrivalReportRow)
+        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        .where(CaseRow.contact_case_id == case.id)
+        .order_by(CaseRow.id)
+    ).all()
+    return {
+        **_summary(case, report, cipher, reveal),
+        "employer": report.employer,
+        "arrival": report.arrival_date,
+        "measures": [_measure_read(row) for row in measures_of(session, case.id)],
+        "checks": [
+            {
+                "day": c.check_date,
+                "temperature": float(c.temperature),
+                "symptoms": c.symptoms,
+                "abnormal": check_is_abnormal(float(c.temperature), c.symptoms),
+                "recorded_by": c.recorded_by,
+            }
+            for c in checks
+        ],
+        "tests": [{"day": t.test_date, "result": t.result} for t in tests],
+        "members": [_summary(m, r, cipher, reveal) for m, r in members],
+    }
+
+
+@router.post(
+    "/cases/{case_id}/checks", response_model=CaseRead, status_code=201, summary="登记每日健康监测"
+)
+def add_check(
+    case_id: RowId, body: CheckBody, session: DbSession, user: Worker, request: Request
+) -> dict[str, Any]:
+    case = _case_for(session, user, case_id)
+    record_check(
+        session=session,
+        case=case,
+        day=body.day,
+        temperature=body.temperature,
+        symptoms=body.symptoms,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+    return _case_read(session, case, request.app.state.cipher, True)
+
+
+@router.post(
+    "/cases/{case_id}/tests", response_model=CaseRead, status_code=201, summary="登记核酸检测"
+)
+def add_test(
+    case_id: RowId, body: TestBody, session: DbSession, user: Worker, request: Request
+) -> dict[str, Any]:
+    case = _case_for(session, user, case_id)
+    record_test(
+        session=session,
+        case=case,
+        day=body.day,
+        result=body.result,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+    return _case_read(session, case, request.app.state.cipher, True)
+
+
+@router.post(
+    "/cases/{case_id}/measures/{measure_id}/end",
+    response_model=MeasureRead,
+    summary="提前结束一项措施（写明理由）",
+)
+def end(
+    case_id: RowId, measure_id: RowId, body: EndBody, session: DbSession, user: Worker
+) -> dict[str, Any]:
+    case = _case_for(session, user, case_id)
+    row = end_measure(
+        session=session,
+        case=case,
+        measure_id=measure_id,
+        day=body.day,
+        reason=body.reason,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    return _measure_read(row)
+
+
+@router.post(
+    "/measures/{measure_id}/adjust",
+    response_model=MeasureRead,
+    summary="调整措施期限（疾控，写明理由，留痕）",
+)
+def adjust(measure_id: RowId, body: AdjustBody, session: DbSession, user: Cdc) -> dict[str, Any]:
+    row = adjust_measure(
+        session=session,
+        measure_id=measure_id,
+        end=body.end,
+        reason=body.reason,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    return _measure_read(row)
+
+
+@router.post(
+    "/cases/{case_id}/lift",
+    response_model=CaseRead,
+    summary="解除个案（疾控）：措施当日结束，闭环管理的同住同事随之结束",
+)
+def lift(
+    case_id: RowId, body: LiftBody, session: DbSession, user: Cdc, request: Request
+) -> dict[str, Any]:
+    case = _case_for(session, user, case_id)
+    lift_contact(
+        session=session,
+        case=case,
+        day=body.day or today_in_china(),
+        reason=body.reason,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    return _case_read(session, case, request.app.state.cipher, False)

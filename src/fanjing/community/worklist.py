@@ -1,0 +1,179 @@
+"""A community's worklist for a day, gathered from the database, and its export to Excel and
+CSV with personal data masked unless the viewer's role needs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date, timedelta
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import Session
+
+from fanjing.common.identity import mask_name, mask_phone
+from fanjing.community.core import (
+    KIND_ZH,
+    WHAT_ZH,
+    CaseFacts,
+    MissingReport,
+    Worklist,
+    check_is_abnormal,
+    worklist_for,
+)
+from fanjing.community.store import (
+    ArrivalReportRow,
+    CaseMeasureRow,
+    CaseRow,
+    HealthCheckRow,
+    NucleicAcidTestRow,
+)
+from fanjing.healthkit.store import AccountRow, DeclarationRow, PhoneBindingRow
+from fanjing.infra.crypto import FieldCipher
+
+LOOKBACK_DAYS = 14  # declared arrivals older than this are not chased for a report
+HEADER = ("事项", "个案", "姓名", "手机号", "措施", "说明")
+
+
+def community_worklist(
+    session: Session, cipher: FieldCipher, *, community: str, day: date, reveal: bool
+) -> Worklist:
+    """The worklist of ``community`` on ``day``. ``reveal``: names and phone numbers in full
+    (the community's own workers, who must call people); otherwise masked."""
+    cases = list(
+        session.scalars(
+            select(CaseRow).where(CaseRow.community == community, CaseRow.status == "open")
+        )
+    )
+    ids = [case.id for case in cases]
+    measures = defaultdict(list)
+    checked: dict[int, set[date]] = defaultdict(set)
+    abnormal: dict[int, set[date]] = defaultdict(set)
+    tested: dict[int, list[date]] = defaultdict(list)
+    if ids:
+        for row in session.scalars(select(CaseMeasureRow).where(CaseMeasureRow.case_id.in_(ids))):
+            measures[row.case_id].append(row.to_core())
+        since = day - timedelta(days=30)
+        for check in session.scalars(
+            select(HealthCheckRow).where(
+                HealthCheckRow.case_id.in_(ids), HealthCheckRow.check_date >= since
+            )
+        ):
+            checked[check.case_id].add(check.check_date)
+            if check_is_abnormal(float(check.temperature), check.symptoms):
+                abnormal[check.case_id].add(check.check_date)
+        for test in session.scalars(
+            select(NucleicAcidTestRow).where(NucleicAcidTestRow.case_id.in_(ids))
+        ):
+            tested[test.case_id].append(test.test_date)
+    reports = {
+        row.id: row
+        for row in session.scalars(
+            select(ArrivalReportRow).where(ArrivalReportRow.id.in_([c.report_id for c in cases]))
+        )
+    }
+    facts = []
+    for case in cases:
+        report = reports[case.report_id]
+        name = cipher.decrypt(report.name_encrypted)
+        phone = cipher.decrypt(report.phone_encrypted) if report.phone_encrypted else ""
+        facts.append(
+            CaseFacts(
+                case.id,
+                name if reveal else mask_name(name),
+                phone if reveal else mask_phone(phone) if phone else "",
+                tuple(measures[case.id]),
+                frozenset(checked[case.id]),
+                tuple(tested[case.id]),
+                frozenset(abnormal[case.id]),
+            )
+        )
+    return worklist_for(day, facts, _missing_reports(session, cipher, community, day, reveal))
+
+
+def _missing_reports(
+    session: Session, cipher: FieldCipher, community: str, day: date, reveal: bool
+) -> list[MissingReport]:
+    """Health-kit accounts of the community that declared an arrival in the last 14 days
+    and have made no arrival report since (M1)."""
+    reported = exists().where(
+        and_(
+            ArrivalReportRow.document_hash == AccountRow.document_hash,
+            ArrivalReportRow.arrival_date >= DeclarationRow.arrival,
+        )
+    )
+    rows = session.execute(
+        select(AccountRow, DeclarationRow.arrival)
+        .join(DeclarationRow, DeclarationRow.account_id == AccountRow.id)
+        .where(
+            AccountRow.community == community,
+            DeclarationRow.arrival.between(day - timedelta(days=LOOKBACK_DAYS), day),
+            ~reported,
+        )
+        .order_by(AccountRow.id, DeclarationRow.arrival.desc())
+    ).all()
+    latest: dict[int, tuple[AccountRow, date]] = {}
+    for account, arrival in rows:
+        latest.setdefault(account.id, (account, arrival))
+    missing = []
+    for account, arrival in latest.values():
+        name = cipher.decrypt(account.name_encrypted)
+        phone_row = session.scalars(
+            select(PhoneBindingRow.phone_encrypted)
+            .where(PhoneBindingRow.account_id == account.id, PhoneBindingRow.state == "active")
+            .order_by(PhoneBindingRow.id)
+        ).first()
+        phone = cipher.decrypt(phone_row) if phone_row else ""
+        missing.append(
+            MissingReport(
+                name if reveal else mask_name(name),
+                phone if reveal else mask_phone(phone) if phone else "",
+                arrival,
+            )
+        )
+    return missing
+
+
+def worklist_rows(worklist: Worklist) -> list[tuple[str, str, str, str, str, str]]:
+    return [
+        (
+            WHAT_ZH[item.what],
+            str(item.case_id) if item.case_id else "",
+            item.person,
+            item.phone,
+            KIND_ZH.get(item.kind or "", ""),
+            item.detail,
+        )
+        for item in worklist.items
+    ]
+
+
+def worklist_xlsx(worklist: Worklist, community: str) -> bytes:
+    """The worklist as an Excel workbook (one sheet, a header row, frozen)."""
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = f"{worklist.day.isoformat()} 工作清单"
+    sheet.append([f"{community} {worklist.day.isoformat()} 工作清单"])
+    sheet.append(list(HEADER))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in worklist_rows(worklist):
+        sheet.append(list(row))
+    sheet.freeze_panes = "A3"
+    for column, width in zip("ABCDEF", (22, 8, 12, 15, 12, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def worklist_csv(worklist: Worklist) -> str:
+    """The worklist as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(worklist_rows(worklist))
+    return buffer.getvalue()

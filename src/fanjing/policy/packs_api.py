@@ -1,0 +1,172 @@
+"""Policy packs over HTTP (M10, CDC staff): upload a new version as a draft, list them,
+preview what it changes in the open community cases, approve it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from fanjing.audit.cache import AuditedCache
+from fanjing.community.core import KIND_ZH, Measure
+from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
+from fanjing.infra.clock import today_in_china
+from fanjing.policy.packstore import upload_pack
+from fanjing.policy.service import Checker
+from fanjing.policy.store import PolicyPackRow
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, RowId, require
+
+router = APIRouter(prefix="/api/v1/policy/packs", tags=["政策包"])
+Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
+
+
+class PackUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=512 * 1024, description="政策包 YAML")
+    file: str = Field("upload.yaml", max_length=200, description="文件名（报错时用）")
+
+
+class PackRead(BaseModel):
+    id: int
+    pack_id: str
+    version: str
+    title: str
+    in_force_from: date
+    status: Literal["draft", "approved", "withdrawn"]
+    uploaded_by: str
+    approved_by: str | None
+
+
+class PeriodRead(BaseModel):
+    start: date
+    until: date | None
+
+
+class MeasureChangeRead(BaseModel):
+    kind: str
+    kind_zh: str
+    what: Literal["added", "removed", "changed"]
+    before: PeriodRead | None
+    after: PeriodRead | None
+
+
+class CaseChangeRead(BaseModel):
+    case_id: int
+    changes: list[MeasureChangeRead]
+
+
+class PreviewRead(BaseModel):
+    pack: PackRead
+    cases: int = Field(description="重新评估的在管个案数")
+    changed: int = Field(description="有变化的个案数")
+    failed: list[dict[str, Any]]
+    changes: list[CaseChangeRead] = Field(description="有变化的个案（至多 limit 个）")
+
+
+def _pack_read(row: PolicyPackRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "pack_id": row.pack_id,
+        "version": row.version,
+        "title": row.title,
+        "in_force_from": row.in_force_from,
+        "status": row.status,
+        "uploaded_by": row.uploaded_by,
+        "approved_by": row.approved_by,
+    }
+
+
+def _period(measure: Measure | None) -> dict[str, Any] | None:
+    return None if measure is None else {"start": measure.start, "until": measure.until}
+
+
+def _preview_read(preview: Preview, limit: int) -> dict[str, Any]:
+    return {
+        "pack": _pack_read(preview.pack),
+        "cases": preview.cases,
+        "changed": len(preview.changes),
+        "failed": [{"case_id": case_id, "reason": why} for case_id, why in preview.failed],
+        "changes": [
+            {
+                "case_id": change.case_id,
+                "changes": [
+                    {
+                        "kind": c.kind,
+                        "kind_zh": KIND_ZH.get(c.kind, c.kind),
+                        "what": c.what,
+                        "before": _period(c.before),
+                        "after": _period(c.after),
+                    }
+                    for c in change.changes
+                ],
+            }
+            for change in preview.changes[:limit]
+        ],
+    }
+
+
+def _checker(request: Request) -> Checker:
+    state = request.app.state
+    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+
+
+@router.post("", response_model=PackRead, status_code=201, summary="上传政策包（校验后存为草稿）")
+def upload(body: PackUpload, session: DbSession, user: Cdc) -> dict[str, Any]:
+    row = upload_pack(
+        session=session, text=body.text, file=body.file, actor=user.name, now=datetime.now(UTC)
+    )
+    return _pack_read(row)
+
+
+@router.get("", response_model=list[PackRead], summary="上传的政策包")
+def packs(session: DbSession, user: Cdc) -> list[dict[str, Any]]:
+    return [
+        _pack_read(row) for row in session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id))
+    ]
+
+
+@router.get(
+    "/{pack_row_id}/preview",
+    response_model=PreviewRead,
+    summary="预览：新政策包会改变哪些在管个案、怎样改变",
+)
+def preview(
+    pack_row_id: RowId,
+    session: DbSession,
+    user: Cdc,
+    request: Request,
+    limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
+) -> dict[str, Any]:
+    found = preview_pack(session=session, checker=_checker(request), row_id=pack_row_id)
+    return _preview_read(found, limit)
+
+
+@router.post(
+    "/{pack_row_id}/approve",
+    response_model=PreviewRead,
+    summary="批准政策包：生效，并按预览更新在管个案（逐个留痕）",
+)
+def approve(
+    pack_row_id: RowId,
+    session: DbSession,
+    user: Cdc,
+    request: Request,
+    limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
+) -> dict[str, Any]:
+    applied = approve_pack(
+        session=session,
+        checker=_checker(request),
+        row_id=pack_row_id,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    session.flush()
+    cache: AuditedCache[Any] = request.app.state.packs
+    cache.changed()
+    return _preview_read(applied, limit)

@@ -1,0 +1,99 @@
+"""Policy packs in the database (M10): CDC uploads a new version as a draft, previews what it
+changes, and approves it; approved packs join the packs shipped with fanjing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.audit.service import record
+from fanjing.errors import FanjingError, Where
+from fanjing.policy.core.pack import Pack
+from fanjing.policy.packfile import builtin_packs, load_pack_text
+from fanjing.policy.store import PolicyPackRow
+
+MAX_PACK_BYTES = 512 * 1024
+
+
+def packs_in_database(session: Session) -> list[Pack]:
+    """The packs decisions are made with: those shipped, then the approved uploads in the
+    order they were approved (so a later approval of the same day wins)."""
+    rows = session.scalars(
+        select(PolicyPackRow)
+        .where(PolicyPackRow.status == "approved")
+        .order_by(PolicyPackRow.approved_at, PolicyPackRow.id)
+    )
+    return [*builtin_packs(), *(compiled(row) for row in rows)]
+
+
+def compiled(row: PolicyPackRow) -> Pack:
+    return load_pack_text(row.text, file=f"policy_pack/{row.id}")
+
+
+def upload_pack(
+    *, session: Session, text: str, file: str, actor: str, now: datetime
+) -> PolicyPackRow:
+    """Validate a pack (every error with its line) and keep it as a draft."""
+    if len(text.encode("utf-8")) > MAX_PACK_BYTES:
+        raise FanjingError("payload_too_large", f"政策包不能超过 {MAX_PACK_BYTES // 1024} KB")
+    pack = load_pack_text(text, file=file)
+    shipped = {(p.id, p.version) for p in builtin_packs()}
+    taken = session.scalar(
+        select(PolicyPackRow.id).where(
+            PolicyPackRow.pack_id == pack.id, PolicyPackRow.version == pack.version
+        )
+    )
+    if taken is not None or (pack.id, pack.version) in shipped:
+        raise FanjingError(
+            "pack_exists",
+            f"政策包 {pack.id} 版本 {pack.version} 已有：新版本请用新的版本号",
+            Where(file=file, field="version"),
+        )
+    row = PolicyPackRow(
+        pack_id=pack.id,
+        version=pack.version,
+        title=pack.title,
+        in_force_from=pack.in_force_from,
+        text=text,
+        status="draft",
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="upload_pack",
+        entity="policy_pack",
+        entity_id=row.id,
+        after=pack_snapshot(row),
+    )
+    return row
+
+
+def draft(session: Session, row_id: int) -> PolicyPackRow:
+    row = session.get(PolicyPackRow, row_id)
+    if row is None:
+        raise FanjingError("not_found", f"没有编号为 {row_id} 的政策包", Where(field="id"))
+    if row.status != "draft":
+        raise FanjingError(
+            "pack_not_draft", f"政策包 {row.pack_id} {row.version} 已{_STATUS_ZH[row.status]}"
+        )
+    return row
+
+
+_STATUS_ZH = {"draft": "待审批", "approved": "批准", "withdrawn": "撤回"}
+
+
+def pack_snapshot(row: PolicyPackRow) -> dict[str, Any]:
+    return {
+        "pack_id": row.pack_id,
+        "version": row.version,
+        "in_force_from": row.in_force_from.isoformat(),
+        "status": row.status,
+    }

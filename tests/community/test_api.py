@@ -1,0 +1,378 @@
+"""Community health management over HTTP: reports, cases, follow-up, groups and worklists,
+each role seeing only what it may."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook, load_workbook
+
+from fanjing.healthkit.sender import LogSender
+from fanjing.settings import Settings
+from fanjing.web.app import create_app
+from tests.api_helpers import COMMUNITY, ROLES, bearer
+
+ID = "11010519491231002X"
+PHONE = "13912345678"
+AREA = "河南省郑州市二七区京广路街道"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def sender() -> LogSender:
+    return LogSender()
+
+
+@pytest.fixture
+def client(engine, sender, tmp_path, tokens):
+    settings = Settings(var_dir=tmp_path / "var", database_url=str(engine.url))
+    app = create_app(settings, engine=engine, sender=sender)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        area = {"level": "medium", "area": AREA, "from": "2021-07-31"}
+        made = test_client.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
+        assert made.status_code == 201, made.text
+        yield test_client
+
+
+def arrival(stay_to="2021-08-03", arrival_day="2021-08-04", **more):
+    return {
+        "as_of": arrival_day,
+        "arrival": arrival_day,
+        "stays": [{"place": AREA, "from": "2021-08-01", "to": stay_to}],
+        **more,
+    }
+
+
+def report(client, token, *, name="张三", number=ID, phone=PHONE, situation=None, **more):
+    body = {
+        "person": {"name": name, "document_number": number, "phone": phone},
+        "employer": "北京某科技有限公司",
+        "situation": situation or arrival(),
+        **more,
+    }
+    return client.post("/api/v1/community/reports", json=body, headers=bearer(token))
+
+
+def test_a_worker_reports_an_arrival_and_a_case_opens_with_the_decided_measures(client, tokens):
+    made = report(client, tokens["community_worker"])
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["community"] == COMMUNITY and body["pack"] == "beijing-2021-08 2021.08.07"
+    assert [(m["kind"], m["start"], m["end"]) for m in body["measures"]] == [
+        ("home_observation", "2021-08-04", "2021-08-17"),  # counted from 08-03, from arrival on
+        ("nucleic_acid_test", "2021-08-04", None),
+        ("health_monitoring", "2021-08-17", "2021-08-24"),
+    ]
+    case = client.get(
+        f"/api/v1/community/cases/{body['case_id']}", headers=bearer(tokens["community_worker"])
+    ).json()
+    assert (case["person"], case["phone"], case["employer"]) == (
+        "张三",
+        PHONE,
+        "北京某科技有限公司",
+    )
+    seen_by_cdc = client.get(
+        f"/api/v1/community/cases/{body['case_id']}", headers=bearer(tokens["cdc"])
+    ).json()
+    assert (seen_by_cdc["person"], seen_by_cdc["phone"]) == ("张*", "139****5678")
+    for role in set(ROLES) - {"community_worker", "cdc"}:
+        path = f"/api/v1/community/cases/{body['case_id']}"
+        assert client.get(path, headers=bearer(tokens[role])).status_code == 403, role
+
+
+def test_no_case_without_measures_and_reports_only_for_the_own_community(client, tokens):
+    calm = arrival()
+    calm["stays"] = [{"place": "江苏省南京市鼓楼区", "from": "2021-08-01", "to": "2021-08-03"}]
+    made = report(client, tokens["community_worker"], situation=calm).json()
+    assert made["case_id"] is None and made["measures"] == []
+    elsewhere = report(
+        client, tokens["community_worker"], community="北京市海淀区中关村街道科源社区"
+    )
+    assert elsewhere.status_code == 403
+    for role in ("cdc", "clinic", "hotline", "admin"):
+        assert report(client, tokens[role]).status_code == 403, role
+    bad = report(client, tokens["community_worker"], number="110105194912310021")
+    assert bad.status_code == 422 and "person.document_number" in bad.text
+
+
+def test_a_citizen_reports_for_themself_from_their_health_kit_account(client, tokens):
+    citizen = tokens["citizen"]
+    client.post(
+        "/api/v1/healthkit/account",
+        json={"name": "李四", "document_number": ID, "community": COMMUNITY},
+        headers=bearer(citizen),
+    )
+    body = {"community": COMMUNITY, "situation": arrival()}
+    made = client.post("/api/v1/community/reports", json=body, headers=bearer(citizen))
+    assert made.status_code == 201, made.text
+    cases = client.get("/api/v1/community/cases", headers=bearer(tokens["community_worker"])).json()
+    assert [c["person"] for c in cases] == ["李四"]
+
+
+def _worklist(client, token, day, **params):
+    return client.get(
+        "/api/v1/community/worklist", params={"day": day, **params}, headers=bearer(token)
+    )
+
+
+def test_daily_checks_feed_the_worklist_and_missed_ones_escalate(client, tokens):
+    worker = tokens["community_worker"]
+    case_id = report(client, worker).json()["case_id"]
+    checks = f"/api/v1/community/cases/{case_id}/checks"
+    for day in ("2021-08-04", "2021-08-05"):
+        done = client.post(checks, json={"day": day, "temperature": "36.5"}, headers=bearer(worker))
+        assert done.status_code == 201, done.text
+    again = client.post(
+        checks, json={"day": "2021-08-05", "temperature": "36.6"}, headers=bearer(worker)
+    )
+    assert again.status_code == 409
+    fever = client.post(
+        checks,
+        json={"day": "2021-08-06", "temperature": "38.2", "symptoms": ["咳嗽"]},
+        headers=bearer(worker),
+    )
+    assert fever.json()["checks"][-1]["abnormal"] is True
+    wild = client.post(
+        checks, json={"day": "2021-08-07", "temperature": "48"}, headers=bearer(worker)
+    )
+    assert wild.status_code == 422 and "temperature" in wild.text
+
+    on_7th = _worklist(client, worker, "2021-08-07").json()
+    assert [(i["what"], i["person"]) for i in on_7th["items"]] == [
+        ("test_due", "张三"),
+        ("abnormal_check", "张三"),
+    ]
+    on_9th = [i["what"] for i in _worklist(client, worker, "2021-08-10").json()["items"]]
+    assert "check_escalated" in on_9th
+    client.post(
+        f"/api/v1/community/cases/{case_id}/tests",
+        json={"day": "2021-08-09", "result": "negative"},
+        headers=bearer(worker),
+    )
+    assert "test_due" not in [
+        i["what"] for i in _worklist(client, worker, "2021-08-09").json()["items"]
+    ]
+    masked = _worklist(client, tokens["cdc"], "2021-08-08", community=COMMUNITY).json()
+    assert {i["person"] for i in masked["items"]} == {"张*"}
+    assert _worklist(client, tokens["cdc"], "2021-08-08").status_code == 422  # CDC names one
+
+
+def test_the_worklist_exports_to_excel_and_csv(client, tokens):
+    worker = tokens["community_worker"]
+    report(client, worker)
+    xlsx = _worklist(client, worker, "2021-08-17", format="xlsx")
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"] == XLSX
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1] == ("事项", "个案", "姓名", "手机号", "措施", "说明")
+    assert (
+        rows[2][0],
+        rows[2][2],
+        rows[2][3],
+        rows[2][4],
+    ) == ("今日开始", "张三", PHONE, "健康监测")
+    text = _worklist(client, tokens["cdc"], "2021-08-17", community=COMMUNITY, format="csv").text
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert (
+        lines[0][0] == "事项" and lines[1][2] == "张*" and PHONE not in text and "张三" not in text
+    )
+
+
+def test_a_worker_ends_a_measure_and_cdc_adjusts_one_with_reasons_in_the_audit_log(client, tokens):
+    worker, cdc = tokens["community_worker"], tokens["cdc"]
+    made = report(client, worker).json()
+    home = next(m for m in made["measures"] if m["kind"] == "home_observation")
+    path = f"/api/v1/community/cases/{made['case_id']}/measures/{home['id']}/end"
+    ended = client.post(
+        path, json={"day": "2021-08-10", "reason": "转为集中观察"}, headers=bearer(worker)
+    )
+    assert ended.status_code == 200 and ended.json()["until"] == "2021-08-10"
+    assert (
+        client.post(
+            path, json={"day": "2021-08-11", "reason": "x"}, headers=bearer(worker)
+        ).status_code
+        == 409
+    )
+
+    monitor = next(m for m in made["measures"] if m["kind"] == "health_monitoring")
+    adjust = f"/api/v1/community/measures/{monitor['id']}/adjust"
+    body = {"end": "2021-08-31", "reason": "疾控研判延长健康监测"}
+    assert client.post(adjust, json=body, headers=bearer(worker)).status_code == 403
+    adjusted = client.post(adjust, json=body, headers=bearer(cdc))
+    assert adjusted.status_code == 200 and adjusted.json()["end"] == "2021-08-31"
+    backwards = client.post(adjust, json={"end": "2021-08-01", "reason": "x"}, headers=bearer(cdc))
+    assert backwards.status_code == 422
+    audit = client.get("/api/v1/audit", headers=bearer(cdc)).json()
+    entry = next(e for e in audit if e["action"] == "adjust_measure")
+    assert (entry["before"]["end"], entry["after"]["end"]) == ("2021-08-24", "2021-08-31")
+    assert entry["after"]["reason"] == "疾控研判延长健康监测"
+    assert any(e["action"] == "end_measure" for e in audit)
+    assert ID not in str(audit) and "张三" not in str(audit)
+
+
+def test_lifting_a_secondary_close_contact_ends_the_groups_closed_loop(client, tokens):
+    worker, cdc = tokens["community_worker"], tokens["cdc"]
+    calm = [{"place": "江苏省南京市鼓楼区", "from": "2021-08-01", "to": "2021-08-02"}]
+    contact_situation = {
+        "as_of": "2021-08-05",
+        "arrival": "2021-08-04",
+        "stays": calm,
+        "contact": {"role": "secondary_close_contact", "last_contact": "2021-08-03"},
+    }
+    contact = report(client, worker, situation=contact_situation).json()
+    assert contact["measures"][0]["kind"] == "centralized_observation"
+    member_situation = {
+        "as_of": "2021-08-05",
+        "arrival": "2021-08-04",
+        "stays": calm,
+        "contact": {"role": "cohabitant_of_secondary_close_contact", "last_contact": "2021-08-03"},
+    }
+    member = report(
+        client,
+        worker,
+        name="张小三",
+        number="110101199003071233",
+        phone="13800138000",
+        situation=member_situation,
+        contact_case_id=contact["case_id"],
+    ).json()
+    kinds = {m["kind"]: m for m in member["measures"]}
+    assert kinds["closed_loop_management"]["end"] is None
+    detail = client.get(
+        f"/api/v1/community/cases/{contact['case_id']}", headers=bearer(worker)
+    ).json()
+    assert [(m["id"], m["link"]) for m in detail["members"]] == [(member["case_id"], "cohabitant")]
+
+    wrong = report(
+        client,
+        worker,
+        number="110101199003071233",
+        situation=arrival(),
+        contact_case_id=contact["case_id"],
+    )
+    assert wrong.status_code == 422  # only a cohabitant or co-worker joins a contact's group
+
+    lift = f"/api/v1/community/cases/{contact['case_id']}/lift"
+    body = {"day": "2021-08-09", "reason": "流调排除次密接"}
+    assert client.post(lift, json=body, headers=bearer(worker)).status_code == 403
+    lifted = client.post(lift, json=body, headers=bearer(cdc))
+    assert lifted.status_code == 200 and lifted.json()["status"] == "closed"
+    after = client.get(
+        f"/api/v1/community/cases/{member['case_id']}", headers=bearer(worker)
+    ).json()
+    loop = next(m for m in after["measures"] if m["kind"] == "closed_loop_management")
+    assert (loop["until"], loop["end_reason"]) == ("2021-08-09", "次密接解除观察，闭环管理随之结束")
+    monitoring = next(m for m in after["measures"] if m["kind"] == "health_monitoring")
+    assert monitoring["until"] == kinds["health_monitoring"]["end"]  # counted from the contact
+    assert client.post(lift, json=body, headers=bearer(cdc)).status_code == 409
+
+
+def _workbook(rows) -> bytes:
+    book = Workbook()
+    sheet = book.worksheets[0]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HEADER = ["姓名", "证件号码", "手机号", "工作单位", "到京日期", "途经地", "开始日期", "结束日期"]
+
+
+def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens):
+    worker = tokens["community_worker"]
+    good = _workbook(
+        [
+            HEADER,
+            [
+                "王五",
+                "110101199003071233",
+                "13800138000",
+                "某单位",
+                "2021-08-04",
+                AREA,
+                "2021-08-01",
+                "2021-08-02",
+            ],
+            [
+                "王五",
+                "110101199003071233",
+                "13800138000",
+                "某单位",
+                "2021-08-04",
+                "江苏省南京市鼓楼区",
+                "2021-08-02",
+                "2021-08-03",
+            ],
+            ["赵六", ID, "13912345678", "", "2021-08-04", "", "", ""],
+        ]
+    )
+    path = "/api/v1/community/arrivals/import"
+    headers = {**bearer(worker), "Content-Type": XLSX}
+    done = client.post(path, content=good, headers=headers)
+    assert done.status_code == 201, done.text
+    assert done.json() == {"reports": 2, "cases": 1}
+
+    bad = _workbook(
+        [
+            HEADER,
+            ["钱七", "110101199003071234", "13800138001", "", "2021-08-04", "", "", ""],
+            [
+                "孙八",
+                "110101199003071233",
+                "12345",
+                "",
+                "2021/08/04",
+                "火星市",
+                "2021-08-01",
+                "2021-08-02",
+            ],
+            [
+                "周九",
+                "110101199003071233",
+                "13800138000",
+                "",
+                "2021-08-04",
+                AREA,
+                "2021-08-03",
+                "2021-08-01",
+            ],
+        ]
+    )
+    refused = client.post(path, content=bad, headers=headers)
+    assert refused.status_code == 422
+    errors = {(e["line"], e["field"]) for e in refused.json()["errors"]}
+    assert {(2, "证件号码"), (3, "手机号"), (4, "开始日期")} <= errors
+    cases = client.get("/api/v1/community/cases", headers=bearer(worker)).json()
+    assert len(cases) == 1  # nothing of the bad list was kept
+    not_excel = client.post(path, content=b"name,phone\n", headers=headers)
+    assert not_excel.status_code == 422 and "Excel" in not_excel.text
+    assert (
+        client.post(
+            path, content=good, headers={**bearer(tokens["cdc"]), "Content-Type": XLSX}
+        ).status_code
+        == 403
+    )
+
+
+def test_an_arrival_declared_in_the_health_kit_without_a_report_is_chased(client, tokens):
+    citizen, worker = tokens["citizen"], tokens["community_worker"]
+    client.post(
+        "/api/v1/healthkit/account",
+        json={"name": "李四", "document_number": ID, "community": COMMUNITY},
+        headers=bearer(citizen),
+    )
+    situation = {"as_of": "2021-08-04", "arrival": "2021-08-05", "stays": []}
+    client.post("/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen))
+    items = _worklist(client, worker, "2021-08-07").json()["items"]
+    assert [(i["what"], i["person"]) for i in items] == [("report_overdue", "李四")]
+    client.post(
+        "/api/v1/community/reports",
+        json={"community": COMMUNITY, "situation": {**situation, "as_of": "2021-08-05"}},
+        headers=bearer(citizen),
+    )
+    assert _worklist(client, worker, "2021-08-07").json()["items"] == []
