@@ -6,54 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
-from fanjing.healthkit.sender import LogSender
-from fanjing.settings import Settings
-from fanjing.web.app import create_app
 from tests.api_helpers import COMMUNITY, ROLES, bearer
+from tests.community.helpers import AREA, ID, PHONE, arrival, report
 
-ID = "11010519491231002X"
-PHONE = "13912345678"
-AREA = "河南省郑州市二七区京广路街道"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def sender() -> LogSender:
-    return LogSender()
-
-
-@pytest.fixture
-def client(engine, sender, tmp_path, tokens):
-    settings = Settings(var_dir=tmp_path / "var", database_url=str(engine.url))
-    app = create_app(settings, engine=engine, sender=sender)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        area = {"level": "medium", "area": AREA, "from": "2021-07-31"}
-        made = test_client.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
-        assert made.status_code == 201, made.text
-        yield test_client
-
-
-def arrival(stay_to="2021-08-03", arrival_day="2021-08-04", **more):
-    return {
-        "as_of": arrival_day,
-        "arrival": arrival_day,
-        "stays": [{"place": AREA, "from": "2021-08-01", "to": stay_to}],
-        **more,
-    }
-
-
-def report(client, token, *, name="张三", number=ID, phone=PHONE, situation=None, **more):
-    body = {
-        "person": {"name": name, "document_number": number, "phone": phone},
-        "employer": "北京某科技有限公司",
-        "situation": situation or arrival(),
-        **more,
-    }
-    return client.post("/api/v1/community/reports", json=body, headers=bearer(token))
 
 
 def test_a_worker_reports_an_arrival_and_a_case_opens_with_the_decided_measures(client, tokens):
