@@ -1,12 +1,16 @@
-"""Benchmarks: ``.venv/bin/python -m bench [check|api|import] [options]``.
+"""Benchmarks: ``.venv/bin/python -m bench [COMMAND] [options]``.
 
 - ``check`` (the default, so ``python -m bench [--count N] [--profile]`` still works):
   decisions per second of the batch path, in-process (target ≥ 20,000/s).
-- ``api``: ``POST /api/v1/check`` throughput against ``GET /healthz`` on the same
-  ``fanjing serve --workers 2`` on PostgreSQL (target ratio ≥ 0.5). Needs a server:
+- ``api``: ``POST /api/v1/check`` and ``GET /api/v1/healthkit/status`` throughput
+  against ``GET /healthz`` on the same ``fanjing serve --workers 2`` on PostgreSQL
+  (target ratio ≥ 0.5). Needs a server:
   ``scripts/with-postgres .venv/bin/python -m bench api``.
 - ``import``: importing one day's national list, 217 areas (target < 1 s).
+- ``itinerary``: importing the carriers' feed (target ≥ 100,000 rows/s on PostgreSQL).
+- ``popups``: pop-ups after one designation over 10 million itinerary rows (< 10 s).
 - ``faq``: one hotline question over 10,000 knowledge-base entries (target p95 < 10 ms).
+- ``community``: re-evaluating 100,000 open cases after a pack change (target < 30 s).
 
 Nothing is asserted about time.
 """
@@ -17,15 +21,16 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, faq, importing, itinerary, popups
+from bench import api, batch, community, faq, importing, itinerary, popups
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
-    "api": ("POST /api/v1/check against GET /healthz, 2 workers, PostgreSQL", api.add_arguments),
+    "api": ("check and status against GET /healthz, 2 workers, PostgreSQL", api.add_arguments),
     "import": ("importing a 217-area national list", importing.add_arguments),
     "itinerary": ("importing the carriers' itinerary feed", itinerary.add_arguments),
     "popups": ("raising pop-ups over 10 million itinerary rows", popups.add_arguments),
     "faq": ("one hotline question over 10,000 knowledge-base entries", faq.add_arguments),
+    "community": ("re-evaluating 100,000 open cases after a pack change", community.add_arguments),
 }
 RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "check": batch.run,
@@ -34,6 +39,7 @@ RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "itinerary": itinerary.run,
     "popups": popups.run,
     "faq": faq.run,
+    "community": community.run,
 }
 
 
@@ -43,9 +49,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(
-        dest="command", metavar="{check,api,import,itinerary,popups,faq}"
-    )
+    commands = parser.add_subparsers(dest="command", metavar="{" + ",".join(RUN) + "}")
     for name, (summary, add_arguments) in COMMANDS.items():
         module = sys.modules[RUN[name].__module__]
         add_arguments(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.store import AuditEntryRow
@@ -34,6 +34,13 @@ def record(
             after=after,
         )
     )
+
+
+def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Append many entries at once (keys as ``record``'s, ``entity_id`` already text): for
+    changes made in bulk, such as a re-evaluation of every open case."""
+    if entries:
+        session.execute(insert(AuditEntryRow), entries)
 
 
 def entries(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from fanjing.policy.core.model import Decision
+
 # the measures a community follows day by day; report_to_community is the report itself
 TIMELINE = ("centralized_observation", "home_observation", "health_monitoring")
 FOLLOWED = (*TIMELINE, "nucleic_acid_test", "closed_loop_management")
@@ -60,6 +62,15 @@ def measures_from_decision(decision: Mapping[str, Any]) -> list[Measure]:
         )
         for m in decision.get("measures", [])
         if m["kind"] in FOLLOWED
+    ]
+
+
+def measures_decided(decision: Decision) -> list[Measure]:
+    """The measures a community follows, from a decision just made (no JSON round trip)."""
+    return [
+        Measure(m.kind.value, m.start, m.end, m.rule, m.clause)
+        for m in decision.measures
+        if m.kind.value in FOLLOWED
     ]
 
 

@@ -9,15 +9,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from fanjing.audit.service import record
+from fanjing.audit.service import record, record_many
 from fanjing.community.core import (
     CaseChange,
     Measure,
     changes_between,
-    measures_from_decision,
+    measures_decided,
     reevaluated_measures,
 )
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
@@ -46,23 +46,7 @@ def preview_pack(
     progress: Callable[[int], None] = lambda cases: None,
 ) -> Preview:
     """What approving the draft pack ``row_id`` would change in the open cases."""
-    row = draft(session, row_id)
-    pack = compiled(row)
-    looked, changes, failed = 0, [], []
-    for case_id, situation, current in _open_cases(session):
-        looked += 1
-        try:
-            after = _reevaluated(checker, pack, situation, current)
-        except FanjingError as problem:
-            failed.append((case_id, problem.message))
-            continue
-        change = changes_between(case_id, current, after)
-        if change.changes:
-            changes.append(change)
-        if looked % BATCH_CASES == 0:
-            progress(BATCH_CASES)
-    progress(looked % BATCH_CASES)
-    return Preview(row, looked, changes, failed)
+    return _reevaluate(session, checker, row_id, apply=None, progress=progress)
 
 
 def approve_pack(
@@ -76,11 +60,8 @@ def approve_pack(
 ) -> Preview:
     """Approve the draft: the pack joins those in force from its day, and every open case's
     measures become what the preview shows, each case audited with before and after."""
-    preview = preview_pack(session=session, checker=checker, row_id=row_id, progress=progress)
-    pack = compiled(preview.pack)
-    for change in preview.changes:
-        _apply(session, change, actor=actor, now=now, pack=pack)
-    row = preview.pack
+    applied = _reevaluate(session, checker, row_id, apply=(actor, now), progress=progress)
+    row = applied.pack
     before = pack_snapshot(row)
     row.status, row.approved_by, row.approved_at = "approved", actor, now
     record(
@@ -91,13 +72,51 @@ def approve_pack(
         entity="policy_pack",
         entity_id=row.id,
         before=before,
-        after={**pack_snapshot(row), "cases_changed": len(preview.changes)},
+        after={**pack_snapshot(row), "cases_changed": len(applied.changes)},
     )
-    return preview
+    return applied
 
 
-def _open_cases(session: Session) -> Iterator[tuple[int, dict[str, Any], list[Measure]]]:
-    """Each open case with its report's situation and its measures, read in batches."""
+def _reevaluate(
+    session: Session,
+    checker: Checker,
+    row_id: int,
+    *,
+    apply: tuple[str, datetime] | None,
+    progress: Callable[[int], None],
+) -> Preview:
+    """Every open case under the draft pack, batch by batch; ``apply``: who approves and
+    when, to write each batch's changes before the next is read (bulk statements, so
+    100,000 cases take seconds, and memory stays flat)."""
+    pack = compiled(draft(session, row_id))
+    pinned = replace(checker, pinned_pack=pack)
+    looked, changes, failed = 0, [], []
+    for batch in _open_case_batches(session):
+        writes = _Writes()
+        for case_id, situation, stored in batch:
+            current = [measure for _, measure in stored]
+            try:
+                decided = measures_decided(pinned.check(situation, explained=False))
+            except FanjingError as problem:
+                failed.append((case_id, problem.message))
+                continue
+            after = reevaluated_measures(current, decided, pack.in_force_from)
+            change = changes_between(case_id, current, after)
+            if change.changes:
+                changes.append(change)
+                writes.case(case_id, stored, after)
+        if apply is not None:
+            writes.flush(session, pack=pack, actor=apply[0], now=apply[1])
+        looked += len(batch)
+        progress(len(batch))
+    return Preview(draft(session, row_id), looked, changes, failed)
+
+
+Stored = list[tuple[int, Measure]]  # a case's measure rows: id and measure
+
+
+def _open_case_batches(session: Session) -> Iterator[list[tuple[int, dict[str, Any], Stored]]]:
+    """The open cases with their report's situation and their measures, in batches."""
     last = 0
     while True:
         cases = session.execute(
@@ -110,60 +129,95 @@ def _open_cases(session: Session) -> Iterator[tuple[int, dict[str, Any], list[Me
         if not cases:
             return
         ids = [case_id for case_id, _ in cases]
-        measures: dict[int, list[Measure]] = {case_id: [] for case_id in ids}
-        for row in session.scalars(
-            select(CaseMeasureRow)
-            .where(CaseMeasureRow.case_id.in_(ids))
-            .order_by(CaseMeasureRow.start_date, CaseMeasureRow.id)
+        stored: dict[int, Stored] = {case_id: [] for case_id in ids}
+        m = CaseMeasureRow
+        for row in session.execute(
+            select(
+                m.id,
+                m.case_id,
+                m.kind,
+                m.start_date,
+                m.end_date,
+                m.rule,
+                m.clause,
+                m.ended_on,
+                m.end_reason,
+            )
+            .where(m.case_id.in_(ids))
+            .order_by(m.start_date, m.id)
         ):
-            measures[row.case_id].append(row.to_core())
-        for case_id, situation in cases:
-            yield case_id, situation, measures[case_id]
+            stored[row.case_id].append(
+                (
+                    row.id,
+                    Measure(
+                        row.kind,
+                        row.start_date,
+                        row.end_date,
+                        row.rule,
+                        row.clause,
+                        row.ended_on,
+                        row.end_reason,
+                    ),
+                )
+            )
+        yield [(case_id, situation, stored[case_id]) for case_id, situation in cases]
         last = ids[-1]
 
 
-def _reevaluated(
-    checker: Checker, pack: Pack, situation: dict[str, Any], current: list[Measure]
-) -> list[Measure]:
-    decision = replace(checker, pinned_pack=pack).check(situation)
-    decided = measures_from_decision(decision.to_json())
-    return reevaluated_measures(current, decided, pack.in_force_from)
+class _Writes:
+    """A batch's changes, written in three bulk statements: updates, new measures, audit."""
+
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.inserts: list[dict[str, Any]] = []
+        self.audited: list[tuple[int, list[dict[str, Any]], list[dict[str, Any]]]] = []
+
+    def case(self, case_id: int, stored: Stored, after: list[Measure]) -> None:
+        """The case's measures become ``after``, matched to its rows by kind, in order."""
+        unmatched = list(stored)
+        for measure in after:
+            match = next((s for s in unmatched if s[1].kind == measure.kind), None)
+            if match is None:
+                self.inserts.append({"case_id": case_id, **_columns(measure)})
+                continue
+            unmatched.remove(match)
+            if match[1] != measure:
+                self.updates.append({"id": match[0], **_columns(measure)})
+        before = [_shown(measure) for _, measure in stored]
+        self.audited.append((case_id, before, [_shown(m) for m in after]))
+
+    def flush(self, session: Session, *, pack: Pack, actor: str, now: datetime) -> None:
+        if self.updates:
+            session.execute(update(CaseMeasureRow), self.updates)  # by primary key, executemany
+        if self.inserts:
+            session.execute(insert(CaseMeasureRow), self.inserts)
+        record_many(
+            session,
+            [
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "reevaluate_case",
+                    "entity": "community_case",
+                    "entity_id": str(case_id),
+                    "before": {"measures": before},
+                    "after": {"measures": after, "pack": f"{pack.id} {pack.version}"},
+                }
+                for case_id, before, after in self.audited
+            ],
+        )
 
 
-def _apply(session: Session, change: CaseChange, *, actor: str, now: datetime, pack: Pack) -> None:
-    rows = list(
-        session.scalars(
-            select(CaseMeasureRow)
-            .where(CaseMeasureRow.case_id == change.case_id)
-            .order_by(CaseMeasureRow.start_date, CaseMeasureRow.id)
-        )
-    )
-    before = [_shown(row.to_core()) for row in rows]
-    for measure_change in change.changes:
-        target = next((row for row in rows if measure_change.before == row.to_core()), None)
-        if measure_change.after is None:
-            continue  # a measure is never deleted: dropped ones end (reevaluated_measures)
-        if target is None:
-            target = CaseMeasureRow(case_id=change.case_id)
-            session.add(target)
-        target.take(measure_change.after)
-    session.flush()
-    after = [
-        _shown(row.to_core())
-        for row in session.scalars(
-            select(CaseMeasureRow).where(CaseMeasureRow.case_id == change.case_id)
-        )
-    ]
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action="reevaluate_case",
-        entity="community_case",
-        entity_id=change.case_id,
-        before={"measures": before},
-        after={"measures": after, "pack": f"{pack.id} {pack.version}"},
-    )
+def _columns(measure: Measure) -> dict[str, Any]:
+    return {
+        "kind": measure.kind,
+        "start_date": measure.start,
+        "end_date": measure.end,
+        "rule": measure.rule,
+        "clause": measure.clause,
+        "ended_on": measure.ended_on,
+        "end_reason": measure.end_reason,
+    }
 
 
 def _shown(measure: Measure) -> dict[str, Any]:

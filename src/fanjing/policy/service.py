@@ -48,12 +48,13 @@ class Checker:
             raise FanjingError("no_pack_in_force", f"{day} 没有生效的政策包")
         return default, False
 
-    def check(self, data: Any) -> Decision:
-        """Decide for one situation (parsed JSON); raises ``InputErrors`` for bad input."""
+    def check(self, data: Any, *, explained: bool = True) -> Decision:
+        """Decide for one situation (parsed JSON); raises ``InputErrors`` for bad input.
+        ``explained=False``: no reasons (only the measures are wanted)."""
         situation = read_situation(data, parse_place=self.parse_place, today=self.today)
         pack, in_force = self.pack_for(situation.as_of)
         try:
-            decision = decide(pack, self.registry, situation)
+            decision = decide(pack, self.registry, situation, explained=explained)
         except PolicyEvaluationError as problem:
             raise FanjingError("policy_error", f"政策包 {pack.id} 无法计算：{problem}") from None
         if not in_force:

@@ -66,10 +66,14 @@ class Firing(NamedTuple):
     hold_until: date | None  # the first day an entry hold lets the person in
 
 
-def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
+def decide(
+    pack: Pack, registry: Registry, situation: Situation, *, explained: bool = True
+) -> Decision:
     """Decide entry and measures for ``situation`` under ``pack`` with ``registry``.
 
-    Never reads the clock: ``situation.as_of`` is the evaluation day (CST).
+    Never reads the clock: ``situation.as_of`` is the evaluation day (CST). Without
+    ``explained`` the decision has no reasons (for re-evaluating many cases, where only
+    the measures are kept).
     """
     first_day = situation.first_day
     horizon = max(first_day, situation.as_of)
@@ -84,7 +88,7 @@ def decide(pack: Pack, registry: Registry, situation: Situation) -> Decision:
         arrival=situation.arrival,
         entry=entry,
         measures=tuple(measures),
-        reasons=tuple(explain.reasons(firings, judged, situation, entry)),
+        reasons=tuple(explain.reasons(firings, judged, situation, entry)) if explained else (),
         rules_applied=tuple(dict.fromkeys(f.rule.id for f in firings)),
     )
 
