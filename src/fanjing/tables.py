@@ -7,6 +7,7 @@ from fanjing.infra.db import Base
 from fanjing.itinerary import store as itinerary_store
 from fanjing.places import store as places_store
 from fanjing.users import store as users_store
+from fanjing.vaccination import store as vaccination_store
 
 metadata = Base.metadata
 STORES = (
@@ -16,4 +17,5 @@ STORES = (
     itinerary_store,
     places_store,
     users_store,
+    vaccination_store,
 )
