@@ -25,7 +25,9 @@ def add_command(
     name: Annotated[str, typer.Argument(help="用户名")],
     role: Annotated[str, typer.Option("--role", help="、".join(r.value for r in Role))],
     community: Annotated[str | None, typer.Option("--community", help="社区工作者所属社区")] = None,
-    clinic: Annotated[str | None, typer.Option("--clinic", help="接种门诊用户所属门诊的代码")] = None,
+    clinic: Annotated[
+        str | None, typer.Option("--clinic", help="接种门诊用户所属门诊的代码")
+    ] = None,
     actor: Annotated[str, typer.Option("--by", help="由谁添加")] = "cli",
 ) -> None:
     """添加用户；令牌只显示这一次（只保存其摘要）。"""

@@ -104,7 +104,9 @@ def _clinic(session: Session, role: Role, clinic: str | None) -> str | None:
         return None
     if not clinic:
         raise FanjingError(
-            "missing_field", "接种门诊用户须绑定一个门诊（--clinic 门诊代码）", Where(field="clinic")
+            "missing_field",
+            "接种门诊用户须绑定一个门诊（--clinic 门诊代码）",
+            Where(field="clinic"),
         )
     if session.get(ClinicRow, clinic.strip()) is None:
         raise FanjingError(

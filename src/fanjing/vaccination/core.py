@@ -288,9 +288,7 @@ def eligibility(
 def _schedule_reasons(product: Product, doses: Sequence[DoseFact], wanted: int) -> list[Reason]:
     if len(doses) >= product.doses and wanted > len(doses):
         return [
-            Reason(
-                "schedule_complete", f"已完成{product.name}全部{product.doses}剂，无需再接种"
-            )
+            Reason("schedule_complete", f"已完成{product.name}全部{product.doses}剂，无需再接种")
         ]
     if not 1 <= wanted <= product.doses:
         return [
