@@ -7,6 +7,7 @@
   ``scripts/with-postgres .venv/bin/python -m bench api``.
 - ``import``: importing one day's national list, 217 areas (target < 1 s).
 - ``faq``: one hotline question over 10,000 knowledge-base entries (target p95 < 10 ms).
+- ``vaccination``: syncing 1 million clinic dose records to the health kit (target < 60 s).
 
 Nothing is asserted about time.
 """
@@ -17,7 +18,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, faq, importing, itinerary, popups
+from bench import api, batch, faq, importing, itinerary, popups, vaccination
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
@@ -26,6 +27,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "itinerary": ("importing the carriers' itinerary feed", itinerary.add_arguments),
     "popups": ("raising pop-ups over 10 million itinerary rows", popups.add_arguments),
     "faq": ("one hotline question over 10,000 knowledge-base entries", faq.add_arguments),
+    "vaccination": (
+        "syncing 1 million clinic dose records to the health kit",
+        vaccination.add_arguments,
+    ),
 }
 RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "check": batch.run,
@@ -34,6 +39,7 @@ RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "itinerary": itinerary.run,
     "popups": popups.run,
     "faq": faq.run,
+    "vaccination": vaccination.run,
 }
 
 
@@ -44,7 +50,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(
-        dest="command", metavar="{check,api,import,itinerary,popups,faq}"
+        dest="command", metavar="{check,api,import,itinerary,popups,faq,vaccination}"
     )
     for name, (summary, add_arguments) in COMMANDS.items():
         module = sys.modules[RUN[name].__module__]

@@ -44,6 +44,12 @@ def id_number(serial: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def bad_id_number() -> str:
+    """``id_number(1)`` with a wrong check digit."""
+    good = id_number(1)
+    return good[:17] + ("1" if good[17] == "0" else "0")
+
+
 def identity(serial: int, name: str = "张三") -> Identity:
     return Identity(name, read_document("resident_id", id_number(serial), today=TODAY))
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from fanjing.audit.store import AuditEntryRow
+from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.db import session_scope
@@ -33,6 +34,7 @@ from tests.vaccination.helpers import (
     TODAY,
     add_citizen,
     add_test_clinic,
+    bad_id_number,
     cipher,
     id_number,
     identity,
@@ -119,10 +121,8 @@ def test_a_bad_dose_is_refused_and_nothing_is_stored(world, entry, code, field):
 
 
 def test_an_invalid_id_number_is_refused_before_recording():
-    from fanjing.common.identity import read_document
-
     with pytest.raises(FanjingError) as raised:
-        read_document("resident_id", "110101198001010010", today=TODAY, field="document_number")
+        read_document("resident_id", bad_id_number(), today=TODAY, field="document_number")
     assert raised.value.code == "invalid_id_number"
     assert raised.value.where.field == "document_number"
 

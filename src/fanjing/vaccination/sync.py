@@ -70,15 +70,21 @@ def _statements(scope: str) -> dict[str, str]:
             "DELETE FROM healthkit_vaccination WHERE dose_id IN (SELECT d.id FROM "
             f"vaccination_dose d WHERE {scope} AND d.corrected_at IS NOT NULL AND NOT {_MATCHED})"
         ),
+        # after the two writes above, the scope's doses in the health kit are exactly the
+        # matched ones: the queue is settled against the health kit's dose index instead of
+        # matching every dose against every account again (three hash joins over the accounts
+        # per batch took the 1M benchmark from 28 s to 51 s)
         "released": (
             "DELETE FROM vaccination_held WHERE dose_id IN (SELECT d.id FROM vaccination_dose d "
-            f"WHERE {scope} AND d.id = vaccination_held.dose_id AND {_MATCHED})"
+            f"WHERE {scope}) AND EXISTS (SELECT 1 FROM healthkit_vaccination v "
+            "WHERE v.dose_id = vaccination_held.dose_id)"
         ),
         "held": (
             "INSERT INTO vaccination_held (dose_id, clinic_code, reason, held_at) "
             "SELECT d.id, d.clinic_code, CASE WHEN EXISTS (SELECT 1 FROM healthkit_account b "
             "WHERE b.document_hash = d.document_hash) THEN 'name_mismatch' ELSE 'no_account' END, "
-            f":now FROM vaccination_dose d WHERE {scope} AND NOT {_MATCHED} "
+            f":now FROM vaccination_dose d WHERE {scope} AND NOT EXISTS (SELECT 1 FROM "
+            "healthkit_vaccination v WHERE v.dose_id = d.id) "
             "ON CONFLICT (dose_id) DO UPDATE SET reason = excluded.reason, "
             "clinic_code = excluded.clinic_code"
         ),
