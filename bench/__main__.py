@@ -11,6 +11,7 @@
 - ``popups``: pop-ups after one designation over 10 million itinerary rows (< 10 s).
 - ``faq``: one hotline question over 10,000 knowledge-base entries (target p95 < 10 ms).
 - ``community``: re-evaluating 100,000 open cases after a pack change (target < 30 s).
+- ``vaccination``: syncing 1 million clinic dose records to the health kit (target < 60 s).
 
 Nothing is asserted about time.
 """
@@ -21,7 +22,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, community, faq, importing, itinerary, popups
+from bench import api, batch, community, faq, importing, itinerary, popups, vaccination
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
@@ -31,6 +32,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "popups": ("raising pop-ups over 10 million itinerary rows", popups.add_arguments),
     "faq": ("one hotline question over 10,000 knowledge-base entries", faq.add_arguments),
     "community": ("re-evaluating 100,000 open cases after a pack change", community.add_arguments),
+    "vaccination": (
+        "syncing 1 million clinic dose records to the health kit",
+        vaccination.add_arguments,
+    ),
 }
 RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "check": batch.run,
@@ -40,6 +45,7 @@ RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "popups": popups.run,
     "faq": faq.run,
     "community": community.run,
+    "vaccination": vaccination.run,
 }
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from fanjing.infra.db import create_db_engine, normalize_url, session_scope, upgrade
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.users.service import add_user
-from tests.api_helpers import COMMUNITY, ROLES
+from fanjing.vaccination.service import add_clinic
+from tests.api_helpers import CLINIC, CLINIC_STREET, COMMUNITY, ROLES
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +65,19 @@ def fresh_postgres_database() -> Iterator[str]:
 
 @pytest.fixture
 def tokens(engine, gazetteer) -> dict[str, str]:
-    """A user of every role (the community worker in 松榆里社区), by role: their bearer tokens."""
+    """A user of every role (the community worker in 松榆里社区, the clinic user at the clinic
+    ``CLINIC`` of the same street), by role: their bearer tokens."""
     found = {}
     with session_scope(engine) as session:
+        add_clinic(
+            session=session,
+            code=CLINIC,
+            name="潘家园接种门诊",
+            street=CLINIC_STREET,
+            parse_place=gazetteer.parse,
+            actor="test",
+            now=datetime(2021, 8, 1, tzinfo=UTC),
+        )
         for role in ROLES:
             community = COMMUNITY if role == "community_worker" else None
             _, token = add_user(
@@ -74,6 +85,7 @@ def tokens(engine, gazetteer) -> dict[str, str]:
                 name=f"{role}-user",
                 role=role,
                 community=community,
+                clinic=CLINIC if role == "clinic" else None,
                 parse_place=gazetteer.parse,
                 actor="test",
                 now=datetime(2021, 8, 1, tzinfo=UTC),

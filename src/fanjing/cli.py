@@ -21,6 +21,7 @@ from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
 from fanjing.users.cli import users_app
+from fanjing.vaccination.cli import vaccination_app
 from fanjing.web.server import serve
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.add_typer(pass_app, name="pass")
 app.add_typer(healthkit_app, name="healthkit")
 app.add_typer(itinerary_app, name="itinerary")
 app.add_typer(faq_app, name="faq")
+app.add_typer(vaccination_app, name="vaccination")
 
 
 def main() -> None:

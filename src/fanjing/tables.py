@@ -9,6 +9,7 @@ from fanjing.itinerary import store as itinerary_store
 from fanjing.places import store as places_store
 from fanjing.policy import store as policy_store
 from fanjing.users import store as users_store
+from fanjing.vaccination import store as vaccination_store
 
 metadata = Base.metadata
 STORES = (
@@ -20,4 +21,5 @@ STORES = (
     places_store,
     policy_store,
     users_store,
+    vaccination_store,
 )

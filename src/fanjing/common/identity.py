@@ -10,6 +10,7 @@ abolished since. Mobile numbers are checked with phonenumbers.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -146,3 +147,13 @@ def mask_name(name: str) -> str:
         return "*"
     keep = 2 if len(name) >= 4 else 1
     return name[:keep] + "*" * (len(name) - keep)
+
+
+def normalized_name(name: str) -> str:
+    """A name as compared between a clinic's record and a health-kit account: NFKC (full-width
+    letters become ASCII), no spaces, the middle dots of transliterated names made one
+    (``·``), Latin letters upper case. ``张 三`` and ``张三`` are one name; ``张叁`` is not."""
+    folded = unicodedata.normalize("NFKC", name)
+    folded = re.sub(r"\s+", "", folded)
+    folded = re.sub(r"[.•‧・∙⋅]", "·", folded)
+    return folded.upper()

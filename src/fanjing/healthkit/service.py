@@ -11,7 +11,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fanjing.common.identity import Document, mask_document, mask_name, mask_phone, mobile_number
+from fanjing.common.identity import (
+    Document,
+    mask_document,
+    mask_name,
+    mask_phone,
+    mobile_number,
+    normalized_name,
+)
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_platform, deletion_day
 from fanjing.healthkit.sender import CodeSender
@@ -68,6 +75,7 @@ def create_account(
     account = AccountRow(
         user_id=user_id,
         name_encrypted=cipher.encrypt(name.strip()),
+        name_hash=cipher.lookup_hash(normalized_name(name)),
         document_kind=document.kind.value,
         document_encrypted=cipher.encrypt(document.number),
         document_hash=document_hash,

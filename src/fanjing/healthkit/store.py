@@ -23,6 +23,9 @@ class AccountRow(Base):
     document_kind: Mapped[str] = mapped_column(String(20))
     document_encrypted: Mapped[str] = mapped_column(String(500))
     document_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # keyed hash of the normalised name, so the vaccination sync matches clinics' records
+    # without decrypting; empty for accounts made before it, until the sync fills it in
+    name_hash: Mapped[str | None] = mapped_column(String(64))
     community: Mapped[str | None] = mapped_column(String(300), index=True)  # where they live
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -25,6 +25,9 @@ def add_command(
     name: Annotated[str, typer.Argument(help="用户名")],
     role: Annotated[str, typer.Option("--role", help="、".join(r.value for r in Role))],
     community: Annotated[str | None, typer.Option("--community", help="社区工作者所属社区")] = None,
+    clinic: Annotated[
+        str | None, typer.Option("--clinic", help="接种门诊用户所属门诊的代码")
+    ] = None,
     actor: Annotated[str, typer.Option("--by", help="由谁添加")] = "cli",
 ) -> None:
     """添加用户；令牌只显示这一次（只保存其摘要）。"""
@@ -35,6 +38,7 @@ def add_command(
                 name=name,
                 role=role,
                 community=community,
+                clinic=clinic,
                 parse_place=Gazetteer().parse,
                 actor=actor,
                 now=datetime.now(UTC),
@@ -44,6 +48,7 @@ def add_command(
     typer.echo(
         f"已添加用户 {user.name}（{Role(user.role).label_zh}）"
         + (f"，社区：{user.community}" if user.community else "")
+        + (f"，门诊：{user.clinic}" if user.clinic else "")
     )
     typer.echo("令牌（只显示这一次，请妥善保存）：")
     typer.echo(token)
@@ -54,5 +59,6 @@ def list_command() -> None:
     """列出用户（不含令牌）。"""
     with session_scope(open_database(Settings.from_environment().database_url)) as session:
         for user in session.scalars(select(UserRow).order_by(UserRow.id)):
-            community = f"  {user.community}" if user.community else ""
-            typer.echo(f"{user.name}  {Role(user.role).label_zh}{community}")
+            place = user.community or user.clinic
+            where = f"  {place}" if place else ""
+            typer.echo(f"{user.name}  {Role(user.role).label_zh}{where}")

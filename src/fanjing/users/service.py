@@ -13,6 +13,7 @@ from fanjing.errors import FanjingError, Where
 from fanjing.places.core import Place, beijing_community
 from fanjing.users.core import Role, draw_token, token_hash
 from fanjing.users.store import UserRow
+from fanjing.vaccination.store import ClinicRow
 
 
 def add_user(
@@ -24,11 +25,13 @@ def add_user(
     parse_place: Callable[[str], Place],
     actor: str,
     now: datetime,
+    clinic: str | None = None,
 ) -> tuple[UserRow, str]:
     """Add a user; returns the row and its bearer token, which is shown once and never stored.
 
     A community worker is bound to one community (社区 or 村) in Beijing; no
-    other role has a community.
+    other role has a community. A clinic user is bound to one vaccination clinic (by its code,
+    ``fanjing vaccination clinic add``); no other role has a clinic.
     """
     name = name.strip()
     if not name:
@@ -41,6 +44,7 @@ def add_user(
             "unknown_role", f"未知角色“{role}”（应为 {roles}）", Where(field="role")
         ) from None
     community_name = _community(chosen, community, parse_place)
+    clinic_code = _clinic(session, chosen, clinic)
     if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
         raise FanjingError("user_exists", f"用户“{name}”已存在", Where(field="name"))
     token = draw_token()
@@ -48,6 +52,7 @@ def add_user(
         name=name,
         role=chosen.value,
         community=community_name,
+        clinic=clinic_code,
         token_hash=token_hash(token),
         created_at=now,
         created_by=actor,
@@ -61,7 +66,12 @@ def add_user(
         action="user.add",
         entity="user",
         entity_id=user.id,
-        after={"name": name, "role": chosen.value, "community": community_name},
+        after={
+            "name": name,
+            "role": chosen.value,
+            "community": community_name,
+            "clinic": clinic_code,
+        },
     )
     return user, token
 
@@ -78,6 +88,26 @@ def _community(
             "missing_field", "社区工作者须绑定一个社区（--community）", Where(field="community")
         )
     return beijing_community(parse_place(community)).name
+
+
+def _clinic(session: Session, role: Role, clinic: str | None) -> str | None:
+    if role is not Role.CLINIC:
+        if clinic:
+            raise FanjingError("bad_value", "只有接种门诊用户绑定门诊", Where(field="clinic"))
+        return None
+    if not clinic:
+        raise FanjingError(
+            "missing_field",
+            "接种门诊用户须绑定一个门诊（--clinic 门诊代码）",
+            Where(field="clinic"),
+        )
+    if session.get(ClinicRow, clinic.strip()) is None:
+        raise FanjingError(
+            "unknown_clinic",
+            f"没有代码为“{clinic}”的接种门诊（先用 fanjing vaccination clinic add 添加）",
+            Where(field="clinic"),
+        )
+    return clinic.strip()
 
 
 def user_with_token(session: Session, token: str) -> UserRow | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
@@ -28,6 +28,8 @@ class UserRow(Base):
     community: Mapped[str | None] = mapped_column(
         String(300)
     )  # standard name, for community workers
+    # the vaccination clinic a clinic user works for (the others have none)
+    clinic: Mapped[str | None] = mapped_column(ForeignKey("vaccination_clinic.code"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str] = mapped_column(String(100))

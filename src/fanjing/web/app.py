@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -24,12 +25,16 @@ from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.settings import Settings
+from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web import errors
 from fanjing.web.openapi import document_problems
 
 log = logging.getLogger("fanjing.web")
 POOL_CONNECTIONS = 20  # per worker
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
+SYNC_EVERY_SECONDS = 30 * 60  # V2: 数据约每半小时同步一次
+SYNC_BATCH = 1_000
+SYNC_PAUSE_SECONDS = 0.05
 
 
 def create_app(
@@ -45,6 +50,7 @@ def create_app(
     from fanjing.policy.api import router as policy_router
     from fanjing.policy.packs_api import router as packs_router
     from fanjing.users.api import router as users_router
+    from fanjing.vaccination.api import router as vaccination_router
     from fanjing.web.health import router as health_router
 
     app = FastAPI(
@@ -75,6 +81,7 @@ def create_app(
         community_router,
         packs_router,
         hotline_router,
+        vaccination_router,
     )
     for router in routers:
         app.include_router(router)
@@ -92,16 +99,18 @@ def _pool(settings: Settings) -> dict[str, int]:
 
 @asynccontextmanager
 async def _daily_jobs(app: FastAPI) -> AsyncIterator[None]:
-    """Jobs the server runs every day: purge grey phone numbers, close community cases whose
-    measures are over (both idempotent, so each worker may run them; the first run is at
-    start)."""
-    task = asyncio.create_task(_every_day(app))
+    """Jobs the server runs: every day, purge grey phone numbers and close community cases
+    whose measures are over (both idempotent, so each worker may run them; the first run is
+    at start); every half hour, the vaccination sync (one worker at a time)."""
+    tasks = [asyncio.create_task(_every_day(app)), asyncio.create_task(_every_half_hour(app))]
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _every_day(app: FastAPI) -> None:
@@ -111,6 +120,37 @@ async def _every_day(app: FastAPI) -> None:
         except Exception:  # a failed run is logged and tried again tomorrow
             log.exception("daily jobs (grey numbers, finished cases) failed")
         await asyncio.sleep(24 * 3600)
+
+
+async def _every_half_hour(app: FastAPI) -> None:
+    """V2: clinic records reach the health kit about every half hour. Every worker runs the
+    job; the sync's lock lets one through and the others skip. Throttled: bounded batches with a
+    pause between them, so a large backlog does not starve requests."""
+    while True:
+        await asyncio.sleep(SYNC_EVERY_SECONDS)
+        try:
+            report = await asyncio.to_thread(
+                sync_to_healthkit,
+                engine=app.state.engine,
+                cipher=app.state.cipher,
+                clock=lambda: datetime.now(UTC),
+                batch=SYNC_BATCH,
+                pause=SYNC_PAUSE_SECONDS,
+            )
+        except Exception:  # a failed run is logged; the next one resumes from the watermark
+            log.exception("vaccination sync to the health kit failed")
+            continue
+        if report.skipped:
+            log.info("vaccination sync: another worker is running it, skipped")
+        else:
+            log.info(
+                "vaccination sync: %d changes in %d batches, %d synced, %d held, %d released",
+                report.changes,
+                report.batches,
+                report.synced,
+                report.held,
+                report.released,
+            )
 
 
 def _purge(app: FastAPI) -> None:

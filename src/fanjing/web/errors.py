@@ -31,6 +31,13 @@ _STATUS_BY_CODE = {
     "forbidden": 403,
     "unauthenticated": 401,
     "payload_too_large": 413,
+    "clinic_exists": 409,
+    "dose_exists": 409,
+    "slot_full": 409,
+    "already_booked": 409,
+    "already_cancelled": 409,
+    "capacity_below_booked": 409,
+    "slot_conflict": 409,
 }
 
 

@@ -1,0 +1,197 @@
+"""Appointments through the street or township (V1: 可与所在街道（乡镇）咨询预约): a daily
+capacity per street, booking refused when full, cancelling.
+
+The capacity holds under any concurrency because booking is one conditional UPDATE
+(``booked = booked + 1 WHERE booked < capacity``: PostgreSQL re-checks the condition on the row
+a concurrent booking committed, SQLite runs one writer at a time), and a CHECK constraint
+(``booked <= capacity``) refuses whatever would still slip through. Counting bookings with a
+SELECT before inserting was rejected: two requests both see one seat left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fanjing.audit.service import record
+from fanjing.errors import FanjingError, Where
+from fanjing.places.core import Place
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.vaccination.core import Product, product_named
+from fanjing.vaccination.service import street_of
+from fanjing.vaccination.store import AppointmentRow, SlotRow
+
+MAX_CAPACITY = 100_000
+
+
+def set_capacity(
+    *,
+    session: Session,
+    user: UserRow,
+    street: str,
+    day: date,
+    capacity: int,
+    parse_place: Callable[[str], Place],
+    now: datetime,
+    today: date,
+) -> SlotRow:
+    """Set how many appointments ``street`` takes on ``day`` (CST, today or later). A community
+    worker sets their own street's; CDC and administrators any street's. Never below what is
+    already booked."""
+    place = street_of(street, parse_place)
+    if user.role == Role.COMMUNITY_WORKER and (
+        user.community is None or street_of(user.community, parse_place).name != place.name
+    ):
+        raise FanjingError("forbidden", f"社区工作者只能设置本街道（乡镇）的预约量：{place.name}")
+    if day < today:
+        raise FanjingError("past_day", f"{day} 已过去，不能再设预约量", Where(field="day"))
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise FanjingError(
+            "bad_value", f"预约量应为0到{MAX_CAPACITY}：{capacity}", Where(field="capacity")
+        )
+    slot = session.scalar(
+        select(SlotRow).where(SlotRow.street == place.name, SlotRow.slot_date == day)
+    )
+    before = None if slot is None else {"capacity": slot.capacity, "booked": slot.booked}
+    if slot is None:
+        slot = SlotRow(
+            street=place.name,
+            slot_date=day,
+            capacity=capacity,
+            booked=0,
+            set_by=user.name,
+            set_at=now,
+        )
+        session.add(slot)
+    else:
+        changed = session.execute(
+            update(SlotRow)
+            .where(SlotRow.id == slot.id, SlotRow.booked <= capacity)
+            .values(capacity=capacity, set_by=user.name, set_at=now)
+        ).rowcount  # type: ignore[attr-defined]
+        if changed == 0:
+            raise FanjingError(
+                "capacity_below_booked",
+                f"当天已预约{slot.booked}人，预约量不能少于此数",
+                Where(field="capacity"),
+            )
+        session.refresh(slot)
+    try:
+        session.flush()
+    except IntegrityError:  # another setter created the day's slot at the same moment
+        raise FanjingError("slot_conflict", "该街道当天的预约量正被同时设置，请重试") from None
+    record(
+        session,
+        actor=user.name,
+        at=now,
+        action="vaccination.capacity.set",
+        entity="vaccination_slot",
+        entity_id=slot.id,
+        before=before,
+        after={"street": place.name, "day": day.isoformat(), "capacity": capacity},
+    )
+    return slot
+
+
+def slot_on(
+    session: Session, street: str, day: date, parse_place: Callable[[str], Place]
+) -> SlotRow:
+    """The street's appointments on a day (capacity and booked)."""
+    place = street_of(street, parse_place)
+    slot = session.scalar(
+        select(SlotRow).where(SlotRow.street == place.name, SlotRow.slot_date == day)
+    )
+    if slot is None:
+        raise FanjingError("not_found", f"{place.name} {day} 没有开放预约")
+    return slot
+
+
+def book(
+    *,
+    session: Session,
+    user: UserRow,
+    products: Mapping[str, Product],
+    street: str,
+    day: date,
+    product_code: str,
+    dose_number: int,
+    parse_place: Callable[[str], Place],
+    now: datetime,
+    today: date,
+) -> AppointmentRow:
+    """Book a citizen's appointment on ``street``'s ``day`` (today or later, CST); one booked
+    appointment per citizen at a time. Refused (``slot_full``) when the day is full."""
+    product = product_named(products, product_code, "product_code")
+    if not 1 <= dose_number <= product.doses:
+        raise FanjingError(
+            "dose_out_of_schedule",
+            f"{product.name}共{product.doses}剂，没有第{dose_number}剂",
+            Where(field="dose_number"),
+        )
+    if day < today:
+        raise FanjingError("past_day", f"{day} 已过去，不能预约", Where(field="day"))
+    slot = slot_on(session, street, day, parse_place)
+    if _booked(session, user.id) is not None:
+        raise FanjingError("already_booked", "已有一个预约：请先取消再预约其他日期")
+    taken = session.execute(
+        update(SlotRow)
+        .where(SlotRow.id == slot.id, SlotRow.booked < SlotRow.capacity)
+        .values(booked=SlotRow.booked + 1)
+    ).rowcount  # type: ignore[attr-defined]
+    if taken == 0:
+        raise FanjingError("slot_full", f"{slot.street} {day} 的预约已满", Where(field="day"))
+    appointment = AppointmentRow(
+        slot_id=slot.id,
+        user_id=user.id,
+        product_code=product.code,
+        dose_number=dose_number,
+        state="booked",
+        booked_at=now,
+    )
+    session.add(appointment)
+    try:
+        session.flush()
+    except IntegrityError:  # the same citizen booked twice at the same moment
+        raise FanjingError("already_booked", "已有一个预约：请先取消再预约其他日期") from None
+    return appointment
+
+
+def cancel(
+    *, session: Session, user: UserRow, appointment_id: int, now: datetime
+) -> AppointmentRow:
+    """Cancel the citizen's own booked appointment; its seat is free again."""
+    appointment = session.get(AppointmentRow, appointment_id)
+    if appointment is None or appointment.user_id != user.id:
+        raise FanjingError("not_found", f"没有编号为 {appointment_id} 的预约")
+    if appointment.state != "booked":
+        raise FanjingError("already_cancelled", "该预约已取消")
+    appointment.state = "cancelled"
+    appointment.cancelled_at = now
+    session.execute(
+        update(SlotRow).where(SlotRow.id == appointment.slot_id).values(booked=SlotRow.booked - 1)
+    )
+    return appointment
+
+
+def appointments_of(session: Session, user_id: int) -> list[tuple[AppointmentRow, SlotRow]]:
+    """A citizen's appointments, newest first, with their street and day."""
+    rows = session.execute(
+        select(AppointmentRow, SlotRow)
+        .join(SlotRow, SlotRow.id == AppointmentRow.slot_id)
+        .where(AppointmentRow.user_id == user_id)
+        .order_by(AppointmentRow.id.desc())
+    ).all()
+    return [(a, s) for a, s in rows]
+
+
+def _booked(session: Session, user_id: int) -> AppointmentRow | None:
+    return session.scalar(
+        select(AppointmentRow).where(
+            AppointmentRow.user_id == user_id, AppointmentRow.state == "booked"
+        )
+    )
