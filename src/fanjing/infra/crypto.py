@@ -27,6 +27,7 @@ from fanjing.settings import PREFIX, Settings
 
 DATA_KEYS_FILE = "data.keys"
 LOOKUP_KEY_FILE = "lookup.key"
+SESSION_KEY_FILE = "session.key"
 
 
 class FieldCipher:
@@ -89,6 +90,12 @@ def load_field_cipher(settings: Settings, environ: Mapping[str, str] | None = No
         )
     )
     return FieldCipher(keys, lookup_key)
+
+
+def session_secret(settings: Settings) -> str:
+    """The key signing web session cookies: ``var/keys/session.key``, made on first use (0600)."""
+    path = settings.var_dir / "keys" / SESSION_KEY_FILE
+    return _key_lines(path, lambda: secrets.token_urlsafe(48).encode("ascii"))[0].decode("ascii")
 
 
 def rotate_data_key(settings: Settings) -> None:

@@ -71,6 +71,7 @@ class Gazetteer:
         self._counties_by_city: dict[tuple[str, str | None], list[_Division]] = defaultdict(list)
         self._division: dict[tuple[str, str | None, str], _Division] = {}
         self._names: dict[str, set[str]] = defaultdict(set)  # full name → full name and aliases
+        self._full_names: list[str] = []  # every county and town, for suggestions
         self.parse = lru_cache(maxsize=cache_size)(self._parse)
 
     def _load(self) -> None:
@@ -96,10 +97,23 @@ class Gazetteer:
                             county,
                             {t: tuple(v for v in villages) for t, villages in _children(towns)},
                         )
+                        county_name = f"{province}{city_name or ''}{county}"
+                        self._full_names.append(county_name)
+                        self._full_names.extend(f"{county_name}{town}" for town in division.towns)
                         self._counties_by_name[county].append(division)
                         self._counties_by_city[(province, city_name)].append(division)
                         self._division[(province, city_name, county)] = division
             self._loaded = True
+
+    def suggest(self, text: str, limit: int = 10) -> list[str]:
+        """Counties and towns whose full name contains ``text`` (shortest first): what a
+        form offers as a person types a place."""
+        wanted = normalize_place_text(text)
+        if not wanted:
+            return []
+        self._load()
+        found = [name for name in self._full_names if wanted in name]
+        return sorted(found, key=lambda name: (len(name), name))[:limit]
 
     def _add_names(self, full_name: str, node: dict[str, Any]) -> None:
         aliases = node.get("_alias") or []

@@ -19,7 +19,7 @@ from fanjing.community.service import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.crypto import load_field_cipher
+from fanjing.infra.crypto import load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
@@ -28,6 +28,7 @@ from fanjing.settings import Settings
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web import errors
 from fanjing.web.openapi import document_problems
+from fanjing.web.pages import install_pages
 
 log = logging.getLogger("fanjing.web")
 POOL_CONNECTIONS = 20  # per worker
@@ -69,6 +70,7 @@ def create_app(
     app.state.sender = sender or LogSender()
     app.state.faq_searcher = Searcher()
     errors.install(app)
+    install_pages(app, session_secret(settings))
     document_problems(app)
     app.add_middleware(BodySizeLimit)
     routers = (

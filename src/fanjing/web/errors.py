@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from fanjing.errors import FanjingError, InputErrors
@@ -79,33 +79,55 @@ def _item(error: FanjingError) -> dict[str, Any]:
     return item
 
 
+_MACHINE_PATHS = ("/api/", "/.well-known/", "/healthz", "/openapi.json", "/docs", "/static/")
+
+
+def for_a_page(request: Request) -> bool:
+    """Pages answer errors with a page; the API and files with problem+json."""
+    return not request.url.path.startswith(_MACHINE_PATHS)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(InputErrors)
-    async def _input_errors(_request: Request, error: InputErrors) -> JSONResponse:
+    async def _input_errors(request: Request, error: InputErrors) -> Response:
         errors = [_item(e) for e in error.errors]
         detail = "；".join(str(e) for e in error.errors)
+        if for_a_page(request):
+            return _page(request, 422, "输入有误", detail)
         return problem(422, error.code, "输入有误", detail, errors)
 
     @app.exception_handler(FanjingError)
-    async def _fanjing_error(_request: Request, error: FanjingError) -> JSONResponse:
+    async def _fanjing_error(request: Request, error: FanjingError) -> Response:
         status = _STATUS_BY_CODE.get(error.code, 422)
+        if for_a_page(request):
+            return _page(request, status, "请求无法完成", str(error))
         return problem(status, error.code, "请求无法完成", str(error), [_item(error)])
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
         errors = [
             {"code": item["type"], "message": item["msg"], "field": _field_path(tuple(item["loc"]))}
             for item in error.errors()
         ]
         detail = "；".join(f"{e['field'] or '请求'}：{e['message']}" for e in errors)
+        if for_a_page(request):
+            return _page(request, 422, "请求格式有误", detail)
         return problem(422, "invalid_request", "请求格式有误", detail, errors)
 
     @app.exception_handler(HTTPException)
-    async def _http(_request: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> Response:
         code = _CODE_BY_STATUS.get(error.status_code, f"http_{error.status_code}")
+        if for_a_page(request):
+            return _page(request, error.status_code, "请求无法完成", str(error.detail))
         return problem(error.status_code, code, str(error.detail), str(error.detail))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem(500, "internal_error", "内部错误", "服务器内部错误，已记录。")
+
+
+def _page(request: Request, status: int, title: str, message: str) -> Response:
+    from fanjing.web.pages.session import render  # pages know the app; errors load first
+
+    return render(request, "error.html", status_code=status, title=title, message=message)

@@ -1,0 +1,34 @@
+"""The pages: server-rendered, mobile first, Chinese first, for each audience."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from fanjing.web.pages import public
+from fanjing.web.pages.session import SESSION_COOKIE, SESSION_HOURS, LoginRequired
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+ROUTERS = (public.router,)
+
+
+def install_pages(app: FastAPI, secret: str) -> None:
+    """Sessions (a signed cookie, lax, HTTP-only), the static files, and every page."""
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _error: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -1,0 +1,165 @@
+"""Pages anyone may open: home, logging in and out, the language switch, the entry check as a
+form (with place suggestions as one types), and the hotline's answers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from fanjing.errors import FanjingError, InputErrors
+from fanjing.hotline.search import Searcher
+from fanjing.infra.clock import today_in_china
+from fanjing.policy.core.model import MeasureKind
+from fanjing.policy.service import Checker
+from fanjing.users.core import Role
+from fanjing.users.service import user_with_token
+from fanjing.web.deps import DbSession
+from fanjing.web.pages.i18n import COOKIE, LANGUAGES
+from fanjing.web.pages.session import Csrf, render, session_user
+
+router = APIRouter(include_in_schema=False)
+
+HOME_OF_ROLE = {
+    Role.CITIZEN.value: "/healthkit",
+    Role.COMMUNITY_WORKER.value: "/community",
+    Role.CDC.value: "/cdc",
+    Role.CLINIC.value: "/clinic",
+    Role.HOTLINE.value: "/hotline",
+    Role.ADMIN.value: "/cdc",
+}
+MAX_STAYS = 10
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: DbSession) -> HTMLResponse:
+    user = session_user(request, session)
+    return render(
+        request, "home.html", user=user, home_of_role=HOME_OF_ROLE[user.role] if user else None
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, session: DbSession, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", user=session_user(request, session), next=_local(next))
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    session: DbSession,
+    _csrf: Csrf,
+    token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    user = user_with_token(session, token.strip()) if token.strip() else None
+    if user is None:
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=_local(next),
+            error="令牌无效，请核对后重试",
+        )
+    request.session.clear()  # a new session on login: nothing carried over from before
+    request.session["user_id"] = user.id
+    target = _local(next)
+    return RedirectResponse(target if target != "/" else HOME_OF_ROLE[user.role], status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, _csrf: Csrf) -> RedirectResponse:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> RedirectResponse:
+    answer = RedirectResponse(_local(next), status_code=303)
+    if code in LANGUAGES:
+        answer.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    return answer
+
+
+def _local(target: str) -> str:
+    """Only paths on this site: never redirect elsewhere after login."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/places/suggest")
+def suggest(request: Request, q: Annotated[str, Query(max_length=50)] = "") -> JSONResponse:
+    return JSONResponse(request.app.state.gazetteer.suggest(q, limit=10))
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check_form(request: Request, session: DbSession) -> HTMLResponse:
+    return render(
+        request,
+        "check.html",
+        user=session_user(request, session),
+        form={"as_of": "", "arrival": "", "stays": [{"place": "", "from": "", "to": ""}]},
+    )
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check(request: Request, session: DbSession) -> HTMLResponse:
+    form = await request.form()
+    values = {key: str(value) for key, value in form.multi_items()}
+    stays = [
+        {
+            "place": values.get(f"place{i}", "").strip(),
+            "from": values.get(f"from{i}", "").strip(),
+            "to": values.get(f"to{i}", "").strip(),
+        }
+        for i in range(MAX_STAYS)
+        if values.get(f"place{i}", "").strip()
+    ]
+    situation: dict[str, Any] = {"stays": stays}
+    for name in ("as_of", "arrival"):
+        if values.get(name):
+            situation[name] = values[name]
+    if values.get("contact_role"):
+        situation["contact"] = {
+            "role": values["contact_role"],
+            "last_contact": values.get("last_contact", ""),
+        }
+    if values.get("home_observation_possible") == "no":
+        situation["home_observation_possible"] = False
+    state = request.app.state
+    checker = Checker(
+        state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
+    )
+    user = session_user(request, session)
+    shown = {
+        "as_of": values.get("as_of", ""),
+        "arrival": values.get("arrival", ""),
+        "stays": stays or [{"place": "", "from": "", "to": ""}],
+    }
+    try:
+        decision = checker.check(situation)
+    except FanjingError as problem:
+        errors = problem.errors if isinstance(problem, InputErrors) else [problem]
+        return render(request, "check.html", user=user, form=shown, errors=errors, status_code=422)
+    return render(
+        request,
+        "check.html",
+        user=user,
+        form=shown,
+        decision=decision,
+        kind_zh={kind.value: kind.label_zh for kind in MeasureKind},
+    )
+
+
+@router.get("/ask", response_class=HTMLResponse)
+def ask(
+    request: Request,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """The hotline's authoritative answers, searched as the caller puts it."""
+    answered = None
+    if q.strip():
+        searcher: Searcher = request.app.state.faq_searcher
+        answered = searcher.ask(session, q.strip(), top=5)
+    return render(request, "ask.html", user=session_user(request, session), q=q, answered=answered)

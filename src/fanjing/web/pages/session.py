@@ -1,0 +1,101 @@
+"""Who is looking at a page: a signed session cookie, set by logging in with a user's token
+(the users and roles of the API), and a CSRF token for every form that changes something."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from fanjing.errors import FanjingError
+from fanjing.infra.clock import fixed_day, today_in_china
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession
+from fanjing.web.pages.i18n import COOKIE, DEFAULT, LANGUAGES, translator
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+SESSION_COOKIE = "fanjing_session"
+SESSION_HOURS = 8
+
+
+class LoginRequired(Exception):
+    """A page for logged-in users was asked for without a session: go to the login page."""
+
+
+def language(request: Request) -> str:
+    chosen = request.cookies.get(COOKIE, DEFAULT)
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token (made on first use); every form posts it back."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
+    """A dependency of every page POST: the form's token must be this session's."""
+    expected = request.session.get("csrf")
+    if not expected or not hmac.compare_digest(str(expected), csrf):
+        raise FanjingError("csrf_failed", "表单已过期或来源不明，请刷新页面后重试")
+
+
+Csrf = Annotated[None, Depends(check_csrf)]
+
+
+def session_user(request: Request, session: Session) -> UserRow | None:
+    user_id = request.session.get("user_id")
+    return session.get(UserRow, user_id) if isinstance(user_id, int) else None
+
+
+def require_page(*roles: Role) -> Callable[..., UserRow]:
+    """A dependency for a page of ``roles``: the login page for no session, 403 otherwise."""
+
+    def check(request: Request, session: DbSession) -> UserRow:
+        user = session_user(request, session)
+        if user is None:
+            raise LoginRequired()
+        if roles and user.role not in {r.value for r in roles}:
+            names = "、".join(r.label_zh for r in roles)
+            raise FanjingError("forbidden", f"只有{names}可以访问此页")
+        return user
+
+    return check
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: UserRow | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A page: the template with the translator, the user, the CSRF token and the day."""
+    lang = language(request)
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "_": translator(lang),
+            "lang": lang,
+            "languages": LANGUAGES,
+            "user": user,
+            "role_zh": Role(user.role).label_zh if user else None,
+            "csrf": csrf_token(request),
+            "today": today_in_china(),
+            "fixed_day": fixed_day(),
+            **context,
+        },
+        status_code=status_code,
+    )
