@@ -1,97 +1,329 @@
-"""``fanjing demo``: the entry check on a few real situations of early August 2021.
+"""``fanjing demo`` (what ``make run`` runs): the server on a fresh SQLite database of demo
+data, with the clock set to 7 August 2021.
 
-Until the server exists this is what ``make run`` shows: the default pack, the
-demo risk areas (taken from the national lists of 31 July and 4 August 2021) and
-five people, each decided and explained in Chinese.
+The data: the default pack; the risk areas of the national lists of 31 July and 4 August
+2021; one user per role (their logins are printed); demo people with accounts, phone
+numbers (one grey), itineraries, a declaration, pop-ups, arrival reports and cases
+(a secondary close contact with a cohabitant), doses at a clinic (one held for a wrong
+name); and the hotline's knowledge base from the seed article.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from sqlalchemy import Engine, select
 
-from fanjing.errors import FanjingError
-from fanjing.places.designations_csv import read_designations_csv
+from fanjing.common.identity import read_document
+from fanjing.community.service import Person, record_check, report_arrival
+from fanjing.healthkit.declaration import declare
+from fanjing.healthkit.popups import raise_popups_for
+from fanjing.healthkit.sender import LogSender
+from fanjing.healthkit.service import confirm_binding, create_account, start_binding, unbind
+from fanjing.healthkit.store import AccountRow
+from fanjing.hotline.reading import read_builtin, read_file
+from fanjing.hotline.service import import_extracted
+from fanjing.infra.clock import FIXED_DAY
+from fanjing.infra.crypto import FieldCipher, load_field_cipher
+from fanjing.infra.db import open_database, session_scope
+from fanjing.itinerary.feed import FeedReader
+from fanjing.itinerary.service import import_feed
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.registry import Registry
-from fanjing.policy.core.explain import plan_zh
+from fanjing.places.lookup import registry_in_database
+from fanjing.places.service import import_risk_file
+from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
+from fanjing.settings import Settings
+from fanjing.users.service import add_user
+from fanjing.vaccination.products import builtin_products
+from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
+from fanjing.vaccination.sync import sync_to_healthkit
 
-DEMO_DAY = "2021-08-07"
-
-SITUATIONS: list[tuple[str, dict[str, Any]]] = [
-    (
-        "8月1日离开郑州市二七区京广路街道（高风险），8月7日抵京",
-        {
-            "as_of": DEMO_DAY,
-            "arrival": DEMO_DAY,
-            "stays": [
-                {"place": "河南省郑州市二七区京广路街道", "from": "2021-07-28", "to": "2021-08-01"}
-            ],
-        },
-    ),
-    (
-        "7月30日至8月3日在南京市鼓楼区出差（南京有高、中风险地区，鼓楼区没有），计划8月9日返京",
-        {
-            "as_of": DEMO_DAY,
-            "arrival": "2021-08-09",
-            "stays": [{"place": "江苏省南京市鼓楼区", "from": "2021-07-30", "to": "2021-08-03"}],
-        },
-    ),
-    (
-        "环京通勤人员，住河北省廊坊市三河市燕郊镇，绿码，体温正常",
-        {
-            "as_of": DEMO_DAY,
-            "arrival": DEMO_DAY,
-            "commuter": True,
-            "stays": [
-                {"place": "河北省廊坊市三河市燕郊镇", "from": "2021-07-25", "to": "2021-08-07"}
-            ],
-        },
-    ),
-    (
-        "7月20日从上海浦东国际机场入境，计划8月7日进京",
-        {
-            "as_of": DEMO_DAY,
-            "arrival": DEMO_DAY,
-            "entered_china": {"port": "上海浦东国际机场", "date": "2021-07-20"},
-        },
-    ),
-    (
-        "在京次密切接触者，8月2日最后一次接触",
-        {
-            "as_of": DEMO_DAY,
-            "contact": {"role": "secondary_close_contact", "last_contact": "2021-08-02"},
-        },
-    ),
-]
+DEMO_DAY = date(2021, 8, 7)
+COMMUNITY = "北京市朝阳区潘家园街道松榆里社区"
+CLINIC = "cy-pjy"
+LISTS = ("national-list-20210731.txt", "national-list-20210804.txt")
+ZHENGZHOU = "河南省郑州市二七区京广路街道"  # high risk from 31 July
+ROLES_ZH = {
+    "citizen": "市民 张三",
+    "community_worker": "社区工作者（松榆里社区）",
+    "cdc": "疾控人员",
+    "clinic": "接种门诊（潘家园社区卫生服务中心）",
+    "hotline": "12345 话务员",
+    "admin": "管理员",
+}
 
 
-def demo() -> None:
-    """演示：在几个真实情况上运行入境检查（2021年8月7日）。"""
-    gazetteer = Gazetteer()
-    csv_text = (
-        resources.files("fanjing.places") / "data" / "risk-areas-2021-08-demo.csv"
-    ).read_text(encoding="utf-8")
-    try:
-        registry = Registry.of(
-            read_designations_csv(csv_text, parse_place=gazetteer.parse, file="demo")
+@dataclass(frozen=True)
+class Demo:
+    tokens: dict[str, str]  # role → bearer token (the login)
+
+
+def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo:
+    """Fill a migrated, empty database with the demo data."""
+    now = datetime(2021, 8, 7, 1, 0, tzinfo=UTC)
+    data = resources.files("fanjing") / "demo_data"
+    with session_scope(engine) as session:
+        for name in LISTS:
+            import_risk_file(
+                session=session,
+                text=(data / name).read_text(encoding="utf-8"),
+                file=name,
+                parse_place=gazetteer.parse,
+                actor="demo",
+                now=now,
+            )
+        add_clinic(
+            session=session,
+            code=CLINIC,
+            name="潘家园社区卫生服务中心",
+            street="北京市朝阳区潘家园街道",
+            parse_place=gazetteer.parse,
+            actor="demo",
+            now=now,
         )
-        checker = Checker(builtin_packs(), registry, gazetteer.parse, today=registry_day())
-        for title, situation in SITUATIONS:
-            decision = checker.check(situation)
-            pack, _ = checker.pack_for(decision.as_of)
-            typer.echo(f"\n━━ {title}")
-            typer.echo(plan_zh(decision, pack.title))
-    except FanjingError as problem:
-        typer.echo(f"错误：{problem}", err=True)
-        raise typer.Exit(2) from None
+        tokens = {}
+        for role in ROLES_ZH:
+            user, token = add_user(
+                session=session,
+                name={"citizen": "张三"}.get(role, f"demo-{role}"),
+                role=role,
+                community=COMMUNITY if role == "community_worker" else None,
+                clinic=CLINIC if role == "clinic" else None,
+                parse_place=gazetteer.parse,
+                actor="demo",
+                now=now,
+            )
+            tokens[role] = token
+            if role == "citizen":
+                citizen_id = user.id
+    _people(engine, cipher, gazetteer, citizen_id, now)
+    _hotline(engine, now)
+    return Demo(tokens)
 
 
-def registry_day() -> Any:
-    from datetime import date
+def _people(
+    engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, citizen_id: int, now: datetime
+) -> None:
+    sender = LogSender()
+    with session_scope(engine) as session:
+        account = create_account(
+            session=session,
+            cipher=cipher,
+            user_id=citizen_id,
+            name="张三",
+            document=read_document("resident_id", "11010519491231002X", today=DEMO_DAY),
+            community=COMMUNITY,
+            now=now,
+        )
+        for phone, platform in (("13912345678", "wechat"), ("13800138000", "alipay")):
+            start_binding(
+                session=session,
+                cipher=cipher,
+                sender=sender,
+                account=account,
+                phone=phone,
+                platform=platform,
+                now=now,
+            )
+            confirm_binding(
+                session=session,
+                cipher=cipher,
+                account=account,
+                phone=phone,
+                platform=platform,
+                code=sender.sent[-1][1],
+                now=now,
+            )
+        unbind(
+            session=session,
+            cipher=cipher,
+            account=account,
+            phone="13800138000",
+            platform="alipay",
+            today=date(2021, 8, 2),
+        )
+        account_id = account.id
+    feed = (
+        "phone,city,day\n"
+        "13912345678,北京市,2021-08-05\n13912345678,江苏省南京市,2021-07-30\n"
+        "13800138000,河南省郑州市,2021-07-28\n13800138000,河南省郑州市,2021-07-29\n"
+    )
+    reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=cipher.lookup_hash)
+    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    with session_scope(engine) as session:
+        checker = Checker(builtin_packs(), registry_in_database(session), gazetteer.parse, DEMO_DAY)
+        declare(
+            session=session,
+            checker=checker,
+            account=session.get_one(AccountRow, account_id),
+            situation={
+                "as_of": "2021-08-05",
+                "arrival": "2021-08-05",
+                "stays": [
+                    {"place": "江苏省南京市鼓楼区", "from": "2021-07-29", "to": "2021-07-31"}
+                ],
+            },
+            now=now,
+        )
+        raise_popups_for(
+            session=session,
+            designation_ids=list(session.scalars(select(DesignationRow.id))),
+            today=DEMO_DAY,
+            now=now,
+        )
+        _community(session, cipher, checker, now)
+        _doses(session, cipher, now)
+    sync_to_healthkit(engine=engine, cipher=cipher, clock=lambda: now)
 
-    return date.fromisoformat(DEMO_DAY)
+
+def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untyped-def]
+    people = [
+        ("李四", "110101199003071233", "13700000001", ZHENGZHOU, "2021-07-30", None),
+        ("王五", "110102198805051236", "13700000002", "河北省石家庄市藁城区", "2021-08-01", None),
+    ]
+    for name, number, phone, place, left, contact in people:
+        reported = report_arrival(
+            session=session,
+            cipher=cipher,
+            checker=checker,
+            community=COMMUNITY,
+            person=Person(name, read_document("resident_id", number, today=DEMO_DAY), phone),
+            employer="北京某科技有限公司",
+            situation={
+                "as_of": "2021-08-03",
+                "arrival": "2021-08-03",
+                "stays": [{"place": place, "from": "2021-07-27", "to": left}],
+                **({"contact": contact} if contact else {}),
+            },
+            contact_case_id=None,
+            actor="demo",
+            source="worker",
+            now=now,
+        )
+        if reported.case is not None:
+            for day in ("2021-08-03", "2021-08-04", "2021-08-05"):
+                record_check(
+                    session=session,
+                    case=reported.case,
+                    day=date.fromisoformat(day),
+                    temperature="36.5",
+                    symptoms=[],
+                    actor="demo",
+                    today=DEMO_DAY,
+                    now=now,
+                )
+    calm = [{"place": "江苏省南京市鼓楼区", "from": "2021-07-29", "to": "2021-07-31"}]
+    contact = report_arrival(
+        session=session,
+        cipher=cipher,
+        checker=checker,
+        community=COMMUNITY,
+        person=Person(
+            "赵六",
+            read_document("resident_id", "110105198001011238", today=DEMO_DAY),
+            "13700000003",
+        ),
+        employer=None,
+        situation={
+            "as_of": "2021-08-04",
+            "arrival": "2021-08-02",
+            "stays": calm,
+            "contact": {"role": "secondary_close_contact", "last_contact": "2021-08-03"},
+        },
+        contact_case_id=None,
+        actor="demo",
+        source="worker",
+        now=now,
+    )
+    report_arrival(
+        session=session,
+        cipher=cipher,
+        checker=checker,
+        community=COMMUNITY,
+        person=Person(
+            "赵小六",
+            read_document("resident_id", "110105201001011232", today=DEMO_DAY),
+            "13700000004",
+        ),
+        employer=None,
+        situation={
+            "as_of": "2021-08-04",
+            "arrival": "2021-08-02",
+            "stays": calm,
+            "contact": {
+                "role": "cohabitant_of_secondary_close_contact",
+                "last_contact": "2021-08-03",
+            },
+        },
+        contact_case_id=contact.case.id if contact.case else None,
+        actor="demo",
+        source="worker",
+        now=now,
+    )
+
+
+def _doses(session, cipher, now) -> None:  # type: ignore[no-untyped-def]
+    clinic = clinic_of(session, CLINIC)
+    products = builtin_products()
+    code = next(iter(products))
+    for name, day, dose in (
+        ("张三", "2021-07-01", 1),
+        ("张叁", "2021-07-22", 2),
+    ):  # the 2nd: a typo
+        record_dose(
+            session=session,
+            cipher=cipher,
+            products=products,
+            clinic=clinic,
+            identity=Identity(
+                name, read_document("resident_id", "11010519491231002X", today=DEMO_DAY)
+            ),
+            entry=DoseEntry(code, dose, date.fromisoformat(day)),
+            actor="demo",
+            now=now,
+            today=DEMO_DAY,
+        )
+
+
+def _hotline(engine: Engine, now: datetime) -> None:
+    seed = Path(str(resources.files("fanjing") / "demo_data" / "hotline-2021-08-07.md"))
+    for name, read in (("seed", lambda: read_file(seed)), ("builtin", read_builtin)):
+        with session_scope(engine) as session:
+            import_extracted(session=session, extracted=read(), file=name, actor="demo", now=now)
+
+
+def demo(
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
+) -> None:
+    """演示：在新的 SQLite 演示库上启动服务，时钟定在 2021-08-07，并打印各角色的登录令牌。"""
+    from fanjing.web.server import serve
+
+    settings = Settings.from_environment()
+    folder = settings.var_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)  # a fresh demo every time
+    demo_settings = Settings(var_dir=folder, database_url=f"sqlite:///{folder / 'fanjing.db'}")
+    os.environ.update(
+        {
+            "FANJING_VAR_DIR": str(folder),
+            "FANJING_DATABASE_URL": demo_settings.database_url,
+            FIXED_DAY: DEMO_DAY.isoformat(),
+        }
+    )
+    typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、接种、热线知识库）……")
+    engine = open_database(demo_settings.database_url)
+    seeded = seed_demo(engine, load_field_cipher(demo_settings), Gazetteer())
+    engine.dispose()
+    typer.echo(f"演示时钟：{DEMO_DAY}。登录令牌（在 http://{host}:{port}/login 粘贴）：")
+    for role, token in seeded.tokens.items():
+        typer.echo(f"  {ROLES_ZH[role]}：{token}")
+    serve(host=host, port=port, workers=1)

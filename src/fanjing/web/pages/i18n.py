@@ -1,7 +1,7 @@
-"""Chinese first, with an English switch: pages are written in Chinese, and
-``locales/en.json`` maps each Chinese text to its English. A text missing there is
-shown in Chinese (a test lists every text the templates use and finds each in the
-catalogue)."""
+"""Chinese first, with an English switch: pages are written in Chinese, and the files
+``locales/en/*.json`` (one per audience) map each Chinese text to its English. A text
+missing there is shown in Chinese (a test lists every text the templates use and finds
+each in the catalogue)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ COOKIE = "lang"
 def catalogue(language: str) -> dict[str, str]:
     if language == DEFAULT:
         return {}
-    text = (resources.files("fanjing.web") / "locales" / f"{language}.json").read_text("utf-8")
-    entries: dict[str, str] = json.loads(text)
+    entries: dict[str, str] = {}
+    folder = resources.files("fanjing.web") / "locales" / language
+    for part in sorted(folder.iterdir(), key=lambda p: p.name):
+        if part.name.endswith(".json"):
+            entries.update(json.loads(part.read_text("utf-8")))
     return entries
 
 
