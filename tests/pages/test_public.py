@@ -55,5 +55,5 @@ def test_logging_in_and_out_and_the_english_switch(page: Page, live_server):
     expect(page.get_by_role("link", name="Entry check", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
     assert re.search(r"/$", page.url)
