@@ -85,7 +85,6 @@ def test_a_new_pack_changes_open_cases_only_once_approved(client, tokens):
         client.post(f"/api/v1/policy/packs/{pack['id']}/approve", headers=bearer(cdc)).status_code
         == 409
     )
-    client.app.state.packs.changed()
     assert client.post("/api/v1/check", json=situation).json()["policy"]["version"] == "2021.08.10"
 
 

@@ -147,11 +147,11 @@ def test_the_registry_in_the_database_judges_stays(engine, gazetteer):
 
 
 def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
-    from fanjing.audit.cache import AuditedCache
+    from fanjing.audit.cache import REGISTRY, RevisionCache
     from fanjing.places.lookup import registry_in_database
 
-    slow = AuditedCache(engine, registry_in_database, recheck_seconds=3600)
-    eager = AuditedCache(engine, registry_in_database, recheck_seconds=0)
+    slow = RevisionCache(engine, REGISTRY, registry_in_database, recheck_seconds=3600)
+    eager = RevisionCache(engine, REGISTRY, registry_in_database, recheck_seconds=0)
     assert slow.get().designations == () and eager.get().designations == ()
     run_import(
         engine, gazetteer, "level,area,from,to\ncases,江苏省扬州市,2021-07-28,\n", file="a.csv"
@@ -160,3 +160,20 @@ def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
     assert slow.get().designations == ()  # … not before its recheck time
     slow.changed()
     assert len(slow.get().designations) == 1
+
+
+def test_the_cache_follows_the_revision_counter_not_the_audit_log(engine):
+    from fanjing.audit.cache import REGISTRY, RevisionCache, bump_revision
+    from fanjing.infra.db import session_scope
+
+    loads = []
+
+    def load(session):
+        loads.append(1)
+        return len(loads)
+
+    cache = RevisionCache(engine, REGISTRY, load, recheck_seconds=0)
+    assert cache.get() == 1 and cache.get() == 1  # nothing changed: not loaded again
+    with session_scope(engine) as session:
+        bump_revision(session, REGISTRY)  # a change whose audit rows got lower ids, say
+    assert cache.get() == 2

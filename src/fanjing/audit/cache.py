@@ -1,5 +1,5 @@
-"""Values built from the database (the registry, the policy packs) and kept until the
-audit log says something changed."""
+"""Values built from the database (the registry, the policy packs) and kept until their
+revision counter says something changed."""
 
 from __future__ import annotations
 
@@ -9,23 +9,35 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from fanjing.audit.store import AuditEntryRow
+from fanjing.audit.store import CacheRevisionRow
 from fanjing.infra.db import session_scope
 
 T = TypeVar("T")
 
 
-def audit_revision(session: Session) -> int:
-    """A number that grows with every audited change (designations, packs, users…): each is
-    audited in its own transaction, and the audit log only grows."""
-    return session.scalar(select(func.coalesce(func.max(AuditEntryRow.id), 0))) or 0
+REGISTRY = "registry"
+PACKS = "packs"
 
 
-class AuditedCache(Generic[T]):
-    """``load(session)`` as of the latest audit revision, loaded again only after a change.
+def bump_revision(session: Session, name: str) -> None:
+    """Count a change to ``name``'s data, in the caller's transaction (commits with it); the
+    counters' rows are made by the migration."""
+    session.execute(
+        update(CacheRevisionRow)
+        .where(CacheRevisionRow.name == name)
+        .values(value=CacheRevisionRow.value + 1)
+    )
+
+
+def revision(session: Session, name: str) -> int:
+    return session.scalar(select(CacheRevisionRow.value).where(CacheRevisionRow.name == name)) or 0
+
+
+class RevisionCache(Generic[T]):
+    """``load(session)`` as of the latest revision of ``name``, loaded again only after a change.
 
     A server answers many checks between two changes. Building the value once per
     change, and asking the database for the revision at most every
@@ -35,9 +47,15 @@ class AuditedCache(Generic[T]):
     """
 
     def __init__(
-        self, engine: Engine, load: Callable[[Session], T], *, recheck_seconds: float = 1.0
+        self,
+        engine: Engine,
+        name: str,
+        load: Callable[[Session], T],
+        *,
+        recheck_seconds: float = 1.0,
     ) -> None:
         self._engine = engine
+        self._name = name
         self._load = load
         self._recheck_seconds = recheck_seconds
         self._lock = threading.Lock()
@@ -50,10 +68,10 @@ class AuditedCache(Generic[T]):
             now = time.monotonic()
             if self._value is None or now - self._checked_at >= self._recheck_seconds:
                 with session_scope(self._engine) as session:
-                    revision = audit_revision(session)
-                    if self._value is None or revision != self._revision:
+                    current = revision(session, self._name)
+                    if self._value is None or current != self._revision:
                         self._value = self._load(session)
-                        self._revision = revision
+                        self._revision = current
                 self._checked_at = now
             return self._value
 

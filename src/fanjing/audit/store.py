@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
@@ -25,3 +25,15 @@ class AuditEntryRow(Base):
     entity_id: Mapped[str] = mapped_column(String(50))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CacheRevisionRow(Base):
+    """A counter per kind of cached data (the registry, the policy packs), raised in the same
+    transaction as every change to it: a process sees the change committed when it sees
+    the counter move (ids of audit rows are handed out before commit, so their maximum is
+    no such signal)."""
+
+    __tablename__ = "cache_revision"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from fanjing.audit.cache import PACKS, bump_revision
 from fanjing.audit.service import record, record_many
 from fanjing.community.core import (
     CaseChange,
@@ -64,6 +65,7 @@ def approve_pack(
     row = applied.pack
     before = pack_snapshot(row)
     row.status, row.approved_by, row.approved_at = "approved", actor, now
+    bump_revision(session, PACKS)
     record(
         session,
         actor=actor,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fanjing.audit.cache import REGISTRY, bump_revision
 from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
 from fanjing.places.core import Place
@@ -269,6 +270,7 @@ def _audit(
     removed: bool = False,
 ) -> None:
     after = None if removed else row.snapshot()
+    bump_revision(session, REGISTRY)
     record(
         session,
         actor=actor,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from fanjing.audit.cache import AuditedCache
+from fanjing.audit.cache import RevisionCache
 from fanjing.community.core import KIND_ZH, Measure
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
 from fanjing.infra.clock import today_in_china
@@ -166,7 +166,7 @@ def approve(
         actor=user.name,
         now=datetime.now(UTC),
     )
-    session.flush()
-    cache: AuditedCache[Any] = request.app.state.packs
+    session.commit()  # before this process looks again: it must see the new pack
+    cache: RevisionCache[Any] = request.app.state.packs
     cache.changed()
     return _preview_read(applied, limit)

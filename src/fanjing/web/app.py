@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fanjing.audit.cache import AuditedCache
+from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.service import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import purge_grey_numbers
@@ -64,8 +64,8 @@ def create_app(
     app.state.engine = engine or create_db_engine(settings.database_url, **_pool(settings))
     app.state.read_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.gazetteer = Gazetteer()
-    app.state.registry = AuditedCache(app.state.engine, registry_in_database)
-    app.state.packs = AuditedCache(app.state.engine, packs_in_database)
+    app.state.registry = RevisionCache(app.state.engine, REGISTRY, registry_in_database)
+    app.state.packs = RevisionCache(app.state.engine, PACKS, packs_in_database)
     app.state.cipher = load_field_cipher(settings)
     app.state.sender = sender or LogSender()
     app.state.faq_searcher = Searcher()
