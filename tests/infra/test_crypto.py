@@ -94,7 +94,16 @@ def _fanjing_keys(tmp_path, *args):
     )
 
 
-def test_rotating_reencrypts_every_field_and_retires_the_old_key(tmp_path, gazetteer):
+def _one_name(engine):
+    from sqlalchemy import select
+
+    from fanjing.healthkit.store import AccountRow
+
+    with engine.connect() as connection:
+        return connection.scalar(select(AccountRow.name_encrypted))
+
+
+def test_rotating_then_reencrypting_moves_every_field_and_retires_the_old_key(tmp_path, gazetteer):
     from sqlalchemy import select
 
     from fanjing.healthkit.store import AccountRow, PhoneBindingRow
@@ -106,7 +115,10 @@ def test_rotating_reencrypts_every_field_and_retires_the_old_key(tmp_path, gazet
     engine = open_database(settings.database_url)
     old = load_field_cipher(settings, environ={})
     _people(engine, gazetteer, old)
-    done = _fanjing_keys(tmp_path, "rotate", "--retire-old")
+    rotated = _fanjing_keys(tmp_path, "rotate")
+    assert rotated.returncode == 0 and "fanjing keys reencrypt" in rotated.stdout
+    assert old.can_decrypt(_one_name(engine))  # nothing re-encrypted yet: servers still read all
+    done = _fanjing_keys(tmp_path, "reencrypt", "--retire-old")
     assert done.returncode == 0, done.stderr
     assert "healthkit_account：1 行" in done.stdout and "phone_binding：1 行" in done.stdout
     new = load_field_cipher(settings, environ={})

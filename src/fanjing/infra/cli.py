@@ -36,23 +36,21 @@ keys_app = typer.Typer(help="个人数据加密密钥：轮换、重新加密", 
 
 
 @keys_app.command("rotate")
-def rotate_command(
-    retire_old: Annotated[
-        bool, typer.Option("--retire-old", help="重新加密后删去旧密钥（须先重启所有服务进程）")
-    ] = False,
-) -> None:
-    """换新的数据加密密钥（var/keys/data.keys），并把所有加密字段改用新密钥加密。"""
-    settings = Settings.from_environment()
+def rotate_command() -> None:
+    """换新的数据加密密钥：放在 var/keys/data.keys 最前面（旧密钥仍可解密）。
+    之后重启所有服务进程，再运行 fanjing keys reencrypt。"""
     if os.environ.get(f"{PREFIX}DATA_KEYS"):
         fail(
             FanjingError(
                 "keys_from_environment",
                 f"密钥来自环境变量 {PREFIX}DATA_KEYS：请把新密钥放在最前面，"
-                "再运行 fanjing keys reencrypt",
+                "重启服务后再运行 fanjing keys reencrypt",
             )
         )
-    rotate_data_key(settings)
-    _reencrypt(settings, retire_old=retire_old)
+    rotate_data_key(Settings.from_environment())
+    # running servers hold the keys they started with: until they restart they could not
+    # read values re-encrypted under the new key, so re-encrypting is a separate step
+    typer.echo("已加入新密钥。请重启所有服务进程，然后运行 fanjing keys reencrypt [--retire-old]")
 
 
 @keys_app.command("reencrypt")

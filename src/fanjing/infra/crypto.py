@@ -145,13 +145,20 @@ def reencrypt_columns(
                 rows = connection.execute(query if last is None else query.where(key > last)).all()
                 if not rows:
                     break
+                # only where the value is still what was read: a change committed meanwhile
+                # (a correction, a new binding) is not overwritten with the old value
+                unchanged = [c.is_not_distinct_from(bindparam(f"old_{c.name}")) for c in columns]
                 connection.execute(
                     update(table)
-                    .where(key == bindparam("row_key"))
+                    .where(key == bindparam("row_key"), *unchanged)
                     .values({c.name: bindparam(f"new_{c.name}") for c in columns}),
                     [
                         {
                             "row_key": row[0],
+                            **{
+                                f"old_{c.name}": value
+                                for c, value in zip(columns, row[1:], strict=True)
+                            },
                             **{
                                 f"new_{c.name}": None if value is None else cipher.reencrypt(value)
                                 for c, value in zip(columns, row[1:], strict=True)

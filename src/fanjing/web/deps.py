@@ -27,14 +27,6 @@ def database(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(database)]
 
 
-def read_database(request: Request) -> Iterator[Session]:
-    """A session for a request that only reads: each statement on its own, with no BEGIN
-    and COMMIT round trips (the hot lookups, such as the health-kit status, need few)."""
-    with Session(request.app.state.read_engine) as session:
-        yield session
-
-
-ReadSession = Annotated[Session, Depends(read_database)]
 # a row's id in a path: a number the databases' INTEGER holds, so a wild one is a 422, not a crash
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -49,8 +41,12 @@ def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-def current_user(session: ReadSession, credentials: Credentials) -> UserRow:
-    user = user_with_token(session, bearer_token(credentials))
+def current_user(request: Request, credentials: Credentials) -> UserRow:
+    """The caller, looked up on a connection given back at once (holding it for the request
+    while the route takes another would let a busy pool deadlock on itself)."""
+    token = bearer_token(credentials)
+    with Session(request.app.state.read_engine) as session:
+        user = user_with_token(session, token)
     if user is None:
         raise INVALID_TOKEN
     return user

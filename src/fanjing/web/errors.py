@@ -31,6 +31,7 @@ _STATUS_BY_CODE = {
     "forbidden": 403,
     "unauthenticated": 401,
     "payload_too_large": 413,
+    "undecryptable": 500,  # the server's keys, not the request: an operator must act
     "clinic_exists": 409,
     "dose_exists": 409,
     "slot_full": 409,
