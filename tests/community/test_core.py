@@ -130,3 +130,10 @@ def test_the_group_closed_loop_ends_when_the_contact_leaves_observation():
     after = follows_contact(member, lifted, D("2021-08-12"))
     assert after[0].until == D("2021-08-12") and after[0].end_reason.startswith("次密接解除观察")
     assert after[1] == member[1]
+
+
+def test_a_measure_new_with_the_pack_starts_that_day_and_one_over_before_it_is_not_added():
+    over = measure("health_monitoring", "2021-05-27", "2021-06-10")
+    running = measure("nucleic_acid_test", "2021-06-01", None)
+    after = reevaluated_measures([], [over, running], D("2021-06-10"))
+    assert [(m.kind, m.start) for m in after] == [("nucleic_acid_test", D("2021-06-10"))]

@@ -174,11 +174,11 @@ def _own_person(session: Session, user: UserRow, cipher: Any) -> Person:
 )
 async def import_arrivals(request: Request, user: Worker) -> dict[str, int]:
     data = await request.body()
-    rows = sheet_rows(data, file="upload.xlsx")
-    return await run_in_threadpool(_import_rows, request, user, rows)
+    return await run_in_threadpool(_import_rows, request, user, data)
 
 
-def _import_rows(request: Request, user: UserRow, rows: list[Any]) -> dict[str, int]:
+def _import_rows(request: Request, user: UserRow, data: bytes) -> dict[str, int]:
+    rows = sheet_rows(data, file="upload.xlsx")  # parsing is work: off the event loop
     with session_scope(request.app.state.engine) as session:
         reported = import_arrival_list(
             session=session,

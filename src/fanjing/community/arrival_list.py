@@ -48,7 +48,7 @@ class ArrivalEntry:
         (``stays[1].place`` is the second stay's row, column 途经地)."""
         path = problem.where.field or ""
         for index, row in enumerate(self.stay_rows):
-            if path.startswith(f"stays[{index}]"):
+            if path == f"stays[{index}]" or path.startswith(f"stays[{index}]."):
                 column = {"place": "途经地", "from": "开始日期", "to": "结束日期"}
                 return row, column.get(path.rsplit(".", 1)[-1])
         return self.first_row, None

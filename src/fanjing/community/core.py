@@ -229,7 +229,7 @@ def reevaluated_measures(
     """The measures a case carries under a new pack (M10), which governs from the day it
     comes into force: what was over before that day stands; a measure the new pack drops
     ends that day; one it ends earlier ends no earlier than that day; an early end a
-    worker recorded stands."""
+    worker recorded stands; a measure the old pack did not have starts that day."""
     old = _by_kind(current)
     new = _by_kind(decided)
     result: list[Measure] = []
@@ -245,10 +245,12 @@ def reevaluated_measures(
                     replace(before, ended_on=ended, end_reason="政策调整：新政策包不再要求")
                 )
             continue
-        if after.end is not None and after.end < in_force_from:
+        if after.end is not None and after.end <= in_force_from:
             if before is None:
                 continue  # over before the new pack: nothing to carry out
             after = replace(after, end=in_force_from)
+        if before is None and after.start < in_force_from:
+            after = replace(after, start=in_force_from)  # a new measure starts with the pack
         if before is not None and before.ended_on is not None:
             after = replace(after, ended_on=before.ended_on, end_reason=before.end_reason)
         result.append(after)

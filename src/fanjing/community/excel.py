@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from fanjing.errors import FanjingError, Where
 
@@ -26,9 +24,11 @@ def sheet_rows(data: bytes, *, file: str) -> list[Sequence[Any]]:
         )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FanjingError("bad_excel", "不是 Excel 工作簿（.xlsx）", Where(file=file)) from None
-    try:
-        return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
+        try:
+            return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception:  # a damaged workbook fails anywhere inside openpyxl, in many ways
+        raise FanjingError(
+            "bad_excel", "不是可读的 Excel 工作簿（.xlsx）", Where(file=file)
+        ) from None

@@ -90,10 +90,14 @@ def _reevaluate(
     """Every open case under the draft pack, batch by batch; ``apply``: who approves and
     when, to write each batch's changes before the next is read (bulk statements, so
     100,000 cases take seconds, and memory stays flat)."""
+    if apply is not None:  # one approval at a time: the second waits, then finds no draft
+        session.execute(
+            select(PolicyPackRow.id).where(PolicyPackRow.id == row_id).with_for_update()
+        )
     pack = compiled(draft(session, row_id))
     pinned = replace(checker, pinned_pack=pack)
     looked, changes, failed = 0, [], []
-    for batch in _open_case_batches(session):
+    for batch in _open_case_batches(session, lock=apply is not None):
         writes = _Writes()
         for case_id, situation, stored in batch:
             current = [measure for _, measure in stored]
@@ -117,8 +121,12 @@ def _reevaluate(
 Stored = list[tuple[int, Measure]]  # a case's measure rows: id and measure
 
 
-def _open_case_batches(session: Session) -> Iterator[list[tuple[int, dict[str, Any], Stored]]]:
-    """The open cases with their report's situation and their measures, in batches."""
+def _open_case_batches(
+    session: Session, *, lock: bool
+) -> Iterator[list[tuple[int, dict[str, Any], Stored]]]:
+    """The open cases with their report's situation and their measures, in batches;
+    ``lock``: the measures are locked until the caller commits, so that a worker's change
+    meanwhile waits for the approval rather than being overwritten by it."""
     last = 0
     while True:
         cases = session.execute(
@@ -133,7 +141,7 @@ def _open_case_batches(session: Session) -> Iterator[list[tuple[int, dict[str, A
         ids = [case_id for case_id, _ in cases]
         stored: dict[int, Stored] = {case_id: [] for case_id in ids}
         m = CaseMeasureRow
-        for row in session.execute(
+        measures = (
             select(
                 m.id,
                 m.case_id,
@@ -147,7 +155,8 @@ def _open_case_batches(session: Session) -> Iterator[list[tuple[int, dict[str, A
             )
             .where(m.case_id.in_(ids))
             .order_by(m.start_date, m.id)
-        ):
+        )
+        for row in session.execute(measures.with_for_update() if lock else measures):
             stored[row.case_id].append(
                 (
                     row.id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy import case as sql_case
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -82,7 +83,7 @@ def report_arrival(
     arrival = situation.get("arrival") or situation.get("as_of") or checker.today.isoformat()
     situation = {**situation, "arrival": arrival}  # a report is made on arrival
     decision = checker.check(situation)
-    contact = _contact_case(session, situation, contact_case_id)
+    contact = _contact_case(session, situation, contact_case_id, place.name)
     document_hash = cipher.lookup_hash(f"{person.document.kind.value}:{person.document.number}")
     report = ArrivalReportRow(
         reported_at=now,
@@ -119,8 +120,11 @@ def report_arrival(
 
 
 def _contact_case(
-    session: Session, situation: dict[str, Any], contact_case_id: int | None
+    session: Session, situation: dict[str, Any], contact_case_id: int | None, community: str
 ) -> CaseRow | None:
+    """The secondary close contact's open case in the same community, which a cohabitant or
+    co-worker joins (M8). One refusal for every other case, so that nothing is learnt of
+    cases elsewhere."""
     role = (situation.get("contact") or {}).get("role")
     if role not in MEMBER_ROLES:
         if contact_case_id is not None:
@@ -133,19 +137,15 @@ def _contact_case(
     if contact_case_id is None:
         return None  # the contact is followed elsewhere (another city, another community)
     contact = session.get(CaseRow, contact_case_id)
-    if contact is None or contact.status != "open":
+    contact_role = None
+    if contact is not None and contact.status == "open" and contact.community == community:
+        report = session.get(ArrivalReportRow, contact.report_id)
+        contact_role = ((report.situation if report else {}).get("contact") or {}).get("role")
+    if contact is None or contact_role != "secondary_close_contact":
         raise FanjingError(
-            "not_found", f"没有编号为 {contact_case_id} 的在管个案", Where(field="contact_case_id")
-        )
-    situation_role = (
-        session.scalar(
-            select(ArrivalReportRow.situation).where(ArrivalReportRow.id == contact.report_id)
-        )
-        or {}
-    ).get("contact", {})
-    if (situation_role or {}).get("role") != "secondary_close_contact":
-        raise FanjingError(
-            "bad_value", f"个案 {contact_case_id} 不是次密切接触者", Where(field="contact_case_id")
+            "not_found",
+            f"本社区没有编号为 {contact_case_id} 的在管次密接个案",
+            Where(field="contact_case_id"),
         )
     return contact
 
@@ -253,7 +253,12 @@ def record_check(
         recorded_at=now,
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same day recorded at the same moment by someone else
+        raise FanjingError(
+            "already_checked", f"{day} 的健康监测已登记", Where(field="day")
+        ) from None
     return row
 
 

@@ -136,18 +136,28 @@ def _missing_reports(
     return missing
 
 
-def worklist_rows(worklist: Worklist) -> list[tuple[str, str, str, str, str, str]]:
+def worklist_rows(worklist: Worklist) -> list[tuple[str, ...]]:
+    """The worklist as text cells, each safe to open in a spreadsheet."""
     return [
-        (
-            WHAT_ZH[item.what],
-            str(item.case_id) if item.case_id else "",
-            item.person,
-            item.phone,
-            KIND_ZH.get(item.kind or "", ""),
-            item.detail,
+        tuple(
+            _inert(cell)
+            for cell in (
+                WHAT_ZH[item.what],
+                str(item.case_id) if item.case_id else "",
+                item.person,
+                item.phone,
+                KIND_ZH.get(item.kind or "", ""),
+                item.detail,
+            )
         )
         for item in worklist.items
     ]
+
+
+def _inert(text: str) -> str:
+    """A cell a spreadsheet will not run: names come from people, and ``=HYPERLINK(…)`` as a
+    name must stay text (OWASP's CSV injection advice: a leading quote)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def worklist_xlsx(worklist: Worklist, community: str) -> bytes:
@@ -161,6 +171,8 @@ def worklist_xlsx(worklist: Worklist, community: str) -> bytes:
         cell.font = Font(bold=True)
     for row in worklist_rows(worklist):
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, never a formula
     sheet.freeze_panes = "A3"
     for column, width in zip("ABCDEF", (22, 8, 12, 15, 12, 40), strict=True):
         sheet.column_dimensions[column].width = width

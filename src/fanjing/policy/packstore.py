@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -63,7 +64,12 @@ def upload_pack(
         uploaded_at=now,
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same version uploaded at the same moment by someone else
+        raise FanjingError(
+            "pack_exists", f"政策包 {pack.id} 版本 {pack.version} 已有", Where(field="version")
+        ) from None
     record(
         session,
         actor=actor,
