@@ -345,4 +345,4 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_exports(client, toke
     cell = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]["C3"]
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     text = _worklist(client, worker, "2021-08-17", format="csv").text
-    assert '"\'=HYPERLINK' in text
+    assert "\"'=HYPERLINK" in text
