@@ -13,14 +13,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# the server on a fresh SQLite demo (clock at 2021-08-07); logins and the address are printed
 run: $(STAMP)
 	$(BIN)/fanjing demo
 
-# every test, on SQLite and on a throwaway PostgreSQL (scripts/with-postgres)
+# every test, on SQLite and on a throwaway PostgreSQL (scripts/with-postgres), the pages in
+# Debian's Chromium (scripts/ensure-browser installs it when missing)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	scripts/ensure-browser
 	scripts/with-postgres $(BIN)/pytest
 
 bench: $(STAMP)
