@@ -7,7 +7,7 @@ No rule lives here: every page calls the services the API calls."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -29,7 +29,7 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.status import status_of_user
+from fanjing.healthkit.status import OpenPopup, status_of_user
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow
 from fanjing.infra.clock import today_in_china
 from fanjing.itinerary.core import card_window
@@ -115,7 +115,7 @@ def _healthkit(
         colour=status.colour.value if status else "green",
         colour_zh=COLOUR_ZH[status.colour] if status else "",
         history=[(day, c.value, COLOUR_ZH[c]) for day, c in status.history] if status else [],
-        popups=[(p, postpone_until(p.last_visit)) for p in status.popups] if status else [],
+        popups=_popups_by_city(status.popups) if status else [],
         card=card,
         vaccinations=my_vaccinations(session, user),
         held=held_doses_of(session, state.cipher, builtin_products(), account.document_hash),
@@ -128,6 +128,17 @@ def _healthkit(
         errors=errors,
         message=message,
     )
+
+
+def _popups_by_city(popups: list[OpenPopup]) -> list[tuple[str, date, date, int]]:
+    """The open pop-ups as a person reads them: one per city (each risk area of a city raises
+    its own), with the latest visit, the day entry may resume (E1) and how many."""
+    latest: dict[str, date] = {}
+    count: dict[str, int] = {}
+    for popup in popups:
+        latest[popup.city] = max(latest.get(popup.city, popup.last_visit), popup.last_visit)
+        count[popup.city] = count.get(popup.city, 0) + 1
+    return [(city, day, postpone_until(day), count[city]) for city, day in latest.items()]
 
 
 @router.get("/healthkit/pass", response_class=HTMLResponse)
