@@ -116,3 +116,11 @@ def test_a_form_posted_without_its_csrf_token_is_refused(page: Page, live_server
     assert answer.status == 422
     assert "表单已过期或来源不明" in answer.text()
     assert not any(n == "136****0002" for n, _ in live_server.app.state.sender.sent)
+
+
+def test_the_health_kit_in_english(page: Page, live_server: LiveServer):
+    log_in(page, live_server, "citizen")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Itinerary card")).to_be_visible()
+    expect(page.locator("#pass figcaption")).to_contain_text("valid until")
+    expect(page.locator("#phones")).to_contain_text("deleted on 2021-08-16")
