@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -28,9 +29,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 class LiveServer:
-    def __init__(self, url: str, tokens: dict[str, str]) -> None:
+    def __init__(self, url: str, tokens: dict[str, str], app: Any = None) -> None:
         self.url = url
         self.tokens = tokens
+        self.app = app  # the running app: tests read ``app.state.sender.sent`` (one-time codes)
 
 
 @pytest.fixture(scope="package")
@@ -54,7 +56,7 @@ def live_server(tmp_path_factory, gazetteer) -> Iterator[LiveServer]:
         time.sleep(0.05)
     assert server.started, "the demo server did not start"
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", demo.tokens)
+        yield LiveServer(f"http://127.0.0.1:{port}", demo.tokens, app)
     finally:
         server.should_exit = True
         thread.join(10)

@@ -3,8 +3,9 @@ itinerary card against the declared places, then the entry engine on those place
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from fanjing.healthkit.store import AccountRow, DeclarationRow, DeclaredStayRow,
 from fanjing.itinerary.core import Card, city_name
 from fanjing.itinerary.service import card_for
 from fanjing.places.core import Place
+from fanjing.places.registry import Designation
 from fanjing.policy.core.model import Decision
 from fanjing.policy.service import Checker
 from fanjing.policy.situation_json import read_situation
@@ -33,6 +35,18 @@ def undeclared_starred_cities(card: Card, declared: list[Place]) -> list[str]:
     return [c.city for c in card.cities if c.starred and c.city not in declared_cities]
 
 
+def account_card(
+    session: Session, account_id: int, *, as_of: date, designations: Iterable[Designation]
+) -> Card:
+    """The itinerary card of every number on the account, grey ones included (H3)."""
+    hashes = list(
+        session.scalars(
+            select(PhoneBindingRow.phone_hash).where(PhoneBindingRow.account_id == account_id)
+        )
+    )
+    return card_for(session, phone_hashes=hashes, as_of=as_of, designations=designations)
+
+
 def declare(
     *,
     session: Session,
@@ -47,13 +61,8 @@ def declare(
     number is still checked for 14 days (H3).
     """
     parsed = read_situation(situation, parse_place=checker.parse_place, today=checker.today)
-    hashes = list(
-        session.scalars(
-            select(PhoneBindingRow.phone_hash).where(PhoneBindingRow.account_id == account.id)
-        )
-    )
-    card = card_for(
-        session, phone_hashes=hashes, as_of=parsed.as_of, designations=checker.registry.designations
+    card = account_card(
+        session, account.id, as_of=parsed.as_of, designations=checker.registry.designations
     )
     missing = undeclared_starred_cities(card, [stay.place for stay in parsed.stays])
     decision = checker.check(situation)

@@ -398,3 +398,17 @@ def _masked(identity: Identity) -> dict[str, str]:
         "document_kind": identity.document.kind.value,
         "document": identity.document.masked,
     }
+
+
+def held_doses_of(
+    session: Session, cipher: FieldCipher, products: Mapping[str, Product], document_hash: str
+) -> list[DoseView]:
+    """The doses recorded for this document that the sync holds back (the name on the clinic's
+    record differs, say): what the person must get corrected at the clinic (seed answer 6)."""
+    rows = session.execute(
+        select(DoseRow, HeldDoseRow)
+        .join(HeldDoseRow, HeldDoseRow.dose_id == DoseRow.id)
+        .where(DoseRow.document_hash == document_hash)
+        .order_by(DoseRow.dose_number, DoseRow.dose_date)
+    ).all()
+    return [dose_view(dose, held, False, cipher, products) for dose, held in rows]

@@ -42,7 +42,8 @@ function refreshEvery(element) {
   if (!seconds) return;
   setInterval(async () => {
     const answer = await fetch(element.dataset.source, { headers: { Accept: "text/html" } });
-    if (answer.ok) element.innerHTML = await answer.text();
+    // a lapsed session is redirected to the login page: keep the last content, not that page
+    if (answer.ok && !answer.redirected) element.innerHTML = await answer.text();
   }, seconds * 1000);
 }
 

@@ -1,0 +1,417 @@
+"""The citizen's health kit as pages: colour, pop-ups and their postponed entry day, colour
+history, bound numbers (grey ones with their deletion day), the itinerary card of every
+number, synced and held vaccinations, the self-refreshing QR pass; binding and unbinding
+numbers on their platform; creating the account; the travel declaration.
+
+No rule lives here: every page calls the services the API calls."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.common.days import CHINA_STANDARD_TIME
+from fanjing.common.identity import mask_phone, read_document
+from fanjing.errors import FanjingError, InputErrors
+from fanjing.healthkit.api import own_pass
+from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
+from fanjing.healthkit.declaration import account_card, declare
+from fanjing.healthkit.popups import postpone_until
+from fanjing.healthkit.service import (
+    account_view,
+    confirm_binding,
+    create_account,
+    start_binding,
+    unbind,
+)
+from fanjing.healthkit.status import OpenPopup, status_of_user
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.infra.clock import today_in_china
+from fanjing.itinerary.core import card_window
+from fanjing.policy.core.model import MeasureKind
+from fanjing.policy.service import Checker
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.vaccination.api import my_vaccinations
+from fanjing.vaccination.products import builtin_products
+from fanjing.vaccination.service import held_doses_of
+from fanjing.web.deps import DbSession
+from fanjing.web.pages.session import Csrf, render, require_page
+
+router = APIRouter(include_in_schema=False)
+Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
+
+PASS_REFRESH_SECONDS = 60
+MAX_STAYS = 10
+PLATFORM_ZH = {p.value: p.label_zh for p in Platform}
+HELD_REASON_ZH = {
+    "name_mismatch": "接种门诊登记的姓名与健康宝账户不一致",
+    "no_account": "接种门诊登记的证件没有对应的健康宝账户",
+}
+DOCUMENT_KINDS_ZH = {
+    "resident_id": "居民身份证",
+    "passport": "护照",
+    "hk_macau_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+}
+BINDING = "binding"  # the session key of a binding waiting for its code
+
+
+def _account(session: Session, user: UserRow) -> AccountRow | None:
+    return session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
+
+
+def _checker(request: Request) -> Checker:
+    state = request.app.state
+    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+
+
+def _errors(problem: FanjingError) -> list[FanjingError]:
+    return list(problem.errors) if isinstance(problem, InputErrors) else [problem]
+
+
+# --- the health kit -----------------------------------------------------------------------
+
+
+@router.get("/healthkit", response_class=HTMLResponse)
+def healthkit(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
+    account = _account(session, user)
+    if account is None:
+        return _account_form(request, user)
+    return _healthkit(request, session, user, account)
+
+
+def _healthkit(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    account: AccountRow,
+    *,
+    errors: list[FanjingError] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    state = request.app.state
+    today = today_in_china()
+    status = status_of_user(session, user.id, today)
+    bindings = list(
+        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
+    )
+    view = account_view(account, bindings, state.cipher, reveal=False)
+    card = account_card(
+        session, account.id, as_of=today, designations=state.registry.get().designations
+    )
+    return render(
+        request,
+        "citizen_healthkit.html",
+        user=user,
+        status_code=status_code,
+        account=view,
+        colour=status.colour.value if status else "green",
+        colour_zh=COLOUR_ZH[status.colour] if status else "",
+        history=[(day, c.value, COLOUR_ZH[c]) for day, c in status.history] if status else [],
+        popups=_popups_by_city(status.popups) if status else [],
+        card=card,
+        vaccinations=my_vaccinations(session, user),
+        held=held_doses_of(session, state.cipher, builtin_products(), account.document_hash),
+        held_reason_zh=HELD_REASON_ZH,
+        platform_zh=PLATFORM_ZH,
+        grey=BindingState.GREY,
+        refresh=PASS_REFRESH_SECONDS,
+        window=card_window(today),
+        **_pass(request, session, user),
+        errors=errors,
+        message=message,
+    )
+
+
+def _popups_by_city(popups: list[OpenPopup]) -> list[tuple[str, date, date, int]]:
+    """The open pop-ups as a person reads them: one per city (each risk area of a city raises
+    its own), with the latest visit, the day entry may resume (E1) and how many."""
+    latest: dict[str, date] = {}
+    count: dict[str, int] = {}
+    for popup in popups:
+        latest[popup.city] = max(latest.get(popup.city, popup.last_visit), popup.last_visit)
+        count[popup.city] = count.get(popup.city, 0) + 1
+    return [(city, day, postpone_until(day), count[city]) for city, day in latest.items()]
+
+
+@router.get("/healthkit/pass", response_class=HTMLResponse)
+def pass_fragment(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
+    """The QR pass as a fragment: the health kit page fetches it again every minute."""
+    return render(request, "citizen_pass.html", user=user, **_pass(request, session, user))
+
+
+def _pass(request: Request, session: Session, user: UserRow) -> dict[str, Any]:
+    """A freshly signed pass (the API's), its QR code and when it expires (China time)."""
+    issued = own_pass(session, user, request)
+    expires = issued["expires_at"].astimezone(CHINA_STANDARD_TIME)
+    return {
+        "qr": issued["qr_svg"],
+        "pass_expires": expires.strftime("%H:%M:%S"),
+        "pass_colour": issued["colour"],
+        "pass_colour_zh": COLOUR_ZH[Colour(issued["colour"])],
+    }
+
+
+# --- the account --------------------------------------------------------------------------
+
+
+def _account_form(
+    request: Request,
+    user: UserRow,
+    *,
+    form: dict[str, str] | None = None,
+    errors: list[FanjingError] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "citizen_account.html",
+        user=user,
+        status_code=status_code,
+        form=form or {"name": "", "document_kind": "resident_id", "community": ""},
+        document_kinds=DOCUMENT_KINDS_ZH,
+        errors=errors,
+    )
+
+
+@router.post("/healthkit/account", response_model=None)
+def create(
+    request: Request,
+    session: DbSession,
+    user: Citizen,
+    _csrf: Csrf,
+    name: Annotated[str, Form(max_length=50)] = "",
+    document_kind: Annotated[str, Form(max_length=30)] = "resident_id",
+    document_number: Annotated[str, Form(max_length=30)] = "",
+    community: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    state = request.app.state
+    shown = {"name": name, "document_kind": document_kind, "community": community}
+    try:
+        document = read_document(
+            document_kind, document_number, today=today_in_china(), field="document_number"
+        )
+        place = state.gazetteer.parse(community) if community.strip() else None
+        create_account(
+            session=session,
+            cipher=state.cipher,
+            user_id=user.id,
+            name=name,
+            document=document,
+            community=place.name if place else None,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        return _account_form(request, user, form=shown, errors=_errors(problem), status_code=422)
+    session.commit()
+    return RedirectResponse("/healthkit", status_code=303)
+
+
+# --- phone numbers ------------------------------------------------------------------------
+
+
+def _own(session: Session, user: UserRow) -> AccountRow:
+    account = _account(session, user)
+    if account is None:
+        raise FanjingError("not_found", "还没有健康宝账户：请先建立")
+    return account
+
+
+@router.post("/healthkit/phones", response_class=HTMLResponse)
+def send_code(
+    request: Request,
+    session: DbSession,
+    user: Citizen,
+    _csrf: Csrf,
+    phone: Annotated[str, Form(max_length=30)] = "",
+    platform: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse:
+    """Step one of binding: a one-time code to the number; then the form asking for it."""
+    account = _own(session, user)
+    try:
+        start_binding(
+            session=session,
+            cipher=request.app.state.cipher,
+            sender=request.app.state.sender,
+            account=account,
+            phone=phone,
+            platform=platform,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        return _healthkit(request, session, user, account, errors=_errors(problem), status_code=422)
+    # the number waits in the (signed) session, not in the page: pages show it masked
+    request.session[BINDING] = {"phone": phone.strip(), "platform": platform}
+    return _code_form(request, user, phone.strip(), platform)
+
+
+def _code_form(
+    request: Request,
+    user: UserRow,
+    phone: str,
+    platform: str,
+    errors: list[FanjingError] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "citizen_code.html",
+        user=user,
+        status_code=status_code,
+        masked=mask_phone(phone),
+        platform_zh=PLATFORM_ZH.get(platform, platform),
+        errors=errors,
+    )
+
+
+@router.post("/healthkit/phones/confirm", response_model=None)
+def confirm(
+    request: Request,
+    session: DbSession,
+    user: Citizen,
+    _csrf: Csrf,
+    code: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Step two: the code confirms the binding."""
+    account = _own(session, user)
+    waiting = request.session.get(BINDING)
+    if not isinstance(waiting, dict):
+        raise FanjingError("code_expired", "验证码已失效，请重新获取")
+    try:
+        confirm_binding(
+            session=session,
+            cipher=request.app.state.cipher,
+            account=account,
+            phone=waiting["phone"],
+            platform=waiting["platform"],
+            code=code,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        # a wrong code's attempt is counted: the session is committed with the page
+        return _code_form(
+            request, user, waiting["phone"], waiting["platform"], _errors(problem), 422
+        )
+    request.session.pop(BINDING, None)
+    session.commit()
+    return RedirectResponse("/healthkit?done=bound#phones", status_code=303)
+
+
+@router.post("/healthkit/phones/unbind", response_model=None)
+def unbind_phone(
+    request: Request,
+    session: DbSession,
+    user: Citizen,
+    _csrf: Csrf,
+    phone: Annotated[str, Form(max_length=30)] = "",
+    platform: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Unbinding on the authorising platform; another platform is refused, naming the right one."""
+    account = _own(session, user)
+    try:
+        unbind(
+            session=session,
+            cipher=request.app.state.cipher,
+            account=account,
+            phone=phone,
+            platform=platform,
+            today=today_in_china(),
+        )
+    except FanjingError as problem:
+        return _healthkit(request, session, user, account, errors=_errors(problem), status_code=422)
+    session.commit()
+    return RedirectResponse("/healthkit?done=unbound#phones", status_code=303)
+
+
+# --- the travel declaration ---------------------------------------------------------------
+
+
+def _empty_form() -> dict[str, Any]:
+    return {
+        "as_of": "",
+        "arrival": "",
+        "contact_role": "",
+        "last_contact": "",
+        "home_observation_possible": "yes",
+        "stays": [{"place": "", "from": "", "to": ""}],
+    }
+
+
+@router.get("/healthkit/declare", response_class=HTMLResponse)
+def declaration_form(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
+    _own(session, user)
+    return render(request, "citizen_declare.html", user=user, form=_empty_form())
+
+
+@router.post("/healthkit/declare", response_class=HTMLResponse)
+async def declare_travel(
+    request: Request, session: DbSession, user: Citizen, _csrf: Csrf
+) -> HTMLResponse:
+    form = await request.form()  # read once: the CSRF check had it parsed already
+    values = {key: str(value) for key, value in form.multi_items()}
+    account = _own(session, user)
+    situation, shown = _situation(values)
+    try:
+        checked = declare(
+            session=session,
+            checker=_checker(request),
+            account=account,
+            situation=situation,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        return render(
+            request,
+            "citizen_declare.html",
+            user=user,
+            form=shown,
+            errors=_errors(problem),
+            status_code=422,
+        )
+    return render(
+        request,
+        "citizen_declare.html",
+        user=user,
+        form=shown,
+        checked=checked,
+        undeclared=set(checked.row.undeclared_cities),
+        kind_zh={kind.value: kind.label_zh for kind in MeasureKind},
+    )
+
+
+def _situation(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The check contract's situation from the form, and the form as it is shown again."""
+    stays = [
+        {
+            "place": values.get(f"place{i}", "").strip(),
+            "from": values.get(f"from{i}", "").strip(),
+            "to": values.get(f"to{i}", "").strip(),
+        }
+        for i in range(MAX_STAYS)
+        if values.get(f"place{i}", "").strip()
+    ]
+    situation: dict[str, Any] = {"stays": stays}
+    for name in ("as_of", "arrival"):
+        if values.get(name):
+            situation[name] = values[name]
+    if values.get("contact_role"):
+        situation["contact"] = {
+            "role": values["contact_role"],
+            "last_contact": values.get("last_contact", ""),
+        }
+    if values.get("home_observation_possible") == "no":
+        situation["home_observation_possible"] = False
+    shown = {
+        **_empty_form(),
+        **{k: values.get(k, "") for k in ("as_of", "arrival", "contact_role", "last_contact")},
+        "home_observation_possible": values.get("home_observation_possible", "yes"),
+        "stays": stays or [{"place": "", "from": "", "to": ""}],
+    }
+    return situation, shown
