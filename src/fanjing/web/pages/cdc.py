@@ -52,19 +52,36 @@ STATUS_ZH = {"draft": "草稿（待批准）", "approved": "已批准", "withdra
 DASHBOARD_DAYS = 14
 MAX_UPLOAD_BYTES = 512 * 1024
 FLASH = "cdc_flash"
+DESIGNATED = "已指定：{level} {area}（{day} 起）"
+LIFTED = "已解除：{area}（最后一天 {day}）"
+UPLOADED = "已存为草稿：{pack} {version}，请预览后批准"
+# texts the templates show through _() that come from here (the catalogue test reads them)
+TEXTS = (
+    DESIGNATED,
+    LIFTED,
+    UPLOADED,
+    *LEVEL_OF_AREA_ZH.values(),
+    *ORIGIN_ZH.values(),
+    *FOLLOWED_ZH.values(),
+    *WHAT_ZH.values(),
+    *STATUS_ZH.values(),
+    *LEVEL_ZH.values(),
+    *KIND_ZH.values(),
+)
 
 
 def _day(text: str, default: date, field: str) -> date:
     return day_of(text, field) if text.strip() else default
 
 
-def _flash(request: Request, message: str) -> None:
-    request.session[FLASH] = message
+def _flash(request: Request, text: str, **fields: str) -> None:
+    """A message for the next page: its Chinese text (translated there) and its fields."""
+    request.session[FLASH] = {"text": text, "fields": fields}
 
 
-def _take_flash(request: Request) -> str | None:
+def _take_flash(request: Request) -> dict[str, Any] | None:
     message = request.session.pop(FLASH, None)
-    return str(message) if message else None
+    return message if isinstance(message, dict) else None
 
 
 def _checker(request: Request) -> Checker:
@@ -282,7 +299,13 @@ def designate(
             form={"level": level, "area": area, "from": from_, "to": to},
         )
     _publish(session, request, (row.id,))
-    _flash(request, f"已指定：{LEVEL_OF_AREA_ZH[row.level]} {row.area_name}（{row.from_date} 起）")
+    _flash(
+        request,
+        DESIGNATED,
+        level=LEVEL_OF_AREA_ZH[row.level],
+        area=row.area_name,
+        day=row.from_date.isoformat(),
+    )
     return RedirectResponse(f"/cdc/areas?day={row.from_date.isoformat()}", status_code=303)
 
 
@@ -320,7 +343,7 @@ def lift(
         )
     last = lifted.to_date.isoformat() if lifted.to_date else to
     _publish(session, request)
-    _flash(request, f"已解除：{name}（最后一天 {last}）")
+    _flash(request, LIFTED, area=name, day=last)
     return RedirectResponse("/cdc/areas", status_code=303)
 
 
@@ -374,7 +397,7 @@ async def upload(
             request, session, user, status_code=422, errors=_errors(problem), text=text
         )
     session.commit()
-    _flash(request, f"已存为草稿：{row.pack_id} {row.version}，请预览后批准")
+    _flash(request, UPLOADED, pack=row.pack_id, version=row.version)
     return RedirectResponse(f"/cdc/packs/{row.id}", status_code=303)
 
 
