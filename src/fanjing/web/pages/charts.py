@@ -55,11 +55,11 @@ def stacked_columns(
     columns: Sequence[tuple[str, str, dict[str, int]]],
     series: Sequence[str],
     *,
-    width: int = 640,
+    width: int = 360,
     height: int = 260,
 ) -> Chart:
     """One column per (label, short label, counts), its series stacked bottom up."""
-    left, right, top_pad, bottom = 36.0, 8.0, 18.0, 36.0
+    left, right, top_pad, bottom = 30.0, 6.0, 18.0, 30.0
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     largest = max((sum(c.values()) for _, _, c in columns), default=0)
     top = _scale_top(largest)
@@ -94,7 +94,7 @@ def grouped_bars(
     rows: Sequence[tuple[str, dict[str, int]]],
     series: Sequence[str],
     *,
-    width: int = 640,
+    width: int = 360,
     row_height: int = 44,
     label_height: int = 18,
 ) -> Chart:
