@@ -167,3 +167,14 @@ def test_a_post_without_the_csrf_token_is_refused(page: Page, live_server):
     assert "表单已过期" in answer.text()
     page.goto("/cdc/areas?day=2021-08-01")
     expect(page.locator("#in-force")).not_to_contain_text("四川省成都市温江区")
+
+
+def test_the_cdc_pages_in_english(page: Page, live_server):
+    log_in(page, live_server, "cdc")
+    page.goto("/lang/en?next=/cdc/areas")
+    expect(page.get_by_role("heading", level=1, name="Risk areas")).to_be_visible()
+    expect(page.locator("#in-force")).to_contain_text("High risk")
+    page.goto("/cdc")
+    expect(
+        page.get_by_role("img", name="Arrivals reported per day (by risk of where they stayed)")
+    ).to_be_visible()
