@@ -1,0 +1,481 @@
+"""CDC's pages: the dashboard (charts drawn server-side), the risk areas (in force on a day,
+changes between days, importing a day's list and reading its report, designating and
+lifting) and the policy packs (upload as a draft, preview what changes, approve). CDC staff
+write; administrators may look."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.audit.cache import RevisionCache
+from fanjing.common.days import day_of
+from fanjing.common.identity import mask_name
+from fanjing.community.core import KIND_ZH
+from fanjing.community.dashboard import (
+    LEVEL_ZH,
+    LEVELS,
+    arrivals_by_level,
+    followed_by_community,
+)
+from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
+from fanjing.community.store import ArrivalReportRow, CaseRow
+from fanjing.errors import FanjingError, InputErrors
+from fanjing.healthkit.popups import raise_popups_for
+from fanjing.infra.clock import today_in_china
+from fanjing.places import lookup, service
+from fanjing.places.store import DesignationRow, RegistryImportRow
+from fanjing.policy.packstore import upload_pack
+from fanjing.policy.service import Checker
+from fanjing.policy.store import PolicyPackRow
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.pages.charts import grouped_bars, stacked_columns
+from fanjing.web.pages.session import Csrf, render, require_page
+
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[UserRow, Depends(require_page(Role.CDC, Role.ADMIN))]
+Writer = Annotated[UserRow, Depends(require_page(Role.CDC))]  # writes are CDC's, as in the API
+DayText = Annotated[str, Query(max_length=10)]
+
+LEVEL_OF_AREA_ZH = {"high": "高风险", "medium": "中风险", "cases": "有病例"}
+ORIGIN_ZH = {"national_list": "全国名单", "csv": "CSV", "manual": "疾控指定"}
+FOLLOWED_ZH = {"observation": "集中或居家观察", "monitoring": "健康监测"}
+WHAT_ZH = {"added": "新增", "removed": "取消", "changed": "改变"}
+STATUS_ZH = {"draft": "草稿（待批准）", "approved": "已批准", "withdrawn": "已撤回"}
+DASHBOARD_DAYS = 14
+MAX_UPLOAD_BYTES = 512 * 1024
+FLASH = "cdc_flash"
+DESIGNATED = "已指定：{level} {area}（{day} 起）"
+LIFTED = "已解除：{area}（最后一天 {day}）"
+UPLOADED = "已存为草稿：{pack} {version}，请预览后批准"
+# texts the templates show through _() that come from here (the catalogue test reads them)
+TEXTS = (
+    DESIGNATED,
+    LIFTED,
+    UPLOADED,
+    *LEVEL_OF_AREA_ZH.values(),
+    *ORIGIN_ZH.values(),
+    *FOLLOWED_ZH.values(),
+    *WHAT_ZH.values(),
+    *STATUS_ZH.values(),
+    *LEVEL_ZH.values(),
+    *KIND_ZH.values(),
+)
+
+
+def _day(text: str, default: date, field: str) -> date:
+    return day_of(text, field) if text.strip() else default
+
+
+def _flash(request: Request, text: str, **fields: str) -> None:
+    """A message for the next page: its Chinese text (translated there) and its fields."""
+    request.session[FLASH] = {"text": text, "fields": fields}
+
+
+def _take_flash(request: Request) -> dict[str, Any] | None:
+    message = request.session.pop(FLASH, None)
+    return message if isinstance(message, dict) else None
+
+
+def _checker(request: Request) -> Checker:
+    state = request.app.state
+    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+
+
+def _publish(session: Session, request: Request, opened: tuple[int, ...] = ()) -> None:
+    """As the API does: raise the pop-ups new designations call for, commit at once, and let
+    this process's next check see the change."""
+    raise_popups_for(
+        session=session, designation_ids=opened, today=today_in_china(), now=datetime.now(UTC)
+    )
+    session.commit()
+    request.app.state.registry.changed()
+
+
+async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | None]:
+    """The form's text, or the uploaded file's (UTF-8, a BOM allowed) when one was chosen."""
+    if upload is not None and upload.filename:
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise FanjingError("payload_too_large", "文件不能超过 512 KB")
+        try:
+            return content.decode("utf-8-sig"), upload.filename
+        except UnicodeDecodeError:
+            raise FanjingError("bad_encoding", "文件应为 UTF-8 编码的文本") from None
+    return text, None
+
+
+def _errors(problem: FanjingError) -> list[FanjingError]:
+    return problem.errors if isinstance(problem, InputErrors) else [problem]
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@router.get("/cdc", response_class=HTMLResponse)
+def dashboard(request: Request, session: DbSession, user: Viewer, day: DayText = "") -> Response:
+    on = _day(day, today_in_china(), "day")
+    first = on - timedelta(days=DASHBOARD_DAYS - 1)
+    arrivals = arrivals_by_level(session, first, on)
+    followed = followed_by_community(session, on)
+    arrivals_chart = stacked_columns(
+        [(d.day.isoformat(), d.day.strftime("%m-%d"), d.counts) for d in arrivals], LEVELS
+    )
+    followed_chart = grouped_bars(
+        [
+            (c.community, {"observation": c.observation, "monitoring": c.monitoring})
+            for c in followed
+        ],
+        tuple(FOLLOWED_ZH),
+    )
+    return render(
+        request,
+        "cdc_dashboard.html",
+        user=user,
+        day=on,
+        first=first,
+        arrivals=arrivals,
+        arrivals_chart=arrivals_chart,
+        followed=followed,
+        followed_chart=followed_chart,
+        levels=LEVELS,
+        level_zh=LEVEL_ZH,
+        followed_zh=FOLLOWED_ZH,
+        total_arrivals=sum(d.total for d in arrivals),
+    )
+
+
+# ---------------------------------------------------------------- risk areas
+
+
+def _areas_page(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    *,
+    day: date,
+    first: date,
+    second: date,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    imports = session.scalars(
+        select(RegistryImportRow).order_by(RegistryImportRow.id.desc()).limit(10)
+    ).all()
+    context.setdefault("form", {"level": "medium", "area": "", "from": day.isoformat(), "to": ""})
+    return render(
+        request,
+        "cdc_areas.html",
+        user=user,
+        status_code=status_code,
+        day=day,
+        first=first,
+        second=second,
+        in_force=lookup.designations_in_force(session, day),
+        diff=lookup.diff(session, first, second),
+        imports=imports,
+        level_zh=LEVEL_OF_AREA_ZH,
+        origin_zh=ORIGIN_ZH,
+        flash=_take_flash(request),
+        **context,
+    )
+
+
+@router.get("/cdc/areas", response_class=HTMLResponse)
+def areas(
+    request: Request,
+    session: DbSession,
+    user: Viewer,
+    day: DayText = "",
+    first: DayText = "",
+    second: DayText = "",
+) -> Response:
+    on = _day(day, today_in_china(), "day")
+    later = _day(second, on, "second")
+    earlier = _day(first, later - timedelta(days=7), "first")
+    return _areas_page(request, session, user, day=on, first=earlier, second=later)
+
+
+@router.post("/cdc/areas/import", response_class=HTMLResponse)
+async def import_list(
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    text: Annotated[str, Form(max_length=MAX_UPLOAD_BYTES)] = "",
+    upload: Annotated[UploadFile | None, File()] = None,
+    list_date: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    today = today_in_china()
+    try:
+        content, file_name = await _text_of(text, upload)
+        if not content.strip():
+            raise FanjingError("empty_file", "请粘贴名单或选择文件")
+        report = service.import_risk_file(
+            session=session,
+            text=content,
+            file=file_name or "网页粘贴",
+            parse_place=request.app.state.gazetteer.parse,
+            actor=user.name,
+            now=datetime.now(UTC),
+            list_date=day_of(list_date, "date") if list_date.strip() else None,
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _areas_page(
+            request,
+            session,
+            user,
+            day=today,
+            first=today - timedelta(days=7),
+            second=today,
+            status_code=422,
+            import_errors=_errors(problem),
+            import_text=text,
+        )
+    _publish(session, request, report.opened_ids)
+    stored = session.scalar(select(RegistryImportRow.id).order_by(RegistryImportRow.id.desc()))
+    return RedirectResponse(f"/cdc/areas/imports/{stored}", status_code=303)
+
+
+@router.get("/cdc/areas/imports/{import_id}", response_class=HTMLResponse)
+def import_report(import_id: RowId, request: Request, session: DbSession, user: Viewer) -> Response:
+    row = session.get(RegistryImportRow, import_id)
+    if row is None:
+        raise FanjingError("not_found", f"没有编号为 {import_id} 的导入记录")
+    return render(
+        request,
+        "cdc_import.html",
+        user=user,
+        row=row,
+        report=row.report,
+        level_zh=LEVEL_OF_AREA_ZH,
+    )
+
+
+@router.post("/cdc/areas/designate", response_class=HTMLResponse)
+def designate(
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    level: Annotated[str, Form(max_length=10)] = "",
+    area: Annotated[str, Form(max_length=200)] = "",
+    from_: Annotated[str, Form(alias="from", max_length=10)] = "",
+    to: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    today = today_in_china()
+    try:
+        if not area.strip():
+            raise FanjingError("missing_field", "请填写地区")
+        row = service.designate(
+            session=session,
+            level=level,
+            area=area.strip(),
+            start=day_of(from_, "from"),
+            end=day_of(to, "to") if to.strip() else None,
+            parse_place=request.app.state.gazetteer.parse,
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _areas_page(
+            request,
+            session,
+            user,
+            day=today,
+            first=today - timedelta(days=7),
+            second=today,
+            status_code=422,
+            designate_errors=_errors(problem),
+            form={"level": level, "area": area, "from": from_, "to": to},
+        )
+    _publish(session, request, (row.id,))
+    _flash(
+        request,
+        DESIGNATED,
+        level=LEVEL_OF_AREA_ZH[row.level],
+        area=row.area_name,
+        day=row.from_date.isoformat(),
+    )
+    return RedirectResponse(f"/cdc/areas?day={row.from_date.isoformat()}", status_code=303)
+
+
+@router.post("/cdc/areas/{designation_id}/lift", response_class=HTMLResponse)
+def lift(
+    designation_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    to: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    row = session.get(DesignationRow, designation_id)
+    name = row.area_name if row else str(designation_id)
+    try:
+        lifted = service.lift(
+            session=session,
+            designation_id=designation_id,
+            last_day=day_of(to, "to"),
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        today = today_in_china()
+        return _areas_page(
+            request,
+            session,
+            user,
+            day=today,
+            first=today - timedelta(days=7),
+            second=today,
+            status_code=422,
+            lift_errors=_errors(problem),
+        )
+    last = lifted.to_date.isoformat() if lifted.to_date else to
+    _publish(session, request)
+    _flash(request, LIFTED, area=name, day=last)
+    return RedirectResponse("/cdc/areas", status_code=303)
+
+
+# ---------------------------------------------------------------- policy packs
+
+
+def _packs_page(
+    request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    packs = session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id.desc())).all()
+    return render(
+        request,
+        "cdc_packs.html",
+        user=user,
+        status_code=status_code,
+        packs=packs,
+        status_zh=STATUS_ZH,
+        flash=_take_flash(request),
+        **context,
+    )
+
+
+@router.get("/cdc/packs", response_class=HTMLResponse)
+def packs(request: Request, session: DbSession, user: Viewer) -> Response:
+    return _packs_page(request, session, user)
+
+
+@router.post("/cdc/packs", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    text: Annotated[str, Form(max_length=MAX_UPLOAD_BYTES)] = "",
+    upload: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        content, file_name = await _text_of(text, upload)
+        if not content.strip():
+            raise FanjingError("empty_file", "请粘贴政策包或选择文件")
+        row = upload_pack(
+            session=session,
+            text=content,
+            file=file_name or "网页粘贴.yaml",
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _packs_page(
+            request, session, user, status_code=422, errors=_errors(problem), text=text
+        )
+    session.commit()
+    _flash(request, UPLOADED, pack=row.pack_id, version=row.version)
+    return RedirectResponse(f"/cdc/packs/{row.id}", status_code=303)
+
+
+def _changes(session: Session, preview: Preview) -> list[dict[str, Any]]:
+    """Each changed case with who it is (community, masked name) and its measures' changes."""
+    ids = [change.case_id for change in preview.changes]
+    who = {
+        case_id: (community, name)
+        for case_id, community, name in session.execute(
+            select(CaseRow.id, CaseRow.community, ArrivalReportRow.name_encrypted)
+            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+            .where(CaseRow.id.in_(ids))
+        )
+    }
+    return [
+        {
+            "case_id": change.case_id,
+            "community": who.get(change.case_id, ("", ""))[0],
+            "name": who.get(change.case_id, ("", ""))[1],
+            "changes": change.changes,
+        }
+        for change in preview.changes
+    ]
+
+
+@router.get("/cdc/packs/{pack_row_id}", response_class=HTMLResponse)
+def pack(pack_row_id: RowId, request: Request, session: DbSession, user: Viewer) -> Response:
+    row = session.get(PolicyPackRow, pack_row_id)
+    if row is None:
+        raise FanjingError("not_found", f"没有编号为 {pack_row_id} 的政策包")
+    preview = (
+        preview_pack(session=session, checker=_checker(request), row_id=row.id)
+        if row.status == "draft"
+        else None
+    )
+    return _pack_page(request, session, user, row, preview)
+
+
+def _pack_page(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    row: PolicyPackRow,
+    preview: Preview | None,
+    *,
+    approved: bool = False,
+) -> HTMLResponse:
+    cipher = request.app.state.cipher
+    changes = _changes(session, preview) if preview else []
+    for change in changes:
+        change["name"] = mask_name(cipher.decrypt(change["name"])) if change["name"] else ""
+    return render(
+        request,
+        "cdc_pack.html",
+        user=user,
+        row=row,
+        preview=preview,
+        changes=changes,
+        approved=approved,
+        kind_zh=KIND_ZH,
+        what_zh=WHAT_ZH,
+        status_zh=STATUS_ZH,
+        flash=_take_flash(request),
+    )
+
+
+@router.post("/cdc/packs/{pack_row_id}/approve", response_class=HTMLResponse)
+def approve(
+    pack_row_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf
+) -> Response:
+    applied = approve_pack(
+        session=session,
+        checker=_checker(request),
+        row_id=pack_row_id,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    session.commit()
+    cache: RevisionCache[Any] = request.app.state.packs
+    cache.changed()
+    return _pack_page(request, session, user, applied.pack, applied, approved=True)

@@ -1,0 +1,229 @@
+"""The clinic's page: record a dose, the clinic's recent records, and the queue of records held
+for an identity that matches no health-kit account, each with a form to correct it (the next
+sync then brings it to the health kit; the page can run the sync at once)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from fanjing.common.days import day_of
+from fanjing.common.identity import DocumentKind, read_document
+from fanjing.errors import FanjingError, InputErrors
+from fanjing.infra.clock import today_in_china
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.vaccination.products import builtin_products
+from fanjing.vaccination.service import (
+    DoseEntry,
+    Identity,
+    clinic_of,
+    correct_identity,
+    dose_views,
+    record_dose,
+)
+from fanjing.vaccination.sync import sync_to_healthkit
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.pages.session import Csrf, render, require_page
+
+router = APIRouter(include_in_schema=False)
+ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
+FLASH = "clinic_flash"
+RECENT = 20
+MAX_DOSES = 5
+
+DOCUMENT_ZH = {kind.value: kind.label_zh for kind in DocumentKind}
+SYNC_ZH = {"synced": "已同步到健康宝", "held": "未能同步", "pending": "等待同步"}
+HELD_ZH = {
+    "no_account": "没有找到证件号相同的健康宝账户",
+    "name_mismatch": "姓名与健康宝账户不一致",
+}
+
+RECORDED = "已登记第{n}剂（记录 #{id}），下次同步后进入健康宝"
+CORRECTED = "记录 #{id} 的身份已更正，下次同步（约每半小时）后进入健康宝"
+SYNC_SKIPPED = "另一个同步正在进行，请稍后再看"
+SYNCED = "同步完成：同步 {synced} 条，仍未能同步 {held} 条，放行 {released} 条"
+# texts the template shows through _() that come from here (the catalogue test reads them)
+TEXTS = (
+    RECORDED,
+    CORRECTED,
+    SYNC_SKIPPED,
+    SYNCED,
+    *DOCUMENT_ZH.values(),
+    *SYNC_ZH.values(),
+    *HELD_ZH.values(),
+)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    clinic = clinic_of(session, user.clinic)
+    cipher, products = request.app.state.cipher, builtin_products()
+    recent = dose_views(
+        session, cipher, products, clinic_code=clinic.code, held_only=False, limit=RECENT
+    )
+    held = dose_views(session, cipher, products, clinic_code=clinic.code, held_only=True, limit=100)
+    context.setdefault(
+        "form",
+        {
+            "product_code": next(iter(products)),
+            "dose_number": "1",
+            "day": today_in_china().isoformat(),
+            "name": "",
+            "document_kind": "resident_id",
+            "document_number": "",
+        },
+    )
+    message = request.session.pop(FLASH, None)
+    flash = message if isinstance(message, dict) else None
+    return render(
+        request,
+        "clinic_home.html",
+        user=user,
+        status_code=status_code,
+        clinic=clinic,
+        products=products.values(),
+        doses=range(1, MAX_DOSES + 1),
+        recent=recent,
+        held=held,
+        document_zh=DOCUMENT_ZH,
+        sync_zh=SYNC_ZH,
+        held_zh=HELD_ZH,
+        flash=flash,
+        **context,
+    )
+
+
+def _errors(problem: FanjingError) -> list[FanjingError]:
+    return problem.errors if isinstance(problem, InputErrors) else [problem]
+
+
+def _identity(name: str, kind: str, number: str) -> Identity:
+    if not number.strip():
+        raise FanjingError("missing_field", "请填写证件号码")
+    document = read_document(kind, number.strip(), today=today_in_china(), field="document_number")
+    return Identity(name.strip(), document)
+
+
+@router.get("/clinic", response_class=HTMLResponse)
+def home(request: Request, session: DbSession, user: ClinicUser) -> Response:
+    return _page(request, session, user)
+
+
+@router.post("/clinic/doses", response_class=HTMLResponse)
+def record(
+    request: Request,
+    session: DbSession,
+    user: ClinicUser,
+    _csrf: Csrf,
+    product_code: Annotated[str, Form(max_length=40)] = "",
+    dose_number: Annotated[str, Form(max_length=2)] = "",
+    day: Annotated[str, Form(max_length=10)] = "",
+    name: Annotated[str, Form(max_length=50)] = "",
+    document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
+    document_number: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    form = {
+        "product_code": product_code,
+        "dose_number": dose_number,
+        "day": day,
+        "name": name,
+        "document_kind": document_kind,
+        "document_number": document_number,
+    }
+    try:
+        if not dose_number.isdigit() or not 1 <= int(dose_number) <= MAX_DOSES:
+            raise FanjingError("bad_value", f"剂次应为 1 到 {MAX_DOSES}")
+        given: date = day_of(day, "day")
+        dose = record_dose(
+            session=session,
+            cipher=request.app.state.cipher,
+            products=builtin_products(),
+            clinic=clinic_of(session, user.clinic),
+            identity=_identity(name, document_kind, document_number),
+            entry=DoseEntry(product_code, int(dose_number), given),
+            actor=user.name,
+            now=datetime.now(UTC),
+            today=today_in_china(),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _page(
+            request, session, user, status_code=422, dose_errors=_errors(problem), form=form
+        )
+    request.session[FLASH] = {
+        "text": RECORDED,
+        "fields": {"n": str(dose.dose_number), "id": str(dose.id)},
+    }
+    return RedirectResponse("/clinic", status_code=303)
+
+
+@router.post("/clinic/doses/{dose_id}/identity", response_class=HTMLResponse)
+def correct(
+    dose_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: ClinicUser,
+    _csrf: Csrf,
+    name: Annotated[str, Form(max_length=50)] = "",
+    document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
+    document_number: Annotated[str, Form(max_length=30)] = "",
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    try:
+        dose = correct_identity(
+            session=session,
+            cipher=request.app.state.cipher,
+            clinic=clinic_of(session, user.clinic),
+            dose_id=dose_id,
+            identity=_identity(name, document_kind, document_number),
+            reason=reason,
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _page(
+            request,
+            session,
+            user,
+            status_code=422,
+            correct_errors=_errors(problem),
+            correcting=dose_id,
+        )
+    request.session[FLASH] = {"text": CORRECTED, "fields": {"id": str(dose.id)}}
+    return RedirectResponse("/clinic", status_code=303)
+
+
+@router.post("/clinic/sync")
+def sync_now(request: Request, session: DbSession, user: ClinicUser, _csrf: Csrf) -> Response:
+    """Run the half-hourly sync now (one run at a time: skipped if one is running)."""
+    session.commit()  # nothing of this request's session may hold the database meanwhile
+    report = sync_to_healthkit(
+        engine=request.app.state.engine,
+        cipher=request.app.state.cipher,
+        clock=lambda: datetime.now(UTC),
+    )
+    request.session[FLASH] = (
+        {"text": SYNC_SKIPPED, "fields": {}}
+        if report.skipped
+        else {
+            "text": SYNCED,
+            "fields": {
+                "synced": str(report.synced),
+                "held": str(report.held),
+                "released": str(report.released),
+            },
+        }
+    )
+    return RedirectResponse("/clinic", status_code=303)
