@@ -3,11 +3,12 @@ for simultaneous bookings (on PostgreSQL, threads on separate connections), canc
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from fanjing.errors import FanjingError
 from fanjing.infra.db import session_scope
@@ -166,3 +167,64 @@ def test_simultaneous_bookings_never_exceed_the_capacity(engine, gazetteer, cdc)
             )
             == seats
         )
+
+
+def test_cancelling_twice_frees_one_seat(engine, gazetteer, cdc):
+    capacity(engine, gazetteer, cdc, 2)
+    citizen, other = user(engine, gazetteer, "c1"), user(engine, gazetteer, "c2")
+    appointment = booking(engine, gazetteer, citizen)
+    booking(engine, gazetteer, other)
+    with session_scope(engine) as session:
+        cancel(session=session, user=citizen, appointment_id=appointment.id, now=NOW)
+    with pytest.raises(FanjingError) as again, session_scope(engine) as session:
+        cancel(session=session, user=citizen, appointment_id=appointment.id, now=NOW)
+    assert again.value.code == "already_cancelled" and booked(engine) == 1
+
+
+def test_simultaneous_cancels_of_one_appointment_free_one_seat(engine, gazetteer, cdc):
+    """Two cancels of the same appointment at once, each on its own connection. Each waits
+    (at most a moment) after its first statement on the appointments for the other, so that
+    both have read the appointment before either writes, wherever the code lets them."""
+    capacity(engine, gazetteer, cdc, 2)
+    citizen, other = user(engine, gazetteer, "c1"), user(engine, gazetteer, "c2")
+    appointment = booking(engine, gazetteer, citizen)
+    booking(engine, gazetteer, other)
+    cancellers: set[int] = set()
+    met = threading.local()
+    both_read = threading.Barrier(2, timeout=2)
+
+    def after_execute(conn, cursor, statement, parameters, context, executemany):
+        if threading.get_ident() not in cancellers or getattr(met, "done", False):
+            return
+        if "vaccination_appointment" in statement:
+            met.done = True
+            # a cancel blocked on the other's row lock never arrives: go on without it
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait()
+
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        with lock:
+            cancellers.add(threading.get_ident())
+        try:
+            with session_scope(engine) as session:
+                cancel(session=session, user=citizen, appointment_id=appointment.id, now=NOW)
+            result = "cancelled"
+        except FanjingError as refusal:
+            result = refusal.code
+        with lock:
+            outcomes.append(result)
+
+    event.listen(engine, "after_cursor_execute", after_execute)
+    try:
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        event.remove(engine, "after_cursor_execute", after_execute)
+    assert sorted(outcomes) == ["already_cancelled", "cancelled"]
+    assert booked(engine) == 1

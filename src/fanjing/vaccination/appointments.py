@@ -164,17 +164,28 @@ def book(
 def cancel(
     *, session: Session, user: UserRow, appointment_id: int, now: datetime
 ) -> AppointmentRow:
-    """Cancel the citizen's own booked appointment; its seat is free again."""
+    """Cancel the citizen's own booked appointment; its seat is free again.
+
+    One conditional UPDATE (``WHERE state = 'booked'``) takes the appointment out of the booked
+    state, and the seat is given back only when it changed exactly one row: of two cancels at
+    the same moment, PostgreSQL re-checks the condition for the second on the row the first
+    committed (SQLite runs one writer at a time), so only one frees a seat. Reading the state
+    first and then writing was the bug: both cancels saw ``booked`` and both freed a seat."""
     appointment = session.get(AppointmentRow, appointment_id)
     if appointment is None or appointment.user_id != user.id:
         raise FanjingError("not_found", f"没有编号为 {appointment_id} 的预约")
-    if appointment.state != "booked":
+    cancelled = session.execute(
+        update(AppointmentRow)
+        .where(AppointmentRow.id == appointment.id, AppointmentRow.state == "booked")
+        .values(state="cancelled", cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if cancelled != 1:
         raise FanjingError("already_cancelled", "该预约已取消")
-    appointment.state = "cancelled"
-    appointment.cancelled_at = now
     session.execute(
         update(SlotRow).where(SlotRow.id == appointment.slot_id).values(booked=SlotRow.booked - 1)
     )
+    session.refresh(appointment)
     return appointment
 
 
