@@ -11,6 +11,7 @@ import pytest
 from fanjing.audit.service import entries as audit_entries
 from fanjing.hotline import service
 from fanjing.hotline.core.model import Extracted, Pair, Source
+from fanjing.hotline.core.rank import SearchIndex
 from fanjing.hotline.core.text import Analyzer
 from fanjing.hotline.lexicon import default_analyzer
 from fanjing.hotline.reading import read_builtin, read_file
@@ -152,3 +153,34 @@ def test_paraphrases_find_their_question(engine, searcher):
     )
     assert result.top1 >= TOP1_FLOOR, json.dumps(result.as_json(), ensure_ascii=False)
     assert result.top3 >= 0.98
+
+
+def test_an_answer_is_read_from_the_index_it_was_found_in(engine, searcher, monkeypatch):
+    """Another request rebuilds the index (an entry was deleted) after this one searched the
+    old index and before it looked its hits up: the hits are still read from the old index's
+    own entries, not from the new one's (where the deleted entry is missing: a KeyError)."""
+    load(
+        engine,
+        table(("行程卡带星能进京吗？", "需确认。", None), ("疫苗怎么预约？", "街道。", None)),
+    )
+    with session_scope(engine) as session:
+        target = next(r.id for r in service.entries(session) if r.question.startswith("行程卡"))
+    search = SearchIndex.search
+    rebuilt = []
+
+    def search_then_rebuild(index: SearchIndex, query: str, top: int) -> list:
+        hits = search(index, query, top)
+        if not rebuilt:
+            rebuilt.append(True)
+            with session_scope(engine) as other:
+                service.delete_entry(session=other, entry_id=target, actor="operator", now=NOW)
+            with session_scope(engine) as other:
+                now_found = searcher.ask(other, "行程卡带星", top=1).answers
+            assert target not in [f.entry_id for f in now_found]
+        return hits
+
+    with session_scope(engine) as session:
+        searcher.ask(session, "疫苗", top=1)  # the index as it was
+        monkeypatch.setattr(SearchIndex, "search", search_then_rebuild)
+        answered = searcher.ask(session, "行程卡带星", top=1)
+    assert rebuilt and [f.entry_id for f in answered.answers] == [target]

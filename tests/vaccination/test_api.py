@@ -190,3 +190,21 @@ def test_a_full_day_is_a_conflict(client, tokens, gazetteer):
         "/api/v1/vaccination/appointments", json=wanted, headers=bearer(tokens["citizen"])
     )
     assert answer.status_code == 409 and answer.json()["type"].endswith("slot_full")
+
+
+def test_a_past_appointment_is_shown_expired_and_cannot_be_cancelled(client, tokens, monkeypatch):
+    citizen = bearer(tokens["citizen"])
+    day = TODAY + timedelta(days=1)
+    slot = {"street": CLINIC_STREET, "day": day.isoformat(), "capacity": 1}
+    client.put("/api/v1/vaccination/capacity", json=slot, headers=bearer(tokens["cdc"]))
+    wanted = {"street": CLINIC_STREET, "day": day.isoformat()}
+    wanted |= {"product_code": "bibp_inactivated", "dose_number": 1}
+    made = client.post("/api/v1/vaccination/appointments", json=wanted, headers=citizen)
+    assert made.status_code == 201, made.text
+    monkeypatch.setenv("FANJING_TODAY", (day + timedelta(days=1)).isoformat())
+    mine = client.get("/api/v1/vaccination/appointments", headers=citizen).json()
+    assert [a["state"] for a in mine] == ["expired"]
+    refused = client.post(
+        f"/api/v1/vaccination/appointments/{made.json()['id']}/cancel", headers=citizen
+    )
+    assert refused.status_code == 409 and refused.json()["type"].endswith("appointment_past")

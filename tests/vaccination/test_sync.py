@@ -3,10 +3,12 @@ held doses released after a correction, one run at a time. On SQLite and Postgre
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date, timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select, text, update
 
 from fanjing.audit.store import AuditEntryRow
@@ -27,7 +29,13 @@ from fanjing.vaccination.store import (
     HeldDoseRow,
     SyncStateRow,
 )
-from fanjing.vaccination.sync import ADVISORY_KEY, pending_changes, sync_lock, sync_to_healthkit
+from fanjing.vaccination.sync import (
+    ADVISORY_KEY,
+    fill_name_hashes,
+    pending_changes,
+    sync_lock,
+    sync_to_healthkit,
+)
 from tests.api_helpers import CLINIC
 from tests.vaccination.helpers import (
     NOW,
@@ -295,3 +303,26 @@ def test_a_dead_runs_lock_does_not_block_the_next_run(engine, gazetteer):
         engine=engine, cipher=cipher(), clock=lambda: NOW + timedelta(minutes=2)
     )
     assert not later.skipped
+
+
+def test_an_account_whose_name_cannot_be_decrypted_is_skipped(world, gazetteer, caplog):
+    """One account's name under a key the cipher lacks: the others still get their hash and
+    their doses; the run counts the skipped account and logs its id, never a name."""
+    broken = add_citizen(world, gazetteer, 1)
+    account = add_citizen(world, gazetteer, 2)
+    foreign = Fernet(Fernet.generate_key()).encrypt("王五".encode()).decode("ascii")
+    with world.begin() as connection:
+        connection.execute(update(AccountRow).values(name_hash=None))
+        connection.execute(
+            update(AccountRow).where(AccountRow.id == broken).values(name_encrypted=foreign)
+        )
+    dose = record(world, 2)
+    with caplog.at_level(logging.WARNING, logger="fanjing.vaccination.sync"):
+        report = run(world)
+    assert (report.names_hashed, report.names_skipped) == (1, 1)
+    assert kit(world) == [(dose, account, 1)]
+    logged = [r.getMessage() for r in caplog.records if r.name == "fanjing.vaccination.sync"]
+    assert len(logged) == 1 and str(broken) in logged[0]
+    assert "王五" not in caplog.text and "张三" not in caplog.text
+    # the skipped account is left as it was; a batch of one still walks past it to the end
+    assert fill_name_hashes(world, cipher(), batch=1) == (0, 1)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
@@ -68,6 +69,16 @@ def checked_query(query: str, where: Where | None = None) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """An index and the entries its hits refer to, built together from one revision: a
+    search reads both from the same snapshot, whatever rebuilds happen meanwhile."""
+
+    revision: int
+    index: SearchIndex
+    found: Mapping[int, Found]
+
+
 class Searcher:
     """The search index of one process, shared by its requests; rebuilt when entries
     change (any process's change: the revision is in the database)."""
@@ -75,9 +86,7 @@ class Searcher:
     def __init__(self, analyzer: Analyzer | None = None) -> None:
         self._analyzer = analyzer
         self._lock = threading.Lock()
-        self._revision = -1
-        self._index: SearchIndex | None = None
-        self._found: dict[int, Found] = {}
+        self._snapshot: Snapshot | None = None
 
     @property
     def analyzer(self) -> Analyzer:
@@ -85,13 +94,15 @@ class Searcher:
             self._analyzer = default_analyzer()
         return self._analyzer
 
-    def index(self, session: Session) -> SearchIndex:
+    def snapshot(self, session: Session) -> Snapshot:
+        """The current index with its entries (rebuilt if the revision moved). Never read the
+        index from one call and the entries from the searcher later: a rebuild in between
+        (after a delete) leaves hits that point at no entry."""
         revision = service.revision(session)
         with self._lock:
-            if self._index is None or revision != self._revision:
+            if self._snapshot is None or revision != self._snapshot.revision:
                 rows = service.entries(session)
-                self._index = SearchIndex([row.document() for row in rows], self.analyzer)
-                self._found = {
+                found = {
                     row.id: Found(
                         row.id,
                         row.question,
@@ -103,15 +114,21 @@ class Searcher:
                     )
                     for row in rows
                 }
-                self._revision = revision
-            return self._index
+                self._snapshot = Snapshot(
+                    revision,
+                    SearchIndex([row.document() for row in rows], self.analyzer),
+                    MappingProxyType(found),
+                )
+            return self._snapshot
 
     def ask(self, session: Session, query: str, *, top: int = 3) -> Answered:
         """The ``top`` best current answers to ``query`` (traditional characters, synonyms
         and filler words allowed), best first."""
         text = checked_query(query)
-        index = self.index(session)
-        found = tuple(_scored(self._found[hit.ref], hit.score) for hit in index.search(text, top))
+        snapshot = self.snapshot(session)
+        found = tuple(
+            _scored(snapshot.found[hit.ref], hit.score) for hit in snapshot.index.search(text, top)
+        )
         return Answered(text, found, about_entering_beijing(self.analyzer.normalise(text)))
 
 

@@ -19,7 +19,14 @@ from fanjing.healthkit.store import AccountRow
 from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.vaccination.appointments import appointments_of, book, cancel, set_capacity, slot_on
+from fanjing.vaccination.appointments import (
+    appointments_of,
+    book,
+    cancel,
+    set_capacity,
+    slot_on,
+    state_on,
+)
 from fanjing.vaccination.core import Reason
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.schemas import (
@@ -287,13 +294,14 @@ def get_capacity(
 
 
 def _appointment(appointment: AppointmentRow, slot: SlotRow) -> AppointmentRead:
+    state = state_on(appointment, slot, today_in_china())
     return AppointmentRead(
         id=appointment.id,
         street=slot.street,
         day=slot.slot_date,
         product_code=appointment.product_code,
         dose_number=appointment.dose_number,
-        state=appointment.state,  # type: ignore[arg-type]
+        state=state,  # type: ignore[arg-type]
         booked_at=appointment.booked_at,
     )
 
@@ -338,6 +346,10 @@ def my_appointments(session: DbSession, user: Citizen) -> list[AppointmentRead]:
 )
 def cancel_appointment(appointment_id: RowId, session: DbSession, user: Citizen) -> AppointmentRead:
     appointment = cancel(
-        session=session, user=user, appointment_id=appointment_id, now=datetime.now(UTC)
+        session=session,
+        user=user,
+        appointment_id=appointment_id,
+        now=datetime.now(UTC),
+        today=today_in_china(),
     )
     return _appointment(appointment, session.get_one(SlotRow, appointment.slot_id))

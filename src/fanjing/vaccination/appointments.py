@@ -125,7 +125,9 @@ def book(
     today: date,
 ) -> AppointmentRow:
     """Book a citizen's appointment on ``street``'s ``day`` (today or later, CST); one booked
-    appointment per citizen at a time. Refused (``slot_full``) when the day is full."""
+    appointment per citizen at a time, counting only those on today or later: the citizen's
+    booked appointments on a past day are marked ``expired`` first (their day's count is left
+    as it was). Refused (``slot_full``) when the day is full."""
     product = product_named(products, product_code, "product_code")
     if not 1 <= dose_number <= product.doses:
         raise FanjingError(
@@ -136,6 +138,7 @@ def book(
     if day < today:
         raise FanjingError("past_day", f"{day} 已过去，不能预约", Where(field="day"))
     slot = slot_on(session, street, day, parse_place)
+    _expire_past(session, user.id, today)
     if _booked(session, user.id) is not None:
         raise FanjingError("already_booked", "已有一个预约：请先取消再预约其他日期")
     taken = session.execute(
@@ -162,19 +165,38 @@ def book(
 
 
 def cancel(
-    *, session: Session, user: UserRow, appointment_id: int, now: datetime
+    *, session: Session, user: UserRow, appointment_id: int, now: datetime, today: date
 ) -> AppointmentRow:
-    """Cancel the citizen's own booked appointment; its seat is free again."""
+    """Cancel the citizen's own booked appointment on today or later; its seat is free again.
+    One whose day has passed is refused (``appointment_past``): freeing a seat on a past day
+    would change a day that is over.
+
+    One conditional UPDATE (``WHERE state = 'booked'``) takes the appointment out of the booked
+    state, and the seat is given back only when it changed exactly one row: of two cancels at
+    the same moment, PostgreSQL re-checks the condition for the second on the row the first
+    committed (SQLite runs one writer at a time), so only one frees a seat. Reading the state
+    first and then writing was the bug: both cancels saw ``booked`` and both freed a seat."""
     appointment = session.get(AppointmentRow, appointment_id)
     if appointment is None or appointment.user_id != user.id:
         raise FanjingError("not_found", f"没有编号为 {appointment_id} 的预约")
-    if appointment.state != "booked":
+    slot = session.get_one(SlotRow, appointment.slot_id)
+    if state_on(appointment, slot, today) == "expired":
+        raise FanjingError("appointment_past", f"该预约的日期 {slot.slot_date} 已过，不能取消")
+    cancelled = session.execute(
+        update(AppointmentRow)
+        .where(AppointmentRow.id == appointment.id, AppointmentRow.state == "booked")
+        .values(state="cancelled", cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if cancelled != 1:
+        session.refresh(appointment)
+        if appointment.state == "expired":
+            raise FanjingError("appointment_past", f"该预约的日期 {slot.slot_date} 已过，不能取消")
         raise FanjingError("already_cancelled", "该预约已取消")
-    appointment.state = "cancelled"
-    appointment.cancelled_at = now
     session.execute(
         update(SlotRow).where(SlotRow.id == appointment.slot_id).values(booked=SlotRow.booked - 1)
     )
+    session.refresh(appointment)
     return appointment
 
 
@@ -187,6 +209,30 @@ def appointments_of(session: Session, user_id: int) -> list[tuple[AppointmentRow
         .order_by(AppointmentRow.id.desc())
     ).all()
     return [(a, s) for a, s in rows]
+
+
+def state_on(appointment: AppointmentRow, slot: SlotRow, today: date) -> str:
+    """The appointment's state as of ``today``: a booked one whose day has passed is expired,
+    whether or not it has been marked so yet."""
+    if appointment.state == "booked" and slot.slot_date < today:
+        return "expired"
+    return appointment.state
+
+
+def _expire_past(session: Session, user_id: int, today: date) -> None:
+    """Mark the citizen's booked appointments on days before ``today`` expired, so that the
+    one-booking index (``state = 'booked'``) holds their current booking only. An index on
+    the day instead cannot be: "today" moves, and an index's condition is fixed."""
+    session.execute(
+        update(AppointmentRow)
+        .where(
+            AppointmentRow.user_id == user_id,
+            AppointmentRow.state == "booked",
+            AppointmentRow.slot_id.in_(select(SlotRow.id).where(SlotRow.slot_date < today)),
+        )
+        .values(state="expired")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _booked(session: Session, user_id: int) -> AppointmentRow | None:

@@ -134,3 +134,8 @@ def sync_command(
         f"暂存 {report.held:,}，放行 {report.released:,}，撤回 {report.withdrawn:,}；"
         f"水位 {report.watermark}，用时 {report.seconds:.1f} 秒"
     )
+    if report.names_skipped:
+        typer.echo(
+            f"{report.names_skipped} 个账户的姓名无法解密，已跳过（编号见日志），其接种记录暂存待处理",
+            err=True,
+        )

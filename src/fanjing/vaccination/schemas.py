@@ -141,5 +141,5 @@ class AppointmentRead(BaseModel):
     day: date
     product_code: str
     dose_number: int
-    state: Literal["booked", "cancelled"]
+    state: Literal["booked", "cancelled", "expired"]  # expired: booked, its day has passed
     booked_at: datetime

@@ -132,11 +132,14 @@ class SlotRow(Base):
 
 
 class AppointmentRow(Base):
-    """A citizen's appointment on a street's day; at most one booked at a time per citizen."""
+    """A citizen's appointment on a street's day; at most one booked at a time per citizen.
+    One whose day has passed is ``expired`` (marked when the citizen books again; until then,
+    ``booked`` with a past day reads as expired): it no longer holds the citizen's booking, and
+    its day's count stays as it was."""
 
     __tablename__ = "vaccination_appointment"
     __table_args__ = (
-        CheckConstraint("state IN ('booked', 'cancelled')", name="state"),
+        CheckConstraint("state IN ('booked', 'cancelled', 'expired')", name="state"),
         Index(
             "uq_vaccination_appointment_booked",
             "user_id",

@@ -20,6 +20,7 @@ lease lapses after ``lease``).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, TextClause, bindparam, func, select, text, update
 
@@ -36,6 +38,8 @@ from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import UtcDateTime
 from fanjing.vaccination.store import DoseRow, SyncStateRow
+
+log = logging.getLogger(__name__)
 
 STATE = "healthkit"
 ADVISORY_KEY = 0x66616E6A696E6701  # "fanjing" + 1: the vaccination sync
@@ -118,6 +122,7 @@ class SyncReport:
     withdrawn: int = 0  # health-kit rows removed after a correction
     watermark: int = 0
     names_hashed: int = 0  # older accounts given their name hash
+    names_skipped: int = 0  # older accounts whose name could not be decrypted (logged by id)
     seconds: float = 0.0
     per_batch: list[int] = field(default_factory=list)
 
@@ -158,7 +163,7 @@ def sync_to_healthkit(
         if not acquired:
             report.skipped = True
             return report
-        report.names_hashed = fill_name_hashes(engine, cipher)
+        report.names_hashed, report.names_skipped = fill_name_hashes(engine, cipher)
         while max_batches is None or report.batches < max_batches:
             if report.batches and pause > 0:
                 time.sleep(pause)
@@ -226,26 +231,47 @@ def _apply(
     return counts
 
 
-def fill_name_hashes(engine: Engine, cipher: FieldCipher, batch: int = 1_000) -> int:
+class NameHashes(NamedTuple):
+    filled: int  # accounts given their name hash
+    skipped: int  # accounts whose name could not be decrypted (left without one)
+
+
+def fill_name_hashes(engine: Engine, cipher: FieldCipher, batch: int = 1_000) -> NameHashes:
     """Give accounts made before name hashes existed their hash (decrypting their names), in
-    committed batches; how many."""
-    filled = 0
+    committed batches, walking the accounts in id order. An account whose name cannot be
+    decrypted (a lost key, a damaged value) is skipped and logged by its id alone (never a
+    name), so that it cannot stop every run: its doses stay held until it is repaired."""
+    filled = skipped = 0
+    after = 0
     while True:
         with engine.begin() as connection:
             rows = connection.execute(
                 select(AccountRow.id, AccountRow.name_encrypted)
-                .where(AccountRow.name_hash.is_(None))
+                .where(AccountRow.name_hash.is_(None), AccountRow.id > after)
+                .order_by(AccountRow.id)
                 .limit(batch)
             ).all()
             for account_id, name in rows:
+                try:
+                    plain = cipher.decrypt(name)
+                except (FanjingError, UnicodeError):
+                    log.warning(
+                        "vaccination sync: account %d's name cannot be decrypted; "
+                        "left without a name hash",
+                        account_id,
+                    )
+                    skipped += 1
+                    continue
                 connection.execute(
                     update(AccountRow)
                     .where(AccountRow.id == account_id)
-                    .values(name_hash=cipher.lookup_hash(normalized_name(cipher.decrypt(name))))
+                    .values(name_hash=cipher.lookup_hash(normalized_name(plain)))
                 )
-        filled += len(rows)
+                filled += 1
+        if rows:
+            after = rows[-1][0]
         if len(rows) < batch:
-            return filled
+            return NameHashes(filled, skipped)
 
 
 def _watermark(connection: Connection) -> int:

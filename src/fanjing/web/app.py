@@ -146,12 +146,14 @@ async def _every_half_hour(app: FastAPI) -> None:
             log.info("vaccination sync: another worker is running it, skipped")
         else:
             log.info(
-                "vaccination sync: %d changes in %d batches, %d synced, %d held, %d released",
+                "vaccination sync: %d changes in %d batches, %d synced, %d held, %d released, "
+                "%d accounts skipped (name cannot be decrypted)",
                 report.changes,
                 report.batches,
                 report.synced,
                 report.held,
                 report.released,
+                report.names_skipped,
             )
 
 

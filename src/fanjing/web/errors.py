@@ -37,6 +37,7 @@ _STATUS_BY_CODE = {
     "slot_full": 409,
     "already_booked": 409,
     "already_cancelled": 409,
+    "appointment_past": 409,
     "capacity_below_booked": 409,
     "slot_conflict": 409,
 }
