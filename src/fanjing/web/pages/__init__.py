@@ -9,11 +9,11 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from fanjing.web.pages import public
+from fanjing.web.pages import community, public
 from fanjing.web.pages.session import SESSION_COOKIE, SESSION_HOURS, LoginRequired
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-ROUTERS = (public.router,)
+ROUTERS = (public.router, community.router)
 
 
 def install_pages(app: FastAPI, secret: str) -> None:
