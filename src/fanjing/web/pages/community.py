@@ -200,6 +200,7 @@ def _case_page(
     for measure in read["measures"]:
         until = measure["until"]
         measure["last_day"] = until - timedelta(days=1) if until else None
+        measure["planned_last"] = measure["end"] - timedelta(days=1) if measure["end"] else None
         measure["running"] = measure["start"] <= today and (until is None or today < until)
         measure["ended_early"] = measure["ended_on"] is not None and until == measure["ended_on"]
     contact = None  # a member's secondary close contact, when followed in this community
