@@ -173,3 +173,12 @@ def test_a_citizen_is_refused_and_a_form_without_its_csrf_token_too(page: Page, 
     assert "表单已过期" in refused.text()
     page.goto("/community/cases/2")
     expect(page.locator("#checks")).not_to_contain_text("2021-08-07")
+
+
+def test_the_worklist_in_english(page: Page, live_server):
+    log_in(page, live_server, "community_worker")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Worklist")
+    expect(page.locator("section#test_due h2")).to_contain_text("Nucleic acid test due")
+    expect(page.get_by_role("link", name="Download Excel")).to_be_visible()
+    page.goto("/lang/zh?next=/community")
