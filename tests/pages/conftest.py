@@ -35,9 +35,10 @@ class LiveServer:
         self.app = app  # the running app: tests read ``app.state.sender.sent`` (one-time codes)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory, gazetteer) -> Iterator[LiveServer]:
-    """The demo, served on a free port for this package's tests; the clock is the demo's."""
+    """The demo, served on a free port for one test module (each module starts from the same
+    demo data, whatever another changed); the clock is the demo's."""
     folder = tmp_path_factory.mktemp("pages")
     settings = Settings(var_dir=folder, database_url=f"sqlite:///{folder / 'fanjing.db'}")
     previous = os.environ.get(FIXED_DAY)

@@ -11,9 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fanjing.common.identity import mask_name, mask_phone, read_document
-from fanjing.community.core import KIND_ZH, WHAT_ZH, check_is_abnormal
+from fanjing.common.identity import read_document
+from fanjing.community.core import WHAT_ZH
 from fanjing.community.excel import sheet_rows
+from fanjing.community.reading import case_read, community_cases, measure_read
 from fanjing.community.schemas import (
     AdjustBody,
     CaseRead,
@@ -36,18 +37,11 @@ from fanjing.community.service import (
     import_arrival_list,
     lift_contact,
     measures_of,
-    person_of,
     record_check,
     record_test,
     report_arrival,
 )
-from fanjing.community.store import (
-    ArrivalReportRow,
-    CaseMeasureRow,
-    CaseRow,
-    HealthCheckRow,
-    NucleicAcidTestRow,
-)
+from fanjing.community.store import CaseRow
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow
@@ -69,22 +63,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _checker(request: Request) -> Checker:
     state = request.app.state
     return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
-
-
-def _measure_read(row: CaseMeasureRow) -> dict[str, Any]:
-    measure = row.to_core()
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "kind_zh": KIND_ZH.get(row.kind, row.kind),
-        "start": row.start_date,
-        "end": row.end_date,
-        "until": measure.until,
-        "ended_on": row.ended_on,
-        "end_reason": row.end_reason,
-        "rule": row.rule,
-        "clause": row.clause,
-    }
 
 
 @router.post("/reports", response_model=ReportRead, status_code=201, summary="到京报告（M1）")
@@ -136,7 +114,7 @@ def report(
         "community": reported.report.community,
         "case_id": reported.case.id if reported.case else None,
         "pack": f"{reported.report.pack_id} {reported.report.pack_version}",
-        "measures": [_measure_read(row) for row in rows],
+        "measures": [measure_read(row) for row in rows],
         "decision": reported.report.decision,
     }
 
@@ -254,22 +232,6 @@ def worklist(
     }
 
 
-def _summary(case: CaseRow, report: ArrivalReportRow, cipher: Any, reveal: bool) -> dict[str, Any]:
-    name, _, phone = person_of(report, cipher)
-    return {
-        "id": case.id,
-        "community": case.community,
-        "person": name if reveal else mask_name(name),
-        "phone": (phone if reveal else mask_phone(phone)) if phone else "",
-        "status": case.status,
-        "opened_on": case.opened_on,
-        "closed_on": case.closed_on,
-        "close_reason": case.close_reason,
-        "link": case.link,
-        "contact_case_id": case.contact_case_id,
-    }
-
-
 @router.get("/cases", response_model=list[CaseSummary], summary="社区的个案")
 def cases(
     session: DbSession,
@@ -279,14 +241,13 @@ def cases(
     status: Annotated[Literal["open", "closed"], Query()] = "open",
 ) -> list[dict[str, Any]]:
     place = _community_of(user, community, request)
-    rows = session.execute(
-        select(CaseRow, ArrivalReportRow)
-        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-        .where(CaseRow.community == place, CaseRow.status == status)
-        .order_by(CaseRow.id)
-    ).all()
-    reveal = user.role == Role.COMMUNITY_WORKER
-    return [_summary(case, report, request.app.state.cipher, reveal) for case, report in rows]
+    return community_cases(
+        session,
+        request.app.state.cipher,
+        community=place,
+        status=status,
+        reveal=user.role == Role.COMMUNITY_WORKER,
+    )
 
 
 def _case_for(session: Session, user: UserRow, case_id: int) -> CaseRow:
@@ -303,45 +264,7 @@ def case_detail(
     case_id: RowId, session: DbSession, user: WorkerOrCdc, request: Request
 ) -> dict[str, Any]:
     case = _case_for(session, user, case_id)
-    return _case_read(session, case, request.app.state.cipher, user.role == Role.COMMUNITY_WORKER)
-
-
-def _case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dict[str, Any]:
-    report = session.get_one(ArrivalReportRow, case.report_id)
-    checks = session.scalars(
-        select(HealthCheckRow)
-        .where(HealthCheckRow.case_id == case.id)
-        .order_by(HealthCheckRow.check_date)
-    )
-    tests = session.scalars(
-        select(NucleicAcidTestRow)
-        .where(NucleicAcidTestRow.case_id == case.id)
-        .order_by(NucleicAcidTestRow.test_date)
-    )
-    members = session.execute(
-        select(CaseRow, ArrivalReportRow)
-        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-        .where(CaseRow.contact_case_id == case.id)
-        .order_by(CaseRow.id)
-    ).all()
-    return {
-        **_summary(case, report, cipher, reveal),
-        "employer": report.employer,
-        "arrival": report.arrival_date,
-        "measures": [_measure_read(row) for row in measures_of(session, case.id)],
-        "checks": [
-            {
-                "day": c.check_date,
-                "temperature": float(c.temperature),
-                "symptoms": c.symptoms,
-                "abnormal": check_is_abnormal(float(c.temperature), c.symptoms),
-                "recorded_by": c.recorded_by,
-            }
-            for c in checks
-        ],
-        "tests": [{"day": t.test_date, "result": t.result} for t in tests],
-        "members": [_summary(m, r, cipher, reveal) for m, r in members],
-    }
+    return case_read(session, case, request.app.state.cipher, user.role == Role.COMMUNITY_WORKER)
 
 
 @router.post(
@@ -361,7 +284,7 @@ def add_check(
         today=today_in_china(),
         now=datetime.now(UTC),
     )
-    return _case_read(session, case, request.app.state.cipher, True)
+    return case_read(session, case, request.app.state.cipher, True)
 
 
 @router.post(
@@ -380,7 +303,7 @@ def add_test(
         today=today_in_china(),
         now=datetime.now(UTC),
     )
-    return _case_read(session, case, request.app.state.cipher, True)
+    return case_read(session, case, request.app.state.cipher, True)
 
 
 @router.post(
@@ -401,7 +324,7 @@ def end(
         actor=user.name,
         now=datetime.now(UTC),
     )
-    return _measure_read(row)
+    return measure_read(row)
 
 
 @router.post(
@@ -418,7 +341,7 @@ def adjust(measure_id: RowId, body: AdjustBody, session: DbSession, user: Cdc) -
         actor=user.name,
         now=datetime.now(UTC),
     )
-    return _measure_read(row)
+    return measure_read(row)
 
 
 @router.post(
@@ -438,4 +361,4 @@ def lift(
         actor=user.name,
         now=datetime.now(UTC),
     )
-    return _case_read(session, case, request.app.state.cipher, False)
+    return case_read(session, case, request.app.state.cipher, False)

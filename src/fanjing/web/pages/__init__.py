@@ -9,11 +9,18 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from fanjing.web.pages import cdc, citizen, clinic, hotline, public
+from fanjing.web.pages import cdc, citizen, clinic, community, hotline, public
 from fanjing.web.pages.session import SESSION_COOKIE, SESSION_HOURS, LoginRequired
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-ROUTERS = (public.router, citizen.router, hotline.router, cdc.router, clinic.router)
+ROUTERS = (
+    public.router,
+    citizen.router,
+    hotline.router,
+    community.router,
+    cdc.router,
+    clinic.router,
+)
 
 
 def install_pages(app: FastAPI, secret: str) -> None:

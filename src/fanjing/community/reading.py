@@ -1,0 +1,106 @@
+"""Cases as their readers see them (the API's JSON and the community pages alike): a case's
+summary, its measures, checks, tests and closed-loop group, names and phones in full for
+the community's own workers (``reveal``), masked otherwise; document numbers never."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.common.identity import mask_name, mask_phone
+from fanjing.community.core import KIND_ZH, check_is_abnormal
+from fanjing.community.service import measures_of, person_of
+from fanjing.community.store import (
+    ArrivalReportRow,
+    CaseMeasureRow,
+    CaseRow,
+    HealthCheckRow,
+    NucleicAcidTestRow,
+)
+
+
+def measure_read(row: CaseMeasureRow) -> dict[str, Any]:
+    measure = row.to_core()
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "kind_zh": KIND_ZH.get(row.kind, row.kind),
+        "start": row.start_date,
+        "end": row.end_date,
+        "until": measure.until,
+        "ended_on": row.ended_on,
+        "end_reason": row.end_reason,
+        "rule": row.rule,
+        "clause": row.clause,
+    }
+
+
+def case_summary(
+    case: CaseRow, report: ArrivalReportRow, cipher: Any, reveal: bool
+) -> dict[str, Any]:
+    name, _, phone = person_of(report, cipher)
+    return {
+        "id": case.id,
+        "community": case.community,
+        "person": name if reveal else mask_name(name),
+        "phone": (phone if reveal else mask_phone(phone)) if phone else "",
+        "status": case.status,
+        "opened_on": case.opened_on,
+        "closed_on": case.closed_on,
+        "close_reason": case.close_reason,
+        "link": case.link,
+        "contact_case_id": case.contact_case_id,
+    }
+
+
+def community_cases(
+    session: Session, cipher: Any, *, community: str, status: str, reveal: bool
+) -> list[dict[str, Any]]:
+    """The community's cases of ``status`` (open or closed), oldest first."""
+    rows = session.execute(
+        select(CaseRow, ArrivalReportRow)
+        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        .where(CaseRow.community == community, CaseRow.status == status)
+        .order_by(CaseRow.id)
+    ).all()
+    return [case_summary(case, report, cipher, reveal) for case, report in rows]
+
+
+def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dict[str, Any]:
+    report = session.get_one(ArrivalReportRow, case.report_id)
+    checks = session.scalars(
+        select(HealthCheckRow)
+        .where(HealthCheckRow.case_id == case.id)
+        .order_by(HealthCheckRow.check_date)
+    )
+    tests = session.scalars(
+        select(NucleicAcidTestRow)
+        .where(NucleicAcidTestRow.case_id == case.id)
+        .order_by(NucleicAcidTestRow.test_date)
+    )
+    members = session.execute(
+        select(CaseRow, ArrivalReportRow)
+        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        .where(CaseRow.contact_case_id == case.id)
+        .order_by(CaseRow.id)
+    ).all()
+    return {
+        **case_summary(case, report, cipher, reveal),
+        "employer": report.employer,
+        "arrival": report.arrival_date,
+        "measures": [measure_read(row) for row in measures_of(session, case.id)],
+        "checks": [
+            {
+                "day": c.check_date,
+                "temperature": float(c.temperature),
+                "symptoms": c.symptoms,
+                "abnormal": check_is_abnormal(float(c.temperature), c.symptoms),
+                "recorded_by": c.recorded_by,
+            }
+            for c in checks
+        ],
+        "tests": [{"day": t.test_date, "result": t.result} for t in tests],
+        "members": [case_summary(m, r, cipher, reveal) for m, r in members],
+    }
