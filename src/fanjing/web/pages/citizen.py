@@ -42,12 +42,12 @@ from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import held_doses_of
 from fanjing.web.deps import DbSession
 from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.pages.situation_form import empty_form, situation_from_form
 
 router = APIRouter(include_in_schema=False)
 Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
 
 PASS_REFRESH_SECONDS = 60
-MAX_STAYS = 10
 PLATFORM_ZH = {p.value: p.label_zh for p in Platform}
 HELD_REASON_ZH = {
     "name_mismatch": "接种门诊登记的姓名与健康宝账户不一致",
@@ -333,21 +333,10 @@ def unbind_phone(
 # --- the travel declaration ---------------------------------------------------------------
 
 
-def _empty_form() -> dict[str, Any]:
-    return {
-        "as_of": "",
-        "arrival": "",
-        "contact_role": "",
-        "last_contact": "",
-        "home_observation_possible": "yes",
-        "stays": [{"place": "", "from": "", "to": ""}],
-    }
-
-
 @router.get("/healthkit/declare", response_class=HTMLResponse)
 def declaration_form(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
     _own(session, user)
-    return render(request, "citizen_declare.html", user=user, form=_empty_form())
+    return render(request, "citizen_declare.html", user=user, form=empty_form())
 
 
 @router.post("/healthkit/declare", response_class=HTMLResponse)
@@ -357,7 +346,7 @@ async def declare_travel(
     form = await request.form()  # read once: the CSRF check had it parsed already
     values = {key: str(value) for key, value in form.multi_items()}
     account = _own(session, user)
-    situation, shown = _situation(values)
+    situation, shown = situation_from_form(values)
     try:
         checked = declare(
             session=session,
@@ -384,34 +373,3 @@ async def declare_travel(
         undeclared=set(checked.row.undeclared_cities),
         kind_zh={kind.value: kind.label_zh for kind in MeasureKind},
     )
-
-
-def _situation(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The check contract's situation from the form, and the form as it is shown again."""
-    stays = [
-        {
-            "place": values.get(f"place{i}", "").strip(),
-            "from": values.get(f"from{i}", "").strip(),
-            "to": values.get(f"to{i}", "").strip(),
-        }
-        for i in range(MAX_STAYS)
-        if values.get(f"place{i}", "").strip()
-    ]
-    situation: dict[str, Any] = {"stays": stays}
-    for name in ("as_of", "arrival"):
-        if values.get(name):
-            situation[name] = values[name]
-    if values.get("contact_role"):
-        situation["contact"] = {
-            "role": values["contact_role"],
-            "last_contact": values.get("last_contact", ""),
-        }
-    if values.get("home_observation_possible") == "no":
-        situation["home_observation_possible"] = False
-    shown = {
-        **_empty_form(),
-        **{k: values.get(k, "") for k in ("as_of", "arrival", "contact_role", "last_contact")},
-        "home_observation_possible": values.get("home_observation_possible", "yes"),
-        "stays": stays or [{"place": "", "from": "", "to": ""}],
-    }
-    return situation, shown

@@ -3,7 +3,7 @@ form (with place suggestions as one types), and the hotline's answers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -18,6 +18,7 @@ from fanjing.users.service import user_with_token
 from fanjing.web.deps import DbSession
 from fanjing.web.pages.i18n import COOKIE, LANGUAGES
 from fanjing.web.pages.session import Csrf, render, session_user
+from fanjing.web.pages.situation_form import empty_form, situation_from_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +30,6 @@ HOME_OF_ROLE = {
     Role.HOTLINE.value: "/hotline",
     Role.ADMIN.value: "/cdc",
 }
-MAX_STAYS = 10
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -98,7 +98,7 @@ def check_form(request: Request, session: DbSession) -> HTMLResponse:
         request,
         "check.html",
         user=session_user(request, session),
-        form={"as_of": "", "arrival": "", "stays": [{"place": "", "from": "", "to": ""}]},
+        form=empty_form(),
     )
 
 
@@ -106,36 +106,12 @@ def check_form(request: Request, session: DbSession) -> HTMLResponse:
 async def check(request: Request, session: DbSession) -> HTMLResponse:
     form = await request.form()
     values = {key: str(value) for key, value in form.multi_items()}
-    stays = [
-        {
-            "place": values.get(f"place{i}", "").strip(),
-            "from": values.get(f"from{i}", "").strip(),
-            "to": values.get(f"to{i}", "").strip(),
-        }
-        for i in range(MAX_STAYS)
-        if values.get(f"place{i}", "").strip()
-    ]
-    situation: dict[str, Any] = {"stays": stays}
-    for name in ("as_of", "arrival"):
-        if values.get(name):
-            situation[name] = values[name]
-    if values.get("contact_role"):
-        situation["contact"] = {
-            "role": values["contact_role"],
-            "last_contact": values.get("last_contact", ""),
-        }
-    if values.get("home_observation_possible") == "no":
-        situation["home_observation_possible"] = False
+    situation, shown = situation_from_form(values)
     state = request.app.state
     checker = Checker(
         state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
     )
     user = session_user(request, session)
-    shown = {
-        "as_of": values.get("as_of", ""),
-        "arrival": values.get("arrival", ""),
-        "stays": stays or [{"place": "", "from": "", "to": ""}],
-    }
     try:
         decision = checker.check(situation)
     except FanjingError as problem:
