@@ -45,9 +45,6 @@ BATCH = 10_000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="open cases (100,000)")
     parser.add_argument("--situations", type=int, default=2_000, help="varied situations (2,000)")
-    parser.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 1, help="deciding processes (all cores)"
-    )
     parser.add_argument("--database-url", help="PostgreSQL server (default: FANJING_TEST_PG_URL)")
 
 
@@ -174,15 +171,9 @@ def run(arguments: argparse.Namespace) -> None:
                         row_id=row_id,
                         actor="bench",
                         now=datetime.now(UTC),
-                        processes=arguments.processes,
                     )
                 else:
-                    done = preview_pack(
-                        session=session,
-                        checker=checker,
-                        row_id=row_id,
-                        processes=arguments.processes,
-                    )
+                    done = preview_pack(session=session, checker=checker, row_id=row_id)
             seconds = perf_counter() - start
             verdict = "meets" if seconds < TARGET_SECONDS else "BELOW"
             print(

@@ -4,7 +4,6 @@ finished cases; ``fanjing policy upload/preview/approve``: a new pack and the op
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -188,15 +187,10 @@ def _reevaluate(pack: int, *, approve: bool, as_json: bool, actor: str) -> None:
                     actor=actor,
                     now=datetime.now(UTC),
                     progress=advance,
-                    processes=os.cpu_count() or 1,
                 )
             else:
                 found = preview_pack(
-                    session=session,
-                    checker=checker,
-                    row_id=pack,
-                    progress=advance,
-                    processes=os.cpu_count() or 1,
+                    session=session, checker=checker, row_id=pack, progress=advance
                 )
             _show(found, approve=approve, as_json=as_json)
     except FanjingError as problem:

@@ -5,11 +5,11 @@ what is applied is the preview computed again at approval, in the same transacti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import PACKS, bump_revision
@@ -18,10 +18,11 @@ from fanjing.community.core import (
     CaseChange,
     Measure,
     changes_between,
+    measures_decided,
     reevaluated_measures,
 )
-from fanjing.community.deciding import deciding
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
+from fanjing.errors import FanjingError
 from fanjing.policy.core.pack import Pack
 from fanjing.policy.packstore import compiled, draft, pack_snapshot
 from fanjing.policy.service import Checker
@@ -44,11 +45,9 @@ def preview_pack(
     checker: Checker,
     row_id: int,
     progress: Callable[[int], None] = lambda cases: None,
-    processes: int = 1,
 ) -> Preview:
-    """What approving the draft pack ``row_id`` would change in the open cases; ``processes``:
-    how many to decide in (many cases go faster on every core)."""
-    return _reevaluate(session, checker, row_id, apply=None, progress=progress, processes=processes)
+    """What approving the draft pack ``row_id`` would change in the open cases."""
+    return _reevaluate(session, checker, row_id, apply=None, progress=progress)
 
 
 def approve_pack(
@@ -59,13 +58,10 @@ def approve_pack(
     actor: str,
     now: datetime,
     progress: Callable[[int], None] = lambda cases: None,
-    processes: int = 1,
 ) -> Preview:
     """Approve the draft: the pack joins those in force from its day, and every open case's
     measures become what the preview shows, each case audited with before and after."""
-    applied = _reevaluate(
-        session, checker, row_id, apply=(actor, now), progress=progress, processes=processes
-    )
+    applied = _reevaluate(session, checker, row_id, apply=(actor, now), progress=progress)
     row = applied.pack
     before = pack_snapshot(row)
     row.status, row.approved_by, row.approved_at = "approved", actor, now
@@ -90,7 +86,6 @@ def _reevaluate(
     *,
     apply: tuple[str, datetime] | None,
     progress: Callable[[int], None],
-    processes: int,
 ) -> Preview:
     """Every open case under the draft pack, batch by batch; ``apply``: who approves and
     when, to write each batch's changes before the next is read (bulk statements, so
@@ -99,31 +94,27 @@ def _reevaluate(
         session.execute(
             select(PolicyPackRow.id).where(PolicyPackRow.id == row_id).with_for_update()
         )
-    row = draft(session, row_id)
-    pack = compiled(row)
-    cases = (
-        session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.status == "open"))
-        or 0
-    )
+    pack = compiled(draft(session, row_id))
+    pinned = replace(checker, pinned_pack=pack)
     looked, changes, failed = 0, [], []
-    with deciding(checker, pack, row.text, cases=cases, processes=processes) as decide:
-        for batch in _open_case_batches(session, lock=apply is not None):
-            writes = _Writes()
-            answers = decide([situation for _, situation, _ in batch])
-            for (case_id, _, stored), decided in zip(batch, answers, strict=True):
-                if isinstance(decided, str):
-                    failed.append((case_id, decided))
-                    continue
-                current = [measure for _, measure in stored]
-                after = reevaluated_measures(current, decided, pack.in_force_from)
-                change = changes_between(case_id, current, after)
-                if change.changes:
-                    changes.append(change)
-                    writes.case(case_id, stored, after)
-            if apply is not None:
-                writes.flush(session, pack=pack, actor=apply[0], now=apply[1])
-            looked += len(batch)
-            progress(len(batch))
+    for batch in _open_case_batches(session, lock=apply is not None):
+        writes = _Writes()
+        for case_id, situation, stored in batch:
+            current = [measure for _, measure in stored]
+            try:
+                decided = measures_decided(pinned.check(situation, explained=False))
+            except FanjingError as problem:
+                failed.append((case_id, problem.message))
+                continue
+            after = reevaluated_measures(current, decided, pack.in_force_from)
+            change = changes_between(case_id, current, after)
+            if change.changes:
+                changes.append(change)
+                writes.case(case_id, stored, after)
+        if apply is not None:
+            writes.flush(session, pack=pack, actor=apply[0], now=apply[1])
+        looked += len(batch)
+        progress(len(batch))
     return Preview(draft(session, row_id), looked, changes, failed)
 
 
