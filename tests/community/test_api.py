@@ -346,3 +346,43 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_exports(client, toke
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     text = _worklist(client, worker, "2021-08-17", format="csv").text
     assert "\"'=HYPERLINK" in text
+
+
+def test_a_group_joins_only_a_secondary_contacts_case_of_the_same_community(client, tokens):
+    worker, citizen = tokens["community_worker"], tokens["citizen"]
+    calm = [{"place": "江苏省南京市鼓楼区", "from": "2021-08-01", "to": "2021-08-02"}]
+    contact = report(
+        client,
+        worker,
+        situation={
+            "as_of": "2021-08-05",
+            "arrival": "2021-08-04",
+            "stays": calm,
+            "contact": {"role": "secondary_close_contact", "last_contact": "2021-08-03"},
+        },
+    ).json()
+    client.post(
+        "/api/v1/healthkit/account",
+        json={"name": "李四", "document_number": "110101199003071233"},
+        headers=bearer(citizen),
+    )
+    elsewhere = {
+        "community": "北京市海淀区中关村街道科源社区",
+        "situation": {
+            "as_of": "2021-08-05",
+            "arrival": "2021-08-04",
+            "stays": calm,
+            "contact": {
+                "role": "cohabitant_of_secondary_close_contact",
+                "last_contact": "2021-08-03",
+            },
+        },
+        "contact_case_id": contact["case_id"],
+    }
+    refused = client.post("/api/v1/community/reports", json=elsewhere, headers=bearer(citizen))
+    assert refused.status_code == 404 and "本社区没有编号为" in refused.text
+    missing = {**elsewhere, "contact_case_id": 999}
+    other = client.post("/api/v1/community/reports", json=missing, headers=bearer(citizen))
+    assert (
+        other.json()["detail"].replace("999", str(contact["case_id"])) == refused.json()["detail"]
+    )
