@@ -44,7 +44,8 @@ from fanjing.community.service import (
 from fanjing.community.store import CaseRow
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
 from fanjing.errors import FanjingError, Where
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.healthkit.service import own_account
+from fanjing.healthkit.store import PhoneBindingRow
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.db import session_scope
 from fanjing.policy.service import Checker
@@ -120,11 +121,7 @@ def report(
 
 
 def _own_person(session: Session, user: UserRow, cipher: Any) -> Person:
-    account = session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
-    if account is None:
-        raise FanjingError(
-            "not_found", "还没有健康宝账户：请先建立（POST /api/v1/healthkit/account）"
-        )
+    account = own_account(session, user.id)
     phone = session.scalars(
         select(PhoneBindingRow.phone_encrypted)
         .where(PhoneBindingRow.account_id == account.id, PhoneBindingRow.state == "active")

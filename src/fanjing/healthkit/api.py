@@ -25,10 +25,12 @@ from fanjing.healthkit.pass_token import issue_pass, verify_pass
 from fanjing.healthkit.popups import clear_popup, postpone_until
 from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
 from fanjing.healthkit.service import (
+    NO_ACCOUNT,
     AccountView,
     account_view,
     confirm_binding,
     create_account,
+    own_account,
     start_binding,
     unbind,
 )
@@ -113,20 +115,14 @@ def _view(session: Session, account: AccountRow, request: Request) -> AccountVie
     return account_view(account, bindings, request.app.state.cipher, reveal=False)
 
 
-_NO_ACCOUNT = "还没有健康宝账户：请先建立（POST /api/v1/healthkit/account）"
-
-
 def _own_account(session: Session, user: UserRow) -> AccountRow:
-    account = session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
-    if account is None:
-        raise FanjingError("not_found", _NO_ACCOUNT)
-    return account
+    return own_account(session, user.id)
 
 
 def _own_status(session: Session, user: UserRow, today: date) -> Status:
     state = status_of_user(session, user.id, today)
     if state is None:
-        raise FanjingError("not_found", _NO_ACCOUNT)
+        raise FanjingError("not_found", NO_ACCOUNT)
     return state
 
 
@@ -336,7 +332,7 @@ async def status(credentials: Credentials, request: Request) -> Response:
         raise INVALID_TOKEN
     refuse_unless(role, (Role.CITIZEN,))
     if state is None:
-        raise FanjingError("not_found", _NO_ACCOUNT)
+        raise FanjingError("not_found", NO_ACCOUNT)
     answer = {
         "colour": state.colour.value,
         "colour_zh": COLOUR_ZH[state.colour],

@@ -49,6 +49,21 @@ class AccountView:
     phones: tuple[PhoneView, ...]
 
 
+def account_of_user(session: Session, user_id: int) -> AccountRow | None:
+    return session.scalar(select(AccountRow).where(AccountRow.user_id == user_id))
+
+
+def own_account(session: Session, user_id: int) -> AccountRow:
+    """The user's own account; a clear refusal when they have not made one yet."""
+    account = account_of_user(session, user_id)
+    if account is None:
+        raise FanjingError("not_found", NO_ACCOUNT)
+    return account
+
+
+NO_ACCOUNT = "还没有健康宝账户：请先建立（POST /api/v1/healthkit/account）"
+
+
 def create_account(
     *,
     session: Session,

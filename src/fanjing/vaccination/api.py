@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
 from fanjing.common.identity import read_document
-from fanjing.errors import FanjingError
+from fanjing.healthkit.service import own_account
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
@@ -194,12 +194,7 @@ def correct(
 
 
 def _own_account(session: Session, user: UserRow) -> AccountRow:
-    account = session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
-    if account is None:
-        raise FanjingError(
-            "not_found", "还没有健康宝账户：请先建立（POST /api/v1/healthkit/account）"
-        )
-    return account
+    return own_account(session, user.id)
 
 
 @router.get(

@@ -155,6 +155,23 @@ def dashboard(request: Request, session: DbSession, user: Viewer, day: DayText =
 # ---------------------------------------------------------------- risk areas
 
 
+def _areas_refused(
+    request: Request, session: Session, user: UserRow, **context: Any
+) -> HTMLResponse:
+    """The areas page as of today again, with a form's errors (422)."""
+    today = today_in_china()
+    return _areas_page(
+        request,
+        session,
+        user,
+        day=today,
+        first=today - timedelta(days=7),
+        second=today,
+        status_code=422,
+        **context,
+    )
+
+
 def _areas_page(
     request: Request,
     session: Session,
@@ -213,7 +230,6 @@ async def import_list(
     upload: Annotated[UploadFile | None, File()] = None,
     list_date: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    today = today_in_china()
     try:
         content, file_name = await _text_of(text, upload)
         if not content.strip():
@@ -229,14 +245,10 @@ async def import_list(
         )
     except FanjingError as problem:
         session.rollback()
-        return _areas_page(
+        return _areas_refused(
             request,
             session,
             user,
-            day=today,
-            first=today - timedelta(days=7),
-            second=today,
-            status_code=422,
             import_errors=_errors(problem),
             import_text=text,
         )
@@ -271,7 +283,6 @@ def designate(
     from_: Annotated[str, Form(alias="from", max_length=10)] = "",
     to: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    today = today_in_china()
     try:
         if not area.strip():
             raise FanjingError("missing_field", "请填写地区")
@@ -287,14 +298,10 @@ def designate(
         )
     except FanjingError as problem:
         session.rollback()
-        return _areas_page(
+        return _areas_refused(
             request,
             session,
             user,
-            day=today,
-            first=today - timedelta(days=7),
-            second=today,
-            status_code=422,
             designate_errors=_errors(problem),
             form={"level": level, "area": area, "from": from_, "to": to},
         )
@@ -330,15 +337,10 @@ def lift(
         )
     except FanjingError as problem:
         session.rollback()
-        today = today_in_china()
-        return _areas_page(
+        return _areas_refused(
             request,
             session,
             user,
-            day=today,
-            first=today - timedelta(days=7),
-            second=today,
-            status_code=422,
             lift_errors=_errors(problem),
         )
     last = lifted.to_date.isoformat() if lifted.to_date else to

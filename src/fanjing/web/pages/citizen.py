@@ -23,9 +23,11 @@ from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
 from fanjing.healthkit.popups import postpone_until
 from fanjing.healthkit.service import (
+    account_of_user,
     account_view,
     confirm_binding,
     create_account,
+    own_account,
     start_binding,
     unbind,
 )
@@ -62,10 +64,6 @@ DOCUMENT_KINDS_ZH = {
 BINDING = "binding"  # the session key of a binding waiting for its code
 
 
-def _account(session: Session, user: UserRow) -> AccountRow | None:
-    return session.scalar(select(AccountRow).where(AccountRow.user_id == user.id))
-
-
 def _checker(request: Request) -> Checker:
     state = request.app.state
     return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
@@ -80,7 +78,7 @@ def _errors(problem: FanjingError) -> list[FanjingError]:
 
 @router.get("/healthkit", response_class=HTMLResponse)
 def healthkit(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
-    account = _account(session, user)
+    account = account_of_user(session, user.id)
     if account is None:
         return _account_form(request, user)
     return _healthkit(request, session, user, account)
@@ -218,10 +216,7 @@ def create(
 
 
 def _own(session: Session, user: UserRow) -> AccountRow:
-    account = _account(session, user)
-    if account is None:
-        raise FanjingError("not_found", "还没有健康宝账户：请先建立")
-    return account
+    return own_account(session, user.id)
 
 
 @router.post("/healthkit/phones", response_class=HTMLResponse)
