@@ -460,3 +460,37 @@ def test_only_a_district_after_a_comma_starts_a_second_area(gazetteer):
 )
 def test_province_names(gazetteer, text, province):
     assert province_named(text, gazetteer.parse) == province
+
+
+def test_a_list_whose_sections_add_up_is_complete(gazetteer):
+    parsed = _parse(gazetteer, _list("高风险地区(1个)", "江苏：1个", "南京市江宁区禄口街道"))
+    assert parsed.incompleteness() == {}  # the header declares 1 high and 0 medium areas
+
+
+def test_a_level_with_fewer_areas_than_declared_is_incomplete(gazetteer):
+    parsed = _parse(
+        gazetteer,
+        _list("高风险地区(2个)", "江苏：2个", "南京市江宁区禄口街道", high=2, medium=0),
+    )
+    reasons = parsed.incompleteness()[HIGH]
+    assert any("写明2个，实列1个" in reason for reason in reasons)
+    assert parsed.surpluses() == ()
+
+
+def test_an_unplaced_line_makes_its_level_incomplete(gazetteer):
+    parsed = _parse(gazetteer, _list("高风险地区(1个)", "江苏：1个", "火星市禄口街道"))
+    assert any("火星市禄口街道" in reason for reason in parsed.incompleteness()[HIGH])
+
+
+def test_a_level_without_a_declared_count_cannot_be_verified(gazetteer):
+    parsed = _parse(gazetteer, "高风险地区\n江苏：\n南京市江宁区禄口街道\n")
+    assert "无法核对" in parsed.incompleteness()[HIGH][0]
+
+
+def test_more_areas_than_declared_is_a_surplus_not_a_shortfall(gazetteer):
+    parsed = _parse(
+        gazetteer,
+        _list("高风险地区(1个)", "江苏：2个", "南京市江宁区禄口街道", "南京市江宁区湖熟街道"),
+    )
+    assert HIGH not in parsed.incompleteness()
+    assert [str(s.scope) for s in parsed.surpluses()] == ["全国", "高风险地区"]

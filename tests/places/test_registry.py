@@ -4,7 +4,7 @@ import pytest
 
 from fanjing.errors import InputErrors
 from fanjing.places.designations_csv import read_designations_csv
-from fanjing.places.registry import Registry, RiskLevel
+from fanjing.places.registry import Registry, RiskLevel, reconcile
 from tests.builders import ERQI, GULOU_NANJING, JINGGUANG, LUKOU, YANGZHOU, day, designation, place
 
 
@@ -186,3 +186,18 @@ def test_malformed_csv_is_an_input_error(gazetteer, text):
     with pytest.raises(InputErrors) as raised:
         read_designations_csv(text, parse_place=gazetteer.parse, file="x.csv")
     assert raised.value.errors[0].where.file == "x.csv"
+
+
+def test_reconcile_holds_unlisted_areas_of_an_incomplete_level():
+    lukou, erqi = (
+        designation("high", LUKOU, "2021-07-31"),
+        designation("medium", ERQI, "2021-07-31"),
+    )
+    listed = [designation("high", JINGGUANG, "2021-08-04")]
+    result = reconcile(
+        [lukou, erqi], listed, day("2021-08-04"), incomplete_levels=frozenset({RiskLevel.MEDIUM})
+    )
+    assert result.closed == (lukou,) and result.held == (erqi,)
+    assert [d.area for d in result.opened] == [JINGGUANG]
+    complete = reconcile([lukou, erqi], listed, day("2021-08-04"))
+    assert complete.closed == (lukou, erqi) and complete.held == ()

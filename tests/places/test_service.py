@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.db import session_scope
 from fanjing.places.lookup import designations_in_force, diff, registry_in_database
 from fanjing.places.national_list import parse_national_list
-from fanjing.places.service import import_risk_file
+from fanjing.places.service import ImportReport, confirm_held_lifts, import_risk_file
 from fanjing.places.store import DesignationRow, RegistryImportRow
 
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
@@ -41,8 +43,12 @@ def run_import(engine, gazetteer, text: str, file: str = "list.txt", **options):
 
 def listed(gazetteer, day: str) -> set[tuple[str, str]]:
     """(level, area) pairs of a sample list, the highest level for an area listed twice."""
+    return listed_in(gazetteer, list_text(day))
+
+
+def listed_in(gazetteer, text: str) -> set[tuple[str, str]]:
     best: dict[str, str] = {}
-    for area in parse_national_list(list_text(day), parse_place=gazetteer.parse).areas:
+    for area in parse_national_list(text, parse_place=gazetteer.parse).areas:
         if best.get(area.place.name) != "high":
             best[area.place.name] = area.level.value
     return {(level, name) for name, level in best.items()}
@@ -102,7 +108,11 @@ def test_an_older_list_than_the_last_one_is_refused(engine, gazetteer):
 def test_a_corrected_list_of_the_same_day_withdraws_what_it_no_longer_lists(engine, gazetteer):
     full = list_text("20210731")
     run_import(engine, gazetteer, full)
-    corrected = full.replace("南京市江宁区禄口街道全域\n", "")
+    corrected = (  # as a corrected list is published: the line and its counts
+        full.replace("江苏：1个\n南京市江宁区禄口街道全域\n", "")
+        .replace("全国3个高风险地区", "全国2个高风险地区")
+        .replace("高风险地区(3个)", "高风险地区(2个)")
+    )
     report = run_import(engine, gazetteer, corrected)
     assert report.withdrawn == ("high 江苏省南京市江宁区禄口街道",)
     with session_scope(engine) as session:
@@ -177,3 +187,116 @@ def test_the_cache_follows_the_revision_counter_not_the_audit_log(engine):
     with session_scope(engine) as session:
         bump_revision(session, REGISTRY)  # a change whose audit rows got lower ids, say
     assert cache.get() == 2
+
+
+def truncated(text: str, lines: int) -> str:
+    """The list cut off after ``lines`` lines, as a copy from the app arrives cut short."""
+    return "\n".join(text.splitlines()[:lines]) + "\n"
+
+
+def in_force(engine, day: date) -> set[tuple[str, str]]:
+    with session_scope(engine) as session:
+        return {(r.level, r.area_name) for r in designations_in_force(session, day)}
+
+
+def test_a_truncated_list_lifts_nothing_of_the_levels_it_may_have_lost(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210804"))
+    august_4, august_10 = listed(gazetteer, "20210804"), listed(gazetteer, "20210810")
+    cut = truncated(list_text("20210810"), 120)  # the medium section stops part-way
+
+    report = run_import(engine, gazetteer, cut)
+
+    assert report.lifts_held and set(report.incomplete) == {"medium"}
+    assert not [label for label in report.closed + report.withdrawn if label.startswith("medium")]
+    still_declared = {(lv, n) for lv, n in august_4 & august_10 if lv == "medium"}
+    assert still_declared <= in_force(engine, date(2021, 8, 10))
+    held = {tuple(label.split(" ", 1)) for label in report.held}
+    assert held and held <= august_4 and held.isdisjoint(listed_in(gazetteer, cut))
+    assert held <= in_force(engine, date(2021, 8, 10))
+    # the areas it could read are designated all the same
+    assert listed_in(gazetteer, cut) <= in_force(engine, date(2021, 8, 10))
+    assert "暂缓解除" in report.summary_zh() and "--confirm-lifts" in report.summary_zh()
+
+
+def test_confirming_a_truncated_lists_held_lifts_applies_them_audited(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210804"))
+    report = run_import(engine, gazetteer, truncated(list_text("20210810"), 120))
+    with session_scope(engine) as session:
+        import_id = session.scalar(select(func.max(RegistryImportRow.id)))
+        confirmed = confirm_held_lifts(
+            session=session, import_id=import_id, actor="王医生", now=NOW
+        )
+    assert confirmed.lifts_confirmed_by == "王医生" and not confirmed.lifts_held
+    held = {tuple(label.split(" ", 1)) for label in report.held}
+    assert held.isdisjoint(in_force(engine, date(2021, 8, 10)))
+    assert held <= in_force(engine, date(2021, 8, 9))
+    with session_scope(engine) as session:
+        entry = session.scalars(
+            select(AuditEntryRow).where(AuditEntryRow.action == "registry_import.confirm_lifts")
+        ).one()
+        assert entry.actor == "王医生" and entry.entity_id == str(import_id)
+        lifts = session.scalars(
+            select(AuditEntryRow).where(
+                AuditEntryRow.action == "designation.lift", AuditEntryRow.actor == "王医生"
+            )
+        ).all()
+        assert len(lifts) == len(held)
+        stored = session.get(RegistryImportRow, import_id)
+        assert stored.report["lifts_confirmed_by"] == "王医生"
+        with pytest.raises(FanjingError) as again:
+            confirm_held_lifts(session=session, import_id=import_id, actor="王医生", now=NOW)
+        assert again.value.code == "already_confirmed"
+
+
+def test_an_older_imports_held_lifts_cannot_be_confirmed_after_a_newer_list(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210804"))
+    run_import(engine, gazetteer, truncated(list_text("20210810"), 120))
+    run_import(engine, gazetteer, list_text("20210810"))  # the full list of the same day
+    with session_scope(engine) as session:
+        first_cut = session.scalars(
+            select(RegistryImportRow.id).order_by(RegistryImportRow.id)
+        ).all()[1]
+        with pytest.raises(FanjingError) as refused:
+            confirm_held_lifts(session=session, import_id=first_cut, actor="王医生", now=NOW)
+    assert refused.value.code == "import_superseded"
+    assert in_force(engine, date(2021, 8, 10)) == listed(gazetteer, "20210810")
+
+
+def test_lifts_confirmed_with_the_import_are_made_at_once(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210804"))
+    cut = truncated(list_text("20210810"), 120)
+    report = run_import(engine, gazetteer, cut, confirm_lifts=True)
+    assert report.held and report.lifts_confirmed_by == "cdc" and not report.lifts_held
+    assert in_force(engine, date(2021, 8, 10)) == listed_in(gazetteer, cut)
+
+
+def test_an_unplaced_line_holds_the_lifts_of_its_level(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210731"))
+    later = list_text("20210804").replace("南京市江宁区禄口街道全域", "火星市禄口街道")
+    report = run_import(engine, gazetteer, later)
+    assert "high" in report.incomplete and report.lifts_held is bool(report.held)
+    assert not [label for label in report.closed if label.startswith("high")]
+
+
+def test_a_list_with_more_areas_than_declared_is_imported_with_a_warning(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210731"))
+    more = list_text("20210804").replace("全国4个高风险地区", "全国3个高风险地区")
+    report = run_import(engine, gazetteer, more)
+    assert report.warnings and "多于声明" in report.warnings[0]
+    assert not report.held and not report.incomplete
+    assert in_force(engine, date(2021, 8, 4)) == listed(gazetteer, "20210804")
+
+
+def test_parallel_imports_of_one_list_designate_each_area_once(engine, gazetteer):
+    text = list_text("20210804")
+
+    def one_import(_: int) -> ImportReport:
+        return run_import(engine, gazetteer, text)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        reports = list(pool.map(one_import, range(3)))
+    assert sorted(len(r.opened) for r in reports) == [0, 0, len(listed(gazetteer, "20210804"))]
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DesignationRow)) == len(
+            listed(gazetteer, "20210804")
+        )

@@ -7,6 +7,7 @@ Schemas are only ever created by the Alembic migrations shipped in
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -103,6 +104,28 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def serialise(session: Session, name: str) -> None:
+    """Make the rest of the caller's transaction run alone among transactions that serialise
+    on ``name``, so that what it reads is not changed by another until it commits.
+
+    PostgreSQL: a transaction-level advisory lock, keyed by a stable hash of ``name``.
+    SQLite has one writer at a time: the transaction takes the write lock now (``BEGIN
+    IMMEDIATE``; other writers wait for ``busy_timeout``), so its reads already see
+    every committed write — otherwise two imports both read "not yet designated" and
+    both insert.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def open_database(url: str) -> Engine:

@@ -176,6 +176,31 @@ class NationalList:
         )
         return tuple(mismatches)
 
+    def incompleteness(self) -> dict[RiskLevel, tuple[str, ...]]:
+        """Why the list may be missing areas, per level; a level absent here is complete.
+
+        A level is complete when the list declares how many areas it has (header
+        or section line), no declared count exceeds the areas read, and every
+        line of it was placed. An unreadable area line outside the sections may
+        belong to either level.
+        """
+        reasons: dict[RiskLevel, list[str]] = {level: [] for level in LIST_LEVELS}
+        for level in LIST_LEVELS:
+            if level not in self.declared and level not in self.section_declared:
+                reasons[level].append(f"名单没有写明{level.label_zh}的个数，无法核对是否完整")
+        for mismatch in self.count_mismatches():
+            if mismatch.listed < mismatch.declared:
+                reasons[mismatch.level].append(f"名单不完整：{mismatch}")
+        for line in self.unplaced:
+            if line.counted:
+                for level in (line.level,) if line.level else LIST_LEVELS:
+                    reasons[level].append(f"第{line.line}行未能识别：{line.raw}")
+        return {level: tuple(found) for level, found in reasons.items() if found}
+
+    def surpluses(self) -> tuple[CountMismatch, ...]:
+        """Declared counts that the list exceeds: imported as read, reported as a warning."""
+        return tuple(m for m in self.count_mismatches() if m.listed > m.declared)
+
     @property
     def repeats(self) -> tuple[ListedArea, ...]:
         """Areas whose place the list already named above (at the same or another level)."""

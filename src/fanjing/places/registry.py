@@ -188,10 +188,16 @@ class Reconciliation:
     closed: tuple[Designation, ...]  # designated, no longer listed: in force until the day before
     withdrawn: tuple[Designation, ...]  # opened on the list's own day and not listed after all
     kept: tuple[Designation, ...]  # listed and designated at the same level
+    # not listed, but of a level the list may be missing lines of: left in force
+    held: tuple[Designation, ...] = ()
 
 
 def reconcile(
-    open_designations: Iterable[Designation], listed: Iterable[Designation], day: date
+    open_designations: Iterable[Designation],
+    listed: Iterable[Designation],
+    day: date,
+    *,
+    incomplete_levels: frozenset[RiskLevel] = frozenset(),
 ) -> Reconciliation:
     """Bring open designations in line with a list that is in force from ``day``.
 
@@ -201,6 +207,11 @@ def reconcile(
     (withdrawn instead when it was opened on ``day`` itself, by an earlier
     import of a list of the same day). Reconciling the same list twice changes
     nothing the second time.
+
+    An area the list does not name is not evidence that it was lifted when the
+    list may be missing lines of that level (``incomplete_levels``: truncated,
+    or lines that could not be read): such designations are ``held``, in force,
+    since lifting one wrongly lets people from a risk area in unobserved.
     """
     wanted: dict[str, Designation] = {}
     for designation in listed:
@@ -211,12 +222,15 @@ def reconcile(
     closed: list[Designation] = []
     withdrawn: list[Designation] = []
     kept: list[Designation] = []
+    held: list[Designation] = []
     still_open: set[str] = set()
     for designation in open_designations:
         listed_now = wanted.get(designation.area.name)
         if listed_now is not None and listed_now.level is designation.level:
             kept.append(designation)
             still_open.add(designation.area.name)
+        elif listed_now is None and designation.level in incomplete_levels:
+            held.append(designation)
         elif designation.start >= day:
             withdrawn.append(designation)
         else:
@@ -226,4 +240,4 @@ def reconcile(
             opened.append(
                 Designation(designation.level, designation.area, day, None, designation.source)
             )
-    return Reconciliation(tuple(opened), tuple(closed), tuple(withdrawn), tuple(kept))
+    return Reconciliation(tuple(opened), tuple(closed), tuple(withdrawn), tuple(kept), tuple(held))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from fanjing.audit.cache import REGISTRY, bump_revision
 from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
+from fanjing.infra.db import serialise
 from fanjing.places.core import Place
 from fanjing.places.designations_csv import read_designations_csv
 from fanjing.places.national_list import looks_like_national_list, parse_national_list
@@ -53,6 +54,17 @@ class ImportReport:
     unchanged: int = 0
     unplaced: tuple[UnplacedLine, ...] = ()
     count_problems: tuple[str, ...] = ()  # parsed counts that differ from declared ones
+    # lifts and withdrawals not made because the list may be incomplete (see ``reconcile``)
+    held: tuple[str, ...] = ()
+    held_ids: tuple[int, ...] = ()
+    incomplete: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level: why
+    warnings: tuple[str, ...] = ()  # more areas than declared: imported as read
+    lifts_confirmed_by: str | None = None  # CDC staff who confirmed lifting despite ``incomplete``
+
+    @property
+    def lifts_held(self) -> bool:
+        """Designations the list does not name stay in force until CDC confirms their lifts."""
+        return bool(self.held) and self.lifts_confirmed_by is None
 
     def summary_zh(self) -> str:
         lines = [
@@ -67,13 +79,39 @@ class ImportReport:
             f"新增 {len(self.opened)}，解除 {len(self.closed)}，撤回 {len(self.withdrawn)}，不变 {self.unchanged}"
         )
         lines.extend(f"  计数不符：{problem}" for problem in self.count_problems)
+        lines.extend(f"  警告：{warning}" for warning in self.warnings)
         lines.extend(f"  未能识别（第{u.line}行）：{u.text} —— {u.reason}" for u in self.unplaced)
+        if self.held:
+            lines.append(
+                f"暂缓解除 {len(self.held)} 个：名单可能不完整，名单未列出的这些地区仍按原等级管理，"
+                + (
+                    f"已由 {self.lifts_confirmed_by} 确认解除"
+                    if self.lifts_confirmed_by
+                    else "须疾控核对后确认才解除（--confirm-lifts）"
+                )
+            )
+            lines.extend(
+                f"  {level}：{reason}" for level, why in self.incomplete.items() for reason in why
+            )
+            lines.extend(f"  暂缓解除：{label}" for label in self.held)
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
         body = asdict(self)
         body["list_date"] = self.list_date.isoformat() if self.list_date else None
         return body
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> ImportReport:
+        """The report as ``as_json`` kept it (reports kept before a field existed lack it)."""
+        values = dict(body)
+        values["list_date"] = date.fromisoformat(body["list_date"]) if body["list_date"] else None
+        values["unplaced"] = tuple(UnplacedLine(**line) for line in body.get("unplaced", ()))
+        values["incomplete"] = {k: tuple(v) for k, v in body.get("incomplete", {}).items()}
+        for name in ("opened", "opened_ids", "closed", "withdrawn", "held", "held_ids", "warnings"):
+            values[name] = tuple(body.get(name, ()))
+        values["count_problems"] = tuple(body.get("count_problems", ()))
+        return cls(**values)
 
 
 def import_designations_csv(
@@ -85,6 +123,7 @@ def import_designations_csv(
     different last day updates it. The whole file is refused if any row is bad.
     """
     rows = read_designations_csv(text, parse_place=parse_place, file=file)
+    serialise(session, "registry_import")
     opened, changed, unchanged = [], [], 0
     added: list[DesignationRow] = []
     for designation in rows:
@@ -133,6 +172,7 @@ def import_risk_file(
     actor: str,
     now: datetime,
     list_date: date | None = None,
+    confirm_lifts: bool = False,
 ) -> ImportReport:
     """Import a contract CSV or one day's national list, told apart by their content."""
     if looks_like_national_list(text):
@@ -144,6 +184,7 @@ def import_risk_file(
             actor=actor,
             now=now,
             list_date=list_date,
+            confirm_lifts=confirm_lifts,
         )
     return import_designations_csv(
         session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
@@ -159,12 +200,19 @@ def import_national_list(
     actor: str,
     now: datetime,
     list_date: date | None = None,
+    confirm_lifts: bool = False,
 ) -> ImportReport:
     """Bring the registry in line with one day's national list (in force from its day).
 
     New areas are designated from that day, areas no longer listed are lifted the
     day before, and every line that could not be placed is kept in the report.
     ``list_date`` overrides the day the list's header gives.
+
+    When the list may be incomplete at a level (fewer areas than it declares, or
+    lines that could not be placed), the areas of that level it does not name are
+    held in force, not lifted, unless ``confirm_lifts`` says that CDC staff
+    (``actor``) have checked the list and confirm them; ``confirm_held_lifts``
+    confirms them after the import.
     """
     parsed = parse_national_list(text, parse_place=parse_place)
     day = list_date or parsed.list_date
@@ -187,6 +235,9 @@ def import_national_list(
             for u in parsed.unplaced
         ),
         count_problems=tuple(str(mismatch) for mismatch in parsed.count_mismatches()),
+        incomplete={level.value: why for level, why in parsed.incompleteness().items()},
+        warnings=tuple(f"名单所列多于声明：{surplus}" for surplus in parsed.surpluses()),
+        lifts_confirmed_by=actor if confirm_lifts else None,
     )
     return _apply_national_list(
         session=session, listed=listed, day=day, report=report, text=text, actor=actor, now=now
@@ -204,6 +255,7 @@ def _apply_national_list(
     now: datetime,
 ) -> ImportReport:
     """Reconcile the registry's national-list designations with one day's list (from ``day``)."""
+    serialise(session, "registry_import")
     latest = session.scalar(
         select(func.max(RegistryImportRow.list_date)).where(
             RegistryImportRow.kind == "national_list"
@@ -218,16 +270,12 @@ def _apply_national_list(
     ).all()
     pairs = [(row, row.to_core()) for row in open_rows]
     row_of = {id(core): row for row, core in pairs}  # reconcile hands back the same objects
-    result = reconcile([core for _, core in pairs], listed, day)
-    for designation in result.closed:
-        row = row_of[id(designation)]
-        before = row.snapshot()
-        row.to_date = day - timedelta(days=1)
-        _audit(session, "designation.lift", row, before, actor, now)
-    for designation in result.withdrawn:
-        row = row_of[id(designation)]
-        _audit(session, "designation.withdraw", row, row.snapshot(), actor, now, removed=True)
-        session.delete(row)
+    incomplete = frozenset(map(RiskLevel, report.incomplete))
+    result = reconcile([core for _, core in pairs], listed, day, incomplete_levels=incomplete)
+    ending = [*result.closed, *result.withdrawn]
+    if report.lifts_confirmed_by:
+        ending.extend(result.held)
+    ended = [_end(session, row_of[id(designation)], day, actor, now) for designation in ending]
     new_rows = [
         DesignationRow.of(
             designation,
@@ -243,12 +291,102 @@ def _apply_national_list(
         report,
         opened=tuple(_label(d) for d in result.opened),
         opened_ids=tuple(row.id for row in new_rows),
-        closed=tuple(_label(d) for d in result.closed),
-        withdrawn=tuple(_label(d) for d in result.withdrawn),
-        unchanged=len(result.kept),
+        closed=tuple(_label(d) for d, how in zip(ending, ended, strict=True) if how == LIFTED),
+        withdrawn=tuple(
+            _label(d) for d, how in zip(ending, ended, strict=True) if how == WITHDRAWN
+        ),
+        unchanged=len(result.kept) + (0 if report.lifts_confirmed_by else len(result.held)),
+        held=tuple(_label(d) for d in result.held),
+        held_ids=tuple(row_of[id(d)].id for d in result.held),
     )
-    _record(session, final, text, actor, now)
+    stored = _record(session, final, text, actor, now)
+    if final.held and final.lifts_confirmed_by:
+        _audit_confirmation(session, stored.id, final, actor, now)
     return final
+
+
+LIFTED, WITHDRAWN = "lifted", "withdrawn"
+
+
+def _end(session: Session, row: DesignationRow, day: date, actor: str, now: datetime) -> str:
+    """End a designation that a list of ``day`` no longer names: lifted the day before, or
+    withdrawn when it began on ``day`` itself (an earlier list of the same day)."""
+    before = row.snapshot()
+    if row.from_date >= day:
+        _audit(session, "designation.withdraw", row, before, actor, now, removed=True)
+        session.delete(row)
+        return WITHDRAWN
+    row.to_date = day - timedelta(days=1)
+    _audit(session, "designation.lift", row, before, actor, now)
+    return LIFTED
+
+
+def _audit_confirmation(
+    session: Session, import_id: int, report: ImportReport, actor: str, now: datetime
+) -> None:
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="registry_import.confirm_lifts",
+        entity="registry_import",
+        entity_id=import_id,
+        before={"held": list(report.held), "incomplete": report.incomplete},
+        after={"list_date": str(report.list_date), "lifted": list(report.held)},
+    )
+
+
+def confirm_held_lifts(
+    *, session: Session, import_id: int, actor: str, now: datetime
+) -> ImportReport:
+    """CDC staff confirm the lifts that an import of a possibly incomplete list held back.
+
+    Only the newest national list's held lifts can be confirmed (a later list has its
+    own report); each designation still open is lifted the day before the list's day
+    (withdrawn if it began that day), audited with ``actor`` as the one who confirmed.
+    """
+    serialise(session, "registry_import")
+    row = session.get(RegistryImportRow, import_id)
+    if row is None or row.kind != "national_list" or row.list_date is None:
+        raise FanjingError(
+            "not_found", f"没有编号为 {import_id} 的全国名单导入记录", Where(field="id")
+        )
+    day = row.list_date
+    report = ImportReport.from_json(row.report)
+    if not report.held:
+        raise FanjingError("nothing_held", "这次导入没有暂缓解除的地区", Where(field="id"))
+    if report.lifts_confirmed_by:
+        raise FanjingError(
+            "already_confirmed", f"已由 {report.lifts_confirmed_by} 确认解除", Where(field="id")
+        )
+    newest = session.scalar(
+        select(func.max(RegistryImportRow.id)).where(RegistryImportRow.kind == "national_list")
+    )
+    if newest != import_id:
+        raise FanjingError(
+            "import_superseded",
+            "此后已导入更新的名单，暂缓解除的地区由最新一次导入决定",
+            Where(field="id"),
+        )
+    lifted, withdrawn = [], []
+    for designation_id in report.held_ids:
+        designation = session.get(DesignationRow, designation_id)
+        if designation is None or designation.to_date is not None:
+            continue  # lifted by hand meanwhile
+        label = f"{designation.level} {designation.area_name}"
+        how = _end(session, designation, day, actor, now)
+        (lifted if how == LIFTED else withdrawn).append(label)
+    confirmed = replace(
+        report,
+        closed=(*report.closed, *lifted),
+        withdrawn=(*report.withdrawn, *withdrawn),
+        unchanged=report.unchanged - len(lifted) - len(withdrawn),
+        lifts_confirmed_by=actor,
+    )
+    _audit_confirmation(session, import_id, confirmed, actor, now)
+    row.report = confirmed.as_json()
+    row.summary = confirmed.summary_zh()
+    return confirmed
 
 
 def _add(session: Session, rows: list[DesignationRow], actor: str, now: datetime) -> None:
@@ -287,19 +425,22 @@ def _label(designation: Designation) -> str:
     return f"{designation.level.value} {designation.area.name}"
 
 
-def _record(session: Session, report: ImportReport, text: str, actor: str, now: datetime) -> None:
-    session.add(
-        RegistryImportRow(
-            kind=report.kind,
-            file_name=report.file,
-            content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            list_date=report.list_date,
-            report=report.as_json(),
-            summary=report.summary_zh(),
-            imported_by=actor,
-            imported_at=now,
-        )
+def _record(
+    session: Session, report: ImportReport, text: str, actor: str, now: datetime
+) -> RegistryImportRow:
+    row = RegistryImportRow(
+        kind=report.kind,
+        file_name=report.file,
+        content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        list_date=report.list_date,
+        report=report.as_json(),
+        summary=report.summary_zh(),
+        imported_by=actor,
+        imported_at=now,
     )
+    session.add(row)
+    session.flush()  # its id, for the audit log and the report's page
+    return row
 
 
 def designate(
