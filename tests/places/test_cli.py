@@ -89,3 +89,40 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path):
     assert (
         done.returncode == 1 and "无法使用数据库" in done.stderr and "Traceback" not in done.stderr
     )
+
+
+def test_a_truncated_list_exits_3_and_lifts_only_once_confirmed(tmp_path):
+    assert (
+        fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt")).returncode
+        == 0
+    )
+    full = (LISTS / "national-list-20210810.txt").read_text(encoding="utf-8")
+    (tmp_path / "cut.txt").write_text("\n".join(full.splitlines()[:120]), encoding="utf-8")
+
+    def in_force() -> int:
+        done = fanjing(tmp_path, "risk", "list", "--as-of", "2021-08-10", "--json")
+        return len(json.loads(done.stdout))
+
+    done = fanjing(tmp_path, "risk", "import", "cut.txt", "--json")
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    report = json.loads(done.stdout)
+    assert report["held"] and "confirm-lifts" in done.stderr
+    held_in_force = in_force()
+    assert (
+        fanjing(
+            tmp_path, "risk", "confirm-lifts", str(report["import_id"]), "--by", "王医生"
+        ).returncode
+        == 0
+    )
+    assert in_force() == held_in_force - len(report["held"])
+    again = fanjing(tmp_path, "risk", "confirm-lifts", str(report["import_id"]), "--by", "王医生")
+    assert again.returncode == 2 and "已由 王医生 确认解除" in again.stderr
+
+
+def test_confirm_lifts_on_the_import_itself_exits_0(tmp_path):
+    fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt"))
+    full = (LISTS / "national-list-20210810.txt").read_text(encoding="utf-8")
+    (tmp_path / "cut.txt").write_text("\n".join(full.splitlines()[:120]), encoding="utf-8")
+    done = fanjing(tmp_path, "risk", "import", "cut.txt", "--confirm-lifts", "--by", "王医生")
+    assert done.returncode == 0, done.stderr
+    assert "已由 王医生 确认解除" in done.stdout

@@ -19,7 +19,7 @@ from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import designations_in_force, diff
-from fanjing.places.service import import_risk_file
+from fanjing.places.service import ImportReport, confirm_held_lifts, import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.settings import Settings
 
@@ -49,8 +49,19 @@ def import_command(
     ] = None,
     actor: Annotated[str, typer.Option("--by", help="录入人")] = "cli",
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 报告")] = False,
+    confirm_lifts: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-lifts",
+            help="名单不完整时也解除其未列出的地区（须已核对名单；记入审计日志）",
+        ),
+    ] = False,
 ) -> None:
-    """导入一天的名单或 CSV：新增、解除、不变，以及未能识别的每一行。"""
+    """导入一天的名单或 CSV：新增、解除、不变，以及未能识别的每一行。
+
+    退出码：0 导入完成；2 输入有误，未导入；3 已导入，但名单可能不完整，其未列出的
+    地区暂缓解除，须核对后用 --confirm-lifts 重新导入或 ``fanjing risk confirm-lifts``。
+    """
     list_date = _day(day, "--date") if day else None
     try:
         text = read_text(file, "风险地区文件")
@@ -64,6 +75,7 @@ def import_command(
                 actor=actor,
                 now=datetime.now(UTC),
                 list_date=list_date,
+                confirm_lifts=confirm_lifts,
             )
             raise_popups_for(
                 session=session,
@@ -73,11 +85,43 @@ def import_command(
             )
     except FanjingError as problem:
         fail(problem)
+    _report(report, as_json)
+    if report.lifts_held:
+        typer.echo(
+            f"注意：名单可能不完整，{len(report.held)} 个地区暂缓解除。核对名单后："
+            f"fanjing risk confirm-lifts {report.import_id} --by 姓名（或 --confirm-lifts 重新导入）",
+            err=True,
+        )
+        raise typer.Exit(HELD_LIFTS_EXIT)
+
+
+# exit code of an import that held lifts back: imported, but an operator must act
+HELD_LIFTS_EXIT = 3
+
+
+def _report(report: ImportReport, as_json: bool) -> None:
     typer.echo(
         json.dumps(report.as_json(), ensure_ascii=False, indent=2)
         if as_json
         else report.summary_zh()
     )
+
+
+@risk_app.command("confirm-lifts")
+def confirm_lifts_command(
+    import_id: Annotated[int, typer.Argument(help="导入记录编号（导入时给出）")],
+    actor: Annotated[str, typer.Option("--by", help="确认人（记入审计日志）")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 报告")] = False,
+) -> None:
+    """核对名单后，确认解除某次导入暂缓解除的地区。"""
+    try:
+        with session_scope(_engine()) as session:
+            report = confirm_held_lifts(
+                session=session, import_id=import_id, actor=actor, now=datetime.now(UTC)
+            )
+    except FanjingError as problem:
+        fail(problem)
+    _report(report, as_json)
 
 
 def _row_zh(row: DesignationRow) -> str:

@@ -60,6 +60,7 @@ class ImportReport:
     incomplete: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level: why
     warnings: tuple[str, ...] = ()  # more areas than declared: imported as read
     lifts_confirmed_by: str | None = None  # CDC staff who confirmed lifting despite ``incomplete``
+    import_id: int | None = None  # the id it is kept under (registry_import)
 
     @property
     def lifts_held(self) -> bool:
@@ -159,8 +160,7 @@ def import_designations_csv(
         closed=tuple(changed),
         unchanged=unchanged,
     )
-    _record(session, report, text, actor, now)
-    return report
+    return _record(session, report, text, actor, now)
 
 
 def import_risk_file(
@@ -300,9 +300,9 @@ def _apply_national_list(
         held_ids=tuple(row_of[id(d)].id for d in result.held),
     )
     stored = _record(session, final, text, actor, now)
-    if final.held and final.lifts_confirmed_by:
-        _audit_confirmation(session, stored.id, final, actor, now)
-    return final
+    if stored.held and stored.lifts_confirmed_by:
+        _audit_confirmation(session, stored, actor, now)
+    return stored
 
 
 LIFTED, WITHDRAWN = "lifted", "withdrawn"
@@ -321,16 +321,14 @@ def _end(session: Session, row: DesignationRow, day: date, actor: str, now: date
     return LIFTED
 
 
-def _audit_confirmation(
-    session: Session, import_id: int, report: ImportReport, actor: str, now: datetime
-) -> None:
+def _audit_confirmation(session: Session, report: ImportReport, actor: str, now: datetime) -> None:
     record(
         session,
         actor=actor,
         at=now,
         action="registry_import.confirm_lifts",
         entity="registry_import",
-        entity_id=import_id,
+        entity_id=report.import_id,
         before={"held": list(report.held), "incomplete": report.incomplete},
         after={"list_date": str(report.list_date), "lifted": list(report.held)},
     )
@@ -352,7 +350,7 @@ def confirm_held_lifts(
             "not_found", f"没有编号为 {import_id} 的全国名单导入记录", Where(field="id")
         )
     day = row.list_date
-    report = ImportReport.from_json(row.report)
+    report = replace(ImportReport.from_json(row.report), import_id=row.id)
     if not report.held:
         raise FanjingError("nothing_held", "这次导入没有暂缓解除的地区", Where(field="id"))
     if report.lifts_confirmed_by:
@@ -383,7 +381,7 @@ def confirm_held_lifts(
         unchanged=report.unchanged - len(lifted) - len(withdrawn),
         lifts_confirmed_by=actor,
     )
-    _audit_confirmation(session, import_id, confirmed, actor, now)
+    _audit_confirmation(session, confirmed, actor, now)
     row.report = confirmed.as_json()
     row.summary = confirmed.summary_zh()
     return confirmed
@@ -427,20 +425,23 @@ def _label(designation: Designation) -> str:
 
 def _record(
     session: Session, report: ImportReport, text: str, actor: str, now: datetime
-) -> RegistryImportRow:
+) -> ImportReport:
+    """Keep the report; the report returned carries the id it is kept under."""
     row = RegistryImportRow(
         kind=report.kind,
         file_name=report.file,
         content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         list_date=report.list_date,
-        report=report.as_json(),
+        report={},
         summary=report.summary_zh(),
         imported_by=actor,
         imported_at=now,
     )
     session.add(row)
-    session.flush()  # its id, for the audit log and the report's page
-    return row
+    session.flush()
+    stored = replace(report, import_id=row.id)
+    row.report = stored.as_json()
+    return stored
 
 
 def designate(
