@@ -5,6 +5,7 @@ dashboard's charts with their text alternatives, and who is refused."""
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -13,6 +14,7 @@ from tests.pages.conftest import log_in, screenshot
 PACK = (resources.files("fanjing.policy") / "packs" / "beijing-2021-08.yaml").read_text("utf-8")
 DESIGNATED = "四川省成都市郫都区"  # areas of these tests only: the server is shared
 IMPORTED = "黑龙江省哈尔滨市道里区"
+LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
 
 
 def test_the_areas_in_force_on_the_demo_day(page: Page, live_server):
@@ -178,3 +180,23 @@ def test_the_cdc_pages_in_english(page: Page, live_server):
     expect(
         page.get_by_role("img", name="Arrivals reported per day (by risk of where they stayed)")
     ).to_be_visible()
+
+
+def test_a_truncated_list_holds_lifts_until_cdc_confirms_on_the_page(page: Page, live_server):
+    later = LISTS / "national-list-20210810.txt"
+    cut = "\n".join(later.read_text(encoding="utf-8").splitlines()[:120])
+    log_in(page, live_server, "cdc")
+    page.goto("/cdc/areas")
+    page.locator("#import-form").get_by_label("粘贴名单或 CSV").fill(cut)
+    page.locator("#import-form").get_by_role("button", name="导入").click()
+    held = page.locator("#held-lifts")
+    expect(held).to_have_attribute("role", "alert")
+    expect(held).to_contain_text("名单可能不完整")
+    expect(held).to_contain_text("写明202个")
+    expect(page.locator("#held")).to_contain_text("中风险")
+    screenshot(page, "cdc-import-held")
+    button = page.get_by_role("button", name="已核对名单，确认解除")
+    button.click()
+    expect(page.get_by_role("status")).to_contain_text("已确认解除暂缓的")
+    expect(page.locator("#held-lifts")).to_contain_text("已由")
+    expect(page.get_by_role("button", name="已核对名单，确认解除")).to_have_count(0)

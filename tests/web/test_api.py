@@ -223,3 +223,30 @@ def test_importing_a_daily_list_over_http(client, tokens):
         "/api/v1/risk-areas/import", json=body, headers=bearer(tokens["cdc"])
     ).json()
     assert again["opened"] == [] and again["unchanged"] == 148
+
+
+def test_a_truncated_list_over_http_holds_lifts_until_cdc_confirms(client, tokens):
+    cdc = bearer(tokens["cdc"])
+    full = {"text": LIST_0804.read_text(encoding="utf-8"), "file": LIST_0804.name}
+    assert client.post("/api/v1/risk-areas/import", json=full, headers=cdc).status_code == 200
+    later = LIST_0804.with_name("national-list-20210810.txt").read_text(encoding="utf-8")
+    cut = {"text": "\n".join(later.splitlines()[:120]), "file": "cut.txt"}
+    report = client.post("/api/v1/risk-areas/import", json=cut, headers=cdc).json()
+    assert report["lifts_held"] is True and report["incomplete"].keys() == {"medium"}
+    held = len(report["held"])
+    in_force = len(client.get("/api/v1/risk-areas?as_of=2021-08-10", headers=cdc).json())
+
+    confirm = f"/api/v1/risk-areas/imports/{report['import_id']}/confirm-lifts"
+    assert client.post(confirm, headers=bearer(tokens["community_worker"])).status_code == 403
+    confirmed = client.post(confirm, headers=cdc)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["lifts_confirmed_by"] == "cdc-user"
+    assert confirmed.json()["lifts_held"] is False
+    after = client.get("/api/v1/risk-areas?as_of=2021-08-10", headers=cdc).json()
+    assert len(after) == in_force - held
+    again = client.post(confirm, headers=cdc)
+    assert again.status_code == 409 and again.json()["code"] == "already_confirmed"
+    log = client.get("/api/v1/audit?entity=registry_import", headers=bearer(tokens["admin"])).json()
+    assert [(e["action"], e["actor"]) for e in log] == [
+        ("registry_import.confirm_lifts", "cdc-user")
+    ]

@@ -96,8 +96,24 @@ def import_risk_areas(
         actor=user.name,
         now=datetime.now(UTC),
         list_date=day_of(body.date, "date") if body.date else None,
+        confirm_lifts=body.confirm_lifts,
     )
     _publish(session, request, report.opened_ids)
+    return report.as_json()
+
+
+@router.post(
+    "/risk-areas/imports/{import_id}/confirm-lifts",
+    response_model=ImportReportRead,
+    summary="核对名单后，确认解除一次导入暂缓解除的地区",
+)
+def confirm_lifts(
+    import_id: RowId, session: DbSession, user: CdcStaff, request: Request
+) -> dict[str, Any]:
+    report = service.confirm_held_lifts(
+        session=session, import_id=import_id, actor=user.name, now=datetime.now(UTC)
+    )
+    _publish(session, request)
     return report.as_json()
 
 

@@ -49,6 +49,10 @@ class ImportBody(BaseModel):
     )
     file: str = Field("upload", max_length=200, description="来源文件名（记入报告）")
     date: Day | None = Field(None, description="名单生效日；默认取名单中的日期")
+    confirm_lifts: bool = Field(
+        False,
+        description="名单可能不完整时，仍解除其未列出的地区（须已核对名单；记入审计日志）",
+    )
 
 
 class UnplacedRead(BaseModel):
@@ -71,3 +75,14 @@ class ImportReportRead(BaseModel):
     unchanged: int
     unplaced: list[UnplacedRead]
     count_problems: list[str]
+    held: list[str] = Field(
+        description="名单可能不完整（少于声明的个数或有未能识别的行）而暂缓解除的地区"
+    )
+    held_ids: list[int]
+    incomplete: dict[str, list[str]] = Field(description="按等级：名单可能不完整的原因")
+    warnings: list[str]
+    lifts_confirmed_by: str | None = Field(description="确认解除暂缓地区的疾控人员")
+    lifts_held: bool = Field(
+        description="true：暂缓的地区仍按原等级管理，须疾控确认（POST …/imports/{import_id}/confirm-lifts）"
+    )
+    import_id: int

@@ -100,12 +100,13 @@ class ImportReport:
     def as_json(self) -> dict[str, Any]:
         body = asdict(self)
         body["list_date"] = self.list_date.isoformat() if self.list_date else None
+        body["lifts_held"] = self.lifts_held
         return body
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> ImportReport:
         """The report as ``as_json`` kept it (reports kept before a field existed lack it)."""
-        values = dict(body)
+        values = {key: value for key, value in body.items() if key != "lifts_held"}
         values["list_date"] = date.fromisoformat(body["list_date"]) if body["list_date"] else None
         values["unplaced"] = tuple(UnplacedLine(**line) for line in body.get("unplaced", ()))
         values["incomplete"] = {k: tuple(v) for k, v in body.get("incomplete", {}).items()}

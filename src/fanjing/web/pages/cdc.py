@@ -55,11 +55,13 @@ FLASH = "cdc_flash"
 DESIGNATED = "已指定：{level} {area}（{day} 起）"
 LIFTED = "已解除：{area}（最后一天 {day}）"
 UPLOADED = "已存为草稿：{pack} {version}，请预览后批准"
+LIFTS_CONFIRMED = "已确认解除暂缓的 {n} 个地区"
 # texts the templates show through _() that come from here (the catalogue test reads them)
 TEXTS = (
     DESIGNATED,
     LIFTED,
     UPLOADED,
+    LIFTS_CONFIRMED,
     *LEVEL_OF_AREA_ZH.values(),
     *ORIGIN_ZH.values(),
     *FOLLOWED_ZH.values(),
@@ -259,17 +261,47 @@ async def import_list(
 
 @router.get("/cdc/areas/imports/{import_id}", response_class=HTMLResponse)
 def import_report(import_id: RowId, request: Request, session: DbSession, user: Viewer) -> Response:
+    return _import_page(request, session, user, import_id)
+
+
+def _import_page(
+    request: Request,
+    session: DbSession,
+    user: UserRow,
+    import_id: int,
+    confirm_errors: list[FanjingError] | None = None,
+) -> Response:
     row = session.get(RegistryImportRow, import_id)
     if row is None:
         raise FanjingError("not_found", f"没有编号为 {import_id} 的导入记录")
     return render(
         request,
         "cdc_import.html",
+        status_code=409 if confirm_errors else 200,
         user=user,
         row=row,
         report=row.report,
         level_zh=LEVEL_OF_AREA_ZH,
+        can_confirm=user.role == Role.CDC,
+        confirm_errors=confirm_errors or [],
+        flash=_take_flash(request),
     )
+
+
+@router.post("/cdc/areas/imports/{import_id}/confirm-lifts", response_class=HTMLResponse)
+def confirm_lifts(
+    import_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf
+) -> Response:
+    try:
+        report = service.confirm_held_lifts(
+            session=session, import_id=import_id, actor=user.name, now=datetime.now(UTC)
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _import_page(request, session, user, import_id, confirm_errors=_errors(problem))
+    _publish(session, request)
+    _flash(request, LIFTS_CONFIRMED, n=str(len(report.held)))
+    return RedirectResponse(f"/cdc/areas/imports/{import_id}", status_code=303)
 
 
 @router.post("/cdc/areas/designate", response_class=HTMLResponse)
