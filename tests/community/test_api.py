@@ -241,7 +241,8 @@ def _workbook(rows) -> bytes:
 HEADER = ["姓名", "证件号码", "手机号", "工作单位", "到京日期", "途经地", "开始日期", "结束日期"]
 
 
-def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens):
+def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens, monkeypatch):
+    monkeypatch.setenv("FANJING_TODAY", "2021-08-07")  # the day of the import
     worker = tokens["community_worker"]
     good = _workbook(
         [
@@ -274,6 +275,11 @@ def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens):
     done = client.post(path, content=good, headers=headers)
     assert done.status_code == 201, done.text
     assert done.json() == {"reports": 2, "cases": 1}
+    # arrived on the 4th, imported on the 7th: no check was due before the community knew
+    on_import = _worklist(client, worker, "2021-08-07").json()["items"]
+    assert not [i for i in on_import if i["what"] in ("check_overdue", "check_escalated")]
+    later = _worklist(client, worker, "2021-08-09").json()["items"]
+    assert "check_escalated" in [i["what"] for i in later if i["person"] == "王五"]
 
     bad = _workbook(
         [
@@ -328,11 +334,16 @@ def test_an_arrival_declared_in_the_health_kit_without_a_report_is_chased(client
     )
     situation = {"as_of": "2021-08-04", "arrival": "2021-08-05", "stays": []}
     client.post("/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen))
+    again = {"as_of": "2021-08-07", "arrival": "2021-08-07", "stays": []}
+    client.post("/api/v1/healthkit/declarations", json=again, headers=bearer(citizen))
     items = _worklist(client, worker, "2021-08-07").json()["items"]
-    assert [(i["what"], i["person"]) for i in items] == [("report_overdue", "李四")]
+    assert [(i["what"], i["person"], i["detail"]) for i in items] == [
+        ("report_overdue", "李四", "2021-08-05 到京，尚未报告"),
+        ("report_overdue", "李四", "今日到京，尚未报告"),
+    ]
     client.post(
         "/api/v1/community/reports",
-        json={"community": COMMUNITY, "situation": {**situation, "as_of": "2021-08-05"}},
+        json={"community": COMMUNITY, "situation": again},
         headers=bearer(citizen),
     )
     assert _worklist(client, worker, "2021-08-07").json()["items"] == []

@@ -15,9 +15,14 @@ from tests.community.helpers import AREA, ID
 from tests.community.test_reevaluate import second_version
 
 
-def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def fanjing(
+    tmp_path: Path, *args: str, today: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``today``: the clock of an import (the day the community learns of the people)."""
     env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
     env.pop("FANJING_DATABASE_URL", None)
+    if today:
+        env["FANJING_TODAY"] = today
     return subprocess.run(
         [sys.executable, "-m", "fanjing", *args],
         capture_output=True,
@@ -48,7 +53,9 @@ def test_import_a_list_export_the_worklist_and_reevaluate_under_a_new_pack(tmp_p
         tmp_path / "arrivals.xlsx",
         [HEADER, ["张三", ID, "13912345678", "2021-08-04", AREA, "2021-08-01", "2021-08-03"]],
     )
-    done = fanjing(tmp_path, "community", "import", str(good), "--community", COMMUNITY)
+    done = fanjing(
+        tmp_path, "community", "import", str(good), "--community", COMMUNITY, today="2021-08-04"
+    )
     assert done.returncode == 0, done.stderr
     assert "已导入 1 人的到京报告，其中 1 人需社区管理" in done.stdout
 

@@ -75,8 +75,32 @@ def test_an_abnormal_check_and_a_missing_report_are_listed():
             MissingReport("王*", "", D("2021-08-10")),
         ],
     ).items
-    assert [i.what for i in items] == ["abnormal_check", "report_overdue"]
-    assert items[1].person == "李*"  # arrived today: not yet overdue
+    assert [(i.what, i.person) for i in items] == [
+        ("abnormal_check", "张*"),
+        ("report_overdue", "李*"),
+        ("report_overdue", "王*"),  # arrived today: the report is due today
+    ]
+    assert items[2].detail == "今日到京，尚未报告"
+
+
+def test_every_declared_arrival_without_a_report_is_listed_from_its_day():
+    earlier, later = (
+        MissingReport("李*", "138****0000", D("2021-08-05")),
+        MissingReport("李*", "138****0000", D("2021-08-07")),
+    )
+    on_the_7th = worklist_for(D("2021-08-07"), [], [later, earlier, later]).items
+    assert [i.detail for i in on_the_7th] == ["2021-08-05 到京，尚未报告", "今日到京，尚未报告"]
+    assert [i.detail for i in worklist_for(D("2021-08-06"), [], [earlier, later]).items] == [
+        "2021-08-05 到京，尚未报告"
+    ]
+
+
+def test_a_case_opened_today_has_missed_no_check_whenever_observation_began():
+    imported = CaseFacts(8, "赵*", "", (HOME,), opened_on=D("2021-08-07"))
+    assert missed_check_days(D("2021-08-07"), imported) == 0
+    assert worklist_for(D("2021-08-07"), [imported]).items == ()
+    assert missed_check_days(D("2021-08-08"), imported) == 1
+    assert [i.what for i in worklist_for(D("2021-08-09"), [imported]).items] == ["check_escalated"]
 
 
 def test_a_new_pack_extends_a_running_measure_and_cannot_end_one_in_the_past():

@@ -182,3 +182,34 @@ def test_the_worklist_in_english(page: Page, live_server):
     expect(page.locator("section#test_due h2")).to_contain_text("Nucleic acid test due")
     expect(page.get_by_role("link", name="Download Excel")).to_be_visible()
     page.goto("/lang/zh?next=/community")
+
+
+def test_people_imported_days_after_arriving_are_not_escalated_at_once(
+    page: Page, live_server, tmp_path
+):
+    log_in(page, live_server, "community_worker")
+    arrived = ["吴九", _resident_id("11010519870707123"), "13700000013", "2021-08-02"]
+    stay = ["河南省郑州市二七区京广路街道", "2021-07-28", "2021-08-01"]
+    page.get_by_label("名单文件（.xlsx）").set_input_files(
+        _arrival_list(tmp_path / "late.xlsx", [[*arrived, *stay]])
+    )
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("已导入 1 人")
+    page.goto("/community")
+    expect(page.locator("main")).to_contain_text("吴九")
+    missed = page.locator("section#check_escalated, section#check_overdue")
+    expect(missed.filter(has_text="吴九")).to_have_count(0)
+    expect(missed.filter(has_text="赵六")).to_have_count(1)  # reported on the 4th: escalated
+
+
+def test_every_declared_arrival_without_a_report_is_on_the_worklist(page: Page, live_server):
+    declared = page.request.post(
+        f"{live_server.url}/api/v1/healthkit/declarations",
+        headers={"Authorization": f"Bearer {live_server.tokens['citizen']}"},
+        data={"as_of": "2021-08-07", "arrival": "2021-08-07", "stays": []},
+    )
+    assert declared.ok, declared.text()
+    log_in(page, live_server, "community_worker")
+    unreported = page.locator("section#report_overdue")
+    expect(unreported).to_contain_text("2021-08-05 到京，尚未报告")
+    expect(unreported).to_contain_text("今日到京，尚未报告")

@@ -53,9 +53,11 @@ class ArrivalEntry:
                 return row, column.get(path.rsplit(".", 1)[-1])
         return self.first_row, None
 
-    def situation(self) -> dict[str, Any]:
+    def situation(self, as_of: date) -> dict[str, Any]:
+        """The situation as of ``as_of``, the day of the import: the day the community learns
+        of the person, from which checks are due, whenever they arrived."""
         body: dict[str, Any] = {
-            "as_of": self.arrival.isoformat(),
+            "as_of": as_of.isoformat(),
             "arrival": self.arrival.isoformat(),
             "stays": self.stays,
         }

@@ -90,6 +90,9 @@ class CaseFacts:
     checked_days: frozenset[date] = frozenset()
     tested_on: tuple[date, ...] = ()  # days of nucleic acid tests taken
     abnormal_days: frozenset[date] = frozenset()  # checks with fever or symptoms
+    # the day the community learnt of the case (reported or imported): no check is missed
+    # before it, whenever observation began
+    opened_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -144,19 +147,23 @@ def worklist_for(
     """A community's work on ``day``: who starts or ends observation or monitoring, who is
     due a nucleic acid test, whose daily check is overdue (yesterday's missing) or
     escalated (missing ``ESCALATE_AFTER_MISSED`` days running), whose last check was
-    abnormal, and who arrived without reporting. Today's check is not yet overdue: the
-    day is not over."""
+    abnormal, and who arrived without reporting (each declared arrival from its day on: the
+    report is due on arrival, M1). Today's check is not yet overdue: the day is not over."""
     items: list[WorkItem] = []
     for case in cases:
         items.extend(_case_items(day, case))
     items.extend(
-        WorkItem(0, m.person, m.phone, "report_overdue", None, f"{m.arrival} 到京，尚未报告")
-        for m in missing_reports
-        if m.arrival < day
+        WorkItem(0, m.person, m.phone, "report_overdue", None, _unreported(m.arrival, day))
+        for m in sorted(set(missing_reports), key=lambda m: (m.arrival, m.person))
+        if m.arrival <= day
     )
     order = list(WHAT_ZH)
     items.sort(key=lambda item: (order.index(item.what), item.case_id))
     return Worklist(day, tuple(items))
+
+
+def _unreported(arrival: date, day: date) -> str:
+    return "今日到京，尚未报告" if arrival == day else f"{arrival} 到京，尚未报告"
 
 
 def _case_items(day: date, case: CaseFacts) -> Iterable[WorkItem]:
@@ -183,10 +190,18 @@ def _case_items(day: date, case: CaseFacts) -> Iterable[WorkItem]:
 
 
 def missed_check_days(day: date, case: CaseFacts) -> int:
-    """Days in a row, ending yesterday, on which a daily check was due and not made."""
+    """Days in a row, ending yesterday, on which a daily check was due and not made.
+
+    A check is due only from the day the case was opened: someone imported today who
+    arrived a week ago has missed nothing yet, and is not escalated at once.
+    """
     missed = 0
     current = day - timedelta(days=1)
-    while _check_due(current, case.measures) and current not in case.checked_days:
+    while (
+        _check_due(current, case.measures)
+        and current not in case.checked_days
+        and (case.opened_on is None or current >= case.opened_on)
+    ):
         missed += 1
         current -= timedelta(days=1)
     return missed

@@ -505,7 +505,7 @@ def import_arrival_list(
                     community=community,
                     person=Person(entry.name, entry.document, entry.phone),
                     employer=entry.employer,
-                    situation=entry.situation(),
+                    situation=entry.situation(checker.today),
                     contact_case_id=None,
                     actor=actor,
                     source="excel",

@@ -88,6 +88,7 @@ def community_worklist(
                 frozenset(checked[case.id]),
                 tuple(tested[case.id]),
                 frozenset(abnormal[case.id]),
+                case.opened_on,
             )
         )
     return worklist_for(day, facts, _missing_reports(session, cipher, community, day, reveal))
@@ -96,8 +97,9 @@ def community_worklist(
 def _missing_reports(
     session: Session, cipher: FieldCipher, community: str, day: date, reveal: bool
 ) -> list[MissingReport]:
-    """Health-kit accounts of the community that declared an arrival in the last 14 days
-    and have made no arrival report since (M1)."""
+    """Each arrival declared in the last 14 days by a health-kit account of the community
+    with no arrival report on or after it (M1); an account that declared several arrivals
+    is listed for each."""
     reported = exists().where(
         and_(
             ArrivalReportRow.document_hash == AccountRow.document_hash,
@@ -112,13 +114,14 @@ def _missing_reports(
             DeclarationRow.arrival.between(day - timedelta(days=LOOKBACK_DAYS), day),
             ~reported,
         )
-        .order_by(AccountRow.id, DeclarationRow.arrival.desc())
+        .order_by(AccountRow.id, DeclarationRow.arrival)
     ).all()
-    latest: dict[int, tuple[AccountRow, date]] = {}
-    for account, arrival in rows:
-        latest.setdefault(account.id, (account, arrival))
     missing = []
-    for account, arrival in latest.values():
+    seen: set[tuple[int, date]] = set()
+    for account, arrival in rows:
+        if (account.id, arrival) in seen:  # the same arrival declared twice
+            continue
+        seen.add((account.id, arrival))
         name = cipher.decrypt(account.name_encrypted)
         phone_row = session.scalars(
             select(PhoneBindingRow.phone_encrypted)
