@@ -26,6 +26,12 @@ from fanjing.web.app import create_app
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+# the selected tab's text and background colours, as the browser computed them
+SELECTED_TAB_COLOURS = """() => {
+  const tab = document.querySelector('.subnav a[aria-current="page"]');
+  const style = getComputedStyle(tab);
+  return [style.color, style.backgroundColor];
+}"""
 
 
 class LiveServer:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.pages.conftest import log_in, screenshot
+from tests.pages.conftest import SELECTED_TAB_COLOURS, log_in, screenshot
 
 PACK = (resources.files("fanjing.policy") / "packs" / "beijing-2021-08.yaml").read_text("utf-8")
 DESIGNATED = "四川省成都市郫都区"  # areas of these tests only: the server is shared
@@ -200,3 +200,11 @@ def test_a_truncated_list_holds_lifts_until_cdc_confirms_on_the_page(page: Page,
     expect(page.get_by_role("status")).to_contain_text("已确认解除暂缓的")
     expect(page.locator("#held-lifts")).to_contain_text("已由")
     expect(page.get_by_role("button", name="已核对名单，确认解除")).to_have_count(0)
+
+
+def test_the_selected_tab_is_readable(page: Page, live_server):
+    log_in(page, live_server, "cdc")
+    for path in ("/cdc", "/cdc/areas", "/cdc/packs"):
+        page.goto(path)
+        colour, background = page.evaluate(SELECTED_TAB_COLOURS)
+        assert colour != background, f"{path}: the selected tab is {colour} on {background}"

@@ -11,7 +11,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.pages.conftest import log_in, screenshot
+from tests.pages.conftest import SELECTED_TAB_COLOURS, log_in, screenshot
 
 HEADER = ["姓名", "证件号码", "手机号", "到京日期", "途经地", "开始日期", "结束日期"]
 
@@ -144,17 +144,41 @@ def test_the_closed_loop_group_links_the_contact_and_the_cohabitant(page: Page, 
     expect(page.get_by_role("heading", level=1)).to_contain_text("赵六")
 
 
-def test_a_pop_up_is_cleared_with_a_reason(page: Page, live_server):
+def _citizen_status(page: Page, live_server) -> dict:
+    answer = page.request.get(
+        f"{live_server.url}/api/v1/healthkit/status",
+        headers={"Authorization": f"Bearer {live_server.tokens['citizen']}"},
+    )
+    assert answer.ok, answer.text()
+    return answer.json()
+
+
+def test_a_persons_pop_ups_are_one_card_and_cleared_for_a_city_at_once(page: Page, live_server):
+    open_popups = _citizen_status(page, live_server)["popups"]
+    cities = {popup["city"] for popup in open_popups}
+    assert len(open_popups) > len(cities)  # a city with several risk areas: several pop-ups
     log_in(page, live_server, "community_worker")
     page.goto("/community/popups")
-    popup = page.locator("li.item", has_text="张三").first
-    expect(popup).to_contain_text("暂缓进京至")
+    person = page.locator("li.item", has_text="张三")
+    expect(person).to_have_count(1)
+    expect(person).to_contain_text(f"共 {len(open_popups)} 个弹窗")
+    expect(person.locator("li.city")).to_have_count(len(cities))
     screenshot(page, "community-popups")
-    before = page.locator("li.item").count()
-    popup.get_by_label("处理理由").fill("已核实行程，核酸检测阴性")
-    popup.get_by_role("button", name="处理弹窗").click()
+    city = sorted(cities)[0]
+    of_city = sum(1 for popup in open_popups if popup["city"] == city)
+    person.get_by_label("处理哪些弹窗").select_option(city)
+    person.get_by_label("处理理由").fill("已核实行程，核酸检测阴性")
+    person.get_by_role("button", name="处理弹窗").click()
     expect(page.get_by_role("status")).to_contain_text("已处理弹窗")
-    expect(page.locator("li.item")).to_have_count(before - 1)
+    left = _citizen_status(page, live_server)["popups"]
+    assert len(left) == len(open_popups) - of_city and city not in {p["city"] for p in left}
+    if left:
+        person = page.locator("li.item", has_text="张三")
+        person.get_by_label("处理理由").fill("已核实行程")
+        person.get_by_role("button", name="处理弹窗").click()
+        expect(page.get_by_role("status")).to_contain_text("已处理弹窗")
+    expect(page.locator("li.item", has_text="张三")).to_have_count(0)
+    assert _citizen_status(page, live_server)["popup"] is False
 
 
 def test_a_citizen_is_refused_and_a_form_without_its_csrf_token_too(page: Page, live_server):
@@ -213,3 +237,11 @@ def test_every_declared_arrival_without_a_report_is_on_the_worklist(page: Page, 
     unreported = page.locator("section#report_overdue")
     expect(unreported).to_contain_text("2021-08-05 到京，尚未报告")
     expect(unreported).to_contain_text("今日到京，尚未报告")
+
+
+def test_the_selected_tab_is_readable(page: Page, live_server):
+    log_in(page, live_server, "community_worker")
+    for path in ("/community", "/community/cases", "/community/popups"):
+        page.goto(path)
+        colour, background = page.evaluate(SELECTED_TAB_COLOURS)
+        assert colour != background, f"{path}: the selected tab is {colour} on {background}"

@@ -22,7 +22,7 @@ from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.pass_token import VALIDITY as PASS_VALIDITY
 from fanjing.healthkit.pass_token import issue_pass, verify_pass
-from fanjing.healthkit.popups import clear_popup, postpone_until
+from fanjing.healthkit.popups import clear_popup, clear_popups, postpone_until
 from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
 from fanjing.healthkit.service import (
     NO_ACCOUNT,
@@ -497,6 +497,32 @@ def community_popups(session: DbSession, user: CommunityWorker) -> list[dict[str
         .order_by(PopupRow.id)
     )
     return [_popup_read(p) for p in popups]
+
+
+class ClearManyBody(ClearBody):
+    city: str | None = Field(
+        None, max_length=100, description="只处理该城市的弹窗；不填则处理此人的全部弹窗"
+    )
+
+
+@router.post(
+    "/api/v1/healthkit/community/accounts/{account_id}/popups/clear",
+    response_model=list[PopupRead],
+    summary="一并处理本社区某人（某城市）的全部弹窗（社区工作者，一个理由，逐个记录）",
+)
+def clear_many(
+    account_id: RowId, body: ClearManyBody, session: DbSession, user: CommunityWorker
+) -> list[dict[str, Any]]:
+    cleared = clear_popups(
+        session=session,
+        account_id=account_id,
+        city=body.city,
+        community=user.community or "",
+        actor=user.name,
+        reason=body.reason,
+        now=datetime.now(UTC),
+    )
+    return [_popup_read(popup) for popup in cleared]
 
 
 @router.post(

@@ -116,3 +116,43 @@ def clear_popup(
         raise FanjingError("missing_field", "须写明处理理由", Where(field="reason"))
     popup.cleared_at, popup.cleared_by, popup.clear_reason = now, actor, reason.strip()
     return popup
+
+
+def clear_popups(
+    *,
+    session: Session,
+    account_id: int,
+    city: str | None,
+    community: str,
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> list[PopupRow]:
+    """Clear, with one reason, every open pop-up of one of the community's people for
+    ``city`` (all their cities when None): a city with many risk areas raises one pop-up
+    per area, and the person is only rid of the pop-up when all of them are cleared.
+    Each pop-up is cleared (and kept) on its own, as ``clear_popup`` does."""
+    account = session.get(AccountRow, account_id)
+    if account is None:
+        raise FanjingError("not_found", f"没有编号为 {account_id} 的账户", Where(field="account"))
+    if account.community != community:
+        raise FanjingError("forbidden", "只能处理本社区居民的弹窗")
+    query = select(PopupRow.id).where(
+        PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None)
+    )
+    if city is not None:
+        query = query.where(PopupRow.city == city)
+    popup_ids = list(session.scalars(query.order_by(PopupRow.id)))
+    if not popup_ids:
+        raise FanjingError("already_cleared", "没有未处理的弹窗", Where(field="city"))
+    return [
+        clear_popup(
+            session=session,
+            popup_id=popup_id,
+            community=community,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )
+        for popup_id in popup_ids
+    ]

@@ -26,8 +26,8 @@ from fanjing.community.service import (
 from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
 from fanjing.errors import FanjingError, InputErrors
-from fanjing.healthkit.community_popups import open_popups
-from fanjing.healthkit.popups import clear_popup
+from fanjing.healthkit.community_popups import open_popups_by_person
+from fanjing.healthkit.popups import clear_popups
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.service import Checker
 from fanjing.users.core import Role
@@ -352,7 +352,7 @@ def end(
 def _popups_page(
     request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    popups = open_popups(session, request.app.state.cipher, _community(user))
+    popups = open_popups_by_person(session, request.app.state.cipher, _community(user))
     return render(
         request,
         "community_popups.html",
@@ -374,19 +374,22 @@ def popups(
     return _popups_page(request, session, user, done=done if done in DONE_ZH else None)
 
 
-@router.post("/popups/{popup_id}/clear", response_class=HTMLResponse, response_model=None)
+@router.post("/popups/people/{account_id}/clear", response_class=HTMLResponse, response_model=None)
 def clear(
-    popup_id: RowId,
+    account_id: RowId,
     request: Request,
     session: DbSession,
     user: Worker,
     _csrf: Csrf,
     reason: Annotated[str, Form(max_length=300)] = "",
+    city: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    """A person's open pop-ups for one city (``city``), or all of them (``city`` empty)."""
     try:
-        clear_popup(
+        clear_popups(
             session=session,
-            popup_id=popup_id,
+            account_id=account_id,
+            city=city or None,
             community=_community(user),
             actor=user.name,
             reason=reason,
@@ -401,7 +404,7 @@ def clear(
             session,
             user,
             status_code=_status(error),
-            failed=popup_id,
+            failed=account_id,
             errors=_problems(error),
         )
     return RedirectResponse("/community/popups?done=cleared", status_code=303)
