@@ -44,10 +44,65 @@ def test_designating_and_lifting_an_area(page: Page, live_server):
     expect(page.locator("#in-force")).to_contain_text(DESIGNATED)
     page.get_by_label(f"{DESIGNATED} 的最后一天").fill("2021-08-06")
     page.get_by_role("button", name=f"解除 {DESIGNATED}").click()
+    confirm = page.locator("#confirm-lift")  # lifting changes who may enter: asked once more
+    expect(confirm).to_contain_text(DESIGNATED)
+    expect(confirm).to_contain_text("从 2021-08-07 起")
+    page.get_by_role("link", name="取消").click()
+    expect(page.locator("#in-force")).to_contain_text(DESIGNATED)  # cancelled: still in force
+
+    page.get_by_label(f"{DESIGNATED} 的最后一天").fill("2021-08-06")
+    page.get_by_role("button", name=f"解除 {DESIGNATED}").click()
+    page.get_by_role("button", name="确认解除").click()
     expect(page.get_by_role("status")).to_contain_text(
         f"已解除：{DESIGNATED}（最后一天 2021-08-06）"
     )
     expect(page.locator("#in-force")).not_to_contain_text(DESIGNATED)
+    page.get_by_role("button", name="撤销解除").click()
+    expect(page.get_by_role("status")).to_contain_text(f"已撤销解除：{DESIGNATED} 重新生效")
+    expect(page.locator("#in-force")).to_contain_text(DESIGNATED)
+    page.get_by_label(f"{DESIGNATED} 的最后一天").fill("2021-08-06")
+    page.get_by_role("button", name=f"解除 {DESIGNATED}").click()
+    page.get_by_role("button", name="确认解除").click()
+    expect(page.locator("#in-force")).not_to_contain_text(DESIGNATED)
+
+
+def test_the_areas_list_is_searched_filtered_and_paged_below_the_forms(page: Page, live_server):
+    log_in(page, live_server, "cdc")
+    page.goto("/cdc/areas")
+    forms_above = page.evaluate(
+        """() => document.querySelector('#designate-form').getBoundingClientRect().top
+                 < document.querySelector('#in-force').getBoundingClientRect().top"""
+    )
+    assert forms_above
+    expect(page.locator("#in-force tbody tr")).to_have_count(50)  # one page of many
+    expect(page.get_by_role("navigation", name="分页")).to_be_visible()
+    page.get_by_role("navigation", name="分页").get_by_role("link", name="2").click()
+    expect(page.locator("#in-force tbody tr").first).to_be_visible()
+    filters = page.locator("#area-filter")
+    filters.get_by_label("等级").select_option("high")
+    filters.get_by_label("地区名称含").fill("郑州")
+    filters.get_by_role("button", name="查看").click()
+    rows = page.locator("#in-force tbody tr")
+    expect(rows.first).to_contain_text("河南省郑州市")
+    for index in range(rows.count()):
+        expect(rows.nth(index)).to_contain_text("高风险")
+        expect(rows.nth(index)).to_contain_text("郑州")
+    filters = page.locator("#area-filter")
+    filters.get_by_label("地区名称含").fill("火星")
+    filters.get_by_role("button", name="查看").click()
+    expect(page.locator("#in-force")).to_contain_text("没有符合条件的风险地区")
+
+
+def test_a_refused_form_shows_its_errors_at_the_top_with_focus(page: Page, live_server):
+    log_in(page, live_server, "cdc")
+    page.goto("/cdc/areas")
+    form = page.locator("#designate-form")
+    form.get_by_label("地区").fill("火星基地")
+    form.get_by_label("开始日").fill("2021-08-01")
+    form.get_by_role("button", name="指定").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_focused()
+    assert alert.bounding_box()["y"] < 1500  # next to the form, not below the list
 
 
 def test_a_bad_designation_is_named_on_the_form(page: Page, live_server):

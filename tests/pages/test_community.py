@@ -85,6 +85,9 @@ def test_an_arrival_list_with_a_bad_row_is_refused_with_its_row_and_column(
     page.get_by_role("button", name="导入", exact=True).click()
     errors = page.locator("#import-errors")
     expect(errors).to_contain_text("未导入任何人")
+    expect(errors).to_be_focused()
+    expect(page.get_by_role("status")).to_have_count(0)  # no "已导入" banner for a refusal
+    assert errors.bounding_box()["y"] < page.locator("section#starts").bounding_box()["y"]
     row = errors.locator("tbody tr").first
     expect(row.locator("td").nth(0)).to_have_text("3")
     expect(row.locator("td").nth(1)).to_have_text("到京日期")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from fanjing.places.core import Containment, Place, containment
@@ -30,6 +30,68 @@ def designations_in_force(session: Session, day: date) -> list[DesignationRow]:
     ).all()
     rank = {"high": 0, "medium": 1, "cases": 2}
     return sorted(rows, key=lambda row: (rank[row.level], row.area_name))
+
+
+@dataclass(frozen=True)
+class AreaFilter:
+    """Which designations a list shows: in force on ``day`` (or every one ever, ``in_force``
+    False), of a level, a province, with a text in the area's name; one page of them."""
+
+    day: date
+    in_force: bool = True
+    level: str | None = None
+    province: str | None = None
+    text: str = ""
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    rows: tuple[DesignationRow, ...]
+    total: int  # rows matching the filter, on every page
+    page: int  # the page shown (the one asked for, within 1…pages)
+    pages: int
+
+
+_LEVEL_ORDER = case({"high": 0, "medium": 1, "cases": 2}, value=DesignationRow.level, else_=3)
+
+
+def designations_matching(session: Session, wanted: AreaFilter) -> AreaPage:
+    """One page of the designations ``wanted`` names, highest level first, then by area."""
+    query = select(DesignationRow)
+    if wanted.in_force:
+        query = query.where(
+            DesignationRow.from_date <= wanted.day,
+            (DesignationRow.to_date.is_(None)) | (DesignationRow.to_date >= wanted.day),
+        )
+    if wanted.level:
+        query = query.where(DesignationRow.level == wanted.level)
+    if wanted.province:
+        query = query.where(DesignationRow.province == wanted.province)
+    if wanted.text.strip():
+        query = query.where(DesignationRow.area_name.contains(wanted.text.strip(), autoescape=True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // wanted.per_page))
+    page = min(max(wanted.page, 1), pages)
+    rows = session.scalars(
+        query.order_by(_LEVEL_ORDER, DesignationRow.area_name, DesignationRow.from_date)
+        .offset((page - 1) * wanted.per_page)
+        .limit(wanted.per_page)
+    ).all()
+    return AreaPage(tuple(rows), total, page, pages)
+
+
+def provinces_designated(session: Session) -> list[str]:
+    """Provinces with any designation, for the list's filter."""
+    return list(
+        session.scalars(
+            select(DesignationRow.province)
+            .where(DesignationRow.province.is_not(None))
+            .distinct()
+            .order_by(DesignationRow.province)
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -506,3 +506,18 @@ def lift(
     row.to_date = last_day
     _audit(session, "designation.lift", row, before, actor, now)
     return row
+
+
+def reopen(*, session: Session, designation_id: int, actor: str, now: datetime) -> DesignationRow:
+    """Undo a lift: the designation is in force again with no last day (audited)."""
+    row = session.get(DesignationRow, designation_id)
+    if row is None:
+        raise FanjingError(
+            "not_found", f"没有编号为 {designation_id} 的风险地区", Where(field="id")
+        )
+    if row.to_date is None:
+        raise FanjingError("not_lifted", "该地区未解除，无需撤销", Where(field="id"))
+    before = row.snapshot()
+    row.to_date = None
+    _audit(session, "designation.reopen", row, before, actor, now)
+    return row

@@ -21,6 +21,7 @@ _STATUS_BY_CODE = {
     "not_found": 404,
     "user_exists": 409,
     "already_lifted": 409,
+    "not_lifted": 409,
     "already_cleared": 409,
     "list_too_old": 409,
     "already_confirmed": 409,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -56,12 +57,15 @@ DESIGNATED = "已指定：{level} {area}（{day} 起）"
 LIFTED = "已解除：{area}（最后一天 {day}）"
 UPLOADED = "已存为草稿：{pack} {version}，请预览后批准"
 LIFTS_CONFIRMED = "已确认解除暂缓的 {n} 个地区"
+REOPENED = "已撤销解除：{area} 重新生效"
+UNDO = "cdc_undo"  # the designation just lifted, which the next page offers to reopen
 # texts the templates show through _() that come from here (the catalogue test reads them)
 TEXTS = (
     DESIGNATED,
     LIFTED,
     UPLOADED,
     LIFTS_CONFIRMED,
+    REOPENED,
     *LEVEL_OF_AREA_ZH.values(),
     *ORIGIN_ZH.values(),
     *FOLLOWED_ZH.values(),
@@ -166,7 +170,7 @@ def _areas_refused(
         request,
         session,
         user,
-        day=today,
+        wanted=lookup.AreaFilter(day=today),
         first=today - timedelta(days=7),
         second=today,
         status_code=422,
@@ -179,7 +183,7 @@ def _areas_page(
     session: Session,
     user: UserRow,
     *,
-    day: date,
+    wanted: lookup.AreaFilter,
     first: date,
     second: date,
     status_code: int = 200,
@@ -188,7 +192,9 @@ def _areas_page(
     imports = session.scalars(
         select(RegistryImportRow).order_by(RegistryImportRow.id.desc()).limit(10)
     ).all()
+    day = wanted.day
     context.setdefault("form", {"level": "medium", "area": "", "from": day.isoformat(), "to": ""})
+    listed = lookup.designations_matching(session, wanted)
     return render(
         request,
         "cdc_areas.html",
@@ -197,14 +203,37 @@ def _areas_page(
         day=day,
         first=first,
         second=second,
-        in_force=lookup.designations_in_force(session, day),
+        wanted=wanted,
+        listed=listed,
+        page_links=_page_links(wanted, listed, first, second),
+        provinces=lookup.provinces_designated(session),
         diff=lookup.diff(session, first, second),
         imports=imports,
         level_zh=LEVEL_OF_AREA_ZH,
         origin_zh=ORIGIN_ZH,
         flash=_take_flash(request),
+        undo=request.session.pop(UNDO, None),
         **context,
     )
+
+
+def _page_links(
+    wanted: lookup.AreaFilter, listed: lookup.AreaPage, first: date, second: date
+) -> list[tuple[int, str]]:
+    """Each page of the list as (number, link), keeping the filter and the compared days."""
+    query = {
+        "day": wanted.day.isoformat(),
+        "state": "in_force" if wanted.in_force else "all",
+        "level": wanted.level or "",
+        "province": wanted.province or "",
+        "q": wanted.text,
+        "first": first.isoformat(),
+        "second": second.isoformat(),
+    }
+    return [
+        (number, "/cdc/areas?" + urlencode({**query, "page": number}))
+        for number in range(1, listed.pages + 1)
+    ]
 
 
 @router.get("/cdc/areas", response_class=HTMLResponse)
@@ -215,11 +244,26 @@ def areas(
     day: DayText = "",
     first: DayText = "",
     second: DayText = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    level: Annotated[str, Query(max_length=10)] = "",
+    province: Annotated[str, Query(max_length=50)] = "",
+    state: Annotated[str, Query(max_length=10)] = "in_force",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    """The areas in force on ``day`` (every designation with ``state=all``), filtered by
+    level, province and a text in the name, 50 a page; an unknown filter value is ignored."""
     on = _day(day, today_in_china(), "day")
     later = _day(second, on, "second")
     earlier = _day(first, later - timedelta(days=7), "first")
-    return _areas_page(request, session, user, day=on, first=earlier, second=later)
+    wanted = lookup.AreaFilter(
+        day=on,
+        in_force=state != "all",
+        level=level if level in LEVEL_OF_AREA_ZH else None,
+        province=province or None,
+        text=q,
+        page=page,
+    )
+    return _areas_page(request, session, user, wanted=wanted, first=earlier, second=later)
 
 
 @router.post("/cdc/areas/import", response_class=HTMLResponse)
@@ -378,6 +422,51 @@ def lift(
     last = lifted.to_date.isoformat() if lifted.to_date else to
     _publish(session, request)
     _flash(request, LIFTED, area=name, day=last)
+    if lifted.to_date:  # a withdrawal (lifted before it began) deletes the row: no undo
+        request.session[UNDO] = designation_id
+    return RedirectResponse("/cdc/areas", status_code=303)
+
+
+@router.get("/cdc/areas/{designation_id}/lift", response_class=HTMLResponse)
+def confirm_lift(
+    designation_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    to: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """Lifting changes who may enter: the page says what it does and asks once more."""
+    row = session.get(DesignationRow, designation_id)
+    if row is None:
+        raise FanjingError("not_found", f"没有编号为 {designation_id} 的风险地区")
+    try:
+        last = day_of(to, "to")
+    except FanjingError as problem:
+        return _areas_refused(request, session, user, lift_errors=_errors(problem))
+    return render(
+        request,
+        "cdc_lift.html",
+        user=user,
+        row=row,
+        last=last,
+        next_day=last + timedelta(days=1),
+        level_zh=LEVEL_OF_AREA_ZH,
+    )
+
+
+@router.post("/cdc/areas/{designation_id}/reopen", response_class=HTMLResponse)
+def reopen(
+    designation_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf
+) -> Response:
+    try:
+        row = service.reopen(
+            session=session, designation_id=designation_id, actor=user.name, now=datetime.now(UTC)
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _areas_refused(request, session, user, lift_errors=_errors(problem))
+    _publish(session, request)
+    _flash(request, REOPENED, area=row.area_name)
     return RedirectResponse("/cdc/areas", status_code=303)
 
 

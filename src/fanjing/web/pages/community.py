@@ -85,6 +85,8 @@ def _worklist_page(
         session, request.app.state.cipher, community=_community(user), day=day, reveal=True
     )
     groups = [(what, zh, work.of(what)) for what, zh in WHAT_ZH.items()]
+    context.setdefault("imported", None)  # a refused import shows no success banner
+    context.setdefault("import_errors", [])
     return render(
         request,
         "community_worklist.html",

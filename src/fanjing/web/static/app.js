@@ -52,4 +52,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const add = document.getElementById("add-stay");
   if (add) addStay(add);
   document.querySelectorAll("[data-refresh]").forEach(refreshEvery);
+  // a refused form's errors: bring them into view and to the screen reader at once
+  const problem = document.querySelector("[data-focus]");
+  if (problem) problem.focus();
 });
