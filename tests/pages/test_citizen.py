@@ -40,6 +40,20 @@ def test_the_health_kit_shows_colour_popup_numbers_card_vaccinations_and_pass(
     expect(page.locator("#pass")).to_have_attribute("data-refresh", "60")
 
 
+def test_an_open_pop_up_shows_on_the_code_itself(page: Page, live_server: LiveServer):
+    log_in(page, live_server, "citizen")
+    expect(page.locator("#popups")).to_be_visible()
+    expect(page.locator("#colour")).to_contain_text("有弹窗")
+    expect(page.locator("#pass-popup")).to_contain_text("有弹窗未处理")
+    expect(page.locator("#pass img")).to_have_attribute("alt", re.compile("有未处理的弹窗"))
+    border = page.evaluate(
+        "() => getComputedStyle(document.querySelector('#pass img')).borderTopColor"
+    )
+    assert border != "rgb(255, 255, 255)" and border == page.evaluate(
+        "() => getComputedStyle(document.querySelector('.popup')).borderTopColor"
+    )
+
+
 def _code_for(live_server: LiveServer, masked: str) -> str:
     """The last one-time code the dev sender 'sent' to ``masked`` (it keeps them for tests)."""
     sent = live_server.app.state.sender.sent

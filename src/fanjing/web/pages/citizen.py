@@ -154,6 +154,7 @@ def _pass(request: Request, session: Session, user: UserRow) -> dict[str, Any]:
         "pass_expires": expires.strftime("%H:%M:%S"),
         "pass_colour": issued["colour"],
         "pass_colour_zh": COLOUR_ZH[Colour(issued["colour"])],
+        "pass_popup": issued["popup"],
     }
 
 
