@@ -62,6 +62,15 @@ def test_the_operator_adds_changes_and_removes_an_entry(page: Page, live_server:
     expect(page.get_by_label("答复")).to_have_value(
         "一般12至24小时内可在北京健康宝查询核酸检测结果。"
     )
+    page.get_by_role("button", name="删除这条问答").click()  # not ticked: the browser asks
+    expect(page.get_by_role("heading", level=1)).to_have_text("编辑问答")  # still here
+    assert page.locator("#delete-form input[name=confirm]").evaluate("box => !box.validity.valid")
+    unticked = page.request.post(
+        page.locator("#delete-form").get_attribute("action"),
+        form={"csrf": page.locator("#delete-form input[name=csrf]").input_value()},
+    )
+    assert unticked.status == 422 and "确认删除" in unticked.text()
+    page.get_by_label("确认删除").check()
     page.get_by_role("button", name="删除这条问答").click()
     expect(page.get_by_role("status")).to_contain_text("已删除问答")
     expect(page.locator("#entries")).not_to_contain_text(QUESTION)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError, InputErrors, Where
 from fanjing.hotline import service
 from fanjing.hotline.search import LONGEST_QUERY, Searcher
 from fanjing.users.core import Role
@@ -88,8 +88,13 @@ def new_entry(request: Request, user: Operator) -> HTMLResponse:
 def edit_entry(
     request: Request, session: DbSession, user: Operator, entry_id: EntryId
 ) -> HTMLResponse:
+    return _form(request, user, entry_id=entry_id, form=_stored(session, entry_id))
+
+
+def _stored(session: Session, entry_id: int) -> dict[str, str]:
+    """An entry's fields as the form shows them."""
     row = service.entry(session, entry_id)
-    form = {
+    return {
         "question": row.question,
         "answer": row.answer,
         "alternatives": "\n".join(row.alternatives),
@@ -98,7 +103,6 @@ def edit_entry(
         "date": row.published_date.isoformat() if row.published_date else "",
         "author": row.author or "",
     }
-    return _form(request, user, entry_id=entry_id, form=form)
 
 
 def _fields(form: dict[str, str]) -> service.EntryFields:
@@ -184,8 +188,20 @@ def update(
     return _save(request, session, user, entry_id, posted)
 
 
-@router.post("/hotline/entries/{entry_id}/delete")
-def delete(session: DbSession, user: Operator, _csrf: Csrf, entry_id: EntryId) -> RedirectResponse:
+@router.post("/hotline/entries/{entry_id}/delete", response_model=None)
+def delete(
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    _csrf: Csrf,
+    entry_id: EntryId,
+    confirm: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Deleting takes an answer away from every operator: only with the box ticked."""
+    if confirm != "yes":
+        refused = FanjingError("not_confirmed", "请先勾选“确认删除”", Where(field="confirm"))
+        form = _stored(session, entry_id)
+        return _form(request, user, entry_id=entry_id, form=form, errors=[refused], status_code=422)
     service.delete_entry(session=session, entry_id=entry_id, actor=user.name, now=datetime.now(UTC))
     session.commit()
     return RedirectResponse("/hotline?done=deleted", status_code=303)
