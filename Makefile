@@ -2,6 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: run test bench lint clean
 
@@ -13,9 +14,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# the server on a fresh SQLite demo (clock at 2021-08-07); logins and the address are printed
+# the server on a fresh SQLite demo (clock at 2021-08-07); logins and the address are printed;
+# another port: make run PORT=8080
 run: $(STAMP)
-	$(BIN)/fanjing demo
+	$(BIN)/fanjing demo --port $(PORT)
 
 # every test, on SQLite and on a throwaway PostgreSQL (scripts/with-postgres), the pages in
 # Debian's Chromium (scripts/ensure-browser installs it when missing)
