@@ -7,7 +7,7 @@ import json
 import re
 from importlib import resources
 
-from fanjing.web.pages import cdc, clinic
+from fanjing.web.pages import cdc, cdc_cases, clinic
 
 TEMPLATES = resources.files("fanjing.web") / "templates"
 LOCALES = resources.files("fanjing.web") / "locales" / "en"
@@ -33,7 +33,7 @@ def _missing(texts: set[str], entries: dict[str, str]) -> list[str]:
 
 
 def test_every_cdc_text_has_an_english_entry():
-    texts = _literals(("cdc_",)) | set(cdc.TEXTS)
+    texts = _literals(("cdc_",)) | set(cdc.TEXTS) | set(cdc_cases.TEXTS)
     assert _missing(texts, _catalogue("cdc.json")) == []
 
 

@@ -4,6 +4,7 @@ the community's own workers (``reveal``), masked otherwise; document numbers nev
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,19 @@ def measure_read(row: CaseMeasureRow) -> dict[str, Any]:
         "end_reason": row.end_reason,
         "rule": row.rule,
         "clause": row.clause,
+    }
+
+
+def measure_days(measure: dict[str, Any], today: date) -> dict[str, Any]:
+    """A measure as a page shows it: its last day (``until`` is the first day without it),
+    the last day first planned, whether it runs ``today`` and whether it ended early."""
+    until = measure["until"]
+    return {
+        **measure,
+        "last_day": until - timedelta(days=1) if until else None,
+        "planned_last": measure["end"] - timedelta(days=1) if measure["end"] else None,
+        "running": measure["start"] <= today and (until is None or today < until),
+        "ended_early": measure["ended_on"] is not None and until == measure["ended_on"],
     }
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from fanjing.web.pages import cdc, citizen, clinic, community, hotline, public
+from fanjing.web.pages import cdc, cdc_cases, citizen, clinic, community, hotline, public
 from fanjing.web.pages.session import SESSION_COOKIE, SESSION_HOURS, LoginRequired
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -19,6 +19,7 @@ ROUTERS = (
     hotline.router,
     community.router,
     cdc.router,
+    cdc_cases.router,
     clinic.router,
 )
 

@@ -80,12 +80,12 @@ def _day(text: str, default: date, field: str) -> date:
     return day_of(text, field) if text.strip() else default
 
 
-def _flash(request: Request, text: str, **fields: str) -> None:
+def flash_next(request: Request, text: str, **fields: str) -> None:
     """A message for the next page: its Chinese text (translated there) and its fields."""
     request.session[FLASH] = {"text": text, "fields": fields}
 
 
-def _take_flash(request: Request) -> dict[str, Any] | None:
+def take_flash(request: Request) -> dict[str, Any] | None:
     message = request.session.pop(FLASH, None)
     return message if isinstance(message, dict) else None
 
@@ -118,7 +118,7 @@ async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | Non
     return text, None
 
 
-def _errors(problem: FanjingError) -> list[FanjingError]:
+def errors_of(problem: FanjingError) -> list[FanjingError]:
     return problem.errors if isinstance(problem, InputErrors) else [problem]
 
 
@@ -211,7 +211,7 @@ def _areas_page(
         imports=imports,
         level_zh=LEVEL_OF_AREA_ZH,
         origin_zh=ORIGIN_ZH,
-        flash=_take_flash(request),
+        flash=take_flash(request),
         undo=request.session.pop(UNDO, None),
         **context,
     )
@@ -295,7 +295,7 @@ async def import_list(
             request,
             session,
             user,
-            import_errors=_errors(problem),
+            import_errors=errors_of(problem),
             import_text=text,
         )
     _publish(session, request, report.opened_ids)
@@ -328,7 +328,7 @@ def _import_page(
         level_zh=LEVEL_OF_AREA_ZH,
         can_confirm=user.role == Role.CDC,
         confirm_errors=confirm_errors or [],
-        flash=_take_flash(request),
+        flash=take_flash(request),
     )
 
 
@@ -342,9 +342,9 @@ def confirm_lifts(
         )
     except FanjingError as problem:
         session.rollback()
-        return _import_page(request, session, user, import_id, confirm_errors=_errors(problem))
+        return _import_page(request, session, user, import_id, confirm_errors=errors_of(problem))
     _publish(session, request)
-    _flash(request, LIFTS_CONFIRMED, n=str(len(report.held)))
+    flash_next(request, LIFTS_CONFIRMED, n=str(len(report.held)))
     return RedirectResponse(f"/cdc/areas/imports/{import_id}", status_code=303)
 
 
@@ -378,11 +378,11 @@ def designate(
             request,
             session,
             user,
-            designate_errors=_errors(problem),
+            designate_errors=errors_of(problem),
             form={"level": level, "area": area, "from": from_, "to": to},
         )
     _publish(session, request, (row.id,))
-    _flash(
+    flash_next(
         request,
         DESIGNATED,
         level=LEVEL_OF_AREA_ZH[row.level],
@@ -417,11 +417,11 @@ def lift(
             request,
             session,
             user,
-            lift_errors=_errors(problem),
+            lift_errors=errors_of(problem),
         )
     last = lifted.to_date.isoformat() if lifted.to_date else to
     _publish(session, request)
-    _flash(request, LIFTED, area=name, day=last)
+    flash_next(request, LIFTED, area=name, day=last)
     if lifted.to_date:  # a withdrawal (lifted before it began) deletes the row: no undo
         request.session[UNDO] = designation_id
     return RedirectResponse("/cdc/areas", status_code=303)
@@ -442,7 +442,7 @@ def confirm_lift(
     try:
         last = day_of(to, "to")
     except FanjingError as problem:
-        return _areas_refused(request, session, user, lift_errors=_errors(problem))
+        return _areas_refused(request, session, user, lift_errors=errors_of(problem))
     return render(
         request,
         "cdc_lift.html",
@@ -464,9 +464,9 @@ def reopen(
         )
     except FanjingError as problem:
         session.rollback()
-        return _areas_refused(request, session, user, lift_errors=_errors(problem))
+        return _areas_refused(request, session, user, lift_errors=errors_of(problem))
     _publish(session, request)
-    _flash(request, REOPENED, area=row.area_name)
+    flash_next(request, REOPENED, area=row.area_name)
     return RedirectResponse("/cdc/areas", status_code=303)
 
 
@@ -484,7 +484,7 @@ def _packs_page(
         status_code=status_code,
         packs=packs,
         status_zh=STATUS_ZH,
-        flash=_take_flash(request),
+        flash=take_flash(request),
         **context,
     )
 
@@ -517,10 +517,10 @@ async def upload(
     except FanjingError as problem:
         session.rollback()
         return _packs_page(
-            request, session, user, status_code=422, errors=_errors(problem), text=text
+            request, session, user, status_code=422, errors=errors_of(problem), text=text
         )
     session.commit()
-    _flash(request, UPLOADED, pack=row.pack_id, version=row.version)
+    flash_next(request, UPLOADED, pack=row.pack_id, version=row.version)
     return RedirectResponse(f"/cdc/packs/{row.id}", status_code=303)
 
 
@@ -583,7 +583,7 @@ def _pack_page(
         kind_zh=KIND_ZH,
         what_zh=WHAT_ZH,
         status_zh=STATUS_ZH,
-        flash=_take_flash(request),
+        flash=take_flash(request),
     )
 
 

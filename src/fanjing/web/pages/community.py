@@ -6,7 +6,7 @@ change goes through the same services as the API; names and phones are shown in 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.community.core import KIND_ZH, WHAT_ZH, check_is_abnormal
 from fanjing.community.excel import MAX_WORKBOOK_BYTES, sheet_rows
-from fanjing.community.reading import case_read, case_summary, community_cases
+from fanjing.community.reading import case_read, case_summary, community_cases, measure_days
 from fanjing.community.service import (
     case_in_community,
     end_measure,
@@ -199,12 +199,7 @@ def _case_page(
 ) -> HTMLResponse:
     read = case_read(session, case, request.app.state.cipher, True)
     today = today_in_china()
-    for measure in read["measures"]:
-        until = measure["until"]
-        measure["last_day"] = until - timedelta(days=1) if until else None
-        measure["planned_last"] = measure["end"] - timedelta(days=1) if measure["end"] else None
-        measure["running"] = measure["start"] <= today and (until is None or today < until)
-        measure["ended_early"] = measure["ended_on"] is not None and until == measure["ended_on"]
+    read["measures"] = [measure_days(measure, today) for measure in read["measures"]]
     contact = None  # a member's secondary close contact, when followed in this community
     if case.contact_case_id:
         row = session.get(CaseRow, case.contact_case_id)

@@ -1,0 +1,314 @@
+"""CDC's case pages: any community's cases (masked), a measure extended or shortened, a case
+lifted, and the red marks of confirmed cases and close contacts — what the API already
+offers CDC, as pages. Each action takes a reason and is audited by its service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fanjing.common.days import day_of
+from fanjing.common.identity import DocumentKind, mask_document, mask_name, read_document
+from fanjing.community.core import KIND_ZH
+from fanjing.community.reading import case_read, community_cases, measure_days
+from fanjing.community.service import adjust_measure, case_in_community, lift_contact
+from fanjing.community.store import CaseMeasureRow, CaseRow
+from fanjing.errors import FanjingError
+from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red
+from fanjing.healthkit.store import AccountRow, RedMarkRow
+from fanjing.infra.clock import today_in_china
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.pages.cdc import Viewer, Writer, errors_of, flash_next, take_flash
+from fanjing.web.pages.session import Csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+ADJUSTED = "已调整：{kind} 至 {day}"
+ADJUSTED_OPEN = "已调整：{kind} 另行通知"
+CASE_LIFTED = "已解除个案 {id}"
+MARKED = "已赋红码：{kind}"
+MARK_LIFTED = "已解除红码标记 {id}"
+DOCUMENT_ZH = {kind.value: kind.label_zh for kind in DocumentKind}
+# texts the templates show through _() that come from here (the catalogue test reads them)
+TEXTS = (
+    ADJUSTED,
+    ADJUSTED_OPEN,
+    CASE_LIFTED,
+    MARKED,
+    MARK_LIFTED,
+    *RED_KINDS.values(),
+    *DOCUMENT_ZH.values(),
+)
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _communities(session: Session) -> list[tuple[str, int]]:
+    """Communities with open cases, and how many."""
+    return [
+        (community, count)
+        for community, count in session.execute(
+            select(CaseRow.community, func.count())
+            .where(CaseRow.status == "open")
+            .group_by(CaseRow.community)
+            .order_by(CaseRow.community)
+        )
+    ]
+
+
+@router.get("/cdc/cases", response_class=HTMLResponse)
+def cases(
+    request: Request,
+    session: DbSession,
+    user: Viewer,
+    community: Annotated[str, Query(max_length=300)] = "",
+) -> HTMLResponse:
+    communities = _communities(session)
+    chosen = community or (communities[0][0] if communities else "")
+    rows = (
+        community_cases(
+            session, request.app.state.cipher, community=chosen, status="open", reveal=False
+        )
+        if chosen
+        else []
+    )
+    return render(
+        request,
+        "cdc_cases.html",
+        user=user,
+        communities=communities,
+        chosen=chosen,
+        cases=rows,
+        flash=take_flash(request),
+    )
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    case_id: int,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    case = case_in_community(session, case_id, None)
+    read = case_read(session, case, request.app.state.cipher, False)
+    today = today_in_china()
+    read["measures"] = [measure_days(measure, today) for measure in read["measures"]]
+    return render(
+        request,
+        "cdc_case.html",
+        user=user,
+        status_code=status_code,
+        case=read,
+        kind_zh=KIND_ZH,
+        flash=take_flash(request),
+        **context,
+    )
+
+
+@router.get("/cdc/cases/{case_id}", response_class=HTMLResponse)
+def case(case_id: RowId, request: Request, session: DbSession, user: Viewer) -> HTMLResponse:
+    return _case_page(request, session, user, case_id)
+
+
+@router.post("/cdc/cases/{case_id}/measures/{measure_id}/adjust", response_class=HTMLResponse)
+def adjust(
+    case_id: RowId,
+    measure_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    last_day: Annotated[str, Form(max_length=10)] = "",
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """A measure's new last day (empty: until further notice), with the reason."""
+    row = session.get(CaseMeasureRow, measure_id)
+    if row is None or row.case_id != case_id:
+        raise FanjingError("not_found", f"个案 {case_id} 没有编号为 {measure_id} 的措施")
+    try:
+        last = day_of(last_day, "last_day") if last_day.strip() else None
+        adjust_measure(
+            session=session,
+            measure_id=measure_id,
+            end=last + timedelta(days=1) if last else None,  # the service's end is exclusive
+            reason=reason,
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        return _case_page(
+            request,
+            session,
+            user,
+            case_id,
+            status_code=422,
+            failed=f"adjust-{measure_id}",
+            errors=errors_of(problem),
+        )
+    kind = KIND_ZH.get(row.kind, row.kind)
+    if last:
+        flash_next(request, ADJUSTED, kind=kind, day=last.isoformat())
+    else:
+        flash_next(request, ADJUSTED_OPEN, kind=kind)
+    return RedirectResponse(f"/cdc/cases/{case_id}", status_code=303)
+
+
+@router.post("/cdc/cases/{case_id}/lift", response_class=HTMLResponse)
+def lift(
+    case_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    day: Annotated[str, Form(max_length=10)] = "",
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """The case's measures end on ``day`` and it closes (its group's closed loop with it)."""
+    try:
+        lift_contact(
+            session=session,
+            case=case_in_community(session, case_id, None),
+            day=day_of(day, "day") if day.strip() else today_in_china(),
+            reason=reason,
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        if problem.code == "not_found":
+            raise
+        session.rollback()
+        return _case_page(
+            request,
+            session,
+            user,
+            case_id,
+            status_code=422,
+            failed="lift",
+            errors=errors_of(problem),
+        )
+    flash_next(request, CASE_LIFTED, id=str(case_id))
+    return RedirectResponse(f"/cdc/cases/{case_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- red marks
+
+
+def _marks(session: Session, cipher: Any) -> list[dict[str, Any]]:
+    """Open red marks, newest first, with whose account (masked: CDC needs no more here)."""
+    rows = session.execute(
+        select(RedMarkRow, AccountRow)
+        .join(AccountRow, AccountRow.id == RedMarkRow.account_id)
+        .where(RedMarkRow.lifted_on.is_(None))
+        .order_by(RedMarkRow.id.desc())
+    ).all()
+    return [
+        {
+            "id": mark.id,
+            "person": mask_name(cipher.decrypt(account.name_encrypted)),
+            "document": mask_document(cipher.decrypt(account.document_encrypted)),
+            "kind": mark.kind,
+            "reason": mark.reason,
+            "marked_on": mark.marked_on,
+            "marked_by": mark.marked_by,
+        }
+        for mark, account in rows
+    ]
+
+
+def _marks_page(
+    request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    context.setdefault("form", {"document_kind": "resident_id", "kind": "close_contact"})
+    return render(
+        request,
+        "cdc_red_marks.html",
+        user=user,
+        status_code=status_code,
+        marks=_marks(session, request.app.state.cipher),
+        red_kinds=RED_KINDS,
+        document_kinds=DOCUMENT_ZH,
+        flash=take_flash(request),
+        **context,
+    )
+
+
+@router.get("/cdc/red-marks", response_class=HTMLResponse)
+def red_marks(request: Request, session: DbSession, user: Viewer) -> HTMLResponse:
+    return _marks_page(request, session, user)
+
+
+@router.post("/cdc/red-marks", response_class=HTMLResponse)
+def mark(
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
+    document_number: Annotated[str, Form(max_length=30)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    today = today_in_china()
+    try:
+        document = read_document(
+            document_kind, document_number, today=today, field="document_number"
+        )
+        mark_red(
+            session=session,
+            cipher=request.app.state.cipher,
+            document=document,
+            kind=kind,
+            reason=reason,
+            actor=user.name,
+            today=today,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        session.rollback()
+        # the number typed is not shown back: the form asks for it again
+        form = {"document_kind": document_kind, "kind": kind, "reason": reason}
+        return _marks_page(
+            request, session, user, status_code=422, form=form, errors=errors_of(problem)
+        )
+    flash_next(request, MARKED, kind=RED_KINDS[kind])
+    return RedirectResponse("/cdc/red-marks", status_code=303)
+
+
+@router.post("/cdc/red-marks/{mark_id}/lift", response_class=HTMLResponse)
+def lift_mark(
+    mark_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    try:
+        lift_red(
+            session=session,
+            mark_id=mark_id,
+            reason=reason,
+            actor=user.name,
+            today=today_in_china(),
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        if problem.code == "not_found":
+            raise
+        session.rollback()
+        return _marks_page(
+            request, session, user, status_code=422, failed=mark_id, errors=errors_of(problem)
+        )
+    flash_next(request, MARK_LIFTED, id=str(mark_id))
+    return RedirectResponse("/cdc/red-marks", status_code=303)
