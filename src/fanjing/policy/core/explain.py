@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fanjing.places.registry import Designation, StayJudgement
-from fanjing.policy.core.model import Decision, Entry, Situation
+from fanjing.policy.core.model import Decision, Entry, Measure, MeasureKind, Situation
 
 if TYPE_CHECKING:
     from fanjing.policy.core.decide import Firing
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 @lru_cache(maxsize=4096)
 def day_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def month_day_zh(day: date) -> str:
+    """``8月15日``: the short form of the headline and the plan (the year is the pack's)."""
+    return f"{day.month}月{day.day}日"
 
 
 @lru_cache(maxsize=4096)
@@ -56,6 +62,8 @@ def _person_context(firing: Firing, situation: Situation) -> str:
         parts.append(f"{day_zh(entered.day)}经{entered.port}入境")
     if "commuter" in reads and situation.commuter:
         parts.append("环京通勤人员")
+    if "temperature_normal" in reads and not situation.temperature_normal:
+        parts.append("测温异常")
     if "arrival" in reads and situation.arrival:
         parts.append(f"{day_zh(situation.arrival)}进京")
     return "，".join(parts) or "本人情况"
@@ -84,10 +92,13 @@ def reasons(
         else:
             context = _person_context(firing, situation)
         lines.append(f"{context}。{_rule_sentence(rule.title, rule.id, rule.note, rule.clause)}")
+        lines.extend(_designated_after_arrival(firing, situation))
+    # for someone in Beijing without an arrival day a hold only concerns coming (back) later
+    hold_prefix = "暂缓进返京" if situation.arrival is not None else "如需进返京"
     for hold in entry.holds:
-        lines.append(f"暂缓进返京：{day_zh(hold.until)}（含）起方可进京（{hold.rule}）。")
+        lines.append(f"{hold_prefix}：{day_zh(hold.until)}（含）起方可进京（{hold.rule}）。")
     if not entry.allowed and entry.earliest is None:
-        lines.append("健康宝非绿码，暂不能进京。")
+        lines.extend(_refusals(firings))
     elif not entry.allowed and situation.arrival is not None and not situation.planned:
         lines.append(
             f"已于{day_zh(situation.arrival)}进京，早于可进京日期{day_zh(entry.earliest or situation.arrival)}。"
@@ -104,6 +115,32 @@ def reasons(
     return lines
 
 
+def _refusals(firings: Sequence[Firing]) -> list[str]:
+    lines = []
+    for firing in firings:
+        rule = firing.rule
+        if rule.entry is None or not rule.entry.refuse:
+            continue
+        lines.append(
+            "健康宝非绿码，暂不能进京。"
+            if "health_code" in rule.reads
+            else f"{rule.note or rule.title}。"
+        )
+    return lines
+
+
+def _designated_after_arrival(firing: Firing, situation: Situation) -> list[str]:
+    """Someone here whose stay's area was designated after they came: say so, once per rule
+    that counts its days from the designation."""
+    arrival, since = situation.arrival, firing.not_before
+    if arrival is None or situation.planned or since is None or since <= arrival:
+        return []
+    return [
+        f"该风险地区{day_zh(since)}起列入，晚于进京日{day_zh(arrival)}：进京时尚未列入，"
+        f"不属于提前进京；须做的各项自{day_zh(since)}起算（{firing.rule.id}）。"
+    ]
+
+
 def _needs_details(stay: JudgedStay) -> list[str]:
     lines = []
     if not stay.stay.place.county_known and stay.stay.place.city_known:
@@ -118,20 +155,101 @@ def _needs_details(stay: JudgedStay) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class Said:
+    """A sentence as a Chinese format string and its fields (dates, measure kinds): the plan
+    fills it in Chinese, a page translates the string and formats the fields its own way."""
+
+    text: str
+    fields: Mapping[str, date | MeasureKind] = field(default_factory=dict)
+
+    def zh(self) -> str:
+        return self.text.format(**{k: _field_zh(v) for k, v in self.fields.items()})
+
+
+def _field_zh(value: date | MeasureKind) -> str:
+    return value.label_zh if isinstance(value, MeasureKind) else month_day_zh(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer in one line, and what goes with it, from the decision's fields alone
+    (entry, arrival, as_of, measures): the page's headline and the plan's both come from here.
+
+    ``tone``: ``ok`` (may come as planned), ``hold`` (not yet), ``no`` (refused), ``here``
+    (already in Beijing: what to do now)."""
+
+    tone: str
+    headline: Said
+    notes: tuple[Said, ...] = ()
+
+
+def verdict(decision: Decision) -> Verdict:
+    entry, arrival = decision.entry, decision.arrival
+    if entry.earliest is None:
+        return Verdict("no", Said("不可以进京"))
+    if arrival is None or arrival <= decision.as_of:
+        return _verdict_here(decision)
+    if not entry.allowed:
+        earliest = entry.earliest_possible or entry.earliest
+        return Verdict("hold", Said("暂缓进京：最早可于 {day} 进京", {"day": earliest}))
+    notes: tuple[Said, ...] = ()
+    if entry.earliest_possible is not None and entry.earliest_possible < arrival:
+        notes = (Said("最早可于 {day} 进京", {"day": entry.earliest_possible}),)
+    return Verdict("ok", Said("可以于 {day} 进京", {"day": arrival}), notes)
+
+
+def _verdict_here(decision: Decision) -> Verdict:
+    """For someone in Beijing entry is done: what they must do now, and whether they came
+    before they could."""
+    arrival, entry = decision.arrival, decision.entry
+    where = "已到京" if arrival is not None else "已在京"
+    now = _current_measure(decision.measures)
+    if now is None:
+        headline = Said(f"{where}：无须观察或监测")
+    elif now.end is None:
+        headline = Said(where + "：须{kind}", {"kind": now.kind})
+    else:
+        last = now.end - timedelta(days=1)
+        headline = Said(where + "：须{kind}至 {day}", {"kind": now.kind, "day": last})
+    notes = []
+    if arrival is not None and not entry.allowed and entry.earliest is not None:
+        notes.append(
+            Said(
+                "于 {arrival} 进京，早于最早可进京日 {day}",
+                {"arrival": arrival, "day": entry.earliest},
+            )
+        )
+    return Verdict("here", headline, tuple(notes))
+
+
+def _current_measure(measures: Sequence[Measure]) -> Measure | None:
+    """The strictest measure the person is in now (listed measures have not ended): the first
+    observation or monitoring period, else the first open-ended one."""
+    timeline = [m for m in measures if m.kind.on_timeline]
+    return timeline[0] if timeline else (measures[0] if measures else None)
+
+
 def plan_zh(decision: Decision, pack_title: str) -> str:
-    """A readable day-by-day plan: entry, then each measure with dates and the clause behind it."""
+    """A readable day-by-day plan: the verdict, entry, then each measure with dates and the
+    clause behind it."""
     out = [f"政策：{pack_title}（{decision.policy.id}，版本 {decision.policy.version}）"]
     out.append(
         f"评估日：{day_zh(decision.as_of)}"
         + (f"；进京日：{day_zh(decision.arrival)}" if decision.arrival else "；已在京")
     )
+    said = verdict(decision)
+    out.append(f"结论：{said.headline.zh()}")
+    out.extend(f"  {note.zh()}" for note in said.notes)
     entry = decision.entry
     if entry.earliest is None:
-        out.append("进京：不可以（健康宝非绿码）")
-    elif entry.allowed:
-        out.append(f"进京：可以（最早 {day_zh(entry.earliest)}）")
-    else:
-        out.append(f"进京：暂缓，最早 {day_zh(entry.earliest)} 起")
+        out.append("进京：不可以")
+    elif decision.arrival is not None and decision.arrival > decision.as_of:
+        # a planned trip; for someone here the verdict has said what there is to say
+        planned = "可以" if entry.allowed else "暂缓"
+        out.append(f"进京：{planned}，最早 {day_zh(entry.earliest)} 起")
+    if entry.earliest_possible is not None:
+        out.append(f"  最早可进京日（不论计划哪天）：{day_zh(entry.earliest_possible)}")
     for requirement in entry.requirements:
         out.append(f"  须持：{requirement}")
     if entry.popup:
