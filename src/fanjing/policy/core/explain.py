@@ -14,6 +14,7 @@ from fanjing.policy.core.model import Decision, Entry, Measure, MeasureKind, Sit
 if TYPE_CHECKING:
     from fanjing.policy.core.decide import Firing
     from fanjing.policy.core.facts import JudgedStay
+    from fanjing.policy.core.pack import Pack
 
 
 @lru_cache(maxsize=4096)
@@ -270,3 +271,27 @@ def plan_zh(decision: Decision, pack_title: str) -> str:
     out.append("理由：")
     out.extend(f"  - {line}" for line in decision.reasons)
     return "\n".join(out)
+
+
+def source_label(pack: Pack, rule_id: str) -> str | None:
+    """The source a rule's clause was taken from, as a citizen reads it: publisher (or title)
+    and date; None for a rule the pack does not have."""
+    rule = next((r for r in pack.spec.rules if r.id == rule_id), None)
+    if rule is None:
+        return None
+    source = pack.spec.sources[rule.source]
+    return f"{source.publisher or source.title}，{source.published.isoformat()}"
+
+
+def reasons_for_citizens(decision: Decision, pack: Pack) -> list[str]:
+    """The reasons with each rule id (``（entry.risk_county）``, for staff) replaced by the
+    clause's source: the ids come from the decision (rules applied, holds), so only they are
+    touched, never other text."""
+    ids = dict.fromkeys([*decision.rules_applied, *(h.rule for h in decision.entry.holds)])
+    labels = {rule_id: source_label(pack, rule_id) for rule_id in ids}
+    lines = []
+    for line in decision.reasons:
+        for rule_id, label in labels.items():
+            line = line.replace(f"（{rule_id}）", f"（来源：{label}）" if label else "")
+        lines.append(line)
+    return lines
