@@ -50,6 +50,10 @@ def test_check_follows_the_contract_with_the_registry(client, tokens):
         ("health_monitoring", "2021-08-15", "2021-08-22"),
     ]
     assert decision["policy"]["id"] == "beijing-2021-08"
+    planned = client.post("/api/v1/check", json={**EXAMPLE, "arrival": "2021-08-20"}).json()
+    assert planned["entry"]["allowed"] is True and planned["entry"]["earliest"] == "2021-08-20"
+    assert planned["entry"]["earliest_possible"] == "2021-08-15"  # whatever the planned day
+    DecisionOut.model_validate(planned)
     DecisionOut.model_validate(
         decision
     )  # the documented shape, which the route does not re-validate
