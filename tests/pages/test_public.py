@@ -106,6 +106,8 @@ def test_someone_already_here_is_told_what_to_do_now_and_that_they_came_early(pa
     expect(page.locator(".verdict")).to_have_text("已到京：须集中观察至 8月14日")
     expect(page.locator(".verdict-note")).to_have_text("于 8月7日 进京，早于最早可进京日 8月15日")
     expect(page.locator("#result")).not_to_contain_text("暂缓进京")
+    expect(page.locator(".reasons")).to_contain_text("按规定：2021年8月15日（含）起方可进京")
+    expect(page.locator(".reasons li", has_text=re.compile(r"^暂缓进返京："))).to_have_count(0)
     screenshot(page, "public-check-here-390")
     page.set_viewport_size({"width": 1366, "height": 900})
     screenshot(page, "public-check-here-1366")

@@ -94,8 +94,12 @@ def reasons(
             context = _person_context(firing, situation)
         lines.append(f"{context}。{_rule_sentence(rule.title, rule.id, rule.note, rule.clause)}")
         lines.extend(_designated_after_arrival(firing, situation))
-    # for someone in Beijing without an arrival day a hold only concerns coming (back) later
-    hold_prefix = "暂缓进返京" if situation.arrival is not None else "如需进返京"
+    # a hold postpones a planned trip; for someone here it only says when they could have come
+    # (or, without an arrival day, could come back)
+    if situation.arrival is None:
+        hold_prefix = "如需进返京"
+    else:
+        hold_prefix = "暂缓进返京" if situation.planned else "按规定"
     for hold in entry.holds:
         lines.append(f"{hold_prefix}：{day_zh(hold.until)}（含）起方可进京（{hold.rule}）。")
     if not entry.allowed and entry.earliest is None:
@@ -185,6 +189,24 @@ class Verdict:
     notes: tuple[Said, ...] = ()
 
 
+_HERE_TEXTS = {
+    # (nothing to do, an open-ended measure, a measure up to its last day)
+    True: ("已到京：无须观察或监测", "已到京：须{kind}", "已到京：须{kind}至 {day}"),
+    False: ("已在京：无须观察或监测", "已在京：须{kind}", "已在京：须{kind}至 {day}"),
+}
+_CAME_EARLY = "于 {arrival} 进京，早于最早可进京日 {day}"
+VERDICT_TEXTS = (
+    "不可以进京",
+    "暂缓进京：最早可于 {day} 进京",
+    "可以于 {day} 进京",
+    "最早可于 {day} 进京",
+    _CAME_EARLY,
+    *_HERE_TEXTS[True],
+    *_HERE_TEXTS[False],
+)
+"""Every sentence a verdict says (pages translate them)."""
+
+
 def verdict(decision: Decision) -> Verdict:
     entry, arrival = decision.entry, decision.arrival
     if entry.earliest is None:
@@ -204,23 +226,17 @@ def _verdict_here(decision: Decision) -> Verdict:
     """For someone in Beijing entry is done: what they must do now, and whether they came
     before they could."""
     arrival, entry = decision.arrival, decision.entry
-    where = "已到京" if arrival is not None else "已在京"
+    nothing, open_ended, up_to = _HERE_TEXTS[arrival is not None]
     now = _current_measure(decision.measures)
     if now is None:
-        headline = Said(f"{where}：无须观察或监测")
+        headline = Said(nothing)
     elif now.end is None:
-        headline = Said(where + "：须{kind}", {"kind": now.kind})
+        headline = Said(open_ended, {"kind": now.kind})
     else:
-        last = now.end - timedelta(days=1)
-        headline = Said(where + "：须{kind}至 {day}", {"kind": now.kind, "day": last})
+        headline = Said(up_to, {"kind": now.kind, "day": now.end - timedelta(days=1)})
     notes = []
     if arrival is not None and not entry.allowed and entry.earliest is not None:
-        notes.append(
-            Said(
-                "于 {arrival} 进京，早于最早可进京日 {day}",
-                {"arrival": arrival, "day": entry.earliest},
-            )
-        )
+        notes.append(Said(_CAME_EARLY, {"arrival": arrival, "day": entry.earliest}))
     return Verdict("here", headline, tuple(notes))
 
 

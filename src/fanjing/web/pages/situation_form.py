@@ -17,6 +17,11 @@ _FIELD_LABELS = {
     "contact.role": "接触情况",
     "contact.last_contact": "末次接触日",
 }
+LABEL_TEXTS = (
+    *(f"第{{n}}处{part}" for part in _STAY_PARTS.values()),
+    *_FIELD_LABELS.values(),
+)
+"""Every label ``field_label`` gives (pages translate them)."""
 _STAY_FIELD = re.compile(r"^stays\[(\d+)\]\.(place|from|to)$")
 
 
