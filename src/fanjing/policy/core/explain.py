@@ -121,16 +121,16 @@ def reasons(
 
 
 def _refusals(firings: Sequence[Firing]) -> list[str]:
+    """One line per rule refusing entry (its own sentence above carries its note)."""
     lines = []
     for firing in firings:
         rule = firing.rule
         if rule.entry is None or not rule.entry.refuse:
             continue
-        lines.append(
-            "健康宝非绿码，暂不能进京。"
-            if "health_code" in rule.reads
-            else f"{rule.note or rule.title}。"
-        )
+        if "health_code" in rule.reads:
+            lines.append("健康宝非绿码，暂不能进京。")
+        else:
+            lines.append(f"暂不能进京：{rule.title}。")
     return lines
 
 

@@ -17,11 +17,16 @@ _FIELD_LABELS = {
     "contact.role": "接触情况",
     "contact.last_contact": "末次接触日",
 }
+_MISSING = "请填写"
+_NO_STAY = "请至少填写一处：地点、从、到"
 LABEL_TEXTS = (
+    _MISSING,
+    _NO_STAY,
     *(f"第{{n}}处{part}" for part in _STAY_PARTS.values()),
     *_FIELD_LABELS.values(),
 )
-"""Every label ``field_label`` gives (pages translate them)."""
+"""Every label ``field_label`` gives, and the messages of ``missing_answers`` (pages translate
+them; other messages come from the check, in Chinese)."""
 _STAY_FIELD = re.compile(r"^stays\[(\d+)\]\.(place|from|to)$")
 
 
@@ -89,14 +94,12 @@ def missing_answers(values: dict[str, str]) -> list[FanjingError]:
         for part, value in given.items():
             if not value:
                 errors.append(
-                    FanjingError("missing_field", "请填写", Where(field=f"stays[{i}].{part}"))
+                    FanjingError("missing_field", _MISSING, Where(field=f"stays[{i}].{part}"))
                 )
     if not complete and not errors:
-        errors.append(
-            FanjingError("missing_field", "请至少填写一处：地点、从、到", Where(field="stays"))
-        )
+        errors.append(FanjingError("missing_field", _NO_STAY, Where(field="stays")))
     if values.get("contact_role") and not values.get("last_contact", "").strip():
-        errors.append(FanjingError("missing_field", "请填写", Where(field="contact.last_contact")))
+        errors.append(FanjingError("missing_field", _MISSING, Where(field="contact.last_contact")))
     return errors
 
 
