@@ -93,7 +93,9 @@ def reasons(
         else:
             context = _person_context(firing, situation)
         lines.append(f"{context}。{_rule_sentence(rule.title, rule.id, rule.note, rule.clause)}")
-        lines.extend(_designated_after_arrival(firing, situation))
+        late = _designated_after_arrival(firing, situation)
+        if late is not None and late not in lines:  # M2 and M4 of one stay: said once
+            lines.append(late)
     # a hold postpones a planned trip; for someone here it only says when they could have come
     # (or, without an arrival day, could come back)
     if situation.arrival is None:
@@ -134,16 +136,16 @@ def _refusals(firings: Sequence[Firing]) -> list[str]:
     return lines
 
 
-def _designated_after_arrival(firing: Firing, situation: Situation) -> list[str]:
-    """Someone here whose stay's area was designated after they came: say so, once per rule
-    that counts its days from the designation."""
+def _designated_after_arrival(firing: Firing, situation: Situation) -> str | None:
+    """Someone here whose stay's area was designated after they came: say so (the rule's
+    days then count from the designation, ``not_before``)."""
     arrival, since = situation.arrival, firing.not_before
     if arrival is None or situation.planned or since is None or since <= arrival:
-        return []
-    return [
+        return None
+    return (
         f"该风险地区{day_zh(since)}起列入，晚于进京日{day_zh(arrival)}：进京时尚未列入，"
-        f"不属于提前进京；须做的各项自{day_zh(since)}起算（{firing.rule.id}）。"
-    ]
+        f"不属于提前进京；须做的各项自{day_zh(since)}起算。"
+    )
 
 
 def _needs_details(stay: JudgedStay) -> list[str]:
