@@ -260,3 +260,44 @@ def test_a_designation_made_after_the_person_came_holds_nothing_back_and_is_said
     # still to come: E1 runs for them (to 08-11, 14 days from leaving), so today they could not
     assert planned.entry.allowed and planned.entry.earliest_possible == day("2021-08-11")
     assert not [r for r in planned.reasons if "晚于进京日" in r]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [("2021-08-14", "2021-08-15"), ("2021-08-15", "2021-08-15"), ("2021-08-16", "2021-08-16")],
+    ids=["left+13", "left+14", "left+15"],
+)
+def test_earliest_possible_on_the_days_around_a_risk_county_hold(as_of, expected):
+    """E1 until 14 days from leaving (08-01 + 14 = 08-15), whatever the (later) planned day."""
+    trip = situation(
+        as_of=as_of, arrival="2021-08-30", stays=(stay(JINGGUANG, "2021-07-28", "2021-08-01"),)
+    )
+    entry = decide(PACK, HIGH_STREET, trip).entry
+    assert (entry.allowed, entry.earliest) == (True, day("2021-08-30"))
+    assert entry.earliest_possible == day(expected)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [("2021-08-18", "2021-08-19"), ("2021-08-19", "2021-08-19"), ("2021-08-20", "2021-08-20")],
+    ids=["entry+20", "entry+21", "entry+22"],
+)
+def test_earliest_possible_on_the_days_around_the_21_days_after_entering_china(as_of, expected):
+    trip = situation(
+        as_of=as_of,
+        arrival="2021-08-30",
+        entered_china=EnteredChina("上海浦东国际机场", day("2021-07-29")),
+    )
+    assert decide(PACK, Registry.of([]), trip).entry.earliest_possible == day(expected)
+
+
+def test_earliest_possible_is_the_latest_of_several_holds_and_null_when_refused():
+    both = situation(
+        as_of="2021-08-07",
+        arrival="2021-08-25",
+        entered_china=EnteredChina("上海浦东国际机场", day("2021-07-28")),  # until 08-18
+        stays=(stay(JINGGUANG, "2021-07-29", "2021-08-01"),),  # until 08-15
+    )
+    assert decide(PACK, HIGH_STREET, both).entry.earliest_possible == day("2021-08-18")
+    yellow = replace(both, health_code=HealthCode.YELLOW)
+    assert decide(PACK, HIGH_STREET, yellow).entry.earliest_possible is None
