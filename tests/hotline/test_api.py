@@ -29,6 +29,8 @@ def test_operator_adds_changes_and_removes_and_search_follows(client, tokens):
     found = client.get("/api/v1/faq/search", params={"q": "行程碼帶星號能回北京嗎"}).json()
     assert found["answers"][0]["id"] == entry_id
     assert found["about_entry"] is True and found["entry_check"] == "/api/v1/check"
+    assert found["entry_check_page"] == "/check"
+    assert "最早可进京日" in found["entry_check_says"]
     changed = client.put(
         f"/api/v1/faq/entries/{entry_id}",
         json={**ENTRY, "answer": "先确认是否去过中高风险地区。"},

@@ -39,7 +39,8 @@ def test_import_ask_batch_list_and_eval(tmp_path):
     )
     assert asked["answers"][0]["question"] == "外地返京政策如何？行程卡带星号是否可以进京？"
     assert asked["answers"][0]["date"] == "2021-08-07" and len(asked["answers"]) == 2
-    assert asked["entry_check"] == "/api/v1/check"
+    assert asked["entry_check"] == "/api/v1/check" and asked["entry_check_page"] == "/check"
+    assert "最早可进京日" in asked["entry_check_says"]
 
     batch = tmp_path / "questions.txt"
     batch.write_text("健康宝弹窗怎么办\n第二针疫苗能在北京打吗\n", encoding="utf-8")

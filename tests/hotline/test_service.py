@@ -126,9 +126,11 @@ def test_synonyms_traditional_characters_and_the_entry_link(engine, searcher):
         vaccine = searcher.ask(session, "疫苗记录健康宝里查不到", top=1)
     assert star.answers[0].question == "外地返京政策如何？行程卡带星号是否可以进京？"
     assert star.entry_check == "/api/v1/check"
+    assert star.entry_check_page == "/check"
+    assert star.entry_check_says is not None and "最早可进京日" in star.entry_check_says
     assert contact.answers[0].question.startswith("去过郑州等中高风险区域")
     assert vaccine.answers[0].question == "打了新冠疫苗，为什么在健康宝找不到接种记录？"
-    assert vaccine.entry_check is None
+    assert vaccine.entry_check is None and vaccine.entry_check_page is None
 
 
 def test_paraphrases_find_their_question(engine, searcher):

@@ -61,7 +61,9 @@ def test_check_prints_a_readable_plan_in_chinese(files):
     assert done.returncode == 0, done.stderr
     assert "集中观察：2021年8月7日至2021年8月14日（8天）" in done.stdout
     assert "依据（arrival.high_risk）" in done.stdout
-    assert "暂缓，最早 2021年8月15日" in done.stdout
+    assert "结论：已到京：须集中观察至 8月14日" in done.stdout
+    assert "于 8月7日 进京，早于最早可进京日 8月15日" in done.stdout
+    assert "最早可进京日（不论计划哪天）：2021年8月15日" in done.stdout
 
 
 def test_batch_answers_line_by_line_and_reports_bad_lines(files):

@@ -231,3 +231,73 @@ def test_an_old_entry_into_china_does_not_stop_a_commuter_going_free():
     entered = EnteredChina("上海浦东国际机场", day("2021-05-01"))
     decision = decide(PACK, Registry(), situation(commuter=True, entered_china=entered))
     assert decision.rules_applied == ("arrival.commuter",) and decision.measures == ()
+
+
+def test_a_designation_made_after_the_person_came_holds_nothing_back_and_is_said_once():
+    """Left and came on 07-28; the street designated high on 08-10 (also making Zhengzhou a
+    city with cases): no hold, the days from 08-10, one sentence saying so for M2 and M4."""
+    registry = Registry.of([designation("high", JINGGUANG, "2021-08-10")])
+    here = situation(
+        as_of="2021-08-10",
+        arrival="2021-07-28",
+        stays=(stay(JINGGUANG, "2021-07-20", "2021-07-28"),),
+    )
+    decision = decide(PACK, registry, here)
+    assert decision.entry.allowed and decision.entry.holds == ()
+    assert "entry.risk_county" not in decision.rules_applied
+    assert {"arrival.high_risk", "arrival.city_with_cases"} <= set(decision.rules_applied)
+    assert measures(decision)[0] == (
+        "centralized_observation",
+        "2021-08-10",
+        "2021-08-11",
+        "arrival.high_risk",
+    )
+    late = [r for r in decision.reasons if "晚于进京日2021年7月28日" in r]
+    assert late == [
+        "该风险地区2021年8月10日起列入，晚于进京日2021年7月28日：进京时尚未列入，不属于提前进京；须做的各项自2021年8月10日起算。"
+    ]
+    planned = decide(PACK, registry, replace(here, arrival=day("2021-08-12")))
+    # still to come: E1 runs for them (to 08-11, 14 days from leaving), so today they could not
+    assert planned.entry.allowed and planned.entry.earliest_possible == day("2021-08-11")
+    assert not [r for r in planned.reasons if "晚于进京日" in r]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [("2021-08-14", "2021-08-15"), ("2021-08-15", "2021-08-15"), ("2021-08-16", "2021-08-16")],
+    ids=["left+13", "left+14", "left+15"],
+)
+def test_earliest_possible_on_the_days_around_a_risk_county_hold(as_of, expected):
+    """E1 until 14 days from leaving (08-01 + 14 = 08-15), whatever the (later) planned day."""
+    trip = situation(
+        as_of=as_of, arrival="2021-08-30", stays=(stay(JINGGUANG, "2021-07-28", "2021-08-01"),)
+    )
+    entry = decide(PACK, HIGH_STREET, trip).entry
+    assert (entry.allowed, entry.earliest) == (True, day("2021-08-30"))
+    assert entry.earliest_possible == day(expected)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [("2021-08-18", "2021-08-19"), ("2021-08-19", "2021-08-19"), ("2021-08-20", "2021-08-20")],
+    ids=["entry+20", "entry+21", "entry+22"],
+)
+def test_earliest_possible_on_the_days_around_the_21_days_after_entering_china(as_of, expected):
+    trip = situation(
+        as_of=as_of,
+        arrival="2021-08-30",
+        entered_china=EnteredChina("上海浦东国际机场", day("2021-07-29")),
+    )
+    assert decide(PACK, Registry.of([]), trip).entry.earliest_possible == day(expected)
+
+
+def test_earliest_possible_is_the_latest_of_several_holds_and_null_when_refused():
+    both = situation(
+        as_of="2021-08-07",
+        arrival="2021-08-25",
+        entered_china=EnteredChina("上海浦东国际机场", day("2021-07-28")),  # until 08-18
+        stays=(stay(JINGGUANG, "2021-07-29", "2021-08-01"),),  # until 08-15
+    )
+    assert decide(PACK, HIGH_STREET, both).entry.earliest_possible == day("2021-08-18")
+    yellow = replace(both, health_code=HealthCode.YELLOW)
+    assert decide(PACK, HIGH_STREET, yellow).entry.earliest_possible is None

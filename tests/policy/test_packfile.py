@@ -66,7 +66,7 @@ def test_errors_point_at_their_yaml_line():
         load_pack_text(text, file="pack.yaml")
     lines = {(e.where.line, e.where.field) for e in raised.value.errors}
     assert (_line_of(text, "days: -3"), "rules[4].measures[0].days") in lines
-    assert (_line_of(text, "Arrival Report"), "rules[12].id") in lines
+    assert (_line_of(text, "Arrival Report"), "rules[13].id") in lines
 
 
 def test_an_invalid_certlogic_condition_is_reported():
@@ -103,3 +103,15 @@ def test_observation_without_an_end_is_refused():
     with pytest.raises(InputErrors) as raised:
         load_pack_text(text, file="pack.yaml")
     assert "health_monitoring needs days" in raised.value.errors[0].message
+
+
+def test_a_stay_anchor_on_a_person_rule_is_refused():
+    """``not_before: stay.level_since`` needs a stay: a person rule has none to read it from."""
+    text = _broken_pack(
+        '    scope: person\n    when: {"var": "entered_china"}',
+        '    scope: person\n    not_before: stay.level_since\n    when: {"var": "entered_china"}',
+    )
+    with pytest.raises(InputErrors) as raised:
+        load_pack_text(text, file="pack.yaml")
+    (error,) = raised.value.errors
+    assert "stay.level_since can only anchor a rule with scope: stay" in error.message

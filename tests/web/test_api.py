@@ -50,6 +50,10 @@ def test_check_follows_the_contract_with_the_registry(client, tokens):
         ("health_monitoring", "2021-08-15", "2021-08-22"),
     ]
     assert decision["policy"]["id"] == "beijing-2021-08"
+    planned = client.post("/api/v1/check", json={**EXAMPLE, "arrival": "2021-08-20"}).json()
+    assert planned["entry"]["allowed"] is True and planned["entry"]["earliest"] == "2021-08-20"
+    assert planned["entry"]["earliest_possible"] == "2021-08-15"  # whatever the planned day
+    DecisionOut.model_validate(planned)
     DecisionOut.model_validate(
         decision
     )  # the documented shape, which the route does not re-validate
@@ -245,7 +249,8 @@ def test_a_truncated_list_over_http_holds_lifts_until_cdc_confirms(client, token
     after = client.get("/api/v1/risk-areas?as_of=2021-08-10", headers=cdc).json()
     assert len(after) == in_force - held
     again = client.post(confirm, headers=cdc)
-    assert again.status_code == 409 and again.json()["code"] == "already_confirmed"
+    assert again.status_code == 409
+    assert again.json()["type"] == "urn:fanjing:problem:already_confirmed"
     log = client.get("/api/v1/audit?entity=registry_import", headers=bearer(tokens["admin"])).json()
     assert [(e["action"], e["actor"]) for e in log] == [
         ("registry_import.confirm_lifts", "cdc-user")

@@ -44,6 +44,8 @@ def search(
         ],
         "about_entry": answered.about_entry,
         "entry_check": answered.entry_check,
+        "entry_check_page": answered.entry_check_page,
+        "entry_check_says": answered.entry_check_says,
     }
 
 

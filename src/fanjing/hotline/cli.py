@@ -128,6 +128,8 @@ def _show(answered: Answered, as_json: bool) -> None:
         }
         if answered.entry_check:
             body["entry_check"] = answered.entry_check
+            body["entry_check_page"] = answered.entry_check_page
+            body["entry_check_says"] = answered.entry_check_says
         typer.echo(json.dumps(body, ensure_ascii=False))
         return
     if not answered.answers:
@@ -138,7 +140,8 @@ def _show(answered: Answered, as_json: bool) -> None:
         typer.echo("   " + found.answer.replace("\n", "\n   "))
     if answered.entry_check:
         typer.echo(
-            f"进京问题：可用进京检查核对本人情况（{answered.entry_check}，或 fanjing check）"
+            f"进京问题：可用进京检查核对本人情况（网页 {answered.entry_check_page}，"
+            f"接口 {answered.entry_check}，或 fanjing check）：{answered.entry_check_says}"
         )
 
 

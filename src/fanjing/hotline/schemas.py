@@ -22,6 +22,12 @@ class SearchRead(BaseModel):
     entry_check: str | None = Field(
         description="进京检查的地址（POST 情况即可得出结论）；与进京无关时为空"
     )
+    entry_check_page: str | None = Field(
+        None, description="进京检查的网页（表单）；与进京无关时为空"
+    )
+    entry_check_says: str | None = Field(
+        None, description="进京检查能回答什么（最早可进京日等）；与进京无关时为空"
+    )
 
 
 class EntryRead(BaseModel):

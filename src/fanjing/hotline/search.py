@@ -20,6 +20,11 @@ from fanjing.hotline.core.text import Analyzer, about_entering_beijing, question
 from fanjing.hotline.lexicon import default_analyzer, simplify
 
 ENTRY_CHECK = "/api/v1/check"  # the entry check (POST a situation), linked from entry questions
+ENTRY_CHECK_PAGE = "/check"  # the same check as a form, for the caller or the operator
+ENTRY_CHECK_SAYS = (
+    "进京检查按本人行程给出最早可进京日（不论计划哪天进京，entry.earliest_possible），"
+    "以及到京后须做什么、依据哪一条。"
+)
 LONGEST_QUERY = 500
 
 
@@ -55,6 +60,15 @@ class Answered:
     @property
     def entry_check(self) -> str | None:
         return ENTRY_CHECK if self.about_entry else None
+
+    @property
+    def entry_check_page(self) -> str | None:
+        return ENTRY_CHECK_PAGE if self.about_entry else None
+
+    @property
+    def entry_check_says(self) -> str | None:
+        """What the check answers that the hotline's text cannot: the caller's earliest day."""
+        return ENTRY_CHECK_SAYS if self.about_entry else None
 
 
 def checked_query(query: str, where: Where | None = None) -> str:

@@ -154,15 +154,19 @@ class Registry:
             designation = relation.designation
             if not designation.in_force_for_stay(stay_from, stay_to, as_of):
                 continue
-            if cases is None and relation.touches_city:
+            # each fact keeps its earliest designation: from that day on the fact was known
+            if relation.touches_city and _earlier(designation, cases):
                 cases = designation
             if designation.level is RiskLevel.CASES:
                 continue
-            if risk_county is None and relation.touches_county:
+            if relation.touches_county and _earlier(designation, risk_county):
                 risk_county = designation
             if relation.containment is Containment.INSIDE:
-                if level is None or _LEVEL_RANK[designation.level] > _LEVEL_RANK[level]:
+                rank = _LEVEL_RANK[designation.level]
+                if level is None or rank > _LEVEL_RANK[level]:
                     level, level_designation = designation.level, designation
+                elif rank == _LEVEL_RANK[level] and _earlier(designation, level_designation):
+                    level_designation = designation
             elif relation.containment is Containment.UNKNOWN:
                 undecided.append(designation)
         return StayJudgement(level, level_designation, risk_county, cases, tuple(undecided))
@@ -178,6 +182,10 @@ class Registry:
             touches_county = place.county_known and area_touches_division(area, place, "county")
             relations.append(_Relation(designation, touches_city, touches_county, inside))
         return tuple(relations)
+
+
+def _earlier(designation: Designation, kept: Designation | None) -> bool:
+    return kept is None or designation.start < kept.start
 
 
 @dataclass(frozen=True)

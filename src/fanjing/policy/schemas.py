@@ -66,6 +66,9 @@ class HoldOut(BaseModel):
 class EntryOut(BaseModel):
     allowed: bool
     earliest: Day | None
+    earliest_possible: Day | None = Field(
+        description="评估日当天或以后、不再有任何暂缓进京规则的第一天（不论计划哪天进京）；拒绝进京时为空"
+    )
     holds: list[HoldOut]
     requirements: list[str]
     popup: bool

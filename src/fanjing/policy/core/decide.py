@@ -7,10 +7,13 @@ arrival day or ``as_of``; a period is listed when it ends after max(F, as_of);
 observation and monitoring form one timeline on which the strictest kind of
 each day wins; where two rules give that kind on the same day, the one written
 first in the pack sets it (and a merged period cites who set its first day).
+A rule with ``not_before`` starts nothing before that day: for someone who came
+before the designation it rests on, the remaining days start on the designation's day.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -50,10 +53,15 @@ class RawPeriod(NamedTuple):
     order: int  # of the firing that gave it
     rule: Rule
     while_periods_run: bool
+    floor: date  # no day before this is listed: F, or the rule's not_before day when later
 
-    def listed(self, first_day: date, horizon: date) -> bool:
-        """A timeline period still listed: it ends after the horizon and after F."""
-        return self.end is not None and self.end > horizon and max(self.start, first_day) < self.end
+    @property
+    def listed_start(self) -> date:
+        return max(self.start, self.floor)
+
+    def listed(self, horizon: date) -> bool:
+        """A timeline period still listed: it ends after the horizon and after its floor."""
+        return self.end is not None and self.end > horizon and self.listed_start < self.end
 
 
 class Firing(NamedTuple):
@@ -64,6 +72,7 @@ class Firing(NamedTuple):
     stay: JudgedStay | None
     periods: tuple[RawPeriod, ...]
     hold_until: date | None  # the first day an entry hold lets the person in
+    not_before: date | None  # the rule's not_before day, when it has one
 
 
 def decide(
@@ -78,10 +87,10 @@ def decide(
     first_day = situation.first_day
     horizon = max(first_day, situation.as_of)
     judged = judge_stays(registry, situation)
-    firings = _fire_rules(pack, judged, situation, first_day, horizon)
+    firings = _fire_rules(pack.rules, judged, situation, horizon)
     periods = [p for firing in firings for p in firing.periods]
-    measures = _timeline(periods, first_day, horizon) + _open_measures(periods, first_day, horizon)
-    entry = _entry(firings, situation)
+    measures = _timeline(periods, horizon) + _open_measures(periods, horizon)
+    entry = _entry(firings, situation, _earliest_possible(pack, judged, situation))
     return Decision(
         policy=PackRef(pack.id, pack.version),
         as_of=situation.as_of,
@@ -93,8 +102,20 @@ def decide(
     )
 
 
+def _earliest_possible(pack: Pack, judged: list[JudgedStay], situation: Situation) -> date | None:
+    """The first day on or after ``as_of`` on which no entry hold runs, whatever the arrival:
+    the entry rules once more, as if the person were to come on ``as_of`` (F = as_of);
+    None when a rule refuses entry."""
+    if situation.arrival is None:
+        return None  # the same as the decision's own earliest: _entry uses it
+    on_as_of = replace(situation, arrival=None)
+    entry_rules = tuple(rule for rule in pack.rules if rule.entry is not None)
+    firings = _fire_rules(entry_rules, judged, on_as_of, situation.as_of)
+    return _entry(firings, on_as_of, None).earliest
+
+
 def _fire_rules(
-    pack: Pack, judged: list[JudgedStay], situation: Situation, first_day: date, horizon: date
+    rules: tuple[Rule, ...], judged: list[JudgedStay], situation: Situation, horizon: date
 ) -> list[Firing]:
     """Evaluate the rules in pack order; ``applied`` grows as rules apply.
 
@@ -107,17 +128,19 @@ def _fire_rules(
     anchors = _person_anchors(situation)
     firings: list[Firing] = []
     person: list[JudgedStay | None] = [None]
-    for rule in pack.rules:
+    for rule in rules:
         for stay in person if rule.scope is Scope.PERSON else judged:
             # one facts object for every evaluation: only the current stay changes
             facts["stay"] = stay.facts if stay is not None else None
-            anchors[Anchor.STAY_LEFT] = stay.stay.end if stay is not None else None
+            _set_stay_anchors(anchors, stay)
             if not _holds(rule, facts):
                 continue
-            periods = _periods_of(rule, facts, anchors, len(firings))
-            if _leaves_something(rule, periods, first_day, horizon):
+            not_before = _anchor_day(rule.not_before, rule, anchors) if rule.not_before else None
+            floor = max(situation.first_day, not_before or situation.first_day)
+            periods = _periods_of(rule, facts, anchors, len(firings), floor)
+            if _leaves_something(rule, periods, horizon):
                 hold = _hold_until(rule, anchors)
-                firings.append(Firing(len(firings), rule, stay, periods, hold))
+                firings.append(Firing(len(firings), rule, stay, periods, hold, not_before))
         if firings and firings[-1].rule is rule:
             applied.append(rule.id)
     return firings
@@ -130,12 +153,22 @@ def _person_anchors(situation: Situation) -> dict[Anchor, date | None]:
         Anchor.CONTACT_LAST: contact.last_contact if contact else None,
         Anchor.ENTERED_CHINA: entered.day if entered else None,
         Anchor.FIRST_DAY: situation.first_day,
-        Anchor.STAY_LEFT: None,
     }
 
 
+def _set_stay_anchors(anchors: dict[Anchor, date | None], stay: JudgedStay | None) -> None:
+    judgement = stay.judgement if stay is not None else None
+    anchors[Anchor.STAY_LEFT] = stay.stay.end if stay is not None else None
+    for anchor, designation in (
+        (Anchor.STAY_LEVEL_SINCE, judgement.level_designation if judgement else None),
+        (Anchor.STAY_RISK_COUNTY_SINCE, judgement.risk_county_designation if judgement else None),
+        (Anchor.STAY_CITY_WITH_CASES_SINCE, judgement.cases_designation if judgement else None),
+    ):
+        anchors[anchor] = designation.start if designation is not None else None
+
+
 def _anchor_day(anchor: Anchor, rule: Rule, anchors: dict[Anchor, date | None]) -> date:
-    day = anchors[anchor]
+    day = anchors.get(anchor)
     if day is None:
         raise PolicyEvaluationError(f"rule {rule.id}: no {anchor.value} to count from")
     return day
@@ -148,12 +181,10 @@ def _hold_until(rule: Rule, anchors: dict[Anchor, date | None]) -> date | None:
     return _anchor_day(effect.hold_from, rule, anchors) + timedelta(days=effect.hold_days)
 
 
-def _leaves_something(
-    rule: Rule, periods: tuple[RawPeriod, ...], first_day: date, horizon: date
-) -> bool:
+def _leaves_something(rule: Rule, periods: tuple[RawPeriod, ...], horizon: date) -> bool:
     if rule.entry is not None or not rule.measures:
         return True
-    running = any(p.listed(first_day, horizon) for p in periods)
+    running = any(p.listed(horizon) for p in periods)
     return running or any(p.end is None and not p.while_periods_run for p in periods)
 
 
@@ -172,7 +203,11 @@ def _holds(rule: Rule, facts: dict[str, Any]) -> bool:
 
 
 def _periods_of(
-    rule: Rule, facts: dict[str, Any], anchors: dict[Anchor, date | None], order: int
+    rule: Rule,
+    facts: dict[str, Any],
+    anchors: dict[Anchor, date | None],
+    order: int,
+    floor: date,
 ) -> tuple[RawPeriod, ...]:
     periods = []
     for chain in rule.measures:
@@ -180,14 +215,14 @@ def _periods_of(
         for period in chain.periods:
             end = start + period.length if period.length is not None else None
             kind = period.fixed_kind or period.kind(facts)
-            periods.append(RawPeriod(kind, start, end, order, rule, chain.while_periods_run))
+            periods.append(RawPeriod(kind, start, end, order, rule, chain.while_periods_run, floor))
             if end is None:
                 break
             start = end
     return tuple(periods)
 
 
-def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[Measure]:
+def _timeline(periods: list[RawPeriod], horizon: date) -> list[Measure]:
     """Observation and monitoring, strictest kind per day, merged into periods.
 
     Sweeps the days between consecutive period boundaries rather than every day:
@@ -198,7 +233,7 @@ def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[
     for period in periods:
         if period.end is None or not period.kind.on_timeline:
             continue
-        start = max(period.start, first_day)
+        start = period.listed_start
         if start < period.end:
             spans.append((start, period.end, (-period.kind.strictness, period.order), period))
     if not spans:
@@ -222,9 +257,9 @@ def _timeline(periods: list[RawPeriod], first_day: date, horizon: date) -> list[
     ]
 
 
-def _open_measures(periods: list[RawPeriod], first_day: date, horizon: date) -> list[Measure]:
+def _open_measures(periods: list[RawPeriod], horizon: date) -> list[Measure]:
     """Measures with no fixed end (tests, closed loop, report), one of each kind."""
-    running = {p.order for p in periods if p.listed(first_day, horizon)}
+    running = {p.order for p in periods if p.listed(horizon)}
     chosen: dict[MeasureKind, Measure] = {}
     for period in periods:
         if period.end is not None or period.kind in chosen:
@@ -232,12 +267,14 @@ def _open_measures(periods: list[RawPeriod], first_day: date, horizon: date) -> 
         if period.while_periods_run and period.order not in running:
             continue
         rule = period.rule
-        start = max(period.start, first_day)
+        start = period.listed_start
         chosen[period.kind] = Measure(period.kind, start, None, rule.id, rule.clause)
     return [chosen[kind] for kind in _OPEN_KIND_ORDER if kind in chosen]
 
 
-def _entry(firings: list[Firing], situation: Situation) -> Entry:
+def _entry(firings: list[Firing], situation: Situation, earliest_possible: date | None) -> Entry:
+    """Entry from the rules that applied; ``earliest_possible`` is computed apart (None when
+    there is no arrival: it is then the decision's own earliest)."""
     holds: dict[str, Hold] = {}
     requirements: list[str] = []
     refused = popup = False
@@ -254,7 +291,11 @@ def _entry(firings: list[Firing], situation: Situation) -> Entry:
             if rule.id not in holds or holds[rule.id].until < until:
                 holds[rule.id] = Hold(rule.id, rule.clause, until)
     if refused:
-        return Entry(False, None, tuple(holds.values()), tuple(requirements), popup)
+        return Entry(False, None, None, tuple(holds.values()), tuple(requirements), popup)
     earliest = max([situation.first_day, *(h.until for h in holds.values())])
     allowed = situation.arrival is None or situation.arrival >= earliest
-    return Entry(allowed, earliest, tuple(holds.values()), tuple(requirements), popup)
+    if situation.arrival is None:
+        earliest_possible = earliest
+    return Entry(
+        allowed, earliest, earliest_possible, tuple(holds.values()), tuple(requirements), popup
+    )

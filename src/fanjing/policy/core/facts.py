@@ -15,6 +15,8 @@ Stay facts (``stay``, for rules with ``scope: stay``)::
     place, from, to, left            left = to: the day the person left the place
     level                            high | medium | null
     risk_county, city_with_cases     booleans
+    level_since, risk_county_since,  YYYY-MM-DD: the first day of the earliest designation
+    city_with_cases_since            behind level, risk_county, city_with_cases (null without)
     county_known                     false when the stay names only a city
 """
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fanjing.places.registry import Registry, StayJudgement
+from fanjing.places.registry import Designation, Registry, StayJudgement
 from fanjing.policy.core.model import Situation, Stay
 
 
@@ -83,5 +85,12 @@ def _stay_facts(stay: Stay, judgement: StayJudgement) -> dict[str, Any]:
         "level": judgement.level.value if judgement.level else None,
         "risk_county": judgement.risk_county,
         "city_with_cases": judgement.city_with_cases,
+        "level_since": _since(judgement.level_designation),
+        "risk_county_since": _since(judgement.risk_county_designation),
+        "city_with_cases_since": _since(judgement.cases_designation),
         "county_known": stay.place.county_known,
     }
+
+
+def _since(designation: Designation | None) -> str | None:
+    return designation.start.isoformat() if designation is not None else None

@@ -142,6 +142,9 @@ class Hold:
 class Entry:
     allowed: bool
     earliest: date | None
+    # the first day on or after as_of on which no entry hold runs, whatever the planned
+    # arrival ("when may I come?"); None when entry is refused
+    earliest_possible: date | None
     holds: tuple[Hold, ...] = ()
     requirements: tuple[str, ...] = ()
     popup: bool = False

@@ -39,6 +39,14 @@ class Anchor(StrEnum):
     CONTACT_LAST = "contact.last"  # the day of last contact
     ENTERED_CHINA = "entered_china"  # the day of entry into China
     FIRST_DAY = "first_day"  # arrival day, or the evaluation day when there is no arrival
+    # the day the designation behind the stay's level / risk county / city with cases began
+    STAY_LEVEL_SINCE = "stay.level_since"
+    STAY_RISK_COUNTY_SINCE = "stay.risk_county_since"
+    STAY_CITY_WITH_CASES_SINCE = "stay.city_with_cases_since"
+
+    @property
+    def of_stay(self) -> bool:
+        return self.value.startswith("stay.")
 
 
 class Scope(StrEnum):
@@ -134,6 +142,9 @@ class RuleSpec(_Strict):
     when: Any
     entry: EntryEffect | None = None
     measures: tuple[MeasureSpec, ...] = ()
+    # nothing the rule requires starts before this day (a designation made after the
+    # person came: the remaining days run from the designation's day)
+    not_before: Anchor | None = None
     note: str | None = None
 
     @field_validator("id")
@@ -153,8 +164,11 @@ class RuleSpec(_Strict):
         anchors = [m.counted_from for m in self.measures]
         if self.entry and self.entry.hold_from:
             anchors.append(self.entry.hold_from)
-        if self.scope is Scope.PERSON and Anchor.STAY_LEFT in anchors:
-            raise ValueError("stay.left can only anchor a rule with scope: stay")
+        if self.not_before is not None:
+            anchors.append(self.not_before)
+        stay_anchors = sorted({a.value for a in anchors if a.of_stay})
+        if self.scope is Scope.PERSON and stay_anchors:
+            raise ValueError(f"{', '.join(stay_anchors)} can only anchor a rule with scope: stay")
         return self
 
 
@@ -238,6 +252,7 @@ class Rule:
     reads: frozenset[str]  # top-level facts the condition reads, for explanations
     entry: EntryEffect | None
     measures: tuple[Chain, ...]
+    not_before: Anchor | None
     note: str | None
 
 
@@ -278,6 +293,7 @@ def _compile_rule(rule: RuleSpec) -> Rule:
         reads=frozenset(path.split(".")[0] for path in _var_paths(rule.when)),
         entry=rule.entry,
         measures=tuple(_compile_chain(m) for m in rule.measures),
+        not_before=rule.not_before,
         note=rule.note,
     )
 

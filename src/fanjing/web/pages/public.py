@@ -3,7 +3,8 @@ form (with place suggestions as one types), and the hotline's answers."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -11,14 +12,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.hotline.search import Searcher
 from fanjing.infra.clock import today_in_china
+from fanjing.policy.core.explain import (
+    Said,
+    month_day_zh,
+    reasons_for_citizens,
+    source_label,
+    verdict,
+)
 from fanjing.policy.core.model import MeasureKind
 from fanjing.policy.service import Checker
 from fanjing.users.core import Role
 from fanjing.users.service import user_with_token
 from fanjing.web.deps import DbSession
-from fanjing.web.pages.i18n import COOKIE, LANGUAGES
-from fanjing.web.pages.session import Csrf, render, session_user
-from fanjing.web.pages.situation_form import empty_form, situation_from_form
+from fanjing.web.pages.i18n import COOKIE, LANGUAGES, translator
+from fanjing.web.pages.session import Csrf, language, render, session_user
+from fanjing.web.pages.situation_form import (
+    empty_form,
+    field_label,
+    missing_answers,
+    situation_from_form,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,19 +125,52 @@ async def check(request: Request, session: DbSession) -> HTMLResponse:
         state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
     )
     user = session_user(request, session)
-    try:
-        decision = checker.check(situation)
-    except FanjingError as problem:
-        errors = problem.errors if isinstance(problem, InputErrors) else [problem]
-        return render(request, "check.html", user=user, form=shown, errors=errors, status_code=422)
+    errors = missing_answers(values)
+    if not errors:
+        try:
+            decision = checker.check(situation)
+        except FanjingError as problem:
+            errors = problem.errors if isinstance(problem, InputErrors) else [problem]
+    if errors:
+        shown_errors = [_shown_error(error) for error in errors]
+        return render(
+            request, "check.html", user=user, form=shown, errors=shown_errors, status_code=422
+        )
+    pack, _in_force = checker.pack_for(decision.as_of)
     return render(
         request,
         "check.html",
         user=user,
         form=shown,
         decision=decision,
+        verdict=verdict(decision),
+        say=_sayer(language(request)),
+        reasons=reasons_for_citizens(decision, pack),
+        sources={m.rule: source_label(pack, m.rule) for m in decision.measures},
         kind_zh={kind.value: kind.label_zh for kind in MeasureKind},
     )
+
+
+def _shown_error(error: FanjingError) -> dict[str, Any]:
+    """An input problem as the form shows it: the field's label, not its JSON path."""
+    label, number = field_label(error.where.field if error.where else None)
+    return {"label": label, "n": number, "message": error.message}
+
+
+def _sayer(lang: str) -> Any:
+    """``say(said)`` for a template: the sentence translated, its days as 8月15日 in Chinese
+    and as ISO dates otherwise, its measure kinds translated."""
+    translate = translator(lang)
+
+    def show(value: date | MeasureKind) -> str:
+        if isinstance(value, MeasureKind):
+            return translate(value.label_zh)
+        return month_day_zh(value) if lang == "zh" else value.isoformat()
+
+    def say(said: Said) -> str:
+        return translate(said.text, **{k: show(v) for k, v in said.fields.items()})
+
+    return say
 
 
 @router.get("/ask", response_class=HTMLResponse)
