@@ -28,6 +28,7 @@ from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
 from fanjing.places.store import DesignationRow, RegistryImportRow
 from fanjing.policy.packstore import upload_pack
@@ -245,6 +246,7 @@ async def import_list(
         )
     except FanjingError as problem:
         session.rollback()
+        RISK_IMPORTS.labels("refused").inc()
         return _areas_refused(
             request,
             session,
@@ -252,6 +254,7 @@ async def import_list(
             import_errors=_errors(problem),
             import_text=text,
         )
+    RISK_IMPORTS.labels("imported").inc()
     _publish(session, request, report.opened_ids)
     stored = session.scalar(select(RegistryImportRow.id).order_by(RegistryImportRow.id.desc()))
     return RedirectResponse(f"/cdc/areas/imports/{stored}", status_code=303)
