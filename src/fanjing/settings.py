@@ -76,6 +76,7 @@ class Settings(BaseSettings):
         "127.0.0.1", description="proxies whose X-Forwarded-For is believed (uvicorn's list)"
     )
     daily_jobs_at: time = Field(time(3, 0), description="when the daily jobs run, CST (HH:MM)")
+    sync_every_seconds: int = Field(30 * 60, ge=1, description="the vaccination sync's period")
 
     @classmethod
     def settings_customise_sources(

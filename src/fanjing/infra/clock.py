@@ -28,3 +28,8 @@ def fixed_day() -> date | None:
 
 def today_in_china() -> date:
     return fixed_day() or day_in_china(datetime.now(UTC))
+
+
+def now_utc() -> datetime:
+    """The present moment (the real one: ``FANJING_TODAY`` fixes days, not moments)."""
+    return datetime.now(UTC)
