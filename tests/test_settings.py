@@ -151,7 +151,6 @@ def test_only_the_settings_read_the_environment():
     named here with its reason."""
     allowed = {
         "settings.py",  # the one reader
-        "infra/clock.py",  # FANJING_TODAY, read at each call (see its docstring)
         "web/operations.py",  # PROMETHEUS_MULTIPROC_DIR: prometheus-client's own variable
     }
     reading = re.compile(r"os\.environ\.get|os\.getenv|os\.environ\[[^\]]+\](?!\s*=)")

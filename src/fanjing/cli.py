@@ -16,6 +16,7 @@ from fanjing.errors import FanjingError, InputErrors
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
 from fanjing.infra.cli import db_app, keys_app
+from fanjing.infra.clock import fix_day
 from fanjing.infra.logs import configure_cli_logging
 from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
@@ -61,6 +62,7 @@ def main() -> None:
             typer.echo(f"错误：{error}", err=True)
         raise SystemExit(2) from None
     configure_cli_logging(settings)
+    fix_day(settings.today)
     try:
         app(prog_name="fanjing", obj=settings)
     except OperationalError as problem:  # the database is down or the URL wrong: say so plainly

@@ -10,7 +10,6 @@ name); and the hotline's knowledge base from the seed article.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -317,7 +316,6 @@ def demo(
             "today": DEMO_DAY,
         }
     )
-    os.environ.update(demo_settings.as_environment())  # the clock reads the day from there
     typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、接种、热线知识库）……")
     engine = open_database(demo_settings.database_url)
     seeded = seed_demo(engine, load_field_cipher(demo_settings), Gazetteer())

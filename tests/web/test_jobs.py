@@ -48,7 +48,8 @@ def test_the_next_run_is_at_the_cst_time(after, expected):
 
 
 def test_the_loop_runs_each_day_at_the_fixed_time_not_a_day_after_start():
-    # started at 10:00 CST: the first run is at 03:00 the next day, then every 03:00
+    # started at 10:00 CST: today's run is made up at once (it is skipped if a worker did it),
+    # then every 03:00
     clock = MovedClock(datetime(2021, 8, 7, 2, 0, tzinfo=UTC), stop_after=3)
     runs: list[tuple[date, datetime]] = []
 
@@ -60,12 +61,18 @@ def test_the_loop_runs_each_day_at_the_fixed_time_not_a_day_after_start():
         asyncio.run(every_day_at(time(3, 0), run, clock=clock, sleep=clock.sleep))
     cst = [moment.astimezone(CHINA_STANDARD_TIME) for _, moment in runs]
     assert [m.isoformat() for m in cst] == [
+        "2021-08-07T10:00:00+08:00",
         "2021-08-08T03:00:00+08:00",
         "2021-08-09T03:00:00+08:00",
         "2021-08-10T03:00:00+08:00",
     ]
-    assert [day for day, _ in runs] == [date(2021, 8, 8), date(2021, 8, 9), date(2021, 8, 10)]
-    assert clock.sleeps[0] == 17 * 3600  # 10:00 → 03:00
+    assert [day for day, _ in runs] == [
+        date(2021, 8, 7),
+        date(2021, 8, 8),
+        date(2021, 8, 9),
+        date(2021, 8, 10),
+    ]
+    assert clock.sleeps[0] == 17 * 3600 - 120  # 10:02, after the make-up run → 03:00
 
 
 def test_a_settable_time():
@@ -77,7 +84,8 @@ def test_a_settable_time():
                 time(11, 30), lambda day: runs.append(clock()), clock=clock, sleep=clock.sleep
             )
         )
-    assert runs == [datetime(2021, 8, 7, 3, 30, tzinfo=UTC)]  # 11:30 CST the same day
+    # started 10:00 CST: the make-up run for the 6th at once, then 11:30 CST the same day
+    assert runs == [datetime(2021, 8, 7, 2, 0, tzinfo=UTC), datetime(2021, 8, 7, 3, 30, tzinfo=UTC)]
 
 
 def _counting(name: str, offset: int, calls: list[str], fail: bool = False) -> DailyJob:
@@ -156,3 +164,21 @@ def test_the_server_has_its_three_daily_jobs_with_distinct_locks(engine):
     assert set(run_daily_jobs(jobs, engine=engine, clock=clock, day=date(2021, 8, 8)).values()) == {
         "ran"
     }
+
+
+def test_a_run_that_raises_does_not_end_the_loop(caplog):
+    clock = MovedClock(datetime(2021, 8, 7, 2, 0, tzinfo=UTC), stop_after=2)
+    days: list[date] = []
+
+    def run(day: date) -> None:
+        days.append(day)
+        if len(days) == 1:
+            raise RuntimeError("the database is away")
+
+    with (
+        caplog.at_level(logging.ERROR, logger="fanjing.jobs"),
+        pytest.raises(asyncio.CancelledError),
+    ):
+        asyncio.run(every_day_at(time(3, 0), run, clock=clock, sleep=clock.sleep))
+    assert days == [date(2021, 8, 7), date(2021, 8, 8), date(2021, 8, 9)]
+    assert [r.getMessage() for r in caplog.records] == ["daily jobs of 2021-08-07 failed"]

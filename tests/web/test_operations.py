@@ -49,8 +49,10 @@ def test_readyz_says_the_database_does_not_answer(tmp_path):
     with _client(Settings(var_dir=tmp_path), engine) as client:
         answer = client.get("/readyz")
         assert client.get("/healthz").status_code == 200
+        metrics = client.get("/metrics")
     assert answer.status_code == 503
     assert answer.json()["type"] == "urn:fanjing:problem:database_unavailable"
+    assert metrics.status_code == 200 and "fanjing_database_up 0.0" in metrics.text
     assert "secret" not in answer.text
 
 
@@ -140,5 +142,6 @@ def test_metrics_count_requests_by_route_template_decisions_and_database_facts(
         _sample(before, "fanjing_decisions_total", outcome="allowed") + 1
     )
     assert _sample(after, "fanjing_vaccination_sync_lag") == 2
+    assert _sample(after, "fanjing_database_up") == 1
     assert "fanjing_http_request_duration_seconds_bucket" in after
     assert "fanjing_vaccination_held_doses" in after

@@ -9,6 +9,7 @@ import click
 import typer
 
 from fanjing.errors import FanjingError, InputErrors
+from fanjing.infra.clock import fix_day
 from fanjing.settings import Settings
 
 
@@ -28,6 +29,8 @@ def command_settings() -> Settings:
     if isinstance(given, Settings):
         return given
     try:
-        return Settings.from_environment()
+        settings = Settings.from_environment()
     except FanjingError as problem:
         fail(problem)
+    fix_day(settings.today)
+    return settings

@@ -18,7 +18,7 @@ from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.service import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import purge_grey_numbers
-from fanjing.infra.clock import now_utc, today_in_china
+from fanjing.infra.clock import fix_day, now_utc, today_in_china
 from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.infra.metrics import JOB_RUNS
@@ -109,6 +109,7 @@ def _pool(settings: Settings) -> dict[str, int]:
 async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
     """The daily jobs at their CST time and the half-hourly sync (see ``fanjing.web.jobs``)."""
     settings: Settings = app.state.settings
+    fix_day(settings.today)  # the jobs' tasks and threads inherit it
     tasks = [
         asyncio.create_task(
             every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=now_utc)

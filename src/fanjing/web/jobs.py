@@ -1,7 +1,7 @@
 """The jobs the server runs beside the requests.
 
 Daily, at a fixed China Standard Time (``FANJING_DAILY_JOBS_AT``, 03:00 by default), not 24
-hours after start: purge grey phone numbers, close community cases whose measures are over,
+hours after start (a day's run missed while no server was up is made up at start): purge grey phone numbers, close community cases whose measures are over,
 expire past appointments. Every half hour (V2), the vaccination sync. Every worker runs the
 loops; each job takes the vaccination sync's lock (PostgreSQL advisory lock, SQLite lease) under
 its own name, and a daily job records the day it last ran on its state row, so one worker runs
@@ -105,12 +105,22 @@ async def every_day_at(
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> None:
     """Call ``run(day)`` in a thread each day when the CST clock reads ``at`` (``day``: that
-    CST day), for ever. The clock and the sleep are given, so a test can move time."""
+    CST day), for ever; and once at start for the last such moment, so that a run missed while
+    no server was up is made up (``run_daily_jobs`` skips a day already done). The clock and
+    the sleep are given, so a test can move time."""
     due = next_time_in_china(clock(), at)
+    await _run_logged(run, day_in_china(due - timedelta(days=1)))
     while True:
         wait = (due - clock()).total_seconds()
         if wait > 0:
             await sleep(wait)
             continue  # a sleep may end early: look at the clock again
-        await asyncio.to_thread(run, day_in_china(due))
+        await _run_logged(run, day_in_china(due))
         due = next_time_in_china(max(due, clock()), at)
+
+
+async def _run_logged(run: Callable[[date], object], day: date) -> None:
+    try:
+        await asyncio.to_thread(run, day)
+    except Exception:  # never the end of the loop: tomorrow is another run
+        log.exception("daily jobs of %s failed", day)

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from ipaddress import ip_address
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import (
@@ -25,7 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from fanjing.infra.db import alembic_config
+from fanjing.infra.db import newest_revisions
 from fanjing.settings import Settings
 from fanjing.vaccination.sync import held_doses, sync_lag
 from fanjing.web import errors
@@ -36,7 +35,7 @@ router = APIRouter(tags=["运维"])
 @router.get("/readyz", summary="就绪检查：数据库可用且已迁移到最新结构")
 def readyz(request: Request) -> JSONResponse:
     engine: Engine = request.app.state.read_engine
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    heads = newest_revisions()
     try:
         with engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
@@ -103,9 +102,14 @@ class DatabaseFacts(Collector):
         self.engine = engine
 
     def collect(self) -> Iterator[Metric]:
-        with self.engine.connect() as connection:
-            lag = sync_lag(connection)
-            held = held_doses(connection)
+        try:
+            with self.engine.connect() as connection:
+                lag = sync_lag(connection)
+                held = held_doses(connection)
+        except SQLAlchemyError:  # the process's counts are still worth scraping
+            yield GaugeMetricFamily("fanjing_database_up", "Whether the database answered", 0)
+            return
+        yield GaugeMetricFamily("fanjing_database_up", "Whether the database answered", 1)
         yield GaugeMetricFamily(
             "fanjing_vaccination_sync_lag",
             "Newest clinic change number minus the sync's watermark",

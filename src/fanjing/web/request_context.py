@@ -1,4 +1,4 @@
-"""Per request: an id (``X-Request-ID`` if it is a sensible one, else a new one) in the
+"""Per request: the clock's fixed day (if the settings fix one); an id (``X-Request-ID`` if it is a sensible one, else a new one) in the
 response and in every log line; the request counted and timed by route template; an error
 no handler took logged with the id and answered 500 problem+json."""
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fanjing.infra.clock import fix_day
 from fanjing.infra.logs import begin_request
 from fanjing.infra.metrics import REQUEST_SECONDS, REQUESTS
 from fanjing.web import errors
@@ -49,6 +50,7 @@ class RequestContextMiddleware:
             return
         request_id = accepted_request_id(dict(scope["headers"]).get(HEADER))
         begin_request(request_id)
+        fix_day(scope["app"].state.settings.today)  # FANJING_TODAY, from the app's settings
         started = time.perf_counter()
         status = 500
         response_started = False
