@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     """fanjing's configuration: one flat class, one field per ``FANJING_<FIELD>`` variable."""
 
     model_config = SettingsConfigDict(
-        env_prefix=PREFIX, frozen=True, extra="ignore", env_ignore_empty=True
+        env_prefix=PREFIX, frozen=True, extra="forbid", env_ignore_empty=True
     )
 
     var_dir: Path = Field(Path("var"), description="files fanjing writes (SQLite, keys, metrics)")

@@ -25,9 +25,11 @@ def root_logger() -> Iterator[logging.Logger]:
     """The root logger, given back as it was (pytest's own handlers included)."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    alembic = logging.getLogger("alembic").level
     yield root
     root.handlers[:] = handlers
     root.setLevel(level)
+    logging.getLogger("alembic").setLevel(alembic)
 
 
 @pytest.mark.parametrize(
@@ -90,3 +92,15 @@ def test_cli_lines_are_readable_and_masked(root_logger):
     [line] = stream.getvalue().splitlines()
     assert line.endswith(" WARNING fanjing.cli: code for 139****5678")
     assert not line.startswith("{")
+
+
+def test_the_cli_hides_alembics_notes_unless_debugging(root_logger):
+    stream = io.StringIO()
+    configure_cli_logging(Settings(), stream)
+    logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+    logging.getLogger("fanjing.sync").info("3 synced")
+    assert stream.getvalue().splitlines()[-1].endswith("INFO fanjing.sync: 3 synced")
+    assert "SQLiteImpl" not in stream.getvalue()
+    configure_cli_logging(Settings(log_level="DEBUG"), stream)
+    logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")
+    assert "SQLiteImpl" in stream.getvalue()

@@ -106,8 +106,11 @@ def configure_server_logging(settings: Settings, stream: TextIO | None = None) -
 
 
 def configure_cli_logging(settings: Settings, stream: TextIO | None = None) -> None:
-    """Readable lines on stderr (stdout is the command's answer), at ``FANJING_LOG_LEVEL``."""
+    """Readable lines on stderr (stdout is the command's answer), at ``FANJING_LOG_LEVEL``;
+    Alembic's lines only at DEBUG (every command that opens the database checks its schema,
+    and its migration notes would drown the command's own output)."""
     _configure(settings, ReadableLines(), stream or sys.stderr)
+    logging.getLogger("alembic").setLevel("DEBUG" if settings.log_level == "DEBUG" else "WARNING")
 
 
 def _configure(settings: Settings, formatter: logging.Formatter, stream: TextIO) -> None:

@@ -157,9 +157,9 @@ def _daily(app: FastAPI, day: date) -> None:
 
 async def _every_half_hour(app: FastAPI) -> None:
     """V2: clinic records reach the health kit about every half hour (数据约每半小时同步一次;
-    ``FANJING_SYNC_EVERY_SECONDS``). Every worker runs the
-    job; the sync's lock lets one through and the others skip. Throttled: bounded batches with a
-    pause between them, so a large backlog does not starve requests."""
+    ``FANJING_SYNC_EVERY_SECONDS``). Every worker runs the job; the sync's lock lets one
+    through and the others skip. Throttled: bounded batches with a pause between them, so a
+    large backlog does not starve requests."""
     while True:
         await asyncio.sleep(app.state.settings.sync_every_seconds)
         await asyncio.to_thread(sync_once, app.state.engine, app.state.cipher)
