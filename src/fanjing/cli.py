@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 from sqlalchemy.exc import OperationalError
 
@@ -14,12 +12,16 @@ from fanjing.community.cli import (
     upload_command,
 )
 from fanjing.demo import demo
+from fanjing.errors import FanjingError, InputErrors
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
 from fanjing.infra.cli import db_app, keys_app
+from fanjing.infra.clock import fix_day
+from fanjing.infra.logs import configure_cli_logging
 from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
+from fanjing.settings import Settings
 from fanjing.users.cli import users_app
 from fanjing.vaccination.cli import vaccination_app
 from fanjing.web.server import serve
@@ -50,14 +52,24 @@ app.add_typer(vaccination_app, name="vaccination")
 
 
 def main() -> None:
-    """Run the command; a bug is reported in one line (FANJING_DEBUG=1 shows the traceback)."""
+    """Read the settings once (a bad value: one line naming the variable, exit 2), set up
+    logging, run the command; a bug is reported in one line (FANJING_DEBUG=1: the traceback)."""
     try:
-        app(prog_name="fanjing")
+        settings = Settings.from_environment()
+    except FanjingError as problem:
+        errors = problem.errors if isinstance(problem, InputErrors) else [problem]
+        for error in errors:
+            typer.echo(f"错误：{error}", err=True)
+        raise SystemExit(2) from None
+    configure_cli_logging(settings)
+    fix_day(settings.today)
+    try:
+        app(prog_name="fanjing", obj=settings)
     except OperationalError as problem:  # the database is down or the URL wrong: say so plainly
         typer.echo(f"错误：无法使用数据库（FANJING_DATABASE_URL）：{problem.orig}", err=True)
         raise SystemExit(1) from None
     except Exception as problem:
-        if os.environ.get("FANJING_DEBUG") == "1":
+        if settings.debug:
             raise
         typer.echo(f"内部错误：{type(problem).__name__}: {problem}（请报告此问题）", err=True)
         raise SystemExit(1) from None

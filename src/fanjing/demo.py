@@ -10,7 +10,6 @@ name); and the hotline's knowledge base from the seed article.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,7 +29,7 @@ from fanjing.healthkit.service import confirm_binding, create_account, start_bin
 from fanjing.healthkit.store import AccountRow
 from fanjing.hotline.reading import read_builtin, read_file
 from fanjing.hotline.service import import_extracted
-from fanjing.infra.clock import FIXED_DAY
+from fanjing.infra.console import command_settings
 from fanjing.infra.crypto import FieldCipher, load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.itinerary.feed import FeedReader
@@ -41,7 +40,6 @@ from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
-from fanjing.settings import Settings
 from fanjing.users.service import add_user
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
@@ -306,17 +304,16 @@ def demo(
     port: Annotated[int, typer.Option("--port", help="端口")] = 8000,
 ) -> None:
     """演示：在新的 SQLite 演示库上启动服务，时钟定在 2021-08-07，并打印各角色的登录令牌。"""
-    from fanjing.web.server import serve
+    from fanjing.web.server import run_server
 
-    settings = Settings.from_environment()
+    settings = command_settings()
     folder = settings.var_dir / "demo"
     shutil.rmtree(folder, ignore_errors=True)  # a fresh demo every time
-    demo_settings = Settings(var_dir=folder, database_url=f"sqlite:///{folder / 'fanjing.db'}")
-    os.environ.update(
-        {
-            "FANJING_VAR_DIR": str(folder),
-            "FANJING_DATABASE_URL": demo_settings.database_url,
-            FIXED_DAY: DEMO_DAY.isoformat(),
+    demo_settings = settings.model_copy(
+        update={
+            "var_dir": folder,
+            "database_url": f"sqlite:///{folder / 'fanjing.db'}",
+            "today": DEMO_DAY,
         }
     )
     typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、接种、热线知识库）……")
@@ -326,4 +323,4 @@ def demo(
     typer.echo(f"演示时钟：{DEMO_DAY}。登录令牌（在 http://{host}:{port}/login 粘贴）：")
     for role, token in seeded.tokens.items():
         typer.echo(f"  {ROLES_ZH[role]}：{token}")
-    serve(host=host, port=port, workers=1)
+    run_server(demo_settings, host=host, port=port, workers=1)

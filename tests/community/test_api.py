@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from openpyxl import Workbook, load_workbook
 
@@ -241,8 +242,9 @@ def _workbook(rows) -> bytes:
 HEADER = ["姓名", "证件号码", "手机号", "工作单位", "到京日期", "途经地", "开始日期", "结束日期"]
 
 
-def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens, monkeypatch):
-    monkeypatch.setenv("FANJING_TODAY", "2021-08-07")  # the day of the import
+def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens):
+    settings = client.app.state.settings  # the server's clock: the day of the import
+    client.app.state.settings = settings.model_copy(update={"today": date(2021, 8, 7)})
     worker = tokens["community_worker"]
     good = _workbook(
         [

@@ -19,28 +19,28 @@ def settings(tmp_path) -> Settings:
 
 
 def test_key_files_are_created_once_with_mode_0600(tmp_path):
-    cipher = load_field_cipher(settings(tmp_path), environ={})
+    cipher = load_field_cipher(settings(tmp_path))
     token = cipher.encrypt(ID)
     assert ID not in token and cipher.decrypt(token) == ID
     for name in ("data.keys", "lookup.key"):
         assert stat.S_IMODE((tmp_path / "var" / "keys" / name).stat().st_mode) == 0o600
-    again = load_field_cipher(settings(tmp_path), environ={})
+    again = load_field_cipher(settings(tmp_path))
     assert again.decrypt(token) == ID and again.lookup_hash(ID) == cipher.lookup_hash(ID)
 
 
 def test_a_key_file_others_can_read_is_refused(tmp_path):
-    load_field_cipher(settings(tmp_path), environ={})
+    load_field_cipher(settings(tmp_path))
     (tmp_path / "var" / "keys" / "data.keys").chmod(0o644)
     with pytest.raises(FanjingError) as raised:
-        load_field_cipher(settings(tmp_path), environ={})
+        load_field_cipher(settings(tmp_path))
     assert raised.value.code == "key_file_open"
 
 
 def test_rotation_keeps_old_values_readable_and_reencrypts_them(tmp_path):
-    before = load_field_cipher(settings(tmp_path), environ={})
+    before = load_field_cipher(settings(tmp_path))
     old_token = before.encrypt(ID)
     rotate_data_key(settings(tmp_path))
-    after = load_field_cipher(settings(tmp_path), environ={})
+    after = load_field_cipher(settings(tmp_path))
     assert after.decrypt(old_token) == ID
     new_token = after.reencrypt(old_token)
     assert after.decrypt(new_token) == ID
@@ -52,8 +52,12 @@ def test_rotation_keeps_old_values_readable_and_reencrypts_them(tmp_path):
 def test_keys_from_the_environment(tmp_path):
     key = Fernet.generate_key().decode()
     lookup = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    env = {"FANJING_DATA_KEYS": key, "FANJING_LOOKUP_KEY": lookup}
-    cipher = load_field_cipher(settings(tmp_path), environ=env)
+    env = {
+        "FANJING_DATA_KEYS": key,
+        "FANJING_LOOKUP_KEY": lookup,
+        "FANJING_VAR_DIR": str(tmp_path / "var"),
+    }
+    cipher = load_field_cipher(Settings.from_environment(env))
     assert (
         FieldCipher([key.encode()], base64.urlsafe_b64decode(lookup)).decrypt(cipher.encrypt(ID))
         == ID
@@ -113,7 +117,7 @@ def test_rotating_then_reencrypting_moves_every_field_and_retires_the_old_key(tm
         var_dir=tmp_path / "var", database_url=f"sqlite:///{tmp_path}/var/fanjing.db"
     )
     engine = open_database(settings.database_url)
-    old = load_field_cipher(settings, environ={})
+    old = load_field_cipher(settings)
     _people(engine, gazetteer, old)
     rotated = _fanjing_keys(tmp_path, "rotate")
     assert rotated.returncode == 0 and "fanjing keys reencrypt" in rotated.stdout
@@ -121,7 +125,7 @@ def test_rotating_then_reencrypting_moves_every_field_and_retires_the_old_key(tm
     done = _fanjing_keys(tmp_path, "reencrypt", "--retire-old")
     assert done.returncode == 0, done.stderr
     assert "healthkit_account：1 行" in done.stdout and "phone_binding：1 行" in done.stdout
-    new = load_field_cipher(settings, environ={})
+    new = load_field_cipher(settings)
     keys = (tmp_path / "var" / "keys" / "data.keys").read_text().split()
     assert len(keys) == 1
     with session_scope(engine) as session:
@@ -145,10 +149,10 @@ def test_values_still_needing_an_old_key_are_found_before_it_is_retired(tmp_path
         var_dir=tmp_path / "var", database_url=f"sqlite:///{tmp_path}/var/fanjing.db"
     )
     engine = open_database(settings.database_url)
-    old = load_field_cipher(settings, environ={})
+    old = load_field_cipher(settings)
     _people(engine, gazetteer, old)
     rotate_data_key(settings)
-    new = load_field_cipher(settings, environ={})
+    new = load_field_cipher(settings)
     assert undecryptable_under_newest(engine, metadata, new) == {
         "healthkit_account": 2,
         "phone_binding": 1,

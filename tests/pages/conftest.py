@@ -4,7 +4,6 @@ pages go to ``test-artifacts/screenshots/`` (kept by CI as artifacts)."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -17,7 +16,6 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from fanjing.demo import DEMO_DAY, seed_demo
-from fanjing.infra.clock import FIXED_DAY
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database
 from fanjing.settings import Settings
@@ -46,9 +44,9 @@ def live_server(tmp_path_factory, gazetteer) -> Iterator[LiveServer]:
     """The demo, served on a free port for one test module (each module starts from the same
     demo data, whatever another changed); the clock is the demo's."""
     folder = tmp_path_factory.mktemp("pages")
-    settings = Settings(var_dir=folder, database_url=f"sqlite:///{folder / 'fanjing.db'}")
-    previous = os.environ.get(FIXED_DAY)
-    os.environ[FIXED_DAY] = DEMO_DAY.isoformat()
+    settings = Settings(
+        var_dir=folder, database_url=f"sqlite:///{folder / 'fanjing.db'}", today=DEMO_DAY
+    )
     engine = open_database(settings.database_url)
     demo = seed_demo(engine, load_field_cipher(settings), gazetteer)
     app = create_app(settings, engine=engine)
@@ -68,10 +66,6 @@ def live_server(tmp_path_factory, gazetteer) -> Iterator[LiveServer]:
         server.should_exit = True
         thread.join(10)
         engine.dispose()
-        if previous is None:
-            os.environ.pop(FIXED_DAY, None)
-        else:
-            os.environ[FIXED_DAY] = previous
 
 
 @pytest.fixture(scope="package")

@@ -192,7 +192,7 @@ def test_a_full_day_is_a_conflict(client, tokens, gazetteer):
     assert answer.status_code == 409 and answer.json()["type"].endswith("slot_full")
 
 
-def test_a_past_appointment_is_shown_expired_and_cannot_be_cancelled(client, tokens, monkeypatch):
+def test_a_past_appointment_is_shown_expired_and_cannot_be_cancelled(client, tokens):
     citizen = bearer(tokens["citizen"])
     day = TODAY + timedelta(days=1)
     slot = {"street": CLINIC_STREET, "day": day.isoformat(), "capacity": 1}
@@ -201,7 +201,8 @@ def test_a_past_appointment_is_shown_expired_and_cannot_be_cancelled(client, tok
     wanted |= {"product_code": "bibp_inactivated", "dose_number": 1}
     made = client.post("/api/v1/vaccination/appointments", json=wanted, headers=citizen)
     assert made.status_code == 201, made.text
-    monkeypatch.setenv("FANJING_TODAY", (day + timedelta(days=1)).isoformat())
+    settings = client.app.state.settings  # the server's clock moves to the day after
+    client.app.state.settings = settings.model_copy(update={"today": day + timedelta(days=1)})
     mine = client.get("/api/v1/vaccination/appointments", headers=citizen).json()
     assert [a["state"] for a in mine] == ["expired"]
     refused = client.post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
 from fanjing.errors import FanjingError, Where
@@ -42,3 +42,13 @@ def plus_days(day: date, days: int) -> date:
 def format_day_zh(day: date) -> str:
     """``2021-08-07`` → ``8月7日`` (the year is implied in hotline answers)."""
     return f"{day.month}月{day.day}日"
+
+
+def next_time_in_china(after: datetime, at: time) -> datetime:
+    """The first moment strictly after ``after`` whose China Standard Time clock reads ``at``
+    (China keeps no daylight saving, so it is every 24 hours), as an aware UTC datetime."""
+    local = after.astimezone(CHINA_STANDARD_TIME)
+    candidate = datetime.combine(local.date(), at, CHINA_STANDARD_TIME)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(UTC)

@@ -25,7 +25,7 @@ from fanjing.community.worklist import (
 )
 from fanjing.errors import FanjingError, Where
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -62,7 +62,7 @@ def worklist_command(
     ] = False,
 ) -> None:
     """某社区某日的工作清单：开始、结束观察或监测，应做核酸检测，漏报健康监测，到京未报告。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     try:
         chosen = day_of(day, "--day") if day else today_in_china()
         place = beijing_community(Gazetteer().parse(community), at="community")
@@ -96,7 +96,7 @@ def import_command(
     actor: Annotated[str, typer.Option("--by", help="录入人")] = "cli",
 ) -> None:
     """导入 Excel 名单：逐行报错；全部无误才导入。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     try:
         if not file.is_file():
             raise FanjingError("file_not_found", "文件不存在", Where(file=str(file)))
@@ -128,7 +128,7 @@ def close_finished_command(
     """结束措施均已期满的个案（服务器每天自动运行）。"""
     try:
         day = day_of(today, "--today") if today else today_in_china()
-        with session_scope(_engine(Settings.from_environment())) as session:
+        with session_scope(_engine(command_settings())) as session:
             closed = close_finished_cases(session=session, today=day)
     except FanjingError as problem:
         fail(problem)
@@ -142,7 +142,7 @@ def upload_command(
     """上传新版本政策包：校验（逐条报错）后存为草稿，待预览和批准。"""
     try:
         text = read_text(file, "政策包")
-        with session_scope(_engine(Settings.from_environment())) as session:
+        with session_scope(_engine(command_settings())) as session:
             row = upload_pack(
                 session=session, text=text, file=str(file), actor=actor, now=datetime.now(UTC)
             )
@@ -169,7 +169,7 @@ def approve_command(
 
 
 def _reevaluate(pack: int, *, approve: bool, as_json: bool, actor: str) -> None:
-    settings = Settings.from_environment()
+    settings = command_settings()
     try:
         engine = _engine(settings)
         checker = _checker(engine, Gazetteer())

@@ -17,10 +17,9 @@ from fanjing.healthkit.keys import jwks, rotate_signing_key, stored_keys
 from fanjing.healthkit.pass_token import issue_pass, verify_pass
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
-from fanjing.settings import Settings
 
 pass_app = typer.Typer(help="健康宝通行码：核验、签名密钥", no_args_is_help=True)
 healthkit_app = typer.Typer(help="健康宝：每日维护", no_args_is_help=True)
@@ -35,7 +34,7 @@ def purge_command(
     """删除解绑满14天的灰色手机号（服务器每天自动运行）。"""
     try:
         day = day_of(today, "--today") if today else today_in_china()
-        with session_scope(open_database(Settings.from_environment().database_url)) as session:
+        with session_scope(open_database(command_settings().database_url)) as session:
             removed = purge_grey_numbers(session=session, today=day)
     except FanjingError as problem:
         fail(problem)
@@ -55,7 +54,7 @@ def verify_command(
         keys = (
             json.loads(read_text(jwks_file, "公钥文件"))
             if jwks_file
-            else jwks(stored_keys(Settings.from_environment(), now=now), now=now)
+            else jwks(stored_keys(command_settings(), now=now), now=now)
         )
         claims = verify_pass(token.strip(), jwks=keys, now=now)
     except json.JSONDecodeError as problem:
@@ -71,7 +70,7 @@ def verify_command(
 @pass_app.command("rotate-key")
 def rotate_command() -> None:
     """换新的签名密钥；旧密钥继续公布一天，其间签发的通行码仍可核验。"""
-    key = rotate_signing_key(Settings.from_environment(), now=datetime.now(UTC))
+    key = rotate_signing_key(command_settings(), now=datetime.now(UTC))
     typer.echo(f"新签名密钥：{key.kid}")
 
 
@@ -83,7 +82,7 @@ def issue_command(
 ) -> None:
     """签发一个通行码（用于测试核验流程）。"""
     now = datetime.now(UTC)
-    key = stored_keys(Settings.from_environment(), now=now)[0].key
+    key = stored_keys(command_settings(), now=now)[0].key
     typer.echo(
         issue_pass(key=key, masked_name=mask_name(name), colour=colour, popup=popup, now=now)
     )

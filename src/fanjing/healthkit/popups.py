@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.store import AccountRow, DeclaredStayRow, PhoneBindingRow, PopupRow
 from fanjing.infra.db import UtcDateTime
+from fanjing.infra.metrics import POPUPS_RAISED
 from fanjing.itinerary.core import city_name
 from fanjing.itinerary.store import VisitRow
 from fanjing.places.registry import LOOKBACK_DAYS
@@ -92,6 +93,7 @@ def raise_popups_for(
         designation = session.get(DesignationRow, designation_id)
         if designation is not None:
             raised += raise_popups(session=session, designation=designation, today=today, now=now)
+    POPUPS_RAISED.inc(raised)
     return raised
 
 

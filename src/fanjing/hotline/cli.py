@@ -15,15 +15,14 @@ from fanjing.errors import FanjingError, Where
 from fanjing.hotline import service
 from fanjing.hotline.reading import BUILTIN, read_builtin, read_file
 from fanjing.hotline.search import Answered, Searcher, checked_query, evaluate, labelled_lines
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database, session_scope
-from fanjing.settings import Settings
 
 faq_app = typer.Typer(help="12345 热线知识库：导入权威答复，用中文提问", no_args_is_help=True)
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    return open_database(Settings.from_environment().database_url)
+    return open_database(command_settings().database_url)
 
 
 @faq_app.command("import")

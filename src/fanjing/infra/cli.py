@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 from rich.progress import Progress, TaskID
 
 from fanjing.errors import FanjingError
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import (
     load_field_cipher,
     reencrypt_columns,
@@ -26,7 +25,7 @@ db_app = typer.Typer(help="数据库：迁移", no_args_is_help=True)
 @db_app.command("upgrade")
 def upgrade_command() -> None:
     """把数据库迁移到最新结构（默认 var/ 下的 SQLite 文件；FANJING_DATABASE_URL 可改）。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
     typer.echo(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
@@ -39,7 +38,8 @@ keys_app = typer.Typer(help="个人数据加密密钥：轮换、重新加密", 
 def rotate_command() -> None:
     """换新的数据加密密钥：放在 var/keys/data.keys 最前面（旧密钥仍可解密）。
     之后重启所有服务进程，再运行 fanjing keys reencrypt。"""
-    if os.environ.get(f"{PREFIX}DATA_KEYS"):
+    settings = command_settings()
+    if settings.data_keys is not None:
         fail(
             FanjingError(
                 "keys_from_environment",
@@ -47,7 +47,7 @@ def rotate_command() -> None:
                 "重启服务后再运行 fanjing keys reencrypt",
             )
         )
-    rotate_data_key(Settings.from_environment())
+    rotate_data_key(settings)
     # running servers hold the keys they started with: until they restart they could not
     # read values re-encrypted under the new key, so re-encrypting is a separate step
     typer.echo("已加入新密钥。请重启所有服务进程，然后运行 fanjing keys reencrypt [--retire-old]")
@@ -60,7 +60,7 @@ def reencrypt_command(
     ] = False,
 ) -> None:
     """把所有加密字段改用最新的密钥加密（中断后可再次运行）。"""
-    _reencrypt(Settings.from_environment(), retire_old=retire_old)
+    _reencrypt(command_settings(), retire_old=retire_old)
 
 
 def _reencrypt(settings: Settings, *, retire_old: bool) -> None:
@@ -81,7 +81,7 @@ def _reencrypt(settings: Settings, *, retire_old: bool) -> None:
         typer.echo(f"{table}：{rows} 行已用最新密钥重新加密")
     if not retire_old:
         return
-    if os.environ.get(f"{PREFIX}DATA_KEYS"):
+    if settings.data_keys is not None:
         fail(FanjingError("keys_from_environment", f"旧密钥请从环境变量 {PREFIX}DATA_KEYS 中删去"))
     left = undecryptable_under_newest(engine, metadata, cipher)
     if left:

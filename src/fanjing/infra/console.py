@@ -1,12 +1,16 @@
-"""What every command does with a problem a person can fix: one line each, exit code 2."""
+"""What every command does with a problem a person can fix: one line each, exit code 2;
+and the settings the ``fanjing`` command read once when it started."""
 
 from __future__ import annotations
 
 from typing import NoReturn
 
+import click
 import typer
 
 from fanjing.errors import FanjingError, InputErrors
+from fanjing.infra.clock import fix_day
+from fanjing.settings import Settings
 
 
 def fail(problem: FanjingError) -> NoReturn:
@@ -15,3 +19,18 @@ def fail(problem: FanjingError) -> NoReturn:
     for error in errors:
         typer.echo(f"错误：{error}", err=True)
     raise typer.Exit(2)
+
+
+def command_settings() -> Settings:
+    """The settings ``fanjing`` read at start (``main`` hands them to the root context);
+    a command group invoked on its own (a test's CliRunner) reads the environment itself."""
+    context = click.get_current_context(silent=True)
+    given = context.find_root().obj if context is not None else None
+    if isinstance(given, Settings):
+        return given
+    try:
+        settings = Settings.from_environment()
+    except FanjingError as problem:
+        fail(problem)
+    fix_day(settings.today)
+    return settings

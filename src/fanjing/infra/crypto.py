@@ -1,6 +1,6 @@
 """Personal data at rest: field encryption (with key rotation) and keyed hashes for lookups.
 
-Keys come from the environment (``FANJING_DATA_KEYS``: Fernet keys, newest first,
+Keys come from the settings (``FANJING_DATA_KEYS``: Fernet keys, newest first,
 comma-separated; ``FANJING_LOOKUP_KEY``) or, by default, from key files under
 ``var/keys/`` created on first use with mode 0600. Encrypted values are Fernet
 tokens (AES-128-CBC and HMAC-SHA256): the newest key encrypts, every listed key
@@ -15,7 +15,7 @@ import base64
 import hmac
 import os
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Column, Engine, MetaData, Table, bindparam, select, update
 
 from fanjing.errors import FanjingError
-from fanjing.settings import PREFIX, Settings
+from fanjing.settings import Settings
 
 DATA_KEYS_FILE = "data.keys"
 LOOKUP_KEY_FILE = "lookup.key"
@@ -69,27 +69,19 @@ class FieldCipher:
         return hmac.digest(self._lookup_key, value.encode("utf-8"), "sha256").hex()
 
 
-def load_field_cipher(settings: Settings, environ: Mapping[str, str] | None = None) -> FieldCipher:
-    """Keys from the environment, else from ``var/keys/`` (created on first use, mode 0600)."""
-    env = os.environ if environ is None else environ
+def load_field_cipher(settings: Settings) -> FieldCipher:
+    """Keys from the settings (``FANJING_DATA_KEYS``, ``FANJING_LOOKUP_KEY``), else from
+    ``var/keys/`` (created on first use, mode 0600)."""
     folder = settings.var_dir / "keys"
-    data_keys = env.get(f"{PREFIX}DATA_KEYS")
-    keys = (
-        tuple(k.strip().encode("ascii") for k in data_keys.split(",") if k.strip())
-        if data_keys
-        else _key_lines(folder / DATA_KEYS_FILE, Fernet.generate_key)
+    keys = settings.data_key_list() or _key_lines(folder / DATA_KEYS_FILE, Fernet.generate_key)
+    lookup = (
+        settings.lookup_key.get_secret_value().encode("ascii")
+        if settings.lookup_key is not None
+        else _key_lines(
+            folder / LOOKUP_KEY_FILE, lambda: base64.urlsafe_b64encode(secrets.token_bytes(32))
+        )[0]
     )
-    lookup = env.get(f"{PREFIX}LOOKUP_KEY")
-    lookup_key = (
-        base64.urlsafe_b64decode(lookup)
-        if lookup
-        else base64.urlsafe_b64decode(
-            _key_lines(
-                folder / LOOKUP_KEY_FILE, lambda: base64.urlsafe_b64encode(secrets.token_bytes(32))
-            )[0]
-        )
-    )
-    return FieldCipher(keys, lookup_key)
+    return FieldCipher(keys, base64.urlsafe_b64decode(lookup))
 
 
 def session_secret(settings: Settings) -> str:

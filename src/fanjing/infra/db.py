@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+@cache
+def newest_revisions() -> frozenset[str]:
+    """The heads of the migrations shipped in the package (fixed for a process)."""
+    config = Config()
+    config.set_main_option("script_location", "fanjing:migrations")
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 def is_up_to_date(engine: Engine) -> bool:

@@ -12,14 +12,13 @@ from fanjing.common.days import day_of
 from fanjing.common.identity import mask_phone, mobile_number
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import card_for, import_feed
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
-from fanjing.settings import Settings
 
 itinerary_app = typer.Typer(help="通信行程卡：导入运营商数据、查看行程卡", no_args_is_help=True)
 
@@ -29,7 +28,7 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="CSV（phone,city,day）或 JSONL")],
 ) -> None:
     """流式导入运营商的行程数据（可重复导入，不会重复记录）。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     try:
         handle = file.open(encoding="utf-8", newline="")
     except OSError as problem:
@@ -73,7 +72,7 @@ def card_command(
     as_of: Annotated[str | None, typer.Option("--as-of", help="哪一天（默认今天）")] = None,
 ) -> None:
     """一个号码的行程卡：14天内到过的城市，带星的城市及其中高风险地区。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     try:
         day = day_of(as_of, "--as-of") if as_of else today_in_china()
         number = mobile_number(phone)

@@ -13,6 +13,7 @@ from fanjing.common.days import day_of
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
 from fanjing.places.schemas import (
     DesignationCreate,
@@ -88,16 +89,21 @@ def lift(
 def import_risk_areas(
     body: ImportBody, session: DbSession, user: CdcStaff, request: Request
 ) -> dict[str, Any]:
-    report = service.import_risk_file(
-        session=session,
-        text=body.text,
-        file=body.file,
-        parse_place=request.app.state.gazetteer.parse,
-        actor=user.name,
-        now=datetime.now(UTC),
-        list_date=day_of(body.date, "date") if body.date else None,
-        confirm_lifts=body.confirm_lifts,
-    )
+    try:
+        report = service.import_risk_file(
+            session=session,
+            text=body.text,
+            file=body.file,
+            parse_place=request.app.state.gazetteer.parse,
+            actor=user.name,
+            now=datetime.now(UTC),
+            list_date=day_of(body.date, "date") if body.date else None,
+            confirm_lifts=body.confirm_lifts,
+        )
+    except FanjingError:
+        RISK_IMPORTS.labels("refused").inc()
+        raise
+    RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
     _publish(session, request, report.opened_ids)
     return report.as_json()
 

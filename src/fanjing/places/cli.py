@@ -14,14 +14,13 @@ from fanjing.common.days import day_of
 from fanjing.errors import FanjingError
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import designations_in_force, diff
 from fanjing.places.service import ImportReport, confirm_held_lifts, import_risk_file
 from fanjing.places.store import DesignationRow
-from fanjing.settings import Settings
 
 risk_app = typer.Typer(help="风险地区：导入名单、查询、比较", no_args_is_help=True)
 
@@ -29,7 +28,7 @@ LEVEL_ZH = {"high": "高风险", "medium": "中风险", "cases": "有病例"}
 
 
 def _engine() -> Engine:
-    return open_database(Settings.from_environment().database_url)
+    return open_database(command_settings().database_url)
 
 
 def _day(text: str, option: str) -> date:

@@ -11,7 +11,7 @@ import typer
 
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import create_db_engine, is_up_to_date, session_scope, sqlite_file_missing
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
@@ -22,7 +22,6 @@ from fanjing.policy.core.model import Decision
 from fanjing.policy.packfile import builtin_packs, load_pack_file
 from fanjing.policy.scenarios import run_scenario_file, scenario_files
 from fanjing.policy.service import Checker, load_registry_csv
-from fanjing.settings import Settings
 
 policy_app = typer.Typer(help="政策包：校验与场景测试", no_args_is_help=True)
 
@@ -39,7 +38,7 @@ def _checker(risk_areas: Path | None, policy: Path | None) -> Checker:
 
 def _registry_in_database() -> Registry:
     """The registry's designations; none (and a note) while the database is not set up."""
-    url = Settings.from_environment().database_url
+    url = command_settings().database_url
     engine = None if sqlite_file_missing(url) else create_db_engine(url)
     if engine is None or not is_up_to_date(engine):
         typer.echo(

@@ -12,6 +12,7 @@ import orjson
 
 from fanjing.errors import FanjingError, InputErrors, Where
 from fanjing.infra.files import read_text
+from fanjing.infra.metrics import DECISIONS
 from fanjing.places.core import Place
 from fanjing.places.designations_csv import read_designations_csv
 from fanjing.places.registry import Registry
@@ -63,6 +64,7 @@ class Checker:
                 "按默认政策包计算。"
             )
             decision = replace(decision, reasons=(*decision.reasons, note))
+        DECISIONS.labels("allowed" if decision.entry.allowed else "refused").inc()
         return decision
 
     def check_lines(self, lines: Iterator[str] | Iterator[bytes], file: str) -> Iterator[BatchLine]:

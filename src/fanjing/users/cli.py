@@ -9,10 +9,9 @@ import typer
 from sqlalchemy import select
 
 from fanjing.errors import FanjingError
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.settings import Settings
 from fanjing.users.core import Role
 from fanjing.users.service import add_user
 from fanjing.users.store import UserRow
@@ -32,7 +31,7 @@ def add_command(
 ) -> None:
     """添加用户；令牌只显示这一次（只保存其摘要）。"""
     try:
-        with session_scope(open_database(Settings.from_environment().database_url)) as session:
+        with session_scope(open_database(command_settings().database_url)) as session:
             user, token = add_user(
                 session=session,
                 name=name,
@@ -57,7 +56,7 @@ def add_command(
 @users_app.command("list")
 def list_command() -> None:
     """列出用户（不含令牌）。"""
-    with session_scope(open_database(Settings.from_environment().database_url)) as session:
+    with session_scope(open_database(command_settings().database_url)) as session:
         for user in session.scalars(select(UserRow).order_by(UserRow.id)):
             place = user.community or user.clinic
             where = f"  {place}" if place else ""

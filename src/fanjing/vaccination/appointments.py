@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -219,14 +219,23 @@ def state_on(appointment: AppointmentRow, slot: SlotRow, today: date) -> str:
     return appointment.state
 
 
+def expire_past_appointments(*, session: Session, today: date) -> int:
+    """Mark every booked appointment on a day before ``today`` expired; how many (the daily
+    job: lists and counts then read the state as it is, not only as ``state_on`` derives it)."""
+    return int(session.execute(_expiring(today)).rowcount)
+
+
 def _expire_past(session: Session, user_id: int, today: date) -> None:
     """Mark the citizen's booked appointments on days before ``today`` expired, so that the
     one-booking index (``state = 'booked'``) holds their current booking only. An index on
     the day instead cannot be: "today" moves, and an index's condition is fixed."""
-    session.execute(
+    session.execute(_expiring(today).where(AppointmentRow.user_id == user_id))
+
+
+def _expiring(today: date) -> Update:
+    return (
         update(AppointmentRow)
         .where(
-            AppointmentRow.user_id == user_id,
             AppointmentRow.state == "booked",
             AppointmentRow.slot_id.in_(select(SlotRow.id).where(SlotRow.slot_date < today)),
         )

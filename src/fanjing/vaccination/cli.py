@@ -10,11 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 
 from fanjing.errors import FanjingError
-from fanjing.infra.console import fail
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.settings import Settings
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import add_clinic, dose_views
 from fanjing.vaccination.store import ClinicRow
@@ -36,7 +35,7 @@ def clinic_add_command(
 ) -> None:
     """添加接种门诊。"""
     try:
-        with session_scope(open_database(Settings.from_environment().database_url)) as session:
+        with session_scope(open_database(command_settings().database_url)) as session:
             clinic = add_clinic(
                 session=session,
                 code=code,
@@ -54,7 +53,7 @@ def clinic_add_command(
 @clinic_app.command("list")
 def clinic_list_command() -> None:
     """列出接种门诊。"""
-    with session_scope(open_database(Settings.from_environment().database_url)) as session:
+    with session_scope(open_database(command_settings().database_url)) as session:
         for clinic in session.scalars(select(ClinicRow).order_by(ClinicRow.code)):
             typer.echo(f"{clinic.code}  {clinic.name}  {clinic.street}")
 
@@ -76,7 +75,7 @@ def held_command(
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 100,
 ) -> None:
     """未能同步到健康宝的接种记录及原因（身份已遮蔽）。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     with session_scope(open_database(settings.database_url)) as session:
         views = dose_views(
             session,
@@ -105,7 +104,7 @@ def sync_command(
     ] = 0.0,
 ) -> None:
     """把接种门诊的记录同步到健康宝（可中断，再次运行从上次提交处继续）。"""
-    settings = Settings.from_environment()
+    settings = command_settings()
     engine = open_database(settings.database_url)
     columns = (
         TextColumn("同步到健康宝"),

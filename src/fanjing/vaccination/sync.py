@@ -37,7 +37,7 @@ from fanjing.errors import FanjingError
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import UtcDateTime
-from fanjing.vaccination.store import DoseRow, SyncStateRow
+from fanjing.vaccination.store import DoseRow, HeldDoseRow, SyncStateRow
 
 log = logging.getLogger(__name__)
 
@@ -281,22 +281,27 @@ def _watermark(connection: Connection) -> int:
 
 @contextmanager
 def sync_lock(
-    engine: Engine, *, holder: str, clock: Callable[[], datetime], lease: timedelta
+    engine: Engine,
+    *,
+    holder: str,
+    clock: Callable[[], datetime],
+    lease: timedelta,
+    name: str = STATE,
+    key: int = ADVISORY_KEY,
 ) -> Iterator[bool]:
-    """Whether this run may sync (True) or another one is (False). PostgreSQL: a session
-    advisory lock on a connection held for the run; SQLite: the state row's lease."""
+    """Whether this run may go on (True) or another one is running (False). PostgreSQL: a
+    session advisory lock (``key``) on a connection held for the run; SQLite: the lease on the
+    state row ``name``. The server's daily jobs take it too, each with its own name and key."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             acquired = bool(
-                connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY})
+                connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
             )
             try:
                 yield acquired
             finally:
                 if acquired:
-                    connection.scalar(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY}
-                    )
+                    connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
         return
     now = clock()
     with engine.begin() as connection:
@@ -304,7 +309,7 @@ def sync_lock(
             connection.execute(
                 update(SyncStateRow)
                 .where(
-                    SyncStateRow.name == STATE,
+                    SyncStateRow.name == name,
                     (SyncStateRow.lease_until.is_(None))
                     | (SyncStateRow.lease_until < now)
                     | (SyncStateRow.lease_holder == holder),
@@ -320,9 +325,23 @@ def sync_lock(
             with engine.begin() as connection:
                 connection.execute(
                     update(SyncStateRow)
-                    .where(SyncStateRow.name == STATE, SyncStateRow.lease_holder == holder)
+                    .where(SyncStateRow.name == name, SyncStateRow.lease_holder == holder)
                     .values(lease_holder=None, lease_until=None)
                 )
+
+
+def sync_lag(connection: Connection) -> int:
+    """The newest clinic change number minus the watermark: how far the health kit is behind."""
+    newest = connection.scalar(select(func.max(DoseRow.change_seq)))
+    return max(int(newest or 0) - _watermark(connection), 0)
+
+
+def held_doses(connection: Connection) -> dict[str, int]:
+    """Doses waiting in the held queue, by reason."""
+    rows = connection.execute(
+        select(HeldDoseRow.reason, func.count()).group_by(HeldDoseRow.reason)
+    ).all()
+    return {str(reason): int(count) for reason, count in rows}
 
 
 def _renew_lease(connection: Connection, holder: str, now: datetime, lease: timedelta) -> None:

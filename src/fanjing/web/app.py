@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import date
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -18,22 +18,25 @@ from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.service import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import purge_grey_numbers
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.crypto import load_field_cipher, session_secret
+from fanjing.infra.clock import fix_day, now_utc, today_in_china
+from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
+from fanjing.infra.metrics import JOB_RUNS
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.settings import Settings
+from fanjing.vaccination.appointments import expire_past_appointments
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web import errors
+from fanjing.web.jobs import DailyJob, daily_key, every_day_at, run_daily_jobs
 from fanjing.web.openapi import document_problems
 from fanjing.web.pages import install_pages
+from fanjing.web.request_context import RequestContextMiddleware
 
 log = logging.getLogger("fanjing.web")
 POOL_CONNECTIONS = 20  # per worker
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
-SYNC_EVERY_SECONDS = 30 * 60  # V2: 数据约每半小时同步一次
 SYNC_BATCH = 1_000
 SYNC_PAUSE_SECONDS = 0.05
 
@@ -53,9 +56,10 @@ def create_app(
     from fanjing.users.api import router as users_router
     from fanjing.vaccination.api import router as vaccination_router
     from fanjing.web.health import router as health_router
+    from fanjing.web.operations import router as operations_router
 
     app = FastAPI(
-        lifespan=_daily_jobs,
+        lifespan=_server_jobs,
         title="返京 fanjing",
         description="进京检查、风险地区登记与社区健康管理（北京，2021年8月政策）",
         version="0.1.0",
@@ -73,8 +77,10 @@ def create_app(
     install_pages(app, session_secret(settings))
     document_problems(app)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(RequestContextMiddleware)  # outermost: a refused body gets an id too
     routers = (
         health_router,
+        operations_router,
         policy_router,
         places_router,
         audit_router,
@@ -100,11 +106,16 @@ def _pool(settings: Settings) -> dict[str, int]:
 
 
 @asynccontextmanager
-async def _daily_jobs(app: FastAPI) -> AsyncIterator[None]:
-    """Jobs the server runs: every day, purge grey phone numbers and close community cases
-    whose measures are over (both idempotent, so each worker may run them; the first run is
-    at start); every half hour, the vaccination sync (one worker at a time)."""
-    tasks = [asyncio.create_task(_every_day(app)), asyncio.create_task(_every_half_hour(app))]
+async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """The daily jobs at their CST time and the half-hourly sync (see ``fanjing.web.jobs``)."""
+    settings: Settings = app.state.settings
+    fix_day(settings.today)  # the jobs' tasks and threads inherit it
+    tasks = [
+        asyncio.create_task(
+            every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=now_utc)
+        ),
+        asyncio.create_task(_every_half_hour(app)),
+    ]
     try:
         yield
     finally:
@@ -115,55 +126,76 @@ async def _daily_jobs(app: FastAPI) -> AsyncIterator[None]:
                 await task
 
 
-async def _every_day(app: FastAPI) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(_purge, app)
-        except Exception:  # a failed run is logged and tried again tomorrow
-            log.exception("daily jobs (grey numbers, finished cases) failed")
-        await asyncio.sleep(24 * 3600)
+def daily_jobs(engine: Engine) -> tuple[DailyJob, ...]:
+    """The daily jobs on ``engine``; each works on the clock's day (``FANJING_TODAY`` or CST)."""
+
+    def purge() -> str:
+        with session_scope(engine) as session:
+            removed = purge_grey_numbers(session=session, today=today_in_china())
+        return f"{removed} grey phone numbers deleted"
+
+    def close() -> str:
+        with session_scope(engine) as session:
+            closed = close_finished_cases(session=session, today=today_in_china())
+        return f"{closed} community cases closed, their measures over"
+
+    def expire() -> str:
+        with session_scope(engine) as session:
+            expired = expire_past_appointments(session=session, today=today_in_china())
+        return f"{expired} past appointments expired"
+
+    return (
+        DailyJob("purge_grey_numbers", daily_key(0), purge),
+        DailyJob("close_finished_cases", daily_key(1), close),
+        DailyJob("expire_appointments", daily_key(2), expire),
+    )
+
+
+def _daily(app: FastAPI, day: date) -> None:
+    run_daily_jobs(daily_jobs(app.state.engine), engine=app.state.engine, clock=now_utc, day=day)
 
 
 async def _every_half_hour(app: FastAPI) -> None:
-    """V2: clinic records reach the health kit about every half hour. Every worker runs the
-    job; the sync's lock lets one through and the others skip. Throttled: bounded batches with a
-    pause between them, so a large backlog does not starve requests."""
+    """V2: clinic records reach the health kit about every half hour (数据约每半小时同步一次;
+    ``FANJING_SYNC_EVERY_SECONDS``). Every worker runs the job; the sync's lock lets one
+    through and the others skip. Throttled: bounded batches with a pause between them, so a
+    large backlog does not starve requests."""
     while True:
-        await asyncio.sleep(SYNC_EVERY_SECONDS)
-        try:
-            report = await asyncio.to_thread(
-                sync_to_healthkit,
-                engine=app.state.engine,
-                cipher=app.state.cipher,
-                clock=lambda: datetime.now(UTC),
-                batch=SYNC_BATCH,
-                pause=SYNC_PAUSE_SECONDS,
-            )
-        except Exception:  # a failed run is logged; the next one resumes from the watermark
-            log.exception("vaccination sync to the health kit failed")
-            continue
-        if report.skipped:
-            log.info("vaccination sync: another worker is running it, skipped")
-        else:
-            log.info(
-                "vaccination sync: %d changes in %d batches, %d synced, %d held, %d released, "
-                "%d accounts skipped (name cannot be decrypted)",
-                report.changes,
-                report.batches,
-                report.synced,
-                report.held,
-                report.released,
-                report.names_skipped,
-            )
+        await asyncio.sleep(app.state.settings.sync_every_seconds)
+        await asyncio.to_thread(sync_once, app.state.engine, app.state.cipher)
 
 
-def _purge(app: FastAPI) -> None:
-    with session_scope(app.state.engine) as session:
-        removed = purge_grey_numbers(session=session, today=today_in_china())
-    log.info("daily purge: %d grey phone numbers deleted", removed)
-    with session_scope(app.state.engine) as session:
-        closed = close_finished_cases(session=session, today=today_in_china())
-    log.info("daily: %d community cases closed, their measures over", closed)
+def sync_once(engine: Engine, cipher: FieldCipher) -> None:
+    """One throttled sync run, its report logged (a failure too: the next run resumes from
+    the watermark)."""
+    try:
+        report = sync_to_healthkit(
+            engine=engine,
+            cipher=cipher,
+            clock=now_utc,
+            batch=SYNC_BATCH,
+            pause=SYNC_PAUSE_SECONDS,
+        )
+    except Exception:
+        log.exception("vaccination sync to the health kit failed")
+        JOB_RUNS.labels("vaccination_sync", "failed").inc()
+        return
+    if report.skipped:
+        log.info("vaccination sync: another worker is running it, skipped")
+        JOB_RUNS.labels("vaccination_sync", "busy").inc()
+        return
+    log.info(
+        "vaccination sync: %d changes in %d batches, %d synced, %d held, %d released, "
+        "%d accounts skipped (name cannot be decrypted), watermark %d",
+        report.changes,
+        report.batches,
+        report.synced,
+        report.held,
+        report.released,
+        report.names_skipped,
+        report.watermark,
+    )
+    JOB_RUNS.labels("vaccination_sync", "ran").inc()
 
 
 class BodySizeLimit:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.errors import FanjingError
 from fanjing.infra.db import session_scope
+from fanjing.infra.logs import note_role
 from fanjing.users.core import Role
 from fanjing.users.service import user_with_token
 from fanjing.users.store import UserRow
@@ -49,6 +50,7 @@ def current_user(request: Request, credentials: Credentials) -> UserRow:
         user = user_with_token(session, token)
     if user is None:
         raise INVALID_TOKEN
+    note_role(user.role)
     return user
 
 

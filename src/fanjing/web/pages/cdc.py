@@ -29,6 +29,7 @@ from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
 from fanjing.places.store import DesignationRow, RegistryImportRow
 from fanjing.policy.packstore import upload_pack
@@ -291,6 +292,7 @@ async def import_list(
         )
     except FanjingError as problem:
         session.rollback()
+        RISK_IMPORTS.labels("refused").inc()
         return _areas_refused(
             request,
             session,
@@ -298,9 +300,9 @@ async def import_list(
             import_errors=errors_of(problem),
             import_text=text,
         )
+    RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
     _publish(session, request, report.opened_ids)
-    stored = session.scalar(select(RegistryImportRow.id).order_by(RegistryImportRow.id.desc()))
-    return RedirectResponse(f"/cdc/areas/imports/{stored}", status_code=303)
+    return RedirectResponse(f"/cdc/areas/imports/{report.import_id}", status_code=303)
 
 
 @router.get("/cdc/areas/imports/{import_id}", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import fixed_day, today_in_china
+from fanjing.infra.logs import note_role
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession
@@ -55,7 +56,10 @@ Csrf = Annotated[None, Depends(check_csrf)]
 
 def session_user(request: Request, session: Session) -> UserRow | None:
     user_id = request.session.get("user_id")
-    return session.get(UserRow, user_id) if isinstance(user_id, int) else None
+    user = session.get(UserRow, user_id) if isinstance(user_id, int) else None
+    if user is not None:
+        note_role(user.role)
+    return user
 
 
 def require_page(*roles: Role) -> Callable[..., UserRow]:
