@@ -55,6 +55,7 @@ from fanjing.web.deps import (
     DbSession,
     RowId,
     bearer_token,
+    current_user,
     refuse_unless,
     require,
 )
@@ -169,6 +170,7 @@ def send_code(
         session=session,
         cipher=state.cipher,
         sender=state.sender,
+        limits=state.rate_limits,
         account=_own_account(session, user),
         phone=body.phone,
         platform=body.platform,
@@ -184,6 +186,7 @@ def confirm(body: ConfirmBody, session: DbSession, user: Citizen, request: Reque
     account = _own_account(session, user)
     confirm_binding(
         session=session,
+        engine=request.app.state.engine,
         cipher=request.app.state.cipher,
         account=account,
         phone=body.phone,
@@ -325,10 +328,12 @@ async def status(credentials: Credentials, request: Request) -> Response:
     # the health kit's most frequent request: who asks, their account and its status come
     # in one query, on one trip through the thread pool (not one per dependency)
     today = today_in_china()
+    token = bearer_token(credentials)
     role, state = await run_in_threadpool(
-        _caller_status, request.app.state.read_engine, token_hash(bearer_token(credentials)), today
+        _caller_status, request.app.state.read_engine, token_hash(token), today
     )
-    if role is None:
+    if role is None:  # the token's own error (unknown, expired, revoked), counted as a failure
+        await run_in_threadpool(current_user, request, credentials)
         raise INVALID_TOKEN
     refuse_unless(role, (Role.CITIZEN,))
     if state is None:
@@ -348,7 +353,7 @@ async def status(credentials: Credentials, request: Request) -> Response:
 
 def _caller_status(engine: Engine, token: str, today: date) -> tuple[str | None, Status | None]:
     with engine.connect() as connection:
-        return caller_status(connection, token, today)
+        return caller_status(connection, token, today, datetime.now(UTC))
 
 
 class PassRead(BaseModel):

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,9 +24,10 @@ from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_pl
 from fanjing.healthkit.sender import CodeSender
 from fanjing.healthkit.store import AccountRow, OneTimeCodeRow, PhoneBindingRow
 from fanjing.infra.crypto import FieldCipher
+from fanjing.infra.rate_limits import CODE_SENDS, RateLimits
 
-CODE_VALIDITY = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
+CODE_VALIDITY = timedelta(minutes=5)
+MAX_ATTEMPTS = 5  # tries of one code, the right one included
 
 
 @dataclass(frozen=True)
@@ -107,17 +108,26 @@ def start_binding(
     session: Session,
     cipher: FieldCipher,
     sender: CodeSender,
+    limits: RateLimits,
     account: AccountRow,
     phone: str,
     platform: str,
     now: datetime,
 ) -> None:
-    """Send a one-time code to ``phone`` to bind it on ``platform``."""
+    """Send a one-time code to ``phone`` to bind it on ``platform``: valid 5 minutes, it
+    replaces the account's earlier codes for the number. At most one send per number per
+    60 s and 10 a day (``TooManyRequests``); a sender's failure is the sender's error."""
     number = mobile_number(phone)
     chosen = _platform(platform)
     phone_hash = cipher.lookup_hash(number)
     _refuse_if_bound_elsewhere(session, phone_hash, account)
+    limits.take(CODE_SENDS, phone_hash, Where(field="phone"))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    session.execute(
+        delete(OneTimeCodeRow).where(
+            OneTimeCodeRow.account_id == account.id, OneTimeCodeRow.phone_hash == phone_hash
+        )
+    )
     session.add(
         OneTimeCodeRow(
             account_id=account.id,
@@ -133,6 +143,7 @@ def start_binding(
 def confirm_binding(
     *,
     session: Session,
+    engine: Engine,
     cipher: FieldCipher,
     account: AccountRow,
     phone: str,
@@ -141,7 +152,13 @@ def confirm_binding(
     now: datetime,
 ) -> PhoneBindingRow:
     """Bind the number once its code is confirmed. A number already on this account (grey,
-    or on the same platform) is bound again; on another account, refused."""
+    or on the same platform) is bound again; on another account, refused (also when another
+    account binds it at the same moment).
+
+    Every try uses up one of the code's ``MAX_ATTEMPTS`` in its own transaction on ``engine``,
+    committed before the code is compared: a wrong try stays counted though the caller's
+    transaction is rolled back, and simultaneous guesses cannot share a try. The code is
+    deleted when it binds (single use)."""
     number = mobile_number(phone)
     chosen = _platform(platform)
     phone_hash = cipher.lookup_hash(number)
@@ -154,11 +171,17 @@ def confirm_binding(
         )
         .order_by(OneTimeCodeRow.id.desc())
     ).first()
-    if pending is None or pending.expires_at <= now or pending.attempts >= MAX_ATTEMPTS:
+    if pending is None or pending.expires_at <= now:
         raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
+    tries_left = _take_try(engine, pending.id)
+    if tries_left is None:
+        raise FanjingError(
+            "code_expired", "验证码错误次数过多，已失效，请重新获取", Where(field="code")
+        )
     if not hmac.compare_digest(pending.code_hash, _code_hash(cipher, code.strip())):
-        pending.attempts += 1
-        raise FanjingError("wrong_code", "验证码不对", Where(field="code"))
+        raise FanjingError(
+            "wrong_code", f"验证码不对（还可再试 {tries_left} 次）", Where(field="code")
+        )
     existing = session.scalar(
         select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
     )
@@ -182,14 +205,27 @@ def confirm_binding(
             bound_at=now,
         )
         session.add(binding)
-    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == pending.id))
+    session.delete(pending)
     try:
-        session.flush()
+        session.flush()  # the binding and the code's deletion, so a conflict is caught here
     except IntegrityError:  # another account bound the same number at the same moment
         raise FanjingError(
             "phone_bound_elsewhere", "该手机号已绑定在其他健康宝账户", Where(field="phone")
         ) from None
     return binding
+
+
+def _take_try(engine: Engine, code_id: int) -> int | None:
+    """Use up one try of the code, committed at once; the tries left after this one, or None
+    when none was left. One conditional UPDATE, so concurrent tries are counted each."""
+    with engine.begin() as connection:
+        used = connection.execute(
+            update(OneTimeCodeRow)
+            .where(OneTimeCodeRow.id == code_id, OneTimeCodeRow.attempts < MAX_ATTEMPTS)
+            .values(attempts=OneTimeCodeRow.attempts + 1)
+            .returning(OneTimeCodeRow.attempts)
+        ).scalar_one_or_none()
+    return None if used is None else MAX_ATTEMPTS - used
 
 
 def unbind(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.errors import FanjingError
 from fanjing.infra.db import session_scope
+from fanjing.infra.rate_limits import LOGIN_FAILURES, RateLimits
 from fanjing.users.core import Role
 from fanjing.users.service import user_with_token
 from fanjing.users.store import UserRow
@@ -43,13 +45,30 @@ def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
 
 def current_user(request: Request, credentials: Credentials) -> UserRow:
     """The caller, looked up on a connection given back at once (holding it for the request
-    while the route takes another would let a busy pool deadlock on itself)."""
+    while the route takes another would let a busy pool deadlock on itself). An unknown,
+    expired or revoked token is a 401 and counts as a failure of the client's address."""
     token = bearer_token(credentials)
     with Session(request.app.state.read_engine) as session:
-        user = user_with_token(session, token)
-    if user is None:
-        raise INVALID_TOKEN
-    return user
+        return user_by_token(request, session, token)
+
+
+def user_by_token(request: Request, session: Session, token: str) -> UserRow:
+    """Logging in by token (the API's bearer, the login page): at most 10 failures a minute
+    from one client address (429 after), then the token's user or its 401 error."""
+    limits: RateLimits = request.app.state.rate_limits
+    address = client_address(request)
+    limits.refuse_if_reached(LOGIN_FAILURES, address)
+    try:
+        return user_with_token(session, token, now=datetime.now(UTC))
+    except FanjingError:
+        limits.count(LOGIN_FAILURES, address)
+        raise
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (behind a reverse proxy, uvicorn's --proxy-headers makes it the
+    client's)."""
+    return request.client.host if request.client else "unknown"
 
 
 def refuse_unless(role: str, allowed: tuple[Role, ...]) -> None:
