@@ -59,6 +59,7 @@ from fanjing.web.deps import (
     refuse_unless,
     require,
 )
+from fanjing.web.openapi import problem_response
 
 router = APIRouter(tags=["健康宝"])
 Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
@@ -161,7 +162,15 @@ def own(session: DbSession, user: Citizen, request: Request) -> AccountView:
     return _view(session, _own_account(session, user), request)
 
 
-@router.post("/api/v1/healthkit/phones", status_code=202, summary="绑定手机号：发送验证码")
+@router.post(
+    "/api/v1/healthkit/phones",
+    status_code=202,
+    summary="绑定手机号：发送验证码",
+    responses={
+        502: problem_response("短信网关未能发送（sms_failed）"),
+        503: problem_response("短信网关无法连接（sms_unavailable）"),
+    },
+)
 def send_code(
     body: PhoneBody, session: DbSession, user: Citizen, request: Request
 ) -> dict[str, str]:

@@ -66,8 +66,8 @@ def user_by_token(request: Request, session: Session, token: str) -> UserRow:
 
 
 def client_address(request: Request) -> str:
-    """The peer's address (behind a reverse proxy, uvicorn's --proxy-headers makes it the
-    client's)."""
+    """The peer's address (behind a reverse proxy on the same machine, uvicorn takes the
+    client's from X-Forwarded-For)."""
     return request.client.host if request.client else "unknown"
 
 

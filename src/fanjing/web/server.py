@@ -11,6 +11,9 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+from fanjing.errors import FanjingError
+from fanjing.healthkit.sender import sender_from_settings
+from fanjing.infra.console import fail
 from fanjing.infra.db import open_database
 from fanjing.settings import Settings
 from fanjing.web.app import create_app
@@ -44,7 +47,12 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, help="工作进程数")] = 1,
 ) -> None:
     """启动 HTTP 服务（先把数据库迁移到最新结构）；文档在 /docs。"""
-    open_database(Settings.from_environment().database_url).dispose()
+    settings = Settings.from_environment()
+    try:
+        sender_from_settings(settings)  # a wrong SMS setting is said here, not in each worker
+    except FanjingError as problem:
+        fail(problem)
+    open_database(settings.database_url).dispose()
     typer.echo(f"fanjing 在 http://{host}:{port}/ 提供服务（文档 /docs），{workers} 个工作进程")
     config = _TcpConfig(
         "fanjing.web.server:app_from_environment",
