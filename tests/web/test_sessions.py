@@ -12,13 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from fanjing.healthkit.sender import LogSender
 from fanjing.infra.db import session_scope
 from fanjing.settings import Settings
 from fanjing.users.service import add_user, revoke_user
 from fanjing.users.store import WebSessionRow
 from fanjing.web.app import create_app
 from fanjing.web.pages.session import SESSION_COOKIE
-from tests.api_helpers import bearer
+from tests.api_helpers import COMMUNITY, bearer
 
 
 def make_client(engine, tmp_path, public_url: str = "") -> TestClient:
@@ -153,3 +154,24 @@ def test_ten_wrong_tokens_a_minute_on_the_api(client, tokens):
     assert client.get("/api/v1/me", headers=bearer(tokens["cdc"])).status_code == 429
     status = client.get("/api/v1/healthkit/status", headers=bearer("fj_wrong"))
     assert status.status_code == 429
+
+
+def test_a_code_confirmed_on_the_pages_a_while_after_the_last_request(client, tokens, engine):
+    """The session's last request is written on this request, and the code's try in a
+    transaction of its own: neither waits for the other."""
+    client.app.state.sender = sender = LogSender()
+    account = {"name": "张三", "document_number": "11010519491231002X", "community": COMMUNITY}
+    client.post("/api/v1/healthkit/account", json=account, headers=bearer(tokens["citizen"]))
+    log_in(client, tokens["citizen"])
+    page = client.get("/healthkit")
+    form = {"phone": "13912345678", "platform": "wechat", "csrf": csrf_of(page.text)}
+    asked = client.post("/healthkit/phones", data=form)
+    assert asked.status_code == 200, asked.text
+    moved_back(engine, last_seen_at=timedelta(minutes=5))
+    confirmed = client.post(
+        "/healthkit/phones/confirm",
+        data={"code": sender.sent[-1][1], "csrf": csrf_of(asked.text)},
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303, confirmed.text
+    assert "139****5678" in client.get("/healthkit").text

@@ -193,6 +193,7 @@ def send_code(
 )
 def confirm(body: ConfirmBody, session: DbSession, user: Citizen, request: Request) -> AccountView:
     account = _own_account(session, user)
+    session.commit()  # the connection goes back: the code's try takes one of its own
     confirm_binding(
         session=session,
         engine=request.app.state.engine,

@@ -162,23 +162,8 @@ def confirm_binding(
     number = mobile_number(phone)
     chosen = _platform(platform)
     phone_hash = cipher.lookup_hash(number)
-    pending = session.scalars(
-        select(OneTimeCodeRow)
-        .where(
-            OneTimeCodeRow.account_id == account.id,
-            OneTimeCodeRow.phone_hash == phone_hash,
-            OneTimeCodeRow.platform == chosen.value,
-        )
-        .order_by(OneTimeCodeRow.id.desc())
-    ).first()
-    if pending is None or pending.expires_at <= now:
-        raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
-    tries_left = _take_try(engine, pending.id)
-    if tries_left is None:
-        raise FanjingError(
-            "code_expired", "验证码错误次数过多，已失效，请重新获取", Where(field="code")
-        )
-    if not hmac.compare_digest(pending.code_hash, _code_hash(cipher, code.strip())):
+    code_id, code_hash, tries_left = _take_try(engine, account.id, phone_hash, chosen, now)
+    if not hmac.compare_digest(code_hash, _code_hash(cipher, code.strip())):
         raise FanjingError(
             "wrong_code", f"验证码不对（还可再试 {tries_left} 次）", Where(field="code")
         )
@@ -205,27 +190,47 @@ def confirm_binding(
             bound_at=now,
         )
         session.add(binding)
-    session.delete(pending)
     try:
-        session.flush()  # the binding and the code's deletion, so a conflict is caught here
+        session.flush()  # here, not in a later statement's autoflush, so a conflict is caught
     except IntegrityError:  # another account bound the same number at the same moment
         raise FanjingError(
             "phone_bound_elsewhere", "该手机号已绑定在其他健康宝账户", Where(field="phone")
         ) from None
+    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == code_id))
     return binding
 
 
-def _take_try(engine: Engine, code_id: int) -> int | None:
-    """Use up one try of the code, committed at once; the tries left after this one, or None
-    when none was left. One conditional UPDATE, so concurrent tries are counted each."""
+def _take_try(
+    engine: Engine, account_id: int, phone_hash: str, platform: Platform, now: datetime
+) -> tuple[int, str, int]:
+    """Use up one try of the account's newest code for the number, committed at once (on a
+    connection of its own: the caller's holds none yet, so a request never waits for a
+    second one); the code's id and hash and the tries left after this one. One conditional
+    UPDATE, so simultaneous tries are each counted. A refusal when there is no live code."""
     with engine.begin() as connection:
+        pending = connection.execute(
+            select(OneTimeCodeRow.id, OneTimeCodeRow.code_hash, OneTimeCodeRow.expires_at)
+            .where(
+                OneTimeCodeRow.account_id == account_id,
+                OneTimeCodeRow.phone_hash == phone_hash,
+                OneTimeCodeRow.platform == platform.value,
+            )
+            .order_by(OneTimeCodeRow.id.desc())
+            .limit(1)
+        ).first()
+        if pending is None or pending.expires_at <= now:
+            raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
         used = connection.execute(
             update(OneTimeCodeRow)
-            .where(OneTimeCodeRow.id == code_id, OneTimeCodeRow.attempts < MAX_ATTEMPTS)
+            .where(OneTimeCodeRow.id == pending.id, OneTimeCodeRow.attempts < MAX_ATTEMPTS)
             .values(attempts=OneTimeCodeRow.attempts + 1)
             .returning(OneTimeCodeRow.attempts)
         ).scalar_one_or_none()
-    return None if used is None else MAX_ATTEMPTS - used
+    if used is None:
+        raise FanjingError(
+            "code_expired", "验证码错误次数过多，已失效，请重新获取", Where(field="code")
+        )
+    return pending.id, pending.code_hash, MAX_ATTEMPTS - used
 
 
 def unbind(

@@ -88,10 +88,13 @@ def revoke_command(
 def list_command() -> None:
     """列出用户（姓名遮蔽，不含令牌）：角色、社区或门诊、令牌到期日与状态。"""
     settings = Settings.from_environment()
-    with session_scope(open_database(settings.database_url)) as session:
-        listed = users_listed(
-            session=session, cipher=load_field_cipher(settings), now=datetime.now(UTC)
-        )
+    try:
+        with session_scope(open_database(settings.database_url)) as session:
+            listed = users_listed(
+                session=session, cipher=load_field_cipher(settings), now=datetime.now(UTC)
+            )
+    except FanjingError as problem:  # names under keys this machine does not have
+        fail(problem)
     for user in listed:
         where = f"  {user.place}" if user.place else ""
         typer.echo(

@@ -291,6 +291,10 @@ def confirm(
     waiting = request.session.get(BINDING)
     if not isinstance(waiting, dict):
         raise FanjingError("code_expired", "验证码已失效，请重新获取")
+    # the page's own writes (the session's last request) are committed and the connection
+    # given back first: the code's try takes one of its own (on SQLite it would otherwise
+    # wait for this transaction's write lock)
+    session.commit()
     try:
         confirm_binding(
             session=session,
