@@ -175,3 +175,18 @@ def test_a_code_confirmed_on_the_pages_a_while_after_the_last_request(client, to
     )
     assert confirmed.status_code == 303, confirmed.text
     assert "139****5678" in client.get("/healthkit").text
+
+
+def test_a_second_code_within_a_minute_is_refused_on_the_pages_too(client, tokens):
+    client.app.state.sender = sender = LogSender()
+    account = {"name": "张三", "document_number": "11010519491231002X", "community": COMMUNITY}
+    client.post("/api/v1/healthkit/account", json=account, headers=bearer(tokens["citizen"]))
+    log_in(client, tokens["citizen"])
+    form = {"phone": "13912345678", "platform": "wechat"}
+    first = client.post(
+        "/healthkit/phones", data={**form, "csrf": csrf_of(client.get("/healthkit").text)}
+    )
+    assert first.status_code == 200
+    again = client.post("/healthkit/phones", data={**form, "csrf": csrf_of(first.text)})
+    assert again.status_code == 429 and 1 <= int(again.headers["Retry-After"]) <= 60
+    assert "每 60 秒只能获取一次验证码" in again.text and len(sender.sent) == 1

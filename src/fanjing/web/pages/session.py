@@ -70,15 +70,20 @@ def session_user(request: Request, session: Session) -> UserRow | None:
 
 
 def log_in(request: Request, session: Session, user: UserRow) -> None:
-    """A new session on login: nothing carried over from before."""
+    """A new session on login: nothing carried over from before. Committed here: the request's
+    own transaction commits only after the answer is sent, and the browser follows the
+    redirect at once."""
     request.session.clear()
     request.session[SESSION_KEY] = start_session(session, user.id, datetime.now(UTC))
+    session.commit()
 
 
 def log_out(request: Request, session: Session) -> None:
+    """The session ended on the server (committed before the answer, as at login)."""
     key = request.session.get(SESSION_KEY)
     if isinstance(key, str):
         end_session(session, key, datetime.now(UTC))
+        session.commit()
     request.session.clear()
 
 
