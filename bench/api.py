@@ -167,6 +167,7 @@ def _citizens(url: str, count: int, lines: list[str], checker: Checker, seed: in
             for index in range(count):
                 user, token = add_user(
                     session=session,
+                    cipher=cipher,
                     name=f"bench-citizen-{index}",
                     role="citizen",
                     community=None,

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import create_db_engine, normalize_url, session_scope, upgrade
 from fanjing.places.gazetteer import Gazetteer
+from fanjing.settings import Settings
 from fanjing.users.service import add_user
 from fanjing.vaccination.service import add_clinic
 from tests.api_helpers import CLINIC, CLINIC_STREET, COMMUNITY, ROLES
@@ -64,10 +66,12 @@ def fresh_postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture
-def tokens(engine, gazetteer) -> dict[str, str]:
+def tokens(engine, gazetteer, tmp_path) -> dict[str, str]:
     """A user of every role (the community worker in 松榆里社区, the clinic user at the clinic
     ``CLINIC`` of the same street), by role: their bearer tokens."""
     found = {}
+    # the keys the tests' app finds under var/ (tests/web/conftest.py)
+    cipher = load_field_cipher(Settings(var_dir=tmp_path / "var", database_url=""))
     with session_scope(engine) as session:
         add_clinic(
             session=session,
@@ -82,13 +86,14 @@ def tokens(engine, gazetteer) -> dict[str, str]:
             community = COMMUNITY if role == "community_worker" else None
             _, token = add_user(
                 session=session,
+                cipher=cipher,
                 name=f"{role}-user",
                 role=role,
                 community=community,
                 clinic=CLINIC if role == "clinic" else None,
                 parse_place=gazetteer.parse,
                 actor="test",
-                now=datetime(2021, 8, 1, tzinfo=UTC),
+                now=datetime.now(UTC),  # tokens expire by the real clock
             )
             found[role] = token
     return found

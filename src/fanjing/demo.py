@@ -32,6 +32,7 @@ from fanjing.hotline.service import import_extracted
 from fanjing.infra.console import command_settings
 from fanjing.infra.crypto import FieldCipher, load_field_cipher
 from fanjing.infra.db import open_database, session_scope
+from fanjing.infra.rate_limits import RateLimits
 from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import import_feed
 from fanjing.places.gazetteer import Gazetteer
@@ -92,13 +93,14 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
         for role in ROLES_ZH:
             user, token = add_user(
                 session=session,
+                cipher=cipher,
                 name={"citizen": "张三"}.get(role, f"demo-{role}"),
                 role=role,
                 community=COMMUNITY if role == "community_worker" else None,
                 clinic=CLINIC if role == "clinic" else None,
                 parse_place=gazetteer.parse,
                 actor="demo",
-                now=now,
+                now=datetime.now(UTC),  # tokens expire by the real clock, not the demo's
             )
             tokens[role] = token
             if role == "citizen":
@@ -111,7 +113,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
 def _people(
     engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, citizen_id: int, now: datetime
 ) -> None:
-    sender = LogSender()
+    sender, limits = LogSender(), RateLimits()
     with session_scope(engine) as session:
         account = create_account(
             session=session,
@@ -127,13 +129,16 @@ def _people(
                 session=session,
                 cipher=cipher,
                 sender=sender,
+                limits=limits,
                 account=account,
                 phone=phone,
                 platform=platform,
                 now=now,
             )
+            session.commit()  # the code's tries are counted on their own connection
             confirm_binding(
                 session=session,
+                engine=engine,
                 cipher=cipher,
                 account=account,
                 phone=phone,

@@ -3,7 +3,8 @@
 Hierarchy::
 
     FanjingError            code (stable snake_case), Chinese message, where (file:line field)
-    └── InputErrors         several FanjingErrors found in one input, reported together
+    ├── InputErrors         several FanjingErrors found in one input, reported together
+    └── TooManyRequests     a rate limit reached: when to try again (HTTP 429, Retry-After)
 
 Each boundary translates once: the CLI prints ``错误：…（位置：…）`` and exits 2,
 HTTP (later) answers with problem+json.
@@ -86,3 +87,11 @@ class InputErrors(FanjingError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class TooManyRequests(FanjingError):
+    """A rate limit reached; ``retry_after``: whole seconds until a try may succeed."""
+
+    def __init__(self, message: str, retry_after: int, where: Where | None = None) -> None:
+        super().__init__("too_many_requests", message, where)
+        self.retry_after = retry_after

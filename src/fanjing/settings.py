@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     )
     daily_jobs_at: time = Field(time(3, 0), description="when the daily jobs run, CST (HH:MM)")
     sync_every_seconds: int = Field(30 * 60, ge=1, description="the vaccination sync's period")
+    public_url: str = Field("", description="the address people open; https: Secure cookies")
+    sms_sender: str = Field("log", description="log (development: codes in the log) or http")
+    sms_url: str = Field("", description="the SMS gateway's URL (sms_sender http)")
+    sms_key: str = Field("", description="the SMS gateway's key (sms_sender http)")
+    sms_template: str = Field("", description="the SMS gateway's template id (sms_sender http)")
 
     @classmethod
     def settings_customise_sources(
@@ -147,6 +152,10 @@ class Settings(BaseSettings):
             if part.strip() and part.strip() != "*":
                 ip_network(part.strip())  # ValueError: not an address or network
         return value
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.lower().startswith("https://")
 
     def data_key_list(self) -> tuple[bytes, ...]:
         """``FANJING_DATA_KEYS`` as Fernet keys, newest first; empty when not set."""

@@ -23,6 +23,7 @@ from fanjing.healthkit.service import (
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
+from fanjing.infra.rate_limits import RateLimits
 from fanjing.users.service import add_user
 
 NOW = datetime(2021, 8, 7, 2, 0, tzinfo=UTC)
@@ -40,6 +41,7 @@ def make_account(engine, gazetteer, cipher, name="张三", number=ID) -> int:
     with session_scope(engine) as session:
         user, _ = add_user(
             session=session,
+            cipher=cipher,
             name=f"u{number}",
             role="citizen",
             community=None,
@@ -68,6 +70,7 @@ def send_code(engine, cipher, account_id, phone=PHONE, platform="wechat", sender
             session=session,
             cipher=cipher,
             sender=sender,
+            limits=RateLimits(),  # each send its own: these tests are not about the limits
             account=account,
             phone=phone,
             platform=platform,
@@ -81,6 +84,7 @@ def confirm(engine, cipher, account_id, code, phone=PHONE, platform="wechat") ->
         account = session.get(AccountRow, account_id)
         return confirm_binding(
             session=session,
+            engine=engine,
             cipher=cipher,
             account=account,
             phone=phone,
@@ -187,6 +191,7 @@ def test_two_simultaneous_binds_of_one_number_cannot_both_succeed(engine, gazett
                 barrier.wait()
                 confirm_binding(
                     session=session,
+                    engine=engine,
                     cipher=cipher,
                     account=account,
                     phone=PHONE,

@@ -154,11 +154,13 @@ def test_values_still_needing_an_old_key_are_found_before_it_is_retired(tmp_path
     rotate_data_key(settings)
     new = load_field_cipher(settings)
     assert undecryptable_under_newest(engine, metadata, new) == {
+        "app_user": 1,  # the user's name
         "healthkit_account": 2,
         "phone_binding": 1,
     }
     counts = reencrypt_columns(engine, metadata, new, batch_rows=1)
     assert {table: rows for table, rows in counts.items() if rows} == {
+        "app_user": 1,
         "healthkit_account": 1,
         "phone_binding": 1,
     }

@@ -3,22 +3,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError
+from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
 from fanjing.users.core import token_hash
 from fanjing.users.service import add_user, user_with_token
 from fanjing.users.store import UserRow
 
 NOW = datetime(2021, 8, 7, 1, 0, tzinfo=UTC)
+CIPHER = FieldCipher([Fernet.generate_key()], b"k" * 32)
 
 
 def add(engine, gazetteer, name, role, community=None):
     with session_scope(engine) as session:
         user, token = add_user(
             session=session,
+            cipher=CIPHER,
             name=name,
             role=role,
             community=community,
@@ -34,8 +38,10 @@ def test_a_token_is_given_once_and_only_its_hash_is_stored(engine, gazetteer):
     with session_scope(engine) as session:
         stored = session.scalars(select(UserRow)).one()
         assert stored.token_hash == token_hash(token) and token not in stored.token_hash
-        assert user_with_token(session, token).name == "王医生"
-        assert user_with_token(session, token + "x") is None
+        assert user_with_token(session, token, now=NOW).name == "王医生"
+        with pytest.raises(FanjingError) as raised:
+            user_with_token(session, token + "x", now=NOW)
+        assert raised.value.code == "unauthenticated"
         raw = session.execute(text("SELECT * FROM app_user")).all()
         assert not any(token in str(value) for row in raw for value in row)
 

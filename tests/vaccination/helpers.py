@@ -72,6 +72,7 @@ def add_citizen(engine: Engine, gazetteer: Gazetteer, serial: int, name: str = "
     with session_scope(engine) as session:
         user, _ = add_user(
             session=session,
+            cipher=cipher(),
             name=f"citizen-{serial}",
             role="citizen",
             community=None,

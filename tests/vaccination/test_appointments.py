@@ -18,7 +18,7 @@ from fanjing.vaccination.appointments import book, cancel, set_capacity
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.store import AppointmentRow, SlotRow
 from tests.api_helpers import CLINIC_STREET, COMMUNITY
-from tests.vaccination.helpers import NOW, TODAY
+from tests.vaccination.helpers import NOW, TODAY, cipher
 
 DAY = date(2021, 8, 10)
 
@@ -27,6 +27,7 @@ def user(engine, gazetteer, name: str, role: str = "citizen", community=None) ->
     with session_scope(engine) as session:
         row, _ = add_user(
             session=session,
+            cipher=cipher(),
             name=name,
             role=role,
             community=community,

@@ -73,6 +73,7 @@ def fuzzed(tmp_path_factory, gazetteer):
     with session_scope(engine) as session:
         _, token = add_user(
             session=session,
+            cipher=app.state.cipher,
             name="fuzz-cdc",
             role="cdc",
             community=None,

@@ -55,9 +55,11 @@ from fanjing.web.deps import (
     DbSession,
     RowId,
     bearer_token,
+    current_user,
     refuse_unless,
     require,
 )
+from fanjing.web.openapi import problem_response
 
 router = APIRouter(tags=["健康宝"])
 Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
@@ -160,7 +162,15 @@ def own(session: DbSession, user: Citizen, request: Request) -> AccountView:
     return _view(session, _own_account(session, user), request)
 
 
-@router.post("/api/v1/healthkit/phones", status_code=202, summary="绑定手机号：发送验证码")
+@router.post(
+    "/api/v1/healthkit/phones",
+    status_code=202,
+    summary="绑定手机号：发送验证码",
+    responses={
+        502: problem_response("短信网关未能发送（sms_failed）"),
+        503: problem_response("短信网关无法连接（sms_unavailable）"),
+    },
+)
 def send_code(
     body: PhoneBody, session: DbSession, user: Citizen, request: Request
 ) -> dict[str, str]:
@@ -169,6 +179,7 @@ def send_code(
         session=session,
         cipher=state.cipher,
         sender=state.sender,
+        limits=state.rate_limits,
         account=_own_account(session, user),
         phone=body.phone,
         platform=body.platform,
@@ -182,8 +193,10 @@ def send_code(
 )
 def confirm(body: ConfirmBody, session: DbSession, user: Citizen, request: Request) -> AccountView:
     account = _own_account(session, user)
+    session.commit()  # the connection goes back: the code's try takes one of its own
     confirm_binding(
         session=session,
+        engine=request.app.state.engine,
         cipher=request.app.state.cipher,
         account=account,
         phone=body.phone,
@@ -325,10 +338,12 @@ async def status(credentials: Credentials, request: Request) -> Response:
     # the health kit's most frequent request: who asks, their account and its status come
     # in one query, on one trip through the thread pool (not one per dependency)
     today = today_in_china()
+    token = bearer_token(credentials)
     role, state = await run_in_threadpool(
-        _caller_status, request.app.state.read_engine, token_hash(bearer_token(credentials)), today
+        _caller_status, request.app.state.read_engine, token_hash(token), today
     )
-    if role is None:
+    if role is None:  # the token's own error (unknown, expired, revoked), counted as a failure
+        await run_in_threadpool(current_user, request, credentials)
         raise INVALID_TOKEN
     refuse_unless(role, (Role.CITIZEN,))
     if state is None:
@@ -348,7 +363,7 @@ async def status(credentials: Credentials, request: Request) -> Response:
 
 def _caller_status(engine: Engine, token: str, today: date) -> tuple[str | None, Status | None]:
     with engine.connect() as connection:
-        return caller_status(connection, token, today)
+        return caller_status(connection, token, today, datetime.now(UTC))
 
 
 class PassRead(BaseModel):

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,9 +24,10 @@ from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_pl
 from fanjing.healthkit.sender import CodeSender
 from fanjing.healthkit.store import AccountRow, OneTimeCodeRow, PhoneBindingRow
 from fanjing.infra.crypto import FieldCipher
+from fanjing.infra.rate_limits import CODE_SENDS, RateLimits
 
-CODE_VALIDITY = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
+CODE_VALIDITY = timedelta(minutes=5)
+MAX_ATTEMPTS = 5  # tries of one code, the right one included
 
 
 @dataclass(frozen=True)
@@ -107,17 +108,26 @@ def start_binding(
     session: Session,
     cipher: FieldCipher,
     sender: CodeSender,
+    limits: RateLimits,
     account: AccountRow,
     phone: str,
     platform: str,
     now: datetime,
 ) -> None:
-    """Send a one-time code to ``phone`` to bind it on ``platform``."""
+    """Send a one-time code to ``phone`` to bind it on ``platform``: valid 5 minutes, it
+    replaces the account's earlier codes for the number. At most one send per number per
+    60 s and 10 a day (``TooManyRequests``); a sender's failure is the sender's error."""
     number = mobile_number(phone)
     chosen = _platform(platform)
     phone_hash = cipher.lookup_hash(number)
     _refuse_if_bound_elsewhere(session, phone_hash, account)
+    limits.take(CODE_SENDS, phone_hash, Where(field="phone"))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    session.execute(
+        delete(OneTimeCodeRow).where(
+            OneTimeCodeRow.account_id == account.id, OneTimeCodeRow.phone_hash == phone_hash
+        )
+    )
     session.add(
         OneTimeCodeRow(
             account_id=account.id,
@@ -133,6 +143,7 @@ def start_binding(
 def confirm_binding(
     *,
     session: Session,
+    engine: Engine,
     cipher: FieldCipher,
     account: AccountRow,
     phone: str,
@@ -141,24 +152,21 @@ def confirm_binding(
     now: datetime,
 ) -> PhoneBindingRow:
     """Bind the number once its code is confirmed. A number already on this account (grey,
-    or on the same platform) is bound again; on another account, refused."""
+    or on the same platform) is bound again; on another account, refused (also when another
+    account binds it at the same moment).
+
+    Every try uses up one of the code's ``MAX_ATTEMPTS`` in its own transaction on ``engine``,
+    committed before the code is compared: a wrong try stays counted though the caller's
+    transaction is rolled back, and simultaneous guesses cannot share a try. The code is
+    deleted when it binds (single use)."""
     number = mobile_number(phone)
     chosen = _platform(platform)
     phone_hash = cipher.lookup_hash(number)
-    pending = session.scalars(
-        select(OneTimeCodeRow)
-        .where(
-            OneTimeCodeRow.account_id == account.id,
-            OneTimeCodeRow.phone_hash == phone_hash,
-            OneTimeCodeRow.platform == chosen.value,
+    code_id, code_hash, tries_left = _take_try(engine, account.id, phone_hash, chosen, now)
+    if not hmac.compare_digest(code_hash, _code_hash(cipher, code.strip())):
+        raise FanjingError(
+            "wrong_code", f"验证码不对（还可再试 {tries_left} 次）", Where(field="code")
         )
-        .order_by(OneTimeCodeRow.id.desc())
-    ).first()
-    if pending is None or pending.expires_at <= now or pending.attempts >= MAX_ATTEMPTS:
-        raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
-    if not hmac.compare_digest(pending.code_hash, _code_hash(cipher, code.strip())):
-        pending.attempts += 1
-        raise FanjingError("wrong_code", "验证码不对", Where(field="code"))
     existing = session.scalar(
         select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
     )
@@ -182,14 +190,47 @@ def confirm_binding(
             bound_at=now,
         )
         session.add(binding)
-    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == pending.id))
     try:
-        session.flush()
+        session.flush()  # here, not in a later statement's autoflush, so a conflict is caught
     except IntegrityError:  # another account bound the same number at the same moment
         raise FanjingError(
             "phone_bound_elsewhere", "该手机号已绑定在其他健康宝账户", Where(field="phone")
         ) from None
+    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == code_id))
     return binding
+
+
+def _take_try(
+    engine: Engine, account_id: int, phone_hash: str, platform: Platform, now: datetime
+) -> tuple[int, str, int]:
+    """Use up one try of the account's newest code for the number, committed at once (on a
+    connection of its own: the caller's holds none yet, so a request never waits for a
+    second one); the code's id and hash and the tries left after this one. One conditional
+    UPDATE, so simultaneous tries are each counted. A refusal when there is no live code."""
+    with engine.begin() as connection:
+        pending = connection.execute(
+            select(OneTimeCodeRow.id, OneTimeCodeRow.code_hash, OneTimeCodeRow.expires_at)
+            .where(
+                OneTimeCodeRow.account_id == account_id,
+                OneTimeCodeRow.phone_hash == phone_hash,
+                OneTimeCodeRow.platform == platform.value,
+            )
+            .order_by(OneTimeCodeRow.id.desc())
+            .limit(1)
+        ).first()
+        if pending is None or pending.expires_at <= now:
+            raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
+        used = connection.execute(
+            update(OneTimeCodeRow)
+            .where(OneTimeCodeRow.id == pending.id, OneTimeCodeRow.attempts < MAX_ATTEMPTS)
+            .values(attempts=OneTimeCodeRow.attempts + 1)
+            .returning(OneTimeCodeRow.attempts)
+        ).scalar_one_or_none()
+    if used is None:
+        raise FanjingError(
+            "code_expired", "验证码错误次数过多，已失效，请重新获取", Where(field="code")
+        )
+    return pending.id, pending.code_hash, MAX_ATTEMPTS - used
 
 
 def unbind(

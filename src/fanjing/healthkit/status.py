@@ -33,6 +33,7 @@ from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.core import Colour, Period, colour_changes, colour_on, observation_periods
 from fanjing.healthkit.store import AccountRow, DeclarationRow, PopupRow, RedMarkRow
 from fanjing.infra.crypto import FieldCipher
+from fanjing.infra.db import UtcDateTime
 from fanjing.users.store import UserRow
 
 RED_KINDS = {"confirmed_case": "确诊病例", "close_contact": "密切接触者"}
@@ -114,7 +115,11 @@ def _status_query(user: ColumnElement[Any]) -> Select[Any]:
 _BY_USER = _status_query(bindparam("user_id", type_=Integer()))
 _BY_TOKEN = _status_query(
     select(UserRow.id)
-    .where(UserRow.token_hash == bindparam("token_hash", type_=String()))
+    .where(
+        UserRow.token_hash == bindparam("token_hash", type_=String()),
+        UserRow.revoked_at.is_(None),
+        UserRow.token_expires_at > bindparam("now", type_=UtcDateTime()),
+    )
     .scalar_subquery()
 )
 
@@ -126,11 +131,12 @@ def status_of_user(session: Session, user_id: int, today: date) -> Status | None
 
 
 def caller_status(
-    session: Session, token_hash: str, today: date
+    session: Session, token_hash: str, today: date, now: datetime
 ) -> tuple[str | None, Status | None]:
-    """The role of the user holding the token (None: no such user) and their account's
-    status, in one query: a status lookup is the health kit's most frequent request."""
-    rows = session.execute(_BY_TOKEN, {"token_hash": token_hash}).all()
+    """The role of the user holding the token (None: no such user, or the token expired or
+    revoked at ``now``) and their account's status, in one query: a status lookup is the
+    health kit's most frequent request."""
+    rows = session.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now}).all()
     role = next((row.text for row in rows if row.source == "user"), None)
     return role, _status(rows, today)
 

@@ -6,17 +6,19 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
+from fanjing.common.days import day_in_china
 from fanjing.errors import FanjingError
 from fanjing.infra.console import command_settings, fail
+from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.users.core import Role
-from fanjing.users.service import add_user
-from fanjing.users.store import UserRow
+from fanjing.users.core import TOKEN_DAYS, Role
+from fanjing.users.service import add_user, revoke_user, users_listed
 
 users_app = typer.Typer(help="用户与角色", no_args_is_help=True)
+
+STATE_ZH = {"active": "有效", "token_expired": "令牌已过期", "token_revoked": "令牌已吊销"}
 
 
 @users_app.command("add")
@@ -27,13 +29,18 @@ def add_command(
     clinic: Annotated[
         str | None, typer.Option("--clinic", help="接种门诊用户所属门诊的代码")
     ] = None,
+    expires_in_days: Annotated[
+        int, typer.Option("--expires-in-days", help="令牌有效天数")
+    ] = TOKEN_DAYS,
     actor: Annotated[str, typer.Option("--by", help="由谁添加")] = "cli",
 ) -> None:
     """添加用户；令牌只显示这一次（只保存其摘要）。"""
+    settings = command_settings()
     try:
-        with session_scope(open_database(command_settings().database_url)) as session:
+        with session_scope(open_database(settings.database_url)) as session:
             user, token = add_user(
                 session=session,
+                cipher=load_field_cipher(settings),
                 name=name,
                 role=role,
                 community=community,
@@ -41,6 +48,7 @@ def add_command(
                 parse_place=Gazetteer().parse,
                 actor=actor,
                 now=datetime.now(UTC),
+                expires_in_days=expires_in_days,
             )
     except FanjingError as problem:
         fail(problem)
@@ -48,16 +56,47 @@ def add_command(
         f"已添加用户 {user.name}（{Role(user.role).label_zh}）"
         + (f"，社区：{user.community}" if user.community else "")
         + (f"，门诊：{user.clinic}" if user.clinic else "")
+        + f"，令牌 {day_in_china(user.token_expires_at)} 到期"
     )
     typer.echo("令牌（只显示这一次，请妥善保存）：")
     typer.echo(token)
 
 
+@users_app.command("revoke")
+def revoke_command(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    actor: Annotated[str, typer.Option("--by", help="由谁吊销")] = "cli",
+) -> None:
+    """吊销用户的令牌：此后不能再用它登录，已登录的页面会话随即结束（记入审计日志）。"""
+    settings = command_settings()
+    try:
+        with session_scope(open_database(settings.database_url)) as session:
+            user = revoke_user(
+                session=session,
+                cipher=load_field_cipher(settings),
+                name=name,
+                actor=actor,
+                now=datetime.now(UTC),
+            )
+    except FanjingError as problem:
+        fail(problem)
+    typer.echo(f"已吊销用户 {user.name}（{Role(user.role).label_zh}）的令牌")
+
+
 @users_app.command("list")
 def list_command() -> None:
-    """列出用户（不含令牌）。"""
-    with session_scope(open_database(command_settings().database_url)) as session:
-        for user in session.scalars(select(UserRow).order_by(UserRow.id)):
-            place = user.community or user.clinic
-            where = f"  {place}" if place else ""
-            typer.echo(f"{user.name}  {Role(user.role).label_zh}{where}")
+    """列出用户（姓名遮蔽，不含令牌）：角色、社区或门诊、令牌到期日与状态。"""
+    settings = command_settings()
+    try:
+        with session_scope(open_database(settings.database_url)) as session:
+            listed = users_listed(
+                session=session, cipher=load_field_cipher(settings), now=datetime.now(UTC)
+            )
+    except FanjingError as problem:  # names under keys this machine does not have
+        fail(problem)
+    for user in listed:
+        where = f"  {user.place}" if user.place else ""
+        typer.echo(
+            f"{user.masked_name}  {user.role.label_zh}{where}  "
+            f"{day_in_china(user.token_expires_at)} 到期  {STATE_ZH[user.state]}"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -44,3 +45,30 @@ def token_hash(token: str) -> str:
     """What is stored of a token. Tokens carry 256 random bits, so a plain SHA-256 suffices
     (a slow password hash would only slow every request)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+TOKEN_DAYS = 90  # a token's default lifetime, settable per user
+SESSION_IDLE = timedelta(hours=12)  # a page session ends after this long without a request
+SESSION_LIFETIME = timedelta(hours=24)  # and this long after logging in, however busy
+
+
+def token_refusal(expires_at: datetime, revoked_at: datetime | None, now: datetime) -> str | None:
+    """Why a known token no longer lets its user in (``token_revoked``, ``token_expired``),
+    or None while it does."""
+    if revoked_at is not None:
+        return "token_revoked"
+    if expires_at <= now:
+        return "token_expired"
+    return None
+
+
+def session_alive(created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
+    """A page session lives while it was used within ``SESSION_IDLE`` and is younger than
+    ``SESSION_LIFETIME`` (logging out or revoking the token ends it before)."""
+    return now - last_seen_at < SESSION_IDLE and now - created_at < SESSION_LIFETIME
+
+
+def citizen_label(masked_name: str, user_id: int) -> str:
+    """What stands for a citizen wherever a user is named (audit log, reports, pages): the
+    masked name and the user's number, never the name itself."""
+    return f"{masked_name}#{user_id}"

@@ -1,24 +1,37 @@
-"""Adding users and recognising them by their token."""
+"""Adding users, recognising them by their token, revoking and listing them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
+from fanjing.common.identity import mask_name
 from fanjing.errors import FanjingError, Where
+from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place, beijing_community
-from fanjing.users.core import Role, draw_token, token_hash
-from fanjing.users.store import UserRow
+from fanjing.users.core import (
+    TOKEN_DAYS,
+    Role,
+    citizen_label,
+    draw_token,
+    token_hash,
+    token_refusal,
+)
+from fanjing.users.store import UserRow, WebSessionRow
 from fanjing.vaccination.store import ClinicRow
+
+MAX_TOKEN_DAYS = 3650
 
 
 def add_user(
     *,
     session: Session,
+    cipher: FieldCipher,
     name: str,
     role: str,
     community: str | None,
@@ -26,16 +39,25 @@ def add_user(
     actor: str,
     now: datetime,
     clinic: str | None = None,
+    expires_in_days: int = TOKEN_DAYS,
 ) -> tuple[UserRow, str]:
     """Add a user; returns the row and its bearer token, which is shown once and never stored.
+    The token lets the user in for ``expires_in_days`` days (1 to 3650).
 
     A community worker is bound to one community (社区 or 村) in Beijing; no
     other role has a community. A clinic user is bound to one vaccination clinic (by its code,
-    ``fanjing vaccination clinic add``); no other role has a clinic.
+    ``fanjing vaccination clinic add``); no other role has a clinic. The name is stored
+    encrypted beside a keyed hash; a citizen is named elsewhere by ``citizen_label`` only.
     """
     name = name.strip()
     if not name:
         raise FanjingError("bad_value", "用户名不能为空", Where(field="name"))
+    if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise FanjingError(
+            "bad_value",
+            f"令牌有效天数应在 1 到 {MAX_TOKEN_DAYS} 之间（收到 {expires_in_days}）",
+            Where(field="expires_in_days"),
+        )
     try:
         chosen = Role(role)
     except ValueError:
@@ -45,20 +67,27 @@ def add_user(
         ) from None
     community_name = _community(chosen, community, parse_place)
     clinic_code = _clinic(session, chosen, clinic)
-    if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
-        raise FanjingError("user_exists", f"用户“{name}”已存在", Where(field="name"))
+    name_hash = user_name_hash(cipher, name)
+    if session.scalar(select(UserRow.id).where(UserRow.name_hash == name_hash)) is not None:
+        raise FanjingError("user_exists", f"用户“{mask_name(name)}”已存在", Where(field="name"))
     token = draw_token()
     user = UserRow(
-        name=name,
+        # a citizen's label needs the row's number: until the flush, the (unique) hash
+        name=name_hash if chosen is Role.CITIZEN else name,
+        name_encrypted=cipher.encrypt(name),
+        name_hash=name_hash,
         role=chosen.value,
         community=community_name,
         clinic=clinic_code,
         token_hash=token_hash(token),
+        token_expires_at=now + timedelta(days=expires_in_days),
         created_at=now,
         created_by=actor,
     )
     session.add(user)
     session.flush()
+    if chosen is Role.CITIZEN:
+        user.name = citizen_label(mask_name(name), user.id)
     record(
         session,
         actor=actor,
@@ -67,13 +96,18 @@ def add_user(
         entity="user",
         entity_id=user.id,
         after={
-            "name": name,
+            "name": user.name,
             "role": chosen.value,
             "community": community_name,
             "clinic": clinic_code,
+            "token_expires_at": user.token_expires_at.isoformat(),
         },
     )
     return user, token
+
+
+def user_name_hash(cipher: FieldCipher, name: str) -> str:
+    return cipher.lookup_hash(f"user name:{name.strip()}")
 
 
 def _community(
@@ -110,5 +144,66 @@ def _clinic(session: Session, role: Role, clinic: str | None) -> str | None:
     return clinic.strip()
 
 
-def user_with_token(session: Session, token: str) -> UserRow | None:
-    return session.scalar(select(UserRow).where(UserRow.token_hash == token_hash(token)))
+def user_with_token(session: Session, token: str, *, now: datetime) -> UserRow:
+    """The user whose token this is; 401 errors for an unknown, expired or revoked one."""
+    user = session.scalar(select(UserRow).where(UserRow.token_hash == token_hash(token)))
+    if user is None:
+        raise FanjingError("unauthenticated", "令牌无效")
+    refusal = token_refusal(user.token_expires_at, user.revoked_at, now)
+    if refusal == "token_revoked":
+        raise FanjingError(refusal, "令牌已被吊销，请向管理员重新申请")
+    if refusal == "token_expired":
+        raise FanjingError(refusal, "令牌已过期，请向管理员重新申请")
+    return user
+
+
+def revoke_user(
+    *, session: Session, cipher: FieldCipher, name: str, actor: str, now: datetime
+) -> UserRow:
+    """Revoke the user's token: it no longer lets anyone in, and their page sessions end
+    (audited)."""
+    user = session.scalar(select(UserRow).where(UserRow.name_hash == user_name_hash(cipher, name)))
+    if user is None:
+        raise FanjingError("not_found", f"没有用户“{mask_name(name)}”", Where(field="name"))
+    if user.revoked_at is not None:
+        raise FanjingError("already_revoked", f"用户“{mask_name(name)}”的令牌已吊销")
+    user.revoked_at = now
+    session.execute(
+        update(WebSessionRow)
+        .where(WebSessionRow.user_id == user.id, WebSessionRow.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="user.revoke",
+        entity="user",
+        entity_id=user.id,
+        before={"revoked_at": None},
+        after={"revoked_at": now.isoformat()},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class UserListed:
+    masked_name: str
+    role: Role
+    place: str | None  # the community or clinic
+    token_expires_at: datetime
+    state: str  # active, token_expired, token_revoked
+
+
+def users_listed(*, session: Session, cipher: FieldCipher, now: datetime) -> list[UserListed]:
+    """Every user with a masked name and whether their token still lets them in."""
+    return [
+        UserListed(
+            mask_name(cipher.decrypt(user.name_encrypted)),
+            Role(user.role),
+            user.community or user.clinic,
+            user.token_expires_at,
+            token_refusal(user.token_expires_at, user.revoked_at, now) or "active",
+        )
+        for user in session.scalars(select(UserRow).order_by(UserRow.id))
+    ]

@@ -16,12 +16,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.service import close_finished_cases
-from fanjing.healthkit.sender import CodeSender, LogSender
+from fanjing.healthkit.sender import CodeSender, sender_from_settings
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.infra.clock import fix_day, now_utc, today_in_china
 from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.infra.metrics import JOB_RUNS
+from fanjing.infra.rate_limits import RateLimits
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
 from fanjing.policy.packstore import packs_in_database
@@ -71,10 +72,11 @@ def create_app(
     app.state.registry = RevisionCache(app.state.engine, REGISTRY, registry_in_database)
     app.state.packs = RevisionCache(app.state.engine, PACKS, packs_in_database)
     app.state.cipher = load_field_cipher(settings)
-    app.state.sender = sender or LogSender()
+    app.state.sender = sender or sender_from_settings(settings)
+    app.state.rate_limits = RateLimits()
     app.state.faq_searcher = Searcher()
     errors.install(app)
-    install_pages(app, session_secret(settings))
+    install_pages(app, session_secret(settings), secure_cookies=settings.secure_cookies)
     document_problems(app)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestContextMiddleware)  # outermost: a refused body gets an id too

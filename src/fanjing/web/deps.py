@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from fanjing.errors import FanjingError
 from fanjing.infra.db import session_scope
 from fanjing.infra.logs import note_role
+from fanjing.infra.rate_limits import LOGIN_FAILURES, RateLimits
 from fanjing.users.core import Role
 from fanjing.users.service import user_with_token
 from fanjing.users.store import UserRow
@@ -44,14 +46,32 @@ def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
 
 def current_user(request: Request, credentials: Credentials) -> UserRow:
     """The caller, looked up on a connection given back at once (holding it for the request
-    while the route takes another would let a busy pool deadlock on itself)."""
+    while the route takes another would let a busy pool deadlock on itself). An unknown,
+    expired or revoked token is a 401 and counts as a failure of the client's address."""
     token = bearer_token(credentials)
     with Session(request.app.state.read_engine) as session:
-        user = user_with_token(session, token)
-    if user is None:
-        raise INVALID_TOKEN
+        user = user_by_token(request, session, token)
     note_role(user.role)
     return user
+
+
+def user_by_token(request: Request, session: Session, token: str) -> UserRow:
+    """Logging in by token (the API's bearer, the login page): at most 10 failures a minute
+    from one client address (429 after), then the token's user or its 401 error."""
+    limits: RateLimits = request.app.state.rate_limits
+    address = client_address(request)
+    limits.refuse_if_reached(LOGIN_FAILURES, address)
+    try:
+        return user_with_token(session, token, now=datetime.now(UTC))
+    except FanjingError:
+        limits.count(LOGIN_FAILURES, address)
+        raise
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (behind a reverse proxy on the same machine, uvicorn takes the
+    client's from X-Forwarded-For)."""
+    return request.client.host if request.client else "unknown"
 
 
 def refuse_unless(role: str, allowed: tuple[Role, ...]) -> None:

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError, InputErrors, TooManyRequests
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("fanjing.web")
@@ -44,14 +44,36 @@ _STATUS_BY_CODE = {
     "appointment_past": 409,
     "capacity_below_booked": 409,
     "slot_conflict": 409,
+    "phone_bound_elsewhere": 409,
+    "already_revoked": 409,
+    "token_expired": 401,
+    "token_revoked": 401,
+    "too_many_requests": 429,
+    "sms_failed": 502,  # the SMS gateway answered with an error
+    "sms_unavailable": 503,  # the SMS gateway could not be reached in time
 }
 
 
 _CODE_BY_STATUS = {status: code for code, status in _STATUS_BY_CODE.items()}
 
 
+def status_for(error: FanjingError) -> int:
+    """The HTTP status of a refusal: by its code, 422 for bad content."""
+    return _STATUS_BY_CODE.get(error.code, 422)
+
+
+def retry_after(error: FanjingError) -> dict[str, str]:
+    """The ``Retry-After`` header of a rate limit's refusal (none for other errors)."""
+    return {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequests) else {}
+
+
 def problem(
-    status: int, code: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"urn:fanjing:problem:{code}",
@@ -61,7 +83,8 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -104,10 +127,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FanjingError)
     async def _fanjing_error(request: Request, error: FanjingError) -> Response:
-        status = _STATUS_BY_CODE.get(error.code, 422)
+        status = status_for(error)
+        headers = retry_after(error)
         if for_a_page(request):
-            return _page(request, status, "请求无法完成", str(error))
-        return problem(status, error.code, "请求无法完成", str(error), [_item(error)])
+            answer = _page(request, status, "请求无法完成", str(error))
+            answer.headers.update(headers)
+            return answer
+        return problem(
+            status, error.code, "请求无法完成", str(error), [_item(error)], headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:

@@ -41,7 +41,16 @@ _ERRORS = {
     "409": "与现有数据冲突",
     "413": "请求过大",
     "422": "输入有误（errors 列出每个字段）",
+    "429": "令牌错误或发送验证码过于频繁（Retry-After 秒后再试）",
 }
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """A problem+json response for an operation's own ``responses`` (beyond the common ones)."""
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+    }
 
 
 def document_problems(app: FastAPI) -> None:
@@ -56,10 +65,7 @@ def document_problems(app: FastAPI) -> None:
                 for operation in operations.values():
                     responses = operation.setdefault("responses", {})
                     for status, description in _ERRORS.items():
-                        responses[status] = {
-                            "description": description,
-                            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
-                        }
+                        responses[status] = problem_response(description)
             components = schema.get("components", {}).get("schemas", {})
             for unused in ("HTTPValidationError", "ValidationError"):
                 components.pop(unused, None)

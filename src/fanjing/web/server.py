@@ -17,7 +17,9 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
-from fanjing.infra.console import command_settings
+from fanjing.errors import FanjingError
+from fanjing.healthkit.sender import sender_from_settings
+from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database
 from fanjing.infra.logs import configure_server_logging
 from fanjing.settings import Settings
@@ -63,6 +65,10 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
     """Migrate, then serve ``settings``' database with ``workers`` processes (logs: JSON lines
     on stdout; metrics: one directory under var/ shared by the workers)."""
     configure_server_logging(settings)
+    try:
+        sender_from_settings(settings)  # a wrong SMS setting is said here, not in each worker
+    except FanjingError as problem:
+        fail(problem)
     open_database(settings.database_url).dispose()
     os.environ.update(settings.as_environment())
     if workers > 1:

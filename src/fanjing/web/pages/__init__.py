@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from fanjing.web.pages import cdc, cdc_cases, citizen, clinic, community, hotline, public
-from fanjing.web.pages.session import SESSION_COOKIE, SESSION_HOURS, LoginRequired
+from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = (
@@ -24,14 +24,16 @@ ROUTERS = (
 )
 
 
-def install_pages(app: FastAPI, secret: str) -> None:
-    """Sessions (a signed cookie, lax, HTTP-only), the static files, and every page."""
+def install_pages(app: FastAPI, secret: str, *, secure_cookies: bool) -> None:
+    """Sessions (a signed cookie, lax, HTTP-only, Secure when served over https), the static
+    files, and every page."""
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_HOURS * 3600,
+        max_age=COOKIE_SECONDS,
         same_site="lax",
+        https_only=secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:

@@ -43,6 +43,7 @@ from fanjing.vaccination.api import my_vaccinations
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import held_doses_of
 from fanjing.web.deps import DbSession
+from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.session import Csrf, render, require_page
 from fanjing.web.pages.situation_form import empty_form, situation_from_form
 
@@ -236,13 +237,24 @@ def send_code(
             session=session,
             cipher=request.app.state.cipher,
             sender=request.app.state.sender,
+            limits=request.app.state.rate_limits,
             account=account,
             phone=phone,
             platform=platform,
             now=datetime.now(UTC),
         )
     except FanjingError as problem:
-        return _healthkit(request, session, user, account, errors=_errors(problem), status_code=422)
+        session.rollback()  # no code is kept that was not sent
+        page = _healthkit(
+            request,
+            session,
+            user,
+            account,
+            errors=_errors(problem),
+            status_code=status_for(problem),
+        )
+        page.headers.update(retry_after(problem))
+        return page
     # the number waits in the (signed) session, not in the page: pages show it masked
     request.session[BINDING] = {"phone": phone.strip(), "platform": platform}
     return _code_form(request, user, phone.strip(), platform)
@@ -280,9 +292,14 @@ def confirm(
     waiting = request.session.get(BINDING)
     if not isinstance(waiting, dict):
         raise FanjingError("code_expired", "验证码已失效，请重新获取")
+    # the page's own writes (the session's last request) are committed and the connection
+    # given back first: the code's try takes one of its own (on SQLite it would otherwise
+    # wait for this transaction's write lock)
+    session.commit()
     try:
         confirm_binding(
             session=session,
+            engine=request.app.state.engine,
             cipher=request.app.state.cipher,
             account=account,
             phone=waiting["phone"],
@@ -291,7 +308,8 @@ def confirm(
             now=datetime.now(UTC),
         )
     except FanjingError as problem:
-        # a wrong code's attempt is counted: the session is committed with the page
+        # the try is already counted in its own transaction; nothing else of it is kept
+        session.rollback()
         return _code_form(
             request, user, waiting["phone"], waiting["platform"], _errors(problem), 422
         )

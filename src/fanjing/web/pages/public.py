@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError, InputErrors, TooManyRequests
 from fanjing.hotline.search import Searcher
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.core.explain import (
@@ -22,10 +22,10 @@ from fanjing.policy.core.explain import (
 from fanjing.policy.core.model import MeasureKind
 from fanjing.policy.service import Checker
 from fanjing.users.core import Role
-from fanjing.users.service import user_with_token
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import DbSession, user_by_token
+from fanjing.web.errors import retry_after
 from fanjing.web.pages.i18n import COOKIE, LANGUAGES, translator
-from fanjing.web.pages.session import Csrf, language, render, session_user
+from fanjing.web.pages.session import Csrf, language, log_in, log_out, render, session_user
 from fanjing.web.pages.situation_form import (
     empty_form,
     field_label,
@@ -42,6 +42,13 @@ HOME_OF_ROLE = {
     Role.CLINIC.value: "/clinic",
     Role.HOTLINE.value: "/hotline",
     Role.ADMIN.value: "/cdc",
+}
+
+LOGIN_TOO_OFTEN = "令牌错误次数过多，请一分钟后再试"
+LOGIN_REFUSED = {
+    "unauthenticated": "令牌无效，请核对后重试",
+    "token_expired": "令牌已过期，请向管理员重新申请",
+    "token_revoked": "令牌已被吊销，请向管理员重新申请",
 }
 
 
@@ -66,24 +73,30 @@ def login(
     token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
-    user = user_with_token(session, token.strip()) if token.strip() else None
-    if user is None:
+    try:
+        user = user_by_token(request, session, token.strip())
+    except TooManyRequests as refusal:
+        page = render(
+            request, "login.html", status_code=429, next=_local(next), error=LOGIN_TOO_OFTEN
+        )
+        page.headers.update(retry_after(refusal))
+        return page
+    except FanjingError as refusal:
         return render(
             request,
             "login.html",
             status_code=401,
             next=_local(next),
-            error="令牌无效，请核对后重试",
+            error=LOGIN_REFUSED.get(refusal.code, LOGIN_REFUSED["unauthenticated"]),
         )
-    request.session.clear()  # a new session on login: nothing carried over from before
-    request.session["user_id"] = user.id
+    log_in(request, session, user)
     target = _local(next)
     return RedirectResponse(target if target != "/" else HOME_OF_ROLE[user.role], status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, _csrf: Csrf) -> RedirectResponse:
-    request.session.clear()
+def logout(request: Request, session: DbSession, _csrf: Csrf) -> RedirectResponse:
+    log_out(request, session)
     return RedirectResponse("/", status_code=303)
 
 

@@ -1,11 +1,13 @@
 """Who is looking at a page: a signed session cookie, set by logging in with a user's token
-(the users and roles of the API), and a CSRF token for every form that changes something."""
+(the users and roles of the API), whose key names a session kept on the server
+(``fanjing.users.sessions``), and a CSRF token for every form that changes something."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,14 +19,17 @@ from sqlalchemy.orm import Session
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import fixed_day, today_in_china
 from fanjing.infra.logs import note_role
-from fanjing.users.core import Role
+from fanjing.users.core import SESSION_LIFETIME, Role
+from fanjing.users.sessions import end_session, start_session, user_of_session
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession
 from fanjing.web.pages.i18n import COOKIE, DEFAULT, LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 SESSION_COOKIE = "fanjing_session"
-SESSION_HOURS = 8
+# the browser may keep the cookie as long as a session can live; the server decides sooner
+COOKIE_SECONDS = int(SESSION_LIFETIME.total_seconds())
+SESSION_KEY = "session"
 
 
 class LoginRequired(Exception):
@@ -55,11 +60,34 @@ Csrf = Annotated[None, Depends(check_csrf)]
 
 
 def session_user(request: Request, session: Session) -> UserRow | None:
-    user_id = request.session.get("user_id")
-    user = session.get(UserRow, user_id) if isinstance(user_id, int) else None
-    if user is not None:
+    """The page's user while their server-side session lives; an ended one is forgotten."""
+    key = request.session.get(SESSION_KEY)
+    if not isinstance(key, str):
+        return None
+    user = user_of_session(session, key, datetime.now(UTC))
+    if user is None:
+        request.session.clear()
+    else:
         note_role(user.role)
     return user
+
+
+def log_in(request: Request, session: Session, user: UserRow) -> None:
+    """A new session on login: nothing carried over from before. Committed here: the request's
+    own transaction commits only after the answer is sent, and the browser follows the
+    redirect at once."""
+    request.session.clear()
+    request.session[SESSION_KEY] = start_session(session, user.id, datetime.now(UTC))
+    session.commit()
+
+
+def log_out(request: Request, session: Session) -> None:
+    """The session ended on the server (committed before the answer, as at login)."""
+    key = request.session.get(SESSION_KEY)
+    if isinstance(key, str):
+        end_session(session, key, datetime.now(UTC))
+        session.commit()
+    request.session.clear()
 
 
 def require_page(*roles: Role) -> Callable[..., UserRow]:
