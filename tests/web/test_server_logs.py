@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
@@ -47,12 +48,13 @@ def _seed(url: str, gazetteer) -> str:
     with session_scope(engine) as session:
         user, token = add_user(
             session=session,
+            cipher=cipher(),
             name="citizen-7",
             role="citizen",
             community=None,
             parse_place=gazetteer.parse,
             actor="test",
-            now=NOW,
+            now=datetime.now(UTC),  # tokens expire by the real clock
         )
         create_account(
             session=session,
