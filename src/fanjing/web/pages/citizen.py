@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import mask_phone, read_document
+from fanjing.community.reading import tests_of_person
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.healthkit.api import own_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
@@ -63,6 +64,7 @@ DOCUMENT_KINDS_ZH = {
     "taiwan_permit": "台湾居民来往大陆通行证",
 }
 BINDING = "binding"  # the session key of a binding waiting for its code
+RESULT_ZH = {"pending": "待出结果", "negative": "阴性", "positive": "阳性"}
 
 
 def _checker(request: Request) -> Checker:
@@ -117,6 +119,8 @@ def _healthkit(
         popups=_popups_by_city(status.popups) if status else [],
         card=card,
         vaccinations=my_vaccinations(session, user),
+        tests=tests_of_person(session, account.document_hash),
+        result_zh=RESULT_ZH,
         held=held_doses_of(session, state.cipher, builtin_products(), account.document_hash),
         held_reason_zh=HELD_REASON_ZH,
         platform_zh=PLATFORM_ZH,
