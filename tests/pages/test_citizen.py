@@ -115,6 +115,30 @@ def test_the_travel_declaration_flags_an_undeclared_starred_city(
     screenshot(page, "citizen-declaration")
 
 
+def test_the_declaration_lets_the_citizen_answer_for_a_starred_city(
+    page: Page, live_server: LiveServer
+):
+    log_in(page, live_server, "citizen")
+    page.goto("/healthkit/declare")
+    page.get_by_label("进京日（已在京不填）").fill("2021-08-07")
+    page.get_by_label("地点").fill("江苏省南京市鼓楼区")
+    page.get_by_label("从").fill("2021-07-29")
+    page.get_by_label("到").fill("2021-07-31")
+    page.get_by_role("button", name="申报并核验").click()
+    page.get_by_role("button", name="补充申报河南省郑州市的行程").click()
+    expect(page.locator("#added-city")).to_contain_text("已把河南省郑州市加入申报")
+    places = page.locator("#declare-form input[name^=place]")
+    expect(places).to_have_count(2)
+    expect(places.nth(0)).to_have_value("江苏省南京市鼓楼区")  # what was declared stays
+    expect(places.nth(1)).to_have_value("河南省郑州市")
+    places.nth(1).fill("河南省郑州市金水区")
+    page.locator("#declare-form input[name=from1]").fill("2021-07-28")
+    page.get_by_role("button", name="申报并核验").click()
+    zhengzhou = page.locator("#checked-card li", has_text="河南省郑州市")
+    expect(zhengzhou).to_contain_text("★ 带星")
+    expect(zhengzhou).not_to_contain_text("未申报")
+
+
 def test_the_health_kit_is_for_citizens_only(page: Page, live_server: LiveServer):
     log_in(page, live_server, "hotline")
     answer = page.goto("/healthkit")

@@ -46,7 +46,7 @@ from fanjing.vaccination.service import held_doses_of
 from fanjing.web.deps import DbSession
 from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.session import Csrf, render, require_page
-from fanjing.web.pages.situation_form import empty_form, situation_from_form
+from fanjing.web.pages.situation_form import MAX_STAYS, empty_form, situation_from_form
 
 router = APIRouter(include_in_schema=False)
 Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
@@ -351,6 +351,25 @@ def unbind_phone(
 # --- the travel declaration ---------------------------------------------------------------
 
 
+def _with_card_city(
+    request: Request, user: UserRow, shown: dict[str, Any], values: dict[str, str]
+) -> HTMLResponse:
+    """The answer to 请说明是否到过…: the starred city the card showed, added to the form as a
+    stay (its last day from the card) for the person to say where in it and when; nothing is
+    declared until they send the form again."""
+    city, last = values["add_city"].strip()[:100], values.get("add_to", "").strip()[:10]
+    stays = [row for row in shown["stays"] if any(row.values())]
+    if len(stays) < MAX_STAYS and city not in {row["place"] for row in stays}:
+        stays.append({"place": city, "from": last, "to": last})
+    return render(
+        request,
+        "citizen_declare.html",
+        user=user,
+        form={**shown, "stays": stays or shown["stays"]},
+        added_city=city,
+    )
+
+
 @router.get("/healthkit/declare", response_class=HTMLResponse)
 def declaration_form(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
     _own(session, user)
@@ -365,6 +384,8 @@ async def declare_travel(
     values = {key: str(value) for key, value in form.multi_items()}
     account = _own(session, user)
     situation, shown = situation_from_form(values)
+    if values.get("add_city"):
+        return _with_card_city(request, user, shown, values)
     try:
         checked = declare(
             session=session,
