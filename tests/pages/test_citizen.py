@@ -69,6 +69,8 @@ def test_binding_a_number_with_its_code_and_unbinding_it_on_its_platform_only(
     page.locator("#bind-form").get_by_label("授权平台").select_option("wechat")
     page.get_by_role("button", name="发送验证码").click()
     expect(page.locator("main")).to_contain_text("验证码已发送到 136****0001，在微信端绑定")
+    expect(page.locator("main")).to_contain_text("5分钟内有效，可试5次")
+    expect(page.locator("#code-in-log")).to_contain_text("验证码写在服务器的日志中")
     code = _code_for(live_server, "136****0001")
     page.get_by_label("验证码").fill(str((int(code[0]) + 1) % 10) + code[1:])  # a wrong one
     page.get_by_role("button", name="确认绑定").click()

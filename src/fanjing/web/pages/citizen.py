@@ -23,7 +23,10 @@ from fanjing.healthkit.api import own_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
 from fanjing.healthkit.popups import postpone_until
+from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.service import (
+    CODE_VALIDITY,
+    MAX_ATTEMPTS,
     account_of_user,
     account_view,
     confirm_binding,
@@ -279,6 +282,10 @@ def _code_form(
         status_code=status_code,
         masked=mask_phone(phone),
         platform_zh=PLATFORM_ZH.get(platform, platform),
+        minutes=int(CODE_VALIDITY.total_seconds() // 60),
+        tries=MAX_ATTEMPTS,
+        # the development sender sends nothing: say where the code is (the demo's log)
+        code_in_log=isinstance(request.app.state.sender, LogSender),
         errors=errors,
     )
 
