@@ -7,6 +7,7 @@ import os
 import typer
 from sqlalchemy.exc import OperationalError
 
+from fanjing.audit.cli import audit_app
 from fanjing.community.cli import (
     approve_command,
     community_app,
@@ -47,6 +48,7 @@ app.add_typer(healthkit_app, name="healthkit")
 app.add_typer(itinerary_app, name="itinerary")
 app.add_typer(faq_app, name="faq")
 app.add_typer(vaccination_app, name="vaccination")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

@@ -1,14 +1,19 @@
-"""Recording and reading the audit log."""
+"""Recording and reading the audit log, and verifying its hash chain."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import false, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from fanjing.audit.store import AuditEntryRow
+from fanjing.audit.core import GENESIS, BrokenLink, ChainedEntry, entry_hash, first_broken_link
+from fanjing.audit.store import AuditEntryRow, CacheRevisionRow
+
+ADVISORY_KEY = 0x66616E6A696E6702  # "fanjing" + 2: appends to the audit log
 
 
 def record(
@@ -23,24 +28,63 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry; the caller's transaction commits it with the change it describes."""
-    session.add(
-        AuditEntryRow(
-            at=at,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-        )
+    record_many(
+        session,
+        [
+            {
+                "actor": actor,
+                "at": at,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "before": before,
+                "after": after,
+            }
+        ],
     )
 
 
 def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     """Append many entries at once (keys as ``record``'s, ``entity_id`` already text): for
-    changes made in bulk, such as a re-evaluation of every open case."""
-    if entries:
-        session.execute(insert(AuditEntryRow), entries)
+    changes made in bulk, such as a re-evaluation of every open case.
+
+    Each entry is chained to the one before it. Appends are serialised until the caller's
+    transaction ends (PostgreSQL: a transaction advisory lock; SQLite: its one write lock,
+    taken before the last entry is read), so the next writer reads this transaction's last
+    entry, never the same one as this transaction did."""
+    if not entries:
+        return
+    last_id, previous = _last_entry(session)
+    rows = []
+    for number, entry in enumerate(entries, start=last_id + 1):
+        # hashed as the database gives them back (JSON: tuples become lists, keys text)
+        row = {
+            **entry,
+            "id": number,
+            "before": _as_stored(entry.get("before")),
+            "after": _as_stored(entry.get("after")),
+            "previous_hash": previous,
+        }
+        row["hash"] = previous = entry_hash(**row)
+        rows.append(row)
+    session.execute(insert(AuditEntryRow), rows)
+
+
+def _last_entry(session: Session) -> tuple[int, str]:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
+    else:  # a statement that writes, though nothing, takes SQLite's write lock to the commit
+        session.execute(
+            update(CacheRevisionRow).where(false()).values(value=CacheRevisionRow.value)
+        )
+    last = session.execute(
+        select(AuditEntryRow.id, AuditEntryRow.hash).order_by(AuditEntryRow.id.desc()).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (last.id, last.hash)
+
+
+def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(json.dumps(value))
 
 
 def entries(
@@ -51,3 +95,30 @@ def entries(
     if entity is not None:
         query = query.where(AuditEntryRow.entity == entity)
     return list(session.scalars(query))
+
+
+def verify_chain(session: Session) -> tuple[int, BrokenLink | None, str]:
+    """Entries read, the first broken link if any, and the last entry's hash (kept elsewhere,
+    it shows a chain cut short or recomputed from its start: the chain alone cannot)."""
+    last_hash = GENESIS
+
+    def chained() -> Iterator[ChainedEntry]:
+        nonlocal last_hash
+        rows = session.execute(select(AuditEntryRow).order_by(AuditEntryRow.id)).yield_per(2000)
+        for row in rows.scalars():
+            last_hash = row.hash
+            yield ChainedEntry(
+                id=row.id,
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                entity=row.entity,
+                entity_id=row.entity_id,
+                before=row.before,
+                after=row.after,
+                previous_hash=row.previous_hash,
+                hash=row.hash,
+            )
+
+    count, broken = first_broken_link(chained())
+    return count, broken, last_hash
