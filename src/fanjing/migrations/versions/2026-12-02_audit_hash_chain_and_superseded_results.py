@@ -1,6 +1,7 @@
 """The audit log becomes a hash chain: every entry carries its predecessor's hash and its own
 (SHA-256, see fanjing.audit.core); the entries already there are chained in id order.
-``previous_hash`` is unique, so the chain cannot fork.
+``previous_hash`` is unique, so the chain cannot fork. A nucleic acid result recorded again
+for the same case and day supersedes the one standing, which keeps a link to it.
 
 Revision ID: 0014
 Revises: 0012
@@ -63,6 +64,41 @@ def upgrade() -> None:
         batch_op.alter_column("hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.create_index("uq_audit_entry_previous_hash", ["previous_hash"], unique=True)
     _allow_changes(False)
+    with op.batch_alter_table("nucleic_acid_test", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("superseded_by_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_nucleic_acid_test_superseded_by_id_nucleic_acid_test"),
+            "nucleic_acid_test",
+            ["superseded_by_id"],
+            ["id"],
+        )
+    _supersede_earlier_results_of_a_day()
+
+
+def _supersede_earlier_results_of_a_day() -> None:
+    """Results recorded before this revision: of several for one case and day, the last
+    recorded stands, as from now on."""
+    tests = sa.table(
+        "nucleic_acid_test",
+        sa.column("id", sa.Integer),
+        sa.column("case_id", sa.Integer),
+        sa.column("test_date", sa.Date),
+        sa.column("superseded_by_id", sa.Integer),
+    )
+    connection = op.get_bind()
+    last_of_day: dict[tuple[int, object], int] = {}
+    rows = connection.execute(
+        sa.select(tests.c.id, tests.c.case_id, tests.c.test_date).order_by(tests.c.id.desc())
+    )
+    for test_id, case_id, day in rows.all():
+        later = last_of_day.get((case_id, day))
+        if later is None:
+            last_of_day[(case_id, day)] = test_id
+            continue
+        connection.execute(
+            tests.update().where(tests.c.id == test_id).values(superseded_by_id=later)
+        )
+        last_of_day[(case_id, day)] = test_id  # each result points at the next one
 
 
 def _chain_existing_entries() -> None:
@@ -85,6 +121,12 @@ def _chain_existing_entries() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("nucleic_acid_test", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_nucleic_acid_test_superseded_by_id_nucleic_acid_test"),
+            type_="foreignkey",
+        )
+        batch_op.drop_column("superseded_by_id")
     _allow_changes(True)
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index("uq_audit_entry_previous_hash")

@@ -1,0 +1,610 @@
+"""Every endpoint that can change state (POST, PUT, PATCH, DELETE, found by walking the app's
+routes, so a new one cannot be forgotten) writes an audit entry when it succeeds, unless it
+is on the allow-list below with the reason it changes nothing kept. The API is driven for
+real, one call per endpoint, in an order that makes each possible; each page form calls the
+same service as the API endpoint named beside it (PAGE_TWINS), whose entry is checked here."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+from sqlalchemy import Engine, func, select
+
+from fanjing.audit.store import AuditEntryRow
+from fanjing.healthkit.sender import LogSender
+from fanjing.infra.clock import today_in_china
+from fanjing.settings import Settings
+from fanjing.web.app import create_app
+from tests.api_helpers import CLINIC_STREET, COMMUNITY, bearer
+from tests.community.test_reevaluate import second_version
+
+CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+AREA = "河南省郑州市二七区京广路街道"
+ID = "11010519491231002X"
+PHONE = "13912345678"
+
+# (method, path): why a success leaves nothing to audit
+NOTHING_KEPT = {
+    ("POST", "/api/v1/check"): "the entry check answers; nothing is stored",
+    ("POST", "/check"): "the entry check's page: answers, stores nothing",
+    ("POST", "/api/v1/pass/verify"): "verifies a signed pass; nothing is stored",
+    (
+        "POST",
+        "/api/v1/vaccination/eligibility",
+    ): "answers whether a dose may be had; stores nothing",
+    ("POST", "/login"): "sets the signed session cookie; nothing in the database",
+    ("POST", "/logout"): "clears the session cookie; nothing in the database",
+    ("POST", "/api/v1/healthkit/phones"): "a one-time code pending (hashed, expiring): nothing is "
+    "bound until it is confirmed, which is audited",
+    ("POST", "/healthkit/phones"): "the page's one-time code, as the API's",
+}
+# a page form → the API endpoint calling the same service function with the same arguments
+PAGE_TWINS = {
+    ("POST", "/healthkit/account"): ("POST", "/api/v1/healthkit/account"),
+    ("POST", "/healthkit/phones/confirm"): ("POST", "/api/v1/healthkit/phones/confirm"),
+    ("POST", "/healthkit/phones/unbind"): ("POST", "/api/v1/healthkit/phones/unbind"),
+    ("POST", "/healthkit/declare"): ("POST", "/api/v1/healthkit/declarations"),
+    ("POST", "/hotline/entries"): ("POST", "/api/v1/faq/entries"),
+    ("POST", "/hotline/entries/{entry_id}"): ("PUT", "/api/v1/faq/entries/{entry_id}"),
+    ("POST", "/hotline/entries/{entry_id}/delete"): ("DELETE", "/api/v1/faq/entries/{entry_id}"),
+    ("POST", "/community/import"): ("POST", "/api/v1/community/arrivals/import"),
+    ("POST", "/community/cases/{case_id}/checks"): (
+        "POST",
+        "/api/v1/community/cases/{case_id}/checks",
+    ),
+    ("POST", "/community/cases/{case_id}/tests"): (
+        "POST",
+        "/api/v1/community/cases/{case_id}/tests",
+    ),
+    ("POST", "/community/cases/{case_id}/measures/{measure_id}/end"): (
+        "POST",
+        "/api/v1/community/cases/{case_id}/measures/{measure_id}/end",
+    ),
+    ("POST", "/community/popups/{popup_id}/clear"): (
+        "POST",
+        "/api/v1/healthkit/popups/{popup_id}/clear",
+    ),
+    ("POST", "/cdc/areas/import"): ("POST", "/api/v1/risk-areas/import"),
+    ("POST", "/cdc/areas/designate"): ("POST", "/api/v1/risk-areas"),
+    ("POST", "/cdc/areas/{designation_id}/lift"): (
+        "POST",
+        "/api/v1/risk-areas/{designation_id}/lift",
+    ),
+    ("POST", "/cdc/packs"): ("POST", "/api/v1/policy/packs"),
+    ("POST", "/cdc/packs/{pack_row_id}/approve"): (
+        "POST",
+        "/api/v1/policy/packs/{pack_row_id}/approve",
+    ),
+    ("POST", "/clinic/doses"): ("POST", "/api/v1/vaccination/doses"),
+    ("POST", "/clinic/doses/{dose_id}/identity"): (
+        "POST",
+        "/api/v1/vaccination/doses/{dose_id}/identity",
+    ),
+}
+
+
+def changing_endpoints(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) of the app that may change state."""
+
+    def routes(candidates: Any) -> Iterator[Any]:
+        for route in candidates:
+            if hasattr(route, "effective_route_contexts"):  # an included router (FastAPI ≥ 0.130)
+                yield from route.effective_route_contexts()
+            else:
+                yield route
+
+    return {
+        (method, route.path)
+        for route in routes(app.routes)
+        for method in (getattr(route, "methods", None) or set()) & CHANGING
+    }
+
+
+@pytest.fixture
+def sender() -> LogSender:
+    return LogSender()
+
+
+@pytest.fixture
+def client(engine, sender, tmp_path, tokens):
+    settings = Settings(var_dir=tmp_path / "var", database_url=str(engine.url))
+    app = create_app(settings, engine=engine, sender=sender)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _xlsx() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "证件号码", "手机号", "到京日期", "途经地", "开始日期", "结束日期"])
+    sheet.append(
+        [
+            "王五",
+            "110101199003074514",
+            "13700000001",
+            "2021-08-04",
+            AREA,
+            "2021-08-01",
+            "2021-08-03",
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class Story:
+    """The calls, in an order that makes each possible, and the audit action each must add."""
+
+    def __init__(self, client: TestClient, tokens: dict[str, str], sender: LogSender) -> None:
+        self.client, self.tokens, self.sender = client, tokens, sender
+        self.ids: dict[str, Any] = {}
+
+    def call(self, role: str, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**bearer(self.tokens[role]), **kwargs.pop("headers", {})}
+        answer = self.client.request(method, path.format(**self.ids), headers=headers, **kwargs)
+        assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
+        return answer.json() if answer.content else None
+
+    def steps(self) -> list[tuple[str, str, str, Callable[[], None]]]:
+        """(method, path, audit action, the call)."""
+        day = (today_in_china()).isoformat()
+        situation = {
+            "as_of": "2021-08-07",
+            "arrival": "2021-08-07",
+            "stays": [{"place": AREA, "from": "2021-07-28", "to": "2021-08-01"}],
+        }
+
+        def keep(name: str, value: Any) -> None:
+            self.ids[name] = value
+
+        c = self.call
+        return [
+            (
+                "POST",
+                "/api/v1/healthkit/account",
+                "healthkit.account.create",
+                lambda: c(
+                    "citizen",
+                    "POST",
+                    "/api/v1/healthkit/account",
+                    json={"name": "张三", "document_number": ID, "community": COMMUNITY},
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/healthkit/phones/confirm",
+                "healthkit.phone.bind",
+                lambda: (
+                    c(
+                        "citizen",
+                        "POST",
+                        "/api/v1/healthkit/phones",
+                        json={"phone": PHONE, "platform": "wechat"},
+                    ),
+                    c(
+                        "citizen",
+                        "POST",
+                        "/api/v1/healthkit/phones/confirm",
+                        json={
+                            "phone": PHONE,
+                            "platform": "wechat",
+                            "code": self.sender.sent[-1][1],
+                        },
+                    ),
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/healthkit/declarations",
+                "healthkit.declaration",
+                lambda: c("citizen", "POST", "/api/v1/healthkit/declarations", json=situation),
+            ),
+            (
+                "POST",
+                "/api/v1/risk-areas",
+                "designation.open",
+                lambda: keep(
+                    "designation_id",
+                    c(
+                        "cdc",
+                        "POST",
+                        "/api/v1/risk-areas",
+                        json={"level": "medium", "area": AREA, "from": "2021-07-31"},
+                    )["id"],
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/healthkit/popups/{popup_id}/clear",
+                "healthkit.popup.clear",
+                lambda: (
+                    keep(
+                        "popup_id",
+                        c("community_worker", "GET", "/api/v1/healthkit/community/popups")[0]["id"],
+                    ),
+                    c(
+                        "community_worker",
+                        "POST",
+                        "/api/v1/healthkit/popups/{popup_id}/clear",
+                        json={"reason": "已核实：只在郑州东站换乘"},
+                    ),
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/healthkit/phones/unbind",
+                "healthkit.phone.unbind",
+                lambda: c(
+                    "citizen",
+                    "POST",
+                    "/api/v1/healthkit/phones/unbind",
+                    json={"phone": PHONE, "platform": "wechat"},
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/healthkit/red-marks",
+                "mark_red",
+                lambda: keep(
+                    "mark_id",
+                    c(
+                        "cdc",
+                        "POST",
+                        "/api/v1/healthkit/red-marks",
+                        json={"document_number": ID, "kind": "close_contact", "reason": "同乘航班"},
+                    )["id"],
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/healthkit/red-marks/{mark_id}/lift",
+                "lift_red",
+                lambda: c(
+                    "cdc",
+                    "POST",
+                    "/api/v1/healthkit/red-marks/{mark_id}/lift",
+                    json={"reason": "核酸阴性，排除"},
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/risk-areas/{designation_id}/lift",
+                "designation.lift",
+                lambda: c(
+                    "cdc", "POST", "/api/v1/risk-areas/{designation_id}/lift", json={"to": day}
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/risk-areas/import",
+                "designation.open",
+                lambda: c(
+                    "cdc",
+                    "POST",
+                    "/api/v1/risk-areas/import",
+                    json={"text": "level,area,from,to\ncases,江苏省扬州市,2021-07-28,\n"},
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/community/reports",
+                "report_arrival",
+                lambda: keep(
+                    "report",
+                    c(
+                        "community_worker",
+                        "POST",
+                        "/api/v1/community/reports",
+                        json={
+                            "person": {"name": "李四", "document_number": ID, "phone": PHONE},
+                            "situation": {
+                                **situation,
+                                "as_of": "2021-08-04",
+                                "arrival": "2021-08-04",
+                            },
+                        },
+                    ),
+                ),
+            ),
+            (
+                "POST",
+                "/api/v1/community/arrivals/import",
+                "report_arrival",
+                lambda: c(
+                    "community_worker",
+                    "POST",
+                    "/api/v1/community/arrivals/import",
+                    content=_xlsx(),
+                    headers={
+                        "Content-Type": "application/vnd.openxmlformats-officedocument."
+                        "spreadsheetml.sheet",
+                    },
+                ),
+            ),
+        ]
+
+
+def test_every_state_changing_endpoint_writes_an_audit_entry(client, tokens, sender, engine):
+    endpoints = changing_endpoints(client.app)
+    assert ("POST", "/api/v1/healthkit/popups/{popup_id}/clear") in endpoints  # the walk works
+    stale = (set(NOTHING_KEPT) | set(PAGE_TWINS)) - endpoints
+    assert stale == set(), "allow-list or twins naming endpoints that no longer exist"
+    story = Story(client, tokens, sender)
+    exercised: set[tuple[str, str]] = set()
+    for method, path, action, perform in [*story.steps(), *more_steps(story), *page_steps(story)]:
+        before = _last_id(engine)
+        perform()
+        added = _actions_after(engine, before)
+        assert action in added, (method, path, action, added)
+        exercised.add((method, path))
+    for page, twin in PAGE_TWINS.items():
+        assert twin in exercised, (page, twin)
+    unaudited = endpoints - exercised - set(NOTHING_KEPT) - set(PAGE_TWINS)
+    assert unaudited == set(), "state-changing endpoints with no audit check"
+    with engine.connect() as connection:
+        logged = " ".join(
+            f"{actor} {before} {after}"
+            for actor, before, after in connection.execute(
+                select(AuditEntryRow.actor, AuditEntryRow.before, AuditEntryRow.after)
+            )
+        )
+    for personal in (ID, PHONE, "110101199003071233", "13800138000", "张三", "李四", "赵六"):
+        assert personal not in logged, personal  # masked (张*, 139****5678) or absent
+
+
+def _csrf(client: TestClient, page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert found is not None, page
+    return found.group(1)
+
+
+def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """Page forms with no API twin, after logging in with the role's token."""
+    client = story.client
+
+    def as_clinic_sync_now() -> None:
+        client.cookies.clear()
+        logged_in = client.post(
+            "/login",
+            data={"token": story.tokens["clinic"], "csrf": _csrf(client, "/login")},
+            follow_redirects=False,
+        )
+        assert logged_in.status_code == 303, logged_in.text
+        synced = client.post(
+            "/clinic/sync", data={"csrf": _csrf(client, "/clinic")}, follow_redirects=False
+        )
+        assert synced.status_code == 303, synced.text
+        client.cookies.clear()
+
+    return [("POST", "/clinic/sync", "vaccination.sync.run", as_clinic_sync_now)]
+
+
+def _last_id(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.coalesce(func.max(AuditEntryRow.id), 0))) or 0
+
+
+def _actions_after(engine: Engine, last: int) -> list[str]:
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(
+                select(AuditEntryRow.action)
+                .where(AuditEntryRow.id > last)
+                .order_by(AuditEntryRow.id)
+            )
+        )
+
+
+def more_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """The community's follow-up, packs, the hotline and vaccination."""
+    c, ids = story.call, story.ids
+    today = today_in_china()
+    tomorrow = today.toordinal() + 1
+    slot_day = date.fromordinal(tomorrow).isoformat()
+    first_dose = (today - timedelta(days=30)).isoformat()
+
+    def keep(name: str, value: Any) -> None:
+        ids[name] = value
+
+    def case_ids() -> None:
+        ids["case_id"] = ids["report"]["case_id"]
+        measures = ids["report"]["measures"]
+        ids["measure_id"] = next(m["id"] for m in measures if m["kind"] == "home_observation")
+        ids["monitor_id"] = next(m["id"] for m in measures if m["kind"] == "health_monitoring")
+
+    contact = {
+        "as_of": "2021-08-05",
+        "arrival": "2021-08-04",
+        "stays": [{"place": "江苏省南京市鼓楼区", "from": "2021-08-01", "to": "2021-08-02"}],
+        "contact": {"role": "secondary_close_contact", "last_contact": "2021-08-03"},
+    }
+    person = {"name": "赵六", "document_number": "110101199003071233", "phone": "13800138000"}
+    entry = {"question": "行程卡带星能进京吗？", "answer": "需确认是否经过中高风险区域。"}
+    dose = {
+        "name": "张三",
+        "document_number": ID,
+        "product_code": "bibp_inactivated",
+        "dose_number": 1,
+        "day": first_dose,
+    }
+    booking = {
+        "street": CLINIC_STREET,
+        "day": slot_day,
+        "product_code": "bibp_inactivated",
+        "dose_number": 2,
+    }
+    return [
+        (
+            "POST",
+            "/api/v1/community/cases/{case_id}/checks",
+            "record_check",
+            lambda: (
+                case_ids(),
+                c(
+                    "community_worker",
+                    "POST",
+                    "/api/v1/community/cases/{case_id}/checks",
+                    json={"day": "2021-08-05", "temperature": "36.5"},
+                ),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/community/cases/{case_id}/tests",
+            "record_test",
+            lambda: c(
+                "community_worker",
+                "POST",
+                "/api/v1/community/cases/{case_id}/tests",
+                json={"day": "2021-08-05", "result": "negative"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/community/cases/{case_id}/measures/{measure_id}/end",
+            "end_measure",
+            lambda: c(
+                "community_worker",
+                "POST",
+                "/api/v1/community/cases/{case_id}/measures/{measure_id}/end",
+                json={"day": "2021-08-10", "reason": "转为集中观察"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/community/measures/{measure_id}/adjust",
+            "adjust_measure",
+            lambda: c(
+                "cdc",
+                "POST",
+                f"/api/v1/community/measures/{ids['monitor_id']}/adjust",
+                json={"end": "2021-08-31", "reason": "疾控研判延长健康监测"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/community/cases/{case_id}/lift",
+            "lift_measure",
+            lambda: (
+                keep(
+                    "contact_case",
+                    c(
+                        "community_worker",
+                        "POST",
+                        "/api/v1/community/reports",
+                        json={"person": person, "situation": contact},
+                    )["case_id"],
+                ),
+                c(
+                    "cdc",
+                    "POST",
+                    f"/api/v1/community/cases/{ids['contact_case']}/lift",
+                    json={"day": "2021-08-09", "reason": "流调排除次密接"},
+                ),
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/policy/packs",
+            "upload_pack",
+            lambda: keep(
+                "pack_row_id",
+                c("cdc", "POST", "/api/v1/policy/packs", json={"text": second_version()})["id"],
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/policy/packs/{pack_row_id}/approve",
+            "approve_pack",
+            lambda: c("cdc", "POST", "/api/v1/policy/packs/{pack_row_id}/approve"),
+        ),
+        (
+            "POST",
+            "/api/v1/faq/entries",
+            "faq.create",
+            lambda: keep("entry_id", c("hotline", "POST", "/api/v1/faq/entries", json=entry)["id"]),
+        ),
+        (
+            "PUT",
+            "/api/v1/faq/entries/{entry_id}",
+            "faq.update",
+            lambda: c(
+                "hotline",
+                "PUT",
+                "/api/v1/faq/entries/{entry_id}",
+                json={**entry, "answer": "先确认是否去过中高风险地区。"},
+            ),
+        ),
+        (
+            "DELETE",
+            "/api/v1/faq/entries/{entry_id}",
+            "faq.delete",
+            lambda: c("hotline", "DELETE", "/api/v1/faq/entries/{entry_id}"),
+        ),
+        (
+            "POST",
+            "/api/v1/vaccination/clinics",
+            "vaccination.clinic.add",
+            lambda: c(
+                "admin",
+                "POST",
+                "/api/v1/vaccination/clinics",
+                json={"code": "cy-jsm", "name": "劲松接种门诊", "street": "北京市朝阳区劲松街道"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/vaccination/doses",
+            "vaccination.dose.record",
+            lambda: keep(
+                "dose_id", c("clinic", "POST", "/api/v1/vaccination/doses", json=dose)["id"]
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/vaccination/doses/{dose_id}/identity",
+            "vaccination.dose.correct_identity",
+            lambda: c(
+                "clinic",
+                "POST",
+                "/api/v1/vaccination/doses/{dose_id}/identity",
+                json={"name": "张三", "document_number": ID, "reason": "姓名登记错误"},
+            ),
+        ),
+        (
+            "PUT",
+            "/api/v1/vaccination/capacity",
+            "vaccination.capacity.set",
+            lambda: c(
+                "cdc",
+                "PUT",
+                "/api/v1/vaccination/capacity",
+                json={"street": CLINIC_STREET, "day": slot_day, "capacity": 2},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/vaccination/appointments",
+            "vaccination.appointment.book",
+            lambda: keep(
+                "appointment_id",
+                c("citizen", "POST", "/api/v1/vaccination/appointments", json=booking)["id"],
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/vaccination/appointments/{appointment_id}/cancel",
+            "vaccination.appointment.cancel",
+            lambda: c(
+                "citizen", "POST", "/api/v1/vaccination/appointments/{appointment_id}/cancel"
+            ),
+        ),
+    ]
