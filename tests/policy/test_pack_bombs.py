@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -118,3 +119,27 @@ def test_a_parse_past_the_time_limit_is_refused(monkeypatch):
     with pytest.raises(FanjingError) as refused:
         asyncio.run(packstore.load_pack_in_time(second_version(), file="p.yaml"))
     assert refused.value.code == "pack_too_slow"
+
+
+def _csrf(client, page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert found is not None, page
+    return found.group(1)
+
+
+def test_the_cdc_page_refuses_the_bomb_with_its_line(client, tokens):
+    logged_in = client.post(
+        "/login",
+        data={"token": tokens["cdc"], "csrf": _csrf(client, "/login")},
+        follow_redirects=False,
+    )
+    assert logged_in.status_code == 303
+    refused = client.post(
+        "/cdc/packs",
+        data={"csrf": _csrf(client, "/cdc/packs"), "text": BILLION_LAUGHS},
+        files={"upload": ("", b"")},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 422
+    alert = refused.text.split('role="alert"', 1)[-1].split("</div>", 1)[0]
+    assert "第 1 行" in alert and "政策包不能使用 YAML 锚点或别名" in alert, alert
