@@ -32,20 +32,26 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Append one entry; the caller's transaction commits it with the change it describes."""
-    record_many(
-        session,
-        [
-            {
-                "actor": actor,
-                "at": at,
-                "action": action,
-                "entity": entity,
-                "entity_id": str(entity_id),
-                "before": before,
-                "after": after,
-            }
-        ],
+    """Append one entry; the caller's transaction commits it with the change it describes.
+    Added to the session, not inserted at once: the entries of a bulk change (a national
+    list's hundreds of areas) then go in one batched INSERT at the flush."""
+    session.add(
+        AuditEntryRow(
+            **_chained(
+                session,
+                [
+                    {
+                        "actor": actor,
+                        "at": at,
+                        "action": action,
+                        "entity": entity,
+                        "entity_id": str(entity_id),
+                        "before": before,
+                        "after": after,
+                    }
+                ],
+            )[0]
+        )
     )
 
 
@@ -57,8 +63,12 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     transaction ends (PostgreSQL: a transaction advisory lock; SQLite: its one write lock,
     taken before the last entry is read), so the next writer reads this transaction's last
     entry, never the same one as this transaction did."""
-    if not entries:
-        return
+    if entries:
+        session.execute(insert(AuditEntryRow), _chained(session, entries))
+
+
+def _chained(session: Session, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries' rows, each with its id, its predecessor's hash and its own."""
     last_id, previous = _last_entry(session)
     rows: list[dict[str, Any]] = []
     for number, entry in enumerate(entries, start=last_id + 1):
@@ -72,8 +82,8 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
         }
         row["hash"] = previous = entry_hash(**row)
         rows.append(row)
-    session.execute(insert(AuditEntryRow), rows)
     session.info[_TAIL] = (session.get_transaction(), rows[-1]["id"], previous)
+    return rows
 
 
 _TAIL = "audit_tail"  # this transaction's last entry: the lock is held, no one else appends
