@@ -156,6 +156,7 @@ def _people(
             phone="13800138000",
             platform="alipay",
             today=date(2021, 8, 2),
+            now=now,
         )
         account_id = account.id
     feed = (

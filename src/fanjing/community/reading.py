@@ -92,7 +92,7 @@ def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dic
     tests = session.scalars(
         select(NucleicAcidTestRow)
         .where(NucleicAcidTestRow.case_id == case.id)
-        .order_by(NucleicAcidTestRow.test_date)
+        .order_by(NucleicAcidTestRow.test_date, NucleicAcidTestRow.id)
     )
     members = session.execute(
         select(CaseRow, ArrivalReportRow)
@@ -115,7 +115,10 @@ def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dic
             }
             for c in checks
         ],
-        "tests": [{"day": t.test_date, "result": t.result} for t in tests],
+        "tests": [
+            {"day": t.test_date, "result": t.result, "superseded": t.superseded_by_id is not None}
+            for t in tests
+        ],
         "members": [case_summary(m, r, cipher, reveal) for m, r in members],
     }
 

@@ -348,6 +348,7 @@ def unbind_phone(
             phone=phone,
             platform=platform,
             today=today_in_china(),
+            now=datetime.now(UTC),
         )
     except FanjingError as problem:
         return _healthkit(request, session, user, account, errors=_errors(problem), status_code=422)
