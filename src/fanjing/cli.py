@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import OperationalError
 
+from fanjing.audit.cli import audit_app
 from fanjing.community.cli import (
     approve_command,
     community_app,
@@ -49,6 +50,7 @@ app.add_typer(healthkit_app, name="healthkit")
 app.add_typer(itinerary_app, name="itinerary")
 app.add_typer(faq_app, name="faq")
 app.add_typer(vaccination_app, name="vaccination")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +42,7 @@ from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.users.service import add_user
+from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
 from fanjing.vaccination.sync import sync_to_healthkit
@@ -105,6 +106,8 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             tokens[role] = token
             if role == "citizen":
                 citizen_id = user.id
+            if role == "community_worker":
+                _appointment_days(session, user, gazetteer, now)
     _people(engine, cipher, gazetteer, citizen_id, now)
     _hotline(engine, now)
     return Demo(tokens)
@@ -153,6 +156,7 @@ def _people(
             phone="13800138000",
             platform="alipay",
             today=date(2021, 8, 2),
+            now=now,
         )
         account_id = account.id
     feed = (
@@ -272,6 +276,21 @@ def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untype
         source="worker",
         now=now,
     )
+
+
+def _appointment_days(session, worker, gazetteer, now) -> None:  # type: ignore[no-untyped-def]
+    """The street's vaccination appointments for the demo's week: 30 a day."""
+    for offset in range(7):
+        set_capacity(
+            session=session,
+            user=worker,
+            street="北京市朝阳区潘家园街道",
+            day=DEMO_DAY + timedelta(days=offset),
+            capacity=30,
+            parse_place=gazetteer.parse,
+            now=now,
+            today=DEMO_DAY,
+        )
 
 
 def _doses(session, cipher, now) -> None:  # type: ignore[no-untyped-def]

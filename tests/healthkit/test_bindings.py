@@ -147,6 +147,7 @@ def test_unbinding_only_on_the_authorising_platform_then_grey_for_14_days(
             phone=PHONE,
             platform="alipay",
             today=TODAY,
+            now=NOW,
         )
     assert raised.value.code == "wrong_platform" and "请在微信端" in raised.value.message
     with session_scope(engine) as session:
@@ -157,6 +158,7 @@ def test_unbinding_only_on_the_authorising_platform_then_grey_for_14_days(
             phone=PHONE,
             platform="wechat",
             today=TODAY,
+            now=NOW,
         )
         assert (binding.state, binding.delete_on) == ("grey", date(2021, 8, 21))
     with session_scope(engine) as session:

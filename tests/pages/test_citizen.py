@@ -69,6 +69,8 @@ def test_binding_a_number_with_its_code_and_unbinding_it_on_its_platform_only(
     page.locator("#bind-form").get_by_label("授权平台").select_option("wechat")
     page.get_by_role("button", name="发送验证码").click()
     expect(page.locator("main")).to_contain_text("验证码已发送到 136****0001，在微信端绑定")
+    expect(page.locator("main")).to_contain_text("5分钟内有效，可试5次")
+    expect(page.locator("#code-in-log")).to_contain_text("验证码写在服务器的日志中")
     code = _code_for(live_server, "136****0001")
     page.get_by_label("验证码").fill(str((int(code[0]) + 1) % 10) + code[1:])  # a wrong one
     page.get_by_role("button", name="确认绑定").click()
@@ -113,6 +115,30 @@ def test_the_travel_declaration_flags_an_undeclared_starred_city(
     nanjing = page.locator("#checked-card li", has_text="江苏省南京市")
     expect(nanjing).not_to_contain_text("未申报")
     screenshot(page, "citizen-declaration")
+
+
+def test_the_declaration_lets_the_citizen_answer_for_a_starred_city(
+    page: Page, live_server: LiveServer
+):
+    log_in(page, live_server, "citizen")
+    page.goto("/healthkit/declare")
+    page.get_by_label("进京日（已在京不填）").fill("2021-08-07")
+    page.get_by_label("地点").fill("江苏省南京市鼓楼区")
+    page.get_by_label("从").fill("2021-07-29")
+    page.get_by_label("到").fill("2021-07-31")
+    page.get_by_role("button", name="申报并核验").click()
+    page.get_by_role("button", name="补充申报河南省郑州市的行程").click()
+    expect(page.locator("#added-city")).to_contain_text("已把河南省郑州市加入申报")
+    places = page.locator("#declare-form input[name^=place]")
+    expect(places).to_have_count(2)
+    expect(places.nth(0)).to_have_value("江苏省南京市鼓楼区")  # what was declared stays
+    expect(places.nth(1)).to_have_value("河南省郑州市")
+    places.nth(1).fill("河南省郑州市金水区")
+    page.locator("#declare-form input[name=from1]").fill("2021-07-28")
+    page.get_by_role("button", name="申报并核验").click()
+    zhengzhou = page.locator("#checked-card li", has_text="河南省郑州市")
+    expect(zhengzhou).to_contain_text("★ 带星")
+    expect(zhengzhou).not_to_contain_text("未申报")
 
 
 def test_the_health_kit_is_for_citizens_only(page: Page, live_server: LiveServer):

@@ -10,7 +10,7 @@ import pytest
 
 from fanjing.healthkit.core import COLOUR_ZH
 from fanjing.policy.core.model import MeasureKind
-from fanjing.web.pages import citizen, hotline
+from fanjing.web.pages import citizen, citizen_vaccination, hotline
 from fanjing.web.pages.i18n import catalogue
 
 TEMPLATES = Path(citizen.__file__).resolve().parent.parent / "templates"
@@ -39,6 +39,8 @@ def _dynamic() -> set[str]:
         *citizen.HELD_REASON_ZH.values(),
         *citizen.DOCUMENT_KINDS_ZH.values(),
         *hotline.DONE_ZH.values(),
+        *citizen_vaccination.TEXTS,
+        *citizen.RESULT_ZH.values(),
         *CONTACT_ROLES_ZH,
         *(kind.label_zh for kind in MeasureKind),
     }

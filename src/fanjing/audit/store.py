@@ -1,12 +1,14 @@
 """The audit log: who changed what, when, before and after. Append-only (a database
-trigger refuses updates and deletes, see the migration)."""
+trigger refuses updates and deletes, see the migrations) and hash-chained (audit/core.py):
+``previous_hash`` is unique, so even two writers that read the same last entry could not
+fork the chain."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
@@ -14,6 +16,7 @@ from fanjing.infra.db import Base, UtcDateTime
 
 class AuditEntryRow(Base):
     __tablename__ = "audit_entry"
+    __table_args__ = (Index("uq_audit_entry_previous_hash", "previous_hash", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
@@ -25,6 +28,8 @@ class AuditEntryRow(Base):
     entity_id: Mapped[str] = mapped_column(String(50))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class CacheRevisionRow(Base):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
+from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import WHAT_ZH
 from fanjing.community.excel import sheet_rows
 from fanjing.community.reading import case_read, community_cases, measure_read
@@ -153,7 +154,8 @@ async def import_arrivals(request: Request, user: Worker) -> dict[str, int]:
 
 
 def _import_rows(request: Request, user: UserRow, data: bytes) -> dict[str, int]:
-    rows = sheet_rows(data, file="upload.xlsx")  # parsing is work: off the event loop
+    # parsing is work: off the event loop
+    rows = sheet_rows(data, file="upload.xlsx", max_rows=MAX_ROWS)
     with session_scope(request.app.state.engine) as session:
         reported = import_arrival_list(
             session=session,

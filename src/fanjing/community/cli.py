@@ -13,6 +13,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine
 
 from fanjing.common.days import day_of
+from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import KIND_ZH, Measure
 from fanjing.community.excel import sheet_rows
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
@@ -100,7 +101,7 @@ def import_command(
     try:
         if not file.is_file():
             raise FanjingError("file_not_found", "文件不存在", Where(file=str(file)))
-        rows = sheet_rows(file.read_bytes(), file=str(file))
+        rows = sheet_rows(file.read_bytes(), file=str(file), max_rows=MAX_ROWS)
         gazetteer = Gazetteer()
         engine = _engine(settings)
         checker = _checker(engine, gazetteer)

@@ -90,6 +90,8 @@ class CaseFacts:
     checked_days: frozenset[date] = frozenset()
     tested_on: tuple[date, ...] = ()  # days of nucleic acid tests taken
     abnormal_days: frozenset[date] = frozenset()  # checks with fever or symptoms
+    # days whose standing result (the last recorded for the day) is positive
+    positive_days: frozenset[date] = frozenset()
     # the day the community learnt of the case (reported or imported): no check is missed
     # before it, whenever observation began
     opened_on: date | None = None
@@ -100,7 +102,7 @@ class WorkItem:
     case_id: int
     person: str
     phone: str
-    what: str  # starts, ends, test_due, check_overdue, check_escalated, abnormal_check
+    what: str  # test_positive, starts, ends, test_due, check_overdue, check_escalated, …
     kind: str | None  # the measure concerned
     detail: str
 
@@ -115,6 +117,7 @@ class Worklist:
 
 
 WHAT_ZH = {
+    "test_positive": "核酸阳性",
     "starts": "今日开始",
     "ends": "今日结束",
     "test_due": "应做核酸检测",
@@ -145,7 +148,8 @@ def worklist_for(
     day: date, cases: Iterable[CaseFacts], missing_reports: Iterable[MissingReport] = ()
 ) -> Worklist:
     """A community's work on ``day``: who starts or ends observation or monitoring, who is
-    due a nucleic acid test, whose daily check is overdue (yesterday's missing) or
+    due a nucleic acid test, whose test stands positive (the last result recorded for its
+    day: a later negative for the same day clears it), whose daily check is overdue (yesterday's missing) or
     escalated (missing ``ESCALATE_AFTER_MISSED`` days running), whose last check was
     abnormal, and who arrived without reporting (each declared arrival from its day on: the
     report is due on arrival, M1). Today's check is not yet overdue: the day is not over."""
@@ -170,6 +174,8 @@ def _case_items(day: date, case: CaseFacts) -> Iterable[WorkItem]:
     def item(what: str, kind: str | None, detail: str) -> WorkItem:
         return WorkItem(case.case_id, case.person, case.phone, what, kind, detail)
 
+    for positive in sorted(d for d in case.positive_days if d <= day):
+        yield item("test_positive", None, f"{positive} 的核酸检测结果为阳性：请立即报告疾控")
     for measure in case.measures:
         if measure.kind in TIMELINE and measure.start == day:
             until = measure.last_day()

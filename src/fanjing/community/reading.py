@@ -92,7 +92,7 @@ def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dic
     tests = session.scalars(
         select(NucleicAcidTestRow)
         .where(NucleicAcidTestRow.case_id == case.id)
-        .order_by(NucleicAcidTestRow.test_date)
+        .order_by(NucleicAcidTestRow.test_date, NucleicAcidTestRow.id)
     )
     members = session.execute(
         select(CaseRow, ArrivalReportRow)
@@ -115,6 +115,23 @@ def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dic
             }
             for c in checks
         ],
-        "tests": [{"day": t.test_date, "result": t.result} for t in tests],
+        "tests": [
+            {"day": t.test_date, "result": t.result, "superseded": t.superseded_by_id is not None}
+            for t in tests
+        ],
         "members": [case_summary(m, r, cipher, reveal) for m, r in members],
     }
+
+
+def tests_of_person(session: Session, document_hash: str) -> list[tuple[date, str]]:
+    """The nucleic acid tests recorded for a person's cases (every community), newest first:
+    (day, result)."""
+    return [
+        (test.test_date, test.result)
+        for test in session.scalars(
+            select(NucleicAcidTestRow)
+            .join(CaseRow, CaseRow.id == NucleicAcidTestRow.case_id)
+            .where(CaseRow.document_hash == document_hash)
+            .order_by(NucleicAcidTestRow.test_date.desc(), NucleicAcidTestRow.id.desc())
+        )
+    ]

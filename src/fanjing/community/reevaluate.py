@@ -49,7 +49,7 @@ def preview_pack(
     progress: Callable[[int], None] = lambda cases: None,
 ) -> Preview:
     """What approving the draft pack ``row_id`` would change in the open cases."""
-    return _reevaluate(session, checker, row_id, apply=None, progress=progress)
+    return _reevaluate(session, checker, draft(session, row_id), apply=None, progress=progress)
 
 
 def approve_pack(
@@ -62,11 +62,28 @@ def approve_pack(
     progress: Callable[[int], None] = lambda cases: None,
 ) -> Preview:
     """Approve the draft: the pack joins those in force from its day, and every open case's
-    measures become what the preview shows, each case audited with before and after."""
-    applied = _reevaluate(session, checker, row_id, apply=(actor, now), progress=progress)
-    row = applied.pack
-    before = pack_snapshot(row)
-    row.status, row.approved_by, row.approved_at = "approved", actor, now
+    measures become what the preview shows, each case audited with before and after.
+
+    The draft is claimed first, by one conditional UPDATE (draft → approved): of approvals
+    made at once, exactly one changes the row, on PostgreSQL (the others wait for its row
+    lock, then find it approved) and on SQLite (the UPDATE takes the write lock first); the
+    others are refused with ``pack_not_draft`` (409). A failure later rolls the claim back
+    with everything else."""
+    claimed = session.execute(
+        update(PolicyPackRow)
+        .where(PolicyPackRow.id == row_id, PolicyPackRow.status == "draft")
+        .values(status="approved", approved_by=actor, approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        draft(session, row_id)  # says why: no such pack, or approved or withdrawn meanwhile
+    row = session.scalars(
+        select(PolicyPackRow)
+        .where(PolicyPackRow.id == row_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    applied = _reevaluate(session, checker, row, apply=(actor, now), progress=progress)
+    before = {**pack_snapshot(row), "status": "draft"}
     bump_revision(session, PACKS)
     record(
         session,
@@ -84,7 +101,7 @@ def approve_pack(
 def _reevaluate(
     session: Session,
     checker: Checker,
-    row_id: int,
+    row: PolicyPackRow,
     *,
     apply: tuple[str, datetime] | None,
     progress: Callable[[int], None],
@@ -92,11 +109,7 @@ def _reevaluate(
     """Every open case under the draft pack, batch by batch; ``apply``: who approves and
     when, to write each batch's changes before the next is read (bulk statements, so
     100,000 cases take seconds, and memory stays flat)."""
-    if apply is not None:  # one approval at a time: the second waits, then finds no draft
-        session.execute(
-            select(PolicyPackRow.id).where(PolicyPackRow.id == row_id).with_for_update()
-        )
-    pack = compiled(draft(session, row_id))
+    pack = compiled(row)
     pinned = replace(checker, pinned_pack=pack)
     looked, changes, failed = 0, [], []
     with _no_cycle_collection():
@@ -118,7 +131,7 @@ def _reevaluate(
                 writes.flush(session, pack=pack, actor=apply[0], now=apply[1])
             looked += len(batch)
             progress(len(batch))
-    return Preview(draft(session, row_id), looked, changes, failed)
+    return Preview(row, looked, changes, failed)
 
 
 @contextmanager

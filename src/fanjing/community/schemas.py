@@ -70,6 +70,9 @@ class CheckRead(BaseModel):
 class TestRead(BaseModel):
     day: date
     result: Literal["pending", "negative", "positive"]
+    superseded: bool = Field(
+        description="被同日后登记的结果取代（留作记录）；以当日最后登记的结果为准"
+    )
 
 
 class CaseSummary(BaseModel):

@@ -259,6 +259,20 @@ def record_check(
         raise FanjingError(
             "already_checked", f"{day} 的健康监测已登记", Where(field="day")
         ) from None
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="record_check",
+        entity="health_check",
+        entity_id=row.id,
+        after={
+            "case_id": case.id,
+            "day": day.isoformat(),
+            "temperature": str(celsius),
+            "symptoms": row.symptoms,
+        },
+    )
     return row
 
 
@@ -272,6 +286,8 @@ def record_test(
     today: date,
     now: datetime,
 ) -> NucleicAcidTestRow:
+    """A test's result for ``day``; one recorded again for the same day supersedes the one
+    standing (kept as history, and both in the audit log): the last recorded stands."""
     if day > today:
         raise FanjingError("bad_date", f"不能登记未来的核酸检测（{day}）", Where(field="day"))
     if result not in ("pending", "negative", "positive"):
@@ -280,11 +296,32 @@ def record_test(
             f"未知结果“{result}”（应为 pending、negative 或 positive）",
             Where(field="result"),
         )
+    standing = session.scalar(
+        select(NucleicAcidTestRow).where(
+            NucleicAcidTestRow.case_id == case.id,
+            NucleicAcidTestRow.test_date == day,
+            NucleicAcidTestRow.superseded_by_id.is_(None),
+        )
+    )
     row = NucleicAcidTestRow(
         case_id=case.id, test_date=day, result=result, recorded_by=actor, recorded_at=now
     )
     session.add(row)
     session.flush()
+    if standing is not None:
+        standing.superseded_by_id = row.id
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="record_test",
+        entity="nucleic_acid_test",
+        entity_id=row.id,
+        before=None
+        if standing is None
+        else {"id": standing.id, "day": day.isoformat(), "result": standing.result},
+        after={"case_id": case.id, "day": day.isoformat(), "result": result},
+    )
     return row
 
 

@@ -112,7 +112,10 @@ class HealthCheckRow(Base):
 
 
 class NucleicAcidTestRow(Base):
-    """A nucleic acid test taken by a person of a case, and its result once known."""
+    """A nucleic acid test taken by a person of a case, and its result once known. Of the
+    results recorded for one case and day, the last recorded stands (a correction, or the
+    final result after a pending one); each earlier one is kept as history, pointing at the
+    result that superseded it."""
 
     __tablename__ = "nucleic_acid_test"
     __table_args__ = (
@@ -125,3 +128,4 @@ class NucleicAcidTestRow(Base):
     result: Mapped[str] = mapped_column(String(10))
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("nucleic_acid_test.id"))

@@ -52,6 +52,7 @@ def community_worklist(
     checked: dict[int, set[date]] = defaultdict(set)
     abnormal: dict[int, set[date]] = defaultdict(set)
     tested: dict[int, list[date]] = defaultdict(list)
+    positive: dict[int, set[date]] = defaultdict(set)
     if ids:
         for row in session.scalars(select(CaseMeasureRow).where(CaseMeasureRow.case_id.in_(ids))):
             measures[row.case_id].append(row.to_core())
@@ -65,9 +66,14 @@ def community_worklist(
             if check_is_abnormal(float(check.temperature), check.symptoms):
                 abnormal[check.case_id].add(check.check_date)
         for test in session.scalars(
-            select(NucleicAcidTestRow).where(NucleicAcidTestRow.case_id.in_(ids))
+            select(NucleicAcidTestRow).where(
+                NucleicAcidTestRow.case_id.in_(ids),
+                NucleicAcidTestRow.superseded_by_id.is_(None),  # the standing results only
+            )
         ):
             tested[test.case_id].append(test.test_date)
+            if test.result == "positive":
+                positive[test.case_id].add(test.test_date)
     reports = {
         row.id: row
         for row in session.scalars(
@@ -88,7 +94,8 @@ def community_worklist(
                 frozenset(checked[case.id]),
                 tuple(tested[case.id]),
                 frozenset(abnormal[case.id]),
-                case.opened_on,
+                positive_days=frozenset(positive[case.id]),
+                opened_on=case.opened_on,
             )
         )
     return worklist_for(day, facts, _missing_reports(session, cipher, community, day, reveal))

@@ -223,6 +223,7 @@ def unbind_phone(
         phone=body.phone,
         platform=body.platform,
         today=today_in_china(),
+        now=datetime.now(UTC),
     )
     return _view(session, account, request)
 

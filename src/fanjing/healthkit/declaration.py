@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fanjing.audit.service import citizen_actor, record
 from fanjing.healthkit.store import AccountRow, DeclarationRow, DeclaredStayRow, PhoneBindingRow
 from fanjing.itinerary.core import Card, city_name
 from fanjing.itinerary.service import card_for
@@ -90,5 +91,21 @@ def declare(
         )
         for stay in parsed.stays
         if stay.place.city
+    )
+    record(
+        session,
+        actor=citizen_actor(account.user_id),
+        at=now,
+        action="healthkit.declaration",
+        entity="declaration",
+        entity_id=row.id,
+        after={
+            "as_of": parsed.as_of.isoformat(),
+            "arrival": parsed.arrival.isoformat() if parsed.arrival else None,
+            "stays": len(parsed.stays),
+            "undeclared_cities": missing,
+            "allowed": row.allowed,
+            "pack": f"{row.pack_id} {row.pack_version}",
+        },
     )
     return CheckedDeclaration(row, card, decision)

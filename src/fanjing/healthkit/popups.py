@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, String, and_, case, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.store import AccountRow, DeclaredStayRow, PhoneBindingRow, PopupRow
 from fanjing.infra.db import UtcDateTime
@@ -117,6 +118,16 @@ def clear_popup(
     if not reason.strip():
         raise FanjingError("missing_field", "须写明处理理由", Where(field="reason"))
     popup.cleared_at, popup.cleared_by, popup.clear_reason = now, actor, reason.strip()
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="healthkit.popup.clear",
+        entity="popup",
+        entity_id=popup.id,
+        before={"cleared": False},
+        after={"cleared": True, "reason": popup.clear_reason},
+    )
     return popup
 
 

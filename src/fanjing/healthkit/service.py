@@ -6,11 +6,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from fanjing.audit.service import citizen_actor, record
 from fanjing.common.identity import (
     Document,
     mask_document,
@@ -100,6 +102,19 @@ def create_account(
     )
     session.add(account)
     session.flush()
+    record(
+        session,
+        actor=citizen_actor(user_id),
+        at=now,
+        action="healthkit.account.create",
+        entity="healthkit_account",
+        entity_id=account.id,
+        after={
+            "name": mask_name(name.strip()),
+            "document": document.masked,
+            "community": community,
+        },
+    )
     return account
 
 
@@ -172,6 +187,7 @@ def confirm_binding(
     )
     if existing is not None and existing.account_id != account.id:
         raise _bound_elsewhere(existing)
+    before = None if existing is None else _binding_snapshot(existing, number)
     if existing is not None:
         check_platform(Platform(existing.platform), chosen)
         existing.state, existing.unbound_on, existing.delete_on = (
@@ -197,6 +213,16 @@ def confirm_binding(
             "phone_bound_elsewhere", "该手机号已绑定在其他健康宝账户", Where(field="phone")
         ) from None
     session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == code_id))
+    record(
+        session,
+        actor=citizen_actor(account.user_id),
+        at=now,
+        action="healthkit.phone.bind",
+        entity="phone_binding",
+        entity_id=binding.id,
+        before=before,
+        after=_binding_snapshot(binding, number),
+    )
     return binding
 
 
@@ -241,6 +267,7 @@ def unbind(
     phone: str,
     platform: str,
     today: date,
+    now: datetime,
 ) -> PhoneBindingRow:
     """Unbind on the authorising platform: the number turns grey and is deleted in 14 days."""
     number = mobile_number(phone)
@@ -255,10 +282,30 @@ def unbind(
             "not_bound", f"手机号 {mask_phone(number)} 未绑定在此账户", Where(field="phone")
         )
     check_platform(Platform(binding.platform), _platform(platform))
+    before = _binding_snapshot(binding, number)
     binding.state = BindingState.GREY.value
     binding.unbound_on = today
     binding.delete_on = deletion_day(today)
+    record(
+        session,
+        actor=citizen_actor(account.user_id),
+        at=now,
+        action="healthkit.phone.unbind",
+        entity="phone_binding",
+        entity_id=binding.id,
+        before=before,
+        after=_binding_snapshot(binding, number),
+    )
     return binding
+
+
+def _binding_snapshot(binding: PhoneBindingRow, number: str) -> dict[str, Any]:
+    return {
+        "phone": mask_phone(number),
+        "platform": binding.platform,
+        "state": binding.state,
+        "delete_on": binding.delete_on.isoformat() if binding.delete_on else None,
+    }
 
 
 def purge_grey_numbers(*, session: Session, today: date) -> int:

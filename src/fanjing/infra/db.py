@@ -7,7 +7,9 @@ Schemas are only ever created by the Alembic migrations shipped in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -67,15 +69,30 @@ def normalize_url(url: str) -> str:
 
 
 def create_db_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; for SQLite, the file's folder is created and foreign keys enforced."""
+    """An engine for ``url``; for SQLite, the file kept private and foreign keys enforced."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(parsed.database))
     engine = create_engine(url, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The database holds personal data (encrypted, but with names of who did what): its
+    folder is created 0700, the file created 0600 before SQLite opens it (SQLite gives its
+    -wal, -shm and -journal files the database file's mode), and a file or companion left
+    readable by an older version is made 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):  # another process may create it first
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(FileNotFoundError):
+            found = file.stat()
+            if found.st_mode & 0o077 and found.st_uid == os.getuid():
+                file.chmod(0o600)
 
 
 def sqlite_file_missing(url: str) -> bool:

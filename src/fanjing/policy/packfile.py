@@ -15,10 +15,25 @@ from fanjing.infra.files import read_text
 from fanjing.policy.core.pack import Pack, PolicyPack, compile_pack
 
 DEFAULT_PACK_ID = "beijing-2021-08"
+MAX_PACK_BYTES = 512 * 1024  # the default pack is 10 KB
+# the default pack nests 10 deep; PyYAML's composer recurses once per level, so a file of
+# brackets alone would otherwise end in a RecursionError
+MAX_DEPTH = 50
 
 
 def load_pack_text(text: str, *, file: str) -> Pack:
-    """Parse, validate and compile a pack; ``InputErrors`` lists every problem with its line."""
+    """Parse, validate and compile a pack; ``InputErrors`` lists every problem with its line.
+
+    A pack over ``MAX_PACK_BYTES``, nested deeper than ``MAX_DEPTH`` or using YAML anchors
+    and aliases is refused before anything is built from it: an alias shares a node, and a
+    few hundred bytes of aliases of aliases (billion laughs) expand to billions of values
+    for whatever walks the document (the line map, then validation). Packs gain nothing
+    from aliases, so they are refused rather than counted."""
+    if len(text.encode("utf-8")) > MAX_PACK_BYTES:
+        raise FanjingError(
+            "payload_too_large", f"政策包不能超过 {MAX_PACK_BYTES // 1024} KB", Where(file)
+        )
+    _refuse_aliases_and_depth(text, file)
     data, lines = _load_yaml_with_lines(text, file)
     try:
         spec = PolicyPack.model_validate(data)
@@ -38,6 +53,40 @@ def builtin_packs() -> list[Pack]:
         (e for e in folder.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name
     )
     return [load_pack_text(e.read_text(encoding="utf-8"), file=f"packs/{e.name}") for e in entries]
+
+
+def _refuse_aliases_and_depth(text: str, file: str) -> None:
+    """One pass over the YAML events (linear in the text, nothing built): the first anchor
+    or alias, or the first level past ``MAX_DEPTH``, is an error naming its line."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                name = event.anchor
+                raise InputErrors(
+                    [
+                        FanjingError(
+                            "yaml_alias",
+                            f"政策包不能使用 YAML 锚点或别名（&{name} / *{name}）：请把内容写出来",
+                            Where(file, line),
+                        )
+                    ]
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InputErrors(
+                        [
+                            FanjingError(
+                                "too_deep", f"政策包嵌套超过 {MAX_DEPTH} 层", Where(file, line)
+                            )
+                        ]
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # reported with its line by the full parse that follows
 
 
 def _load_yaml_with_lines(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:

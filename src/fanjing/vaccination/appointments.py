@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Update, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fanjing.audit.service import record
+from fanjing.audit.service import citizen_actor, record
 from fanjing.errors import FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.users.core import Role
@@ -161,6 +162,15 @@ def book(
         session.flush()
     except IntegrityError:  # the same citizen booked twice at the same moment
         raise FanjingError("already_booked", "已有一个预约：请先取消再预约其他日期") from None
+    record(
+        session,
+        actor=citizen_actor(user.id),
+        at=now,
+        action="vaccination.appointment.book",
+        entity="vaccination_appointment",
+        entity_id=appointment.id,
+        after=_appointment_snapshot(appointment, slot),
+    )
     return appointment
 
 
@@ -197,7 +207,27 @@ def cancel(
         update(SlotRow).where(SlotRow.id == appointment.slot_id).values(booked=SlotRow.booked - 1)
     )
     session.refresh(appointment)
+    record(
+        session,
+        actor=citizen_actor(user.id),
+        at=now,
+        action="vaccination.appointment.cancel",
+        entity="vaccination_appointment",
+        entity_id=appointment.id,
+        before={**_appointment_snapshot(appointment, slot), "state": "booked"},
+        after=_appointment_snapshot(appointment, slot),
+    )
     return appointment
+
+
+def _appointment_snapshot(appointment: AppointmentRow, slot: SlotRow) -> dict[str, Any]:
+    return {
+        "street": slot.street,
+        "day": slot.slot_date.isoformat(),
+        "product": appointment.product_code,
+        "dose_number": appointment.dose_number,
+        "state": appointment.state,
+    }
 
 
 def appointments_of(session: Session, user_id: int) -> list[tuple[AppointmentRow, SlotRow]]:

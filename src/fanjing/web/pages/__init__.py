@@ -9,13 +9,23 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from fanjing.web.pages import cdc, cdc_cases, citizen, clinic, community, hotline, public
+from fanjing.web.pages import (
+    cdc,
+    cdc_cases,
+    citizen,
+    citizen_vaccination,
+    clinic,
+    community,
+    hotline,
+    public,
+)
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 ROUTERS = (
     public.router,
     citizen.router,
+    citizen_vaccination.router,
     hotline.router,
     community.router,
     cdc.router,

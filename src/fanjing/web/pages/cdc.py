@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from fanjing.infra.clock import today_in_china
 from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
 from fanjing.places.store import DesignationRow, RegistryImportRow
-from fanjing.policy.packstore import upload_pack
+from fanjing.policy.packstore import load_pack_in_time, store_pack
 from fanjing.policy.service import Checker
 from fanjing.policy.store import PolicyPackRow
 from fanjing.users.core import Role
@@ -509,10 +510,14 @@ async def upload(
         content, file_name = await _text_of(text, upload)
         if not content.strip():
             raise FanjingError("empty_file", "请粘贴政策包或选择文件")
-        row = upload_pack(
+        file = file_name or "网页粘贴.yaml"
+        pack = await load_pack_in_time(content, file=file)
+        row = await run_in_threadpool(
+            store_pack,
             session=session,
+            pack=pack,
             text=content,
-            file=file_name or "网页粘贴.yaml",
+            file=file,
             actor=user.name,
             now=datetime.now(UTC),
         )

@@ -17,12 +17,16 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import mask_phone, read_document
+from fanjing.community.reading import tests_of_person
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.healthkit.api import own_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
 from fanjing.healthkit.popups import postpone_until
+from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.service import (
+    CODE_VALIDITY,
+    MAX_ATTEMPTS,
     account_of_user,
     account_view,
     confirm_binding,
@@ -45,7 +49,7 @@ from fanjing.vaccination.service import held_doses_of
 from fanjing.web.deps import DbSession
 from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.session import Csrf, render, require_page
-from fanjing.web.pages.situation_form import empty_form, situation_from_form
+from fanjing.web.pages.situation_form import MAX_STAYS, empty_form, situation_from_form
 
 router = APIRouter(include_in_schema=False)
 Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
@@ -63,6 +67,7 @@ DOCUMENT_KINDS_ZH = {
     "taiwan_permit": "台湾居民来往大陆通行证",
 }
 BINDING = "binding"  # the session key of a binding waiting for its code
+RESULT_ZH = {"pending": "待出结果", "negative": "阴性", "positive": "阳性"}
 
 
 def _checker(request: Request) -> Checker:
@@ -117,6 +122,8 @@ def _healthkit(
         popups=_popups_by_city(status.popups) if status else [],
         card=card,
         vaccinations=my_vaccinations(session, user),
+        tests=tests_of_person(session, account.document_hash),
+        result_zh=RESULT_ZH,
         held=held_doses_of(session, state.cipher, builtin_products(), account.document_hash),
         held_reason_zh=HELD_REASON_ZH,
         platform_zh=PLATFORM_ZH,
@@ -275,6 +282,10 @@ def _code_form(
         status_code=status_code,
         masked=mask_phone(phone),
         platform_zh=PLATFORM_ZH.get(platform, platform),
+        minutes=int(CODE_VALIDITY.total_seconds() // 60),
+        tries=MAX_ATTEMPTS,
+        # the development sender sends nothing: say where the code is (the demo's log)
+        code_in_log=isinstance(request.app.state.sender, LogSender),
         errors=errors,
     )
 
@@ -337,6 +348,7 @@ def unbind_phone(
             phone=phone,
             platform=platform,
             today=today_in_china(),
+            now=datetime.now(UTC),
         )
     except FanjingError as problem:
         return _healthkit(request, session, user, account, errors=_errors(problem), status_code=422)
@@ -345,6 +357,25 @@ def unbind_phone(
 
 
 # --- the travel declaration ---------------------------------------------------------------
+
+
+def _with_card_city(
+    request: Request, user: UserRow, shown: dict[str, Any], values: dict[str, str]
+) -> HTMLResponse:
+    """The answer to 请说明是否到过…: the starred city the card showed, added to the form as a
+    stay (its last day from the card) for the person to say where in it and when; nothing is
+    declared until they send the form again."""
+    city, last = values["add_city"].strip()[:100], values.get("add_to", "").strip()[:10]
+    stays = [row for row in shown["stays"] if any(row.values())]
+    if len(stays) < MAX_STAYS and city not in {row["place"] for row in stays}:
+        stays.append({"place": city, "from": last, "to": last})
+    return render(
+        request,
+        "citizen_declare.html",
+        user=user,
+        form={**shown, "stays": stays or shown["stays"]},
+        added_city=city,
+    )
 
 
 @router.get("/healthkit/declare", response_class=HTMLResponse)
@@ -361,6 +392,8 @@ async def declare_travel(
     values = {key: str(value) for key, value in form.multi_items()}
     account = _own(session, user)
     situation, shown = situation_from_form(values)
+    if values.get("add_city"):
+        return _with_card_city(request, user, shown, values)
     try:
         checked = declare(
             session=session,

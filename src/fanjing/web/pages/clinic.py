@@ -4,6 +4,7 @@ sync then brings it to the health kit; the page can run the sync at once)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from fanjing.audit import service as audit
 from fanjing.common.days import day_of
 from fanjing.common.identity import DocumentKind, read_document
 from fanjing.errors import FanjingError, InputErrors
@@ -213,6 +215,16 @@ def sync_now(request: Request, session: DbSession, user: ClinicUser, _csrf: Csrf
         engine=request.app.state.engine,
         cipher=request.app.state.cipher,
         clock=lambda: datetime.now(UTC),
+    )
+    # the periodic runs are the system's; one started by hand is someone's, so it is audited
+    audit.record(
+        session,
+        actor=user.name,
+        at=datetime.now(UTC),
+        action="vaccination.sync.run",
+        entity="vaccination_sync",
+        entity_id=report.watermark,
+        after=asdict(report),
     )
     request.session[FLASH] = (
         {"text": SYNC_SKIPPED, "fields": {}}

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import KIND_ZH, WHAT_ZH, check_is_abnormal
 from fanjing.community.excel import MAX_WORKBOOK_BYTES, sheet_rows
 from fanjing.community.reading import case_read, case_summary, community_cases, measure_days
@@ -151,7 +152,7 @@ def import_arrivals(
             cipher=request.app.state.cipher,
             checker=_checker(request),
             community=_community(user),
-            rows=sheet_rows(data, file=name),
+            rows=sheet_rows(data, file=name, max_rows=MAX_ROWS),
             file=name,
             actor=user.name,
             now=datetime.now(UTC),
