@@ -96,4 +96,14 @@ def tokens(engine, gazetteer, tmp_path) -> dict[str, str]:
                 now=datetime.now(UTC),  # tokens expire by the real clock
             )
             found[role] = token
+        _, found["cdc2"] = add_user(  # a second CDC member: packs take four eyes
+            session=session,
+            cipher=cipher,
+            name="cdc-user-2",
+            role="cdc",
+            community=None,
+            parse_place=gazetteer.parse,
+            actor="test",
+            now=datetime.now(UTC),
+        )
     return found

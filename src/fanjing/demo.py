@@ -60,6 +60,7 @@ ROLES_ZH = {
     "hotline": "12345 话务员",
     "admin": "管理员",
 }
+LOGINS_ZH = {**ROLES_ZH, "cdc2": "第二位疾控人员（批准另一位上传的政策包）"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,16 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
                 citizen_id = user.id
             if role == "community_worker":
                 _appointment_days(session, user, gazetteer, now)
+        _, tokens["cdc2"] = add_user(  # a second CDC member: a pack one uploads, the other approves
+            session=session,
+            cipher=cipher,
+            name="demo-cdc-2",
+            role="cdc",
+            community=None,
+            parse_place=gazetteer.parse,
+            actor="demo",
+            now=datetime.now(UTC),
+        )
     _people(engine, cipher, gazetteer, citizen_id, now)
     _hotline(engine, now)
     return Demo(tokens)
@@ -346,5 +357,5 @@ def demo(
     engine.dispose()
     typer.echo(f"演示时钟：{DEMO_DAY}。登录令牌（在 http://{host}:{port}/login 粘贴）：")
     for role, token in seeded.tokens.items():
-        typer.echo(f"  {ROLES_ZH[role]}：{token}")
+        typer.echo(f"  {LOGINS_ZH[role]}：{token}")
     run_server(demo_settings, host=host, port=port, workers=1)

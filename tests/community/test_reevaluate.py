@@ -66,7 +66,12 @@ def test_a_new_pack_changes_open_cases_only_once_approved(client, tokens):
     }
     assert client.post("/api/v1/check", json=situation).json()["policy"]["version"] == "2021.08.07"
 
-    approved = client.post(f"/api/v1/policy/packs/{pack['id']}/approve", headers=bearer(cdc))
+    own = client.post(f"/api/v1/policy/packs/{pack['id']}/approve", headers=bearer(cdc))
+    assert own.status_code == 403  # four eyes: the uploader cannot approve their own pack
+    assert own.json()["type"].endswith("same_approver")
+    approved = client.post(
+        f"/api/v1/policy/packs/{pack['id']}/approve", headers=bearer(tokens["cdc2"])
+    )
     assert approved.status_code == 200 and approved.json()["changed"] == 1
     after = client.get(f"/api/v1/community/cases/{case_id}", headers=bearer(worker)).json()
     kinds = {m["kind"]: m for m in after["measures"]}
@@ -82,7 +87,9 @@ def test_a_new_pack_changes_open_cases_only_once_approved(client, tokens):
     listed = client.get("/api/v1/policy/packs", headers=bearer(cdc)).json()
     assert [p["status"] for p in listed] == ["approved"]
     assert (
-        client.post(f"/api/v1/policy/packs/{pack['id']}/approve", headers=bearer(cdc)).status_code
+        client.post(
+            f"/api/v1/policy/packs/{pack['id']}/approve", headers=bearer(tokens["cdc2"])
+        ).status_code
         == 409
     )
     assert client.post("/api/v1/check", json=situation).json()["policy"]["version"] == "2021.08.10"

@@ -176,6 +176,20 @@ def test_a_good_pack_is_previewed_then_approved(page: Page, live_server):
     expect(change).to_contain_text("健康监测")
     expect(change).to_contain_text("2021-08-17 – 2021-08-24 前")
     expect(change).to_contain_text("2021-08-17 – 2021-08-27 前")
+    # four eyes: the uploader cannot approve, another CDC member can
+    expect(page.locator("#four-eyes")).to_contain_text("须由另一位疾控人员预览后批准")
+    expect(page.get_by_role("button", name="批准生效")).to_have_count(0)
+    pack_page = page.url
+    refused = page.request.post(
+        pack_page + "/approve",
+        form={"csrf": page.locator("input[name=csrf]").first.input_value(), "confirm": "yes"},
+    )
+    assert refused.status == 403 and "须由另一位疾控人员批准" in refused.text()
+    log_in(page, live_server, "cdc2")
+    page.goto(pack_page)
+    page.get_by_role("button", name="批准生效").click()  # not ticked: the browser asks
+    expect(page.locator("#pack-status")).to_have_text("草稿（待批准）")
+    page.get_by_label("我已看过预览，确认批准").check()
     page.get_by_role("button", name="批准生效").click()
     expect(page.locator("#approved")).to_contain_text("已批准")
     expect(page.locator("#pack-status")).to_have_text("已批准")

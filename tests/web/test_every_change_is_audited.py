@@ -353,7 +353,7 @@ def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
         assert logged_in.status_code == 303, logged_in.text
 
     def post(role: str, path: str, data: dict[str, str], **kwargs: Any) -> Any:
-        home = HOME["citizen" if role == "citizen2" else role]
+        home = HOME[{"citizen2": "citizen", "cdc2": "cdc"}.get(role, role)]
         answer = client.post(
             path.format(**ids),
             data={**data, "csrf": _csrf(client, home)},
@@ -564,7 +564,7 @@ def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
             P,
             "/cdc/packs/{pack_row_id}/approve",
             "approve_pack",
-            lambda: page("cdc", "/cdc/packs/{page_pack}/approve", {}),
+            lambda: page("cdc2", "/cdc/packs/{page_pack}/approve", {"confirm": "yes"}),
         ),
         (
             P,
@@ -886,7 +886,7 @@ def more_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
             "POST",
             "/api/v1/policy/packs/{pack_row_id}/approve",
             "approve_pack",
-            lambda: c("cdc", "POST", "/api/v1/policy/packs/{pack_row_id}/approve"),
+            lambda: c("cdc2", "POST", "/api/v1/policy/packs/{pack_row_id}/approve"),
         ),
         (
             "POST",

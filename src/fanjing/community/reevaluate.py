@@ -24,7 +24,7 @@ from fanjing.community.core import (
     reevaluated_measures,
 )
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
-from fanjing.errors import FanjingError
+from fanjing.errors import FanjingError, Where
 from fanjing.policy.core.pack import Pack
 from fanjing.policy.packstore import compiled, draft, pack_snapshot
 from fanjing.policy.service import Checker
@@ -68,15 +68,27 @@ def approve_pack(
     made at once, exactly one changes the row, on PostgreSQL (the others wait for its row
     lock, then find it approved) and on SQLite (the UPDATE takes the write lock first); the
     others are refused with ``pack_not_draft`` (409). A failure later rolls the claim back
-    with everything else."""
+    with everything else.
+
+    Four eyes: whoever uploaded the draft cannot approve it (``same_approver``); a policy that
+    changes who may enter takes a second CDC member's look."""
     claimed = session.execute(
         update(PolicyPackRow)
-        .where(PolicyPackRow.id == row_id, PolicyPackRow.status == "draft")
+        .where(
+            PolicyPackRow.id == row_id,
+            PolicyPackRow.status == "draft",
+            PolicyPackRow.uploaded_by != actor,
+        )
         .values(status="approved", approved_by=actor, approved_at=now)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        draft(session, row_id)  # says why: no such pack, or approved or withdrawn meanwhile
+        pending = draft(session, row_id)  # says why: no such pack, or approved meanwhile
+        raise FanjingError(
+            "same_approver",
+            f"政策包 {pending.pack_id} {pending.version} 由 {actor} 上传，须由另一位疾控人员批准",
+            Where(field="id"),
+        )
     row = session.scalars(
         select(PolicyPackRow)
         .where(PolicyPackRow.id == row_id)

@@ -32,6 +32,7 @@ _STATUS_BY_CODE = {
     "already_closed": 409,
     "pack_exists": 409,
     "pack_not_draft": 409,
+    "same_approver": 403,
     "forbidden": 403,
     "unauthenticated": 401,
     "payload_too_large": 413,

@@ -574,6 +574,7 @@ def _pack_page(
     preview: Preview | None,
     *,
     approved: bool = False,
+    approve_errors: list[FanjingError] | None = None,
 ) -> HTMLResponse:
     cipher = request.app.state.cipher
     changes = _changes(session, preview) if preview else []
@@ -587,6 +588,7 @@ def _pack_page(
         preview=preview,
         changes=changes,
         approved=approved,
+        approve_errors=approve_errors or [],
         kind_zh=KIND_ZH,
         what_zh=WHAT_ZH,
         status_zh=STATUS_ZH,
@@ -596,15 +598,38 @@ def _pack_page(
 
 @router.post("/cdc/packs/{pack_row_id}/approve", response_class=HTMLResponse)
 def approve(
-    pack_row_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf
+    pack_row_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    confirm: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    applied = approve_pack(
-        session=session,
-        checker=_checker(request),
-        row_id=pack_row_id,
-        actor=user.name,
-        now=datetime.now(UTC),
-    )
+    """Approving changes every open case and who may enter: with the box ticked, by another
+    CDC member than the uploader (four eyes, refused in ``approve_pack``)."""
+    try:
+        if confirm != "yes":
+            raise FanjingError("not_confirmed", "请先勾选“我已看过预览，确认批准”")
+        applied = approve_pack(
+            session=session,
+            checker=_checker(request),
+            row_id=pack_row_id,
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+    except FanjingError as problem:
+        if problem.code == "not_found":
+            raise
+        session.rollback()
+        row = session.get_one(PolicyPackRow, pack_row_id)
+        preview = (
+            preview_pack(session=session, checker=_checker(request), row_id=row.id)
+            if row.status == "draft"
+            else None
+        )
+        page = _pack_page(request, session, user, row, preview, approve_errors=errors_of(problem))
+        page.status_code = {"same_approver": 403, "not_confirmed": 422}.get(problem.code, 409)
+        return page
     session.commit()
     cache: RevisionCache[Any] = request.app.state.packs
     cache.changed()
