@@ -103,7 +103,7 @@ def run(arguments: argparse.Namespace) -> None:
         searcher = Searcher(analyzer)
         with session_scope(engine) as session:
             start = perf_counter()
-            searcher.index(session)
+            searcher.snapshot(session)
             print(f"index build from the database: {perf_counter() - start:.2f} s")
             times = [_timed(lambda q, k: searcher.ask(session, q, top=k), q, 3) for q in asked]
         engine.dispose()

@@ -30,7 +30,7 @@ def test_import_ask_batch_list_and_eval(tmp_path):
     done = fanjing(tmp_path, "import", str(SEED), "--builtin")
     assert done.returncode == 0, done.stderr
     assert f"{SEED}：找到 6 对问答（新增 6" in done.stdout
-    assert "builtin:knowledge.jsonl：找到 16 对问答" in done.stdout
+    assert "builtin:knowledge.jsonl：找到 97 对问答" in done.stdout
     again = fanjing(tmp_path, "import", str(SEED))
     assert "找到 6 对问答（新增 0，更新 0，未变 6" in again.stdout
 
@@ -51,7 +51,7 @@ def test_import_ask_batch_list_and_eval(tmp_path):
     assert lines[1]["answers"][0]["question"].startswith("着急接种新冠疫苗第二针")
 
     listed = json.loads(fanjing(tmp_path, "list", "--json").stdout)
-    assert len(listed) == 22 and {"question", "answer", "source", "date"} <= set(listed[0])
+    assert len(listed) == 103 and {"question", "answer", "source", "date"} <= set(listed[0])
 
     evaluated = fanjing(tmp_path, "eval", str(PARAPHRASES))
     assert evaluated.returncode == 0
