@@ -100,10 +100,12 @@ def _sounds_reader() -> Callable[[str], list[str]]:
     with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
 
+    lenient = functools.lru_cache(maxsize=8192)(lenient_syllable)  # a few thousand syllables
+
     def sounds(text: str) -> list[str]:
         readings = jionlp.pinyin(text, formater="simple")
         if len(readings) != len(text):  # never seen; then the text is read as is
             return [""] * len(text)
-        return [lenient_syllable(r) if r != "<py_unk>" else "" for r in readings]
+        return [lenient(r) if r != "<py_unk>" else "" for r in readings]
 
     return sounds

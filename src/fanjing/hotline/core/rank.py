@@ -154,9 +154,9 @@ def _ranked(
         return []
     count = min(top, len(positive))
     kth = -np.partition(-scores[positive], count - 1)[count - 1]
-    candidates = positive[scores[positive] >= kth]
-    ordered = sorted(candidates.tolist(), key=lambda i: (-scores[i], -answer[i], i))
-    return ordered[:count]
+    candidates = positive[scores[positive] >= kth]  # ascending, so index breaks last ties
+    order = np.lexsort((candidates, -answer[candidates], -scores[candidates]))
+    return [int(i) for i in candidates[order[:count]]]
 
 
 def _term_holders(

@@ -48,7 +48,8 @@ def question_key(question: str, simplify: Simplify) -> str:
 
 
 class Analyzer:
-    """Search terms for a text; the same for the knowledge base and for questions."""
+    """Search terms for a text: the same for the knowledge base and for questions, except
+    that a caller's question has its input-method slips mended (``respell``) first."""
 
     def __init__(
         self,
