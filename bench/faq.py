@@ -3,7 +3,8 @@
 The knowledge base is the seed's six answers and the packaged ones, plus generated
 entries up to ``--entries`` (10,000): hotline-style questions about real places and
 topics (进京、核酸、健康宝、行程卡、隔离、疫苗…) with answers in the sources' wording.
-Questions are the labelled paraphrases of tests/hotline, each asked in turn until
+Questions are the labelled paraphrases of tests/hotline (the first set and both parts of
+the unseen one: typos, traditional characters, English words), each asked in turn until
 ``--queries`` (2,000) have been asked. Prints the index build time and the latency of
 one question (p50, p95, p99 in ms): in memory (``SearchIndex.search``) and through the
 service on a migrated SQLite database (``Searcher.ask``, which also reads the revision).
@@ -31,7 +32,10 @@ from fanjing.infra.db import open_database, session_scope
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seed" / "000_b0fa59e071304922.txt"
-PARAPHRASES = ROOT / "tests" / "hotline" / "data" / "paraphrases.jsonl"
+PARAPHRASES = tuple(
+    ROOT / "tests" / "hotline" / "data" / name
+    for name in ("paraphrases.jsonl", "paraphrases-tune.jsonl", "paraphrases-heldout.jsonl")
+)
 TARGET_MS = 10.0
 
 PLACES = (
@@ -76,12 +80,20 @@ def run(arguments: argparse.Namespace) -> None:
     rng = random.Random(arguments.seed)
     real = [*read_file(SEED).pairs, *read_builtin().pairs]
     pairs = real + generated_pairs(max(arguments.entries - len(real), 0), rng)
-    questions = [json.loads(line)["q"] for line in PARAPHRASES.read_text("utf-8").splitlines()]
+    questions = [
+        json.loads(line)["q"]
+        for path in PARAPHRASES
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     asked = [questions[i % len(questions)] for i in range(arguments.queries)]
 
     start = perf_counter()
     analyzer = default_analyzer()
-    print(f"analyzer (jieba dictionary, OpenCC): {perf_counter() - start:.2f} s, once per process")
+    print(
+        f"analyzer (jieba dictionary, OpenCC, jionlp readings): {perf_counter() - start:.2f} s,"
+        " once per process"
+    )
     documents = [Document(i, p.question, p.answer, p.alternatives) for i, p in enumerate(pairs)]
     start = perf_counter()
     index = SearchIndex(documents, analyzer)
@@ -103,7 +115,7 @@ def run(arguments: argparse.Namespace) -> None:
         searcher = Searcher(analyzer)
         with session_scope(engine) as session:
             start = perf_counter()
-            searcher.index(session)
+            searcher.snapshot(session)
             print(f"index build from the database: {perf_counter() - start:.2f} s")
             times = [_timed(lambda q, k: searcher.ask(session, q, top=k), q, 3) for q in asked]
         engine.dispose()

@@ -30,7 +30,7 @@ def test_import_ask_batch_list_and_eval(tmp_path):
     done = fanjing(tmp_path, "import", str(SEED), "--builtin")
     assert done.returncode == 0, done.stderr
     assert f"{SEED}：找到 6 对问答（新增 6" in done.stdout
-    assert "builtin:knowledge.jsonl：找到 16 对问答" in done.stdout
+    assert "builtin:knowledge.jsonl：找到 97 对问答" in done.stdout
     again = fanjing(tmp_path, "import", str(SEED))
     assert "找到 6 对问答（新增 0，更新 0，未变 6" in again.stdout
 
@@ -52,11 +52,45 @@ def test_import_ask_batch_list_and_eval(tmp_path):
     assert lines[1]["answers"][0]["question"].startswith("着急接种新冠疫苗第二针")
 
     listed = json.loads(fanjing(tmp_path, "list", "--json").stdout)
-    assert len(listed) == 22 and {"question", "answer", "source", "date"} <= set(listed[0])
+    assert len(listed) == 103 and {"question", "answer", "source", "date"} <= set(listed[0])
 
     evaluated = fanjing(tmp_path, "eval", str(PARAPHRASES))
     assert evaluated.returncode == 0
     assert "top-1" in evaluated.stdout and "MRR" in evaluated.stdout
+
+
+def test_eval_names_each_miss_with_the_expected_and_the_returned_entry(tmp_path):
+    assert fanjing(tmp_path, "import", str(SEED), "--builtin").returncode == 0
+    labelled = tmp_path / "labelled.jsonl"
+    rows = [
+        {"q": "健康宝弹窗怎么办", "expect": "在支付宝端怎么换绑北京健康宝的手机号？"},
+        {"q": "在支付宝怎么换绑健康宝手机号码", "expect": "在支付宝端怎么换绑北京健康宝的手机号？"},
+        {"q": "疫苗第二针去哪打", "expect": "知识库里没有的问题？"},
+    ]
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+
+    result = json.loads(fanjing(tmp_path, "eval", str(labelled), "--json").stdout)
+    assert (result["count"], round(result["top1"], 2)) == (3, 0.33)
+    popup, missing = result["misses"]
+    assert popup["line"] == 1 and popup["q"] == "健康宝弹窗怎么办"
+    assert popup["expect"]["question"] == "在支付宝端怎么换绑北京健康宝的手机号？"
+    assert isinstance(popup["expect"]["id"], int) and popup["rank"] != 1
+    first = json.loads(fanjing(tmp_path, "ask", "健康宝弹窗怎么办", "--top", "1", "--json").stdout)
+    assert popup["found"]["question"] == first["answers"][0]["question"]
+    assert popup["found"]["question"] != popup["expect"]["question"]
+    assert set(popup["found"]) == {"id", "question", "answer", "source", "date"}
+    assert missing["expect"] == {"id": None, "question": "知识库里没有的问题？"}
+    assert missing["rank"] is None and missing["found"]["question"].startswith("着急接种")
+
+    text = fanjing(tmp_path, "eval", str(labelled)).stdout
+    assert f"未居首（{labelled}:1）：健康宝弹窗怎么办" in text
+    where = f"第 {popup['rank']} 位" if popup["rank"] else "未进前 10"
+    expected = (
+        f"  期望：#{popup['expect']['id']}“在支付宝端怎么换绑北京健康宝的手机号？”（{where}）"
+    )
+    assert expected in text
+    assert f"  得到：#{popup['found']['id']}“{popup['found']['question']}”" in text
+    assert "“知识库里没有的问题？”（知识库中没有这一问）" in text
 
 
 def test_bad_input_exits_2_with_file_and_line(tmp_path):

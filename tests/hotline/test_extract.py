@@ -136,3 +136,122 @@ def test_plain_text_title_and_date():
 )
 def test_front_matter_dates_are_days_in_china(value, day):
     assert day_from(value) == day
+
+
+WITHOUT_QUESTION_MARKS = {
+    "plain lines": ("热线答复\n第二针什么时候打\n可与所在街道咨询预约。\n返京政策如何\n请咨询所在地政府。", ".txt"),
+    "plain lines ending in particles": ("热线答复\n解绑的手机号多久删除呢\n14天后删除。\n行程卡带星还能进京么\n需确认。", ".txt"),
+    "markdown headings": ("# 热线答复\n## 第二针什么时候打\n可与所在街道咨询预约。\n### 返京政策如何\n请咨询所在地政府。", ".md"),
+    "html headings": ("<h1>热线答复</h1><h2>第二针什么时候打</h2><p>可与所在街道咨询预约。</p><h3>返京政策如何</h3><p>请咨询所在地政府。</p>", ".html"),
+    "bold lines": ("<p>热线答复</p><p><strong>第二针什么时候打</strong></p><p>可与所在街道咨询预约。</p><p><b>返京政策如何</b></p><p>请咨询所在地政府。</p>", ".html"),
+    "numbered": ("热线答复\n1. 第二针什么时候打\n可与所在街道咨询预约。\n2. 返京政策如何\n请咨询所在地政府。", ".txt"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix"), WITHOUT_QUESTION_MARKS.values(), ids=WITHOUT_QUESTION_MARKS.keys()
+)
+def test_questions_without_a_question_mark(text, suffix):
+    expected = (
+        [("解绑的手机号多久删除呢", "14天后删除。"), ("行程卡带星还能进京么", "需确认。")]
+        if "删除" in text
+        else [
+            ("第二针什么时候打", "可与所在街道咨询预约。"),
+            ("返京政策如何", "请咨询所在地政府。"),
+        ]
+    )
+    assert questions(text, suffix) == expected
+
+
+ORDINARY = {
+    "sentence with a question word": "如何进京，请咨询所在地政府。",
+    "instruction": "请您关注健康宝什么时候更新",
+    "conditional": "如果不是您的常用手机号点击使用其他手机号码",
+    "sentence ending in 。 with 是否": "需确认是否曾经过中高风险区域。",
+    "lead-in": "具体方式如下",
+    "thanks": "一人不便换来千万人的安全方便，感谢您的理解和支持",
+    "long line": "防疫无小事被替换手机号码14天内仍要一并查询行程直至14天后更换才会彻底生效怎么说都不为过",
+    "caption": "（央广网记者张佳琪摄）",
+}
+
+
+@pytest.mark.parametrize("line", ORDINARY.values(), ids=ORDINARY.keys())
+def test_ordinary_sentences_are_not_questions(line):
+    assert questions(f"热线答复\n健康宝弹窗怎么办\n{line}\n联系社区。") == [
+        ("健康宝弹窗怎么办", f"{line}\n联系社区。")
+    ]
+    assert questions(f"热线答复\n{line}\n联系社区。") == []
+
+
+def test_sentences_before_a_question_on_its_line_are_not_part_of_it():
+    text = "标题\n如您有进京记录，请尽早核验行程。如何使用健康宝核验行程？\n点击“继续”。"
+    assert questions(text) == [("如何使用健康宝核验行程？", "点击“继续”。")]
+
+
+def test_numbered_questions_whose_answers_are_lists():
+    text = (
+        "热线答复\n一、哪些人要集中观察？\n1. 高风险地区来京人员；\n2. 外省市通报的密接。\n"
+        "二、换绑手机号怎么操作？\n（1）打开小程序；\n（2）选择是否同意授权，点击确定。\n"
+        "（3）怎么确认换绑成功：看个人中心\n三、解绑的号码多久删除\n- 14天后删除。"
+    )
+    assert questions(text) == [
+        ("哪些人要集中观察？", "1. 高风险地区来京人员；\n2. 外省市通报的密接。"),
+        (
+            "换绑手机号怎么操作？",
+            "（1）打开小程序；\n（2）选择是否同意授权，点击确定。\n（3）怎么确认换绑成功：看个人中心",
+        ),
+        ("解绑的号码多久删除", "14天后删除。"),
+    ]
+
+
+def test_list_items_in_the_questions_own_style_that_end_as_sentences_are_not_questions():
+    text = "热线答复\n1. 换绑怎么操作？\n2. 选择是否同意授权，点击确定。\n3. 健康宝弹窗怎么办？\n联系社区。"
+    assert questions(text) == [
+        ("换绑怎么操作？", "2. 选择是否同意授权，点击确定。"),
+        ("健康宝弹窗怎么办？", "联系社区。"),
+    ]
+
+
+TABLES = {
+    "html with a header": (
+        "<p>热线答复</p><table><tr><th>问题</th><th>答复</th></tr>"
+        "<tr><td>行程卡带星能进京吗</td><td><p>需确认是否经过中高风险区域。</p><p>详询社区。</p></td></tr>"
+        "<tr><td>健康宝弹窗怎么办</td><td>联系社区。</td></tr></table><p>以上为权威答复。</p>",
+        ".html",
+    ),
+    "html without a header": (
+        "<p>热线答复</p><table><tr><td>行程卡带星能进京吗？</td><td>需确认是否经过中高风险区域。<br>详询社区。</td></tr>"
+        "<tr><td>健康宝弹窗怎么办</td><td>联系社区。</td></tr></table>",
+        ".html",
+    ),
+    "markdown with a header": (
+        "热线答复\n\n| 来电问题 | 热线答复 |\n| --- | :--- |\n"
+        "| 行程卡带星能进京吗 | 需确认是否经过中高风险区域。<br>详询社区。 |\n"
+        "| **健康宝弹窗怎么办** | 联系社区。 |\n\n以上为权威答复。",
+        ".md",
+    ),
+    "markdown without outer pipes": (
+        "热线答复\n问题 | 答复\n---|---\n行程卡带星能进京吗？ | 需确认是否经过中高风险区域。<br/>详询社区。\n健康宝弹窗怎么办 | 联系社区。",
+        ".md",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "suffix"), TABLES.values(), ids=TABLES.keys())
+def test_two_column_tables_of_questions_and_answers(text, suffix):
+    assert [(q.rstrip("？"), a) for q, a in questions(text, suffix)] == [
+        ("行程卡带星能进京吗", "需确认是否经过中高风险区域。\n详询社区。"),
+        ("健康宝弹窗怎么办", "联系社区。"),
+    ]
+
+
+def test_a_table_of_other_things_is_part_of_an_answer():
+    html = (
+        "<p>热线答复</p><p><b>郑州哪些地方是中风险地区？</b></p><p>8月10日的目录：</p>"
+        "<table><tr><th>地区</th><th>等级</th></tr><tr><td>二七区长江路街道</td><td>中风险</td></tr></table>"
+        "<p><b>三列的表呢？</b></p><table><tr><td>问</td><td>答</td><td>日期</td></tr></table>"
+    )
+    assert questions(html, ".html") == [
+        ("郑州哪些地方是中风险地区？", "8月10日的目录：\n地区：等级\n二七区长江路街道：中风险"),
+        ("三列的表呢？", "问\n答\n日期"),
+    ]

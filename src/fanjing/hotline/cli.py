@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from fanjing.errors import FanjingError, Where
 from fanjing.hotline import service
 from fanjing.hotline.reading import BUILTIN, read_builtin, read_file
-from fanjing.hotline.search import Answered, Searcher, checked_query, evaluate, labelled_lines
+from fanjing.hotline.search import (
+    Answered,
+    Miss,
+    Searcher,
+    checked_query,
+    evaluate,
+    labelled_lines,
+)
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 
@@ -194,5 +201,15 @@ def eval_command(
     typer.echo(f"top-1 {result.top1:.1%}")
     typer.echo(f"top-3 {result.top3:.1%}")
     typer.echo(f"MRR   {result.mrr:.3f}")
-    for query, expected, first in result.misses:
-        typer.echo(f"未居首：{query} → 期望“{expected}”，得到“{first or '无'}”")
+    for miss in result.misses:
+        typer.echo(_miss_lines(miss, str(labelled)))
+
+
+def _miss_lines(miss: Miss, file: str) -> str:
+    if miss.expected_entry is None:
+        expected = f"“{miss.expected}”（知识库中没有这一问）"
+    else:
+        where = f"第 {miss.rank} 位" if miss.rank else "未进前 10"
+        expected = f"#{miss.expected_entry.entry_id}“{miss.expected_entry.question}”（{where}）"
+    found = f"#{miss.found.entry_id}“{miss.found.question}”" if miss.found else "无答复"
+    return f"未居首（{file}:{miss.line}）：{miss.query}\n  期望：{expected}\n  得到：{found}"

@@ -163,6 +163,41 @@ class Labelled:
 
 
 @dataclass(frozen=True)
+class Miss:
+    """A labelled question whose expected entry did not come first: what was expected (the
+    entry, if the knowledge base has it), where it came (1–10, or None), and what came
+    first instead."""
+
+    line: int
+    query: str
+    expected: str
+    expected_entry: Found | None
+    rank: int | None
+    found: Found | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "q": self.query,
+            "expect": _entry_json(self.expected_entry) or {"id": None, "question": self.expected},
+            "rank": self.rank,
+            "found": _entry_json(self.found),
+        }
+
+
+def _entry_json(found: Found | None) -> dict[str, object] | None:
+    if found is None:
+        return None
+    return {
+        "id": found.entry_id,
+        "question": found.question,
+        "answer": found.answer,
+        "source": found.source,
+        "date": found.day.isoformat() if found.day else None,
+    }
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """How well labelled questions find their expected question."""
 
@@ -170,7 +205,7 @@ class Evaluation:
     top1: float
     top3: float
     mrr: float  # mean reciprocal rank of the expected question within the top 10
-    misses: tuple[tuple[str, str, str | None], ...]  # (query, expected, found first)
+    misses: tuple[Miss, ...]
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -178,7 +213,7 @@ class Evaluation:
             "top1": round(self.top1, 4),
             "top3": round(self.top3, 4),
             "mrr": round(self.mrr, 4),
-            "misses": [{"q": q, "expect": e, "found": f} for q, e, f in self.misses],
+            "misses": [miss.as_json() for miss in self.misses],
         }
 
 
@@ -210,7 +245,12 @@ def labelled_lines(lines: Iterable[str], file: str) -> list[Labelled]:
 
 def evaluate(session: Session, searcher: Searcher, labelled: Sequence[Labelled]) -> Evaluation:
     """Top-1, top-3 and MRR (over the top 10) of ``labelled``; a hit is an answer whose
-    question is the expected one (compared folded: punctuation and script ignored)."""
+    question is the expected one (compared folded: punctuation and script ignored). Every
+    question whose expected entry is not first is a miss, with that entry and the first."""
+    current = {
+        question_key(found.question, simplify): found
+        for found in searcher.snapshot(session).found.values()
+    }
     top1 = top3 = 0
     reciprocal = 0.0
     misses = []
@@ -223,7 +263,8 @@ def evaluate(session: Session, searcher: Searcher, labelled: Sequence[Labelled])
         top3 += rank is not None and rank <= 3
         reciprocal += 1 / rank if rank else 0.0
         if rank != 1:
-            first = answered.answers[0].question if answered.answers else None
-            misses.append((item.query, item.expect, first))
+            first = answered.answers[0] if answered.answers else None
+            expected = current.get(wanted)
+            misses.append(Miss(item.line, item.query, item.expect, expected, rank, first))
     count = len(labelled)
     return Evaluation(count, top1 / count, top3 / count, reciprocal / count, tuple(misses))

@@ -1,5 +1,6 @@
 """Text as blocks (paragraphs, list items, headings, lines), with the bold text each starts
-with: the common ground of HTML pages, Markdown posts and plain text.
+with: the common ground of HTML pages, Markdown posts and plain text. A row of a
+two-column table (HTML or Markdown) is one block with its two cells.
 
 Boilerplate is dropped here, before any question is looked for: scripts, styles, frames,
 comments, ads, QR-code blocks, editor lines and everything from "推荐阅读" on.
@@ -19,6 +20,7 @@ from lxml import etree
 class Block:
     text: str
     lead_bold: str = ""  # the bold text the block starts with ("" when it starts plain)
+    cells: tuple[str, str] | None = None  # a row of a two-column table: its two cells
 
     @property
     def bold(self) -> bool:
@@ -133,13 +135,19 @@ def _name_parts(element: lxml.html.HtmlElement) -> list[str]:
 
 
 def _is_bold(element: lxml.html.HtmlElement) -> bool:
-    if element.tag in ("b", "strong"):
+    if element.tag in ("b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"):
         return True
     styling = " ".join(element.get(name, "") for name in ("style", "class", "cms-style"))
     return bool(_BOLD_STYLE.search(styling))
 
 
-def _walk(element: lxml.html.HtmlElement, bold: bool) -> Iterator[tuple[str, bool] | None]:
+def _walk(element: lxml.html.HtmlElement, bold: bool) -> Iterator[tuple[str, bool] | Block | None]:
+    rows = _two_column_rows(element) if element.tag == "table" else None
+    if rows is not None:
+        yield _BREAK
+        yield from rows
+        yield _BREAK
+        return
     block = element.tag in _BLOCK_TAGS or element.tag == "br"
     if block:
         yield _BREAK
@@ -155,11 +163,33 @@ def _walk(element: lxml.html.HtmlElement, bold: bool) -> Iterator[tuple[str, boo
         yield _BREAK
 
 
-def _assemble(pieces: Iterable[tuple[str, bool] | None]) -> Iterator[Block]:
+def _two_column_rows(table: lxml.html.HtmlElement) -> list[Block] | None:
+    """The rows of a table whose every row has two cells, as blocks; None for any other
+    table (its cells are read as text). A cell's paragraphs and line breaks stay lines."""
+    rows = []
+    for row in table.iter("tr"):
+        cells = [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+        texts = ["\n".join(b.text for b in _assemble(_walk(cell, False))) for cell in cells]
+        if not any(texts):
+            continue
+        if len(texts) != 2:
+            return None
+        rows.append(_row(texts[0], texts[1]))
+    return rows or None
+
+
+def _row(question: str, answer: str) -> Block:
+    return Block(f"{question} {answer}".strip(), cells=(question, answer))
+
+
+def _assemble(pieces: Iterable[tuple[str, bool] | Block | None]) -> Iterator[Block]:
     texts: list[str] = []
     lead: list[str] = []
     leading = True
     for piece in [*pieces, _BREAK]:
+        if isinstance(piece, Block):
+            yield piece
+            continue
         if piece is _BREAK:
             text = tidy("".join(texts))
             if text:
@@ -185,11 +215,24 @@ _MD_BOLD = re.compile(r"^(\*\*|__)(.+?)\1")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_MD_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def text_blocks(text: str) -> list[Block]:
     """One block per non-empty line; a Markdown heading counts as bold, ``**…**`` at the
-    start of a line is its bold lead, and Markdown markup is removed from the text."""
-    blocks = []
-    for raw in text.splitlines():
+    start of a line is its bold lead, and Markdown markup is removed from the text. A
+    Markdown table of two columns gives one block per row (its header row included)."""
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        rows, index = _markdown_table(lines, index)
+        if rows is not None:
+            blocks.extend(rows)
+            continue
+        raw = lines[index]
+        index += 1
         heading = bool(_MD_HEADING.match(raw))
         line = _MD_PREFIX.sub("", raw).strip()
         match = _MD_BOLD.match(line)
@@ -202,6 +245,40 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
+def _markdown_table(lines: list[str], start: int) -> tuple[list[Block] | None, int]:
+    """(the rows of the two-column table starting at ``start``, the line after it), or
+    (None, ``start``) when no such table starts there (a header, then a ``---|---`` rule)."""
+    if start + 1 >= len(lines) or not _MD_TABLE_RULE.match(lines[start + 1]):
+        return None, start
+    header = _markdown_cells(lines[start])
+    if len(header) != 2:
+        return None, start
+    rows = [_row(*header)]
+    index = start + 2
+    while index < len(lines) and "|" in lines[index]:
+        cells = _markdown_cells(lines[index])
+        if len(cells) != 2:
+            return None, start
+        if any(cells):
+            rows.append(_row(*cells))
+        index += 1
+    return rows, index
+
+
+def _markdown_cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    cells = re.split(r"(?<!\\)\|", inner)
+    return [_markdown_cell(cell) for cell in cells]
+
+
+def _markdown_cell(cell: str) -> str:
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", cell.replace("\\|", "|"))
+    return "\n".join(tidy(part) for part in _MD_BREAK.split(text) if tidy(part))
+
+
 def looks_like_html(text: str) -> bool:
-    """True when the text has block-level HTML (a Hexo post's body often does)."""
-    return bool(re.search(r"<(p|div|br|h[1-6]|li|table|section|article|font|span)\b", text, re.I))
+    """True when the text has block-level HTML (a Hexo post's body often does); a lone
+    ``<br>`` does not count: Markdown tables break lines in their cells with it."""
+    return bool(re.search(r"<(p|div|h[1-6]|li|table|section|article|font|span)\b", text, re.I))
