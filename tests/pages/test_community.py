@@ -79,6 +79,9 @@ def test_an_arrival_list_with_a_bad_row_is_refused_with_its_row_and_column(
         [
             ["孙七", *good, *stay],
             ["周八", _resident_id("11010519860606123"), "13700000012", "2021-13-40"],
+            # a place only the check can refuse (ambiguous): named in the same upload
+            ["郑九", _resident_id("11010519870808123"), "13700000014", "2021-08-06"]
+            + ["朝阳区", "2021-07-29", "2021-07-31"],
         ],
     )
     page.get_by_label("名单文件（.xlsx）").set_input_files(bad)
@@ -92,6 +95,9 @@ def test_an_arrival_list_with_a_bad_row_is_refused_with_its_row_and_column(
     expect(row.locator("td").nth(0)).to_have_text("3")
     expect(row.locator("td").nth(1)).to_have_text("到京日期")
     expect(row.locator("td").nth(2)).to_contain_text("2021-13-40")
+    place = errors.locator("tbody tr").nth(1)
+    expect(place.locator("td").nth(0)).to_have_text("4")
+    expect(place.locator("td").nth(1)).to_have_text("途经地")
 
     fixed = _arrival_list(tmp_path / "good.xlsx", [["孙七", *good, *stay]])
     page.get_by_label("名单文件（.xlsx）").set_input_files(fixed)

@@ -68,9 +68,12 @@ class ArrivalEntry:
 
 def read_arrival_rows(
     rows: Iterable[Sequence[Any]], *, file: str, today: date
-) -> list[ArrivalEntry]:
-    """People from the sheet's rows (the first is the header). Every problem in every row
-    is reported (``InputErrors``), each with its row and column; nothing is half-read."""
+) -> tuple[list[ArrivalEntry], list[FanjingError]]:
+    """People from the sheet's rows (the first is the header), and every problem of every
+    row, each with its row and column. The caller refuses the list if there is any problem,
+    but checks the people read first, so that one upload names every problem (a place the
+    check cannot read as well as a bad date). A bad header, or too many rows, is refused
+    at once."""
     iterator = iter(rows)
     header = [str(cell or "").strip() for cell in next(iterator, ())]
     missing = [name for name in REQUIRED if name not in header]
@@ -103,9 +106,7 @@ def read_arrival_rows(
             errors.extend(problem.located(file, line) for problem in problems.errors)
         except FanjingError as problem:
             errors.append(problem.located(file, line))
-    if errors:
-        raise InputErrors(errors)
-    return list(people.values())
+    return list(people.values()), errors
 
 
 def _read_row(

@@ -529,9 +529,8 @@ def import_arrival_list(
     """Every person of an arrival list reported, or none: each problem (a bad cell, a place
     the entry check cannot read) is reported with its row and column, and the caller's
     transaction is rolled back."""
-    entries = read_arrival_rows(rows, file=file, today=checker.today)
+    entries, errors = read_arrival_rows(rows, file=file, today=checker.today)
     reported: list[Reported] = []
-    errors: list[FanjingError] = []
     for entry in entries:
         try:
             reported.append(
@@ -556,5 +555,5 @@ def import_arrival_list(
                 field = column or problem.where.field
                 errors.append(FanjingError(problem.code, problem.message, Where(file, line, field)))
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(sorted(errors, key=lambda error: error.where.line or 0))
     return reported
