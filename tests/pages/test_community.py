@@ -80,8 +80,14 @@ def test_an_arrival_list_with_a_bad_row_is_refused_with_its_row_and_column(
             ["孙七", *good, *stay],
             ["周八", _resident_id("11010519860606123"), "13700000012", "2021-13-40"],
             # a place only the check can refuse (ambiguous): named in the same upload
-            ["郑九", _resident_id("11010519870808123"), "13700000014", "2021-08-06"]
-            + ["朝阳区", "2021-07-29", "2021-07-31"],
+            [
+                "郑九",
+                _resident_id("11010519870808123"),
+                "13700000014",
+                "2021-08-06",
+                "朝阳区",
+                *stay[1:],
+            ],
         ],
     )
     page.get_by_label("名单文件（.xlsx）").set_input_files(bad)
