@@ -13,7 +13,7 @@ from fanjing.community.cli import (
     upload_command,
 )
 from fanjing.demo import demo
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
 from fanjing.infra.cli import db_app, keys_app
@@ -59,7 +59,7 @@ def main() -> None:
     try:
         settings = Settings.from_environment()
     except FanjingError as problem:
-        errors = problem.errors if isinstance(problem, InputErrors) else [problem]
+        errors = problem.problems()
         for error in errors:
             typer.echo(f"错误：{error}", err=True)
         raise SystemExit(2) from None

@@ -60,6 +60,10 @@ class FanjingError(Exception):
     def located(self, file: str | None = None, line: int | None = None) -> FanjingError:
         return FanjingError(self.code, self.message, self.where.at(file, line))
 
+    def problems(self) -> list[FanjingError]:
+        """Each problem to show: this one (``InputErrors``: each it holds)."""
+        return [self]
+
     def __str__(self) -> str:
         where = str(self.where)
         return f"{self.message}（位置：{where}）" if where else self.message
@@ -84,6 +88,9 @@ class InputErrors(FanjingError):
 
     def located(self, file: str | None = None, line: int | None = None) -> InputErrors:
         return InputErrors(e.located(file, line) for e in self.errors)
+
+    def problems(self) -> list[FanjingError]:
+        return list(self.errors)
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

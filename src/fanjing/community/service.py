@@ -549,7 +549,7 @@ def import_arrival_list(
                 )
             )
         except FanjingError as failure:
-            problems = failure.errors if isinstance(failure, InputErrors) else [failure]
+            problems = failure.problems()
             for problem in problems:
                 line, column = entry.row_of(problem)
                 field = column or problem.where.field

@@ -8,14 +8,14 @@ from typing import NoReturn
 import click
 import typer
 
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.infra.clock import fix_day
 from fanjing.settings import Settings
 
 
 def fail(problem: FanjingError) -> NoReturn:
     """Print one line per problem (``错误：…（位置：…）``) and exit 2."""
-    errors = problem.errors if isinstance(problem, InputErrors) else [problem]
+    errors = problem.problems()
     for error in errors:
         typer.echo(f"错误：{error}", err=True)
     raise typer.Exit(2)

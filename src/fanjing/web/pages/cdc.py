@@ -27,7 +27,7 @@ from fanjing.community.dashboard import (
 )
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
 from fanjing.community.store import ArrivalReportRow, CaseRow
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.metrics import RISK_IMPORTS
@@ -118,10 +118,6 @@ async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | Non
         except UnicodeDecodeError:
             raise FanjingError("bad_encoding", "文件应为 UTF-8 编码的文本") from None
     return text, None
-
-
-def errors_of(problem: FanjingError) -> list[FanjingError]:
-    return problem.errors if isinstance(problem, InputErrors) else [problem]
 
 
 # ---------------------------------------------------------------- dashboard
@@ -298,7 +294,7 @@ async def import_list(
             request,
             session,
             user,
-            import_errors=errors_of(problem),
+            import_errors=problem.problems(),
             import_text=text,
         )
     RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
@@ -345,7 +341,7 @@ def confirm_lifts(
         )
     except FanjingError as problem:
         session.rollback()
-        return _import_page(request, session, user, import_id, confirm_errors=errors_of(problem))
+        return _import_page(request, session, user, import_id, confirm_errors=problem.problems())
     _publish(session, request)
     flash_next(request, LIFTS_CONFIRMED, n=str(len(report.held)))
     return RedirectResponse(f"/cdc/areas/imports/{import_id}", status_code=303)
@@ -381,7 +377,7 @@ def designate(
             request,
             session,
             user,
-            designate_errors=errors_of(problem),
+            designate_errors=problem.problems(),
             form={"level": level, "area": area, "from": from_, "to": to},
         )
     _publish(session, request, (row.id,))
@@ -420,7 +416,7 @@ def lift(
             request,
             session,
             user,
-            lift_errors=errors_of(problem),
+            lift_errors=problem.problems(),
         )
     last = lifted.to_date.isoformat() if lifted.to_date else to
     _publish(session, request)
@@ -445,7 +441,7 @@ def confirm_lift(
     try:
         last = day_of(to, "to")
     except FanjingError as problem:
-        return _areas_refused(request, session, user, lift_errors=errors_of(problem))
+        return _areas_refused(request, session, user, lift_errors=problem.problems())
     return render(
         request,
         "cdc_lift.html",
@@ -467,7 +463,7 @@ def reopen(
         )
     except FanjingError as problem:
         session.rollback()
-        return _areas_refused(request, session, user, lift_errors=errors_of(problem))
+        return _areas_refused(request, session, user, lift_errors=problem.problems())
     _publish(session, request)
     flash_next(request, REOPENED, area=row.area_name)
     return RedirectResponse("/cdc/areas", status_code=303)
@@ -524,7 +520,7 @@ async def upload(
     except FanjingError as problem:
         session.rollback()
         return _packs_page(
-            request, session, user, status_code=422, errors=errors_of(problem), text=text
+            request, session, user, status_code=422, errors=problem.problems(), text=text
         )
     session.commit()
     flash_next(request, UPLOADED, pack=row.pack_id, version=row.version)
@@ -627,7 +623,7 @@ def approve(
             if row.status == "draft"
             else None
         )
-        page = _pack_page(request, session, user, row, preview, approve_errors=errors_of(problem))
+        page = _pack_page(request, session, user, row, preview, approve_errors=problem.problems())
         page.status_code = {"same_approver": 403, "not_confirmed": 422}.get(problem.code, 409)
         return page
     session.commit()

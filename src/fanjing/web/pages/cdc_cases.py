@@ -24,7 +24,7 @@ from fanjing.healthkit.store import AccountRow, RedMarkRow
 from fanjing.infra.clock import today_in_china
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession, RowId
-from fanjing.web.pages.cdc import Viewer, Writer, errors_of, flash_next, take_flash
+from fanjing.web.pages.cdc import Viewer, Writer, flash_next, take_flash
 from fanjing.web.pages.session import Csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -154,7 +154,7 @@ def adjust(
             case_id,
             status_code=422,
             failed=f"adjust-{measure_id}",
-            errors=errors_of(problem),
+            errors=problem.problems(),
         )
     kind = KIND_ZH.get(row.kind, row.kind)
     if last:
@@ -195,7 +195,7 @@ def lift(
             case_id,
             status_code=422,
             failed="lift",
-            errors=errors_of(problem),
+            errors=problem.problems(),
         )
     flash_next(request, CASE_LIFTED, id=str(case_id))
     return RedirectResponse(f"/cdc/cases/{case_id}", status_code=303)
@@ -279,7 +279,7 @@ def mark(
         # the number typed is not shown back: the form asks for it again
         form = {"document_kind": document_kind, "kind": kind, "reason": reason}
         return _marks_page(
-            request, session, user, status_code=422, form=form, errors=errors_of(problem)
+            request, session, user, status_code=422, form=form, errors=problem.problems()
         )
     flash_next(request, MARKED, kind=RED_KINDS[kind])
     return RedirectResponse("/cdc/red-marks", status_code=303)
@@ -308,7 +308,7 @@ def lift_mark(
             raise
         session.rollback()
         return _marks_page(
-            request, session, user, status_code=422, failed=mark_id, errors=errors_of(problem)
+            request, session, user, status_code=422, failed=mark_id, errors=problem.problems()
         )
     flash_next(request, MARK_LIFTED, id=str(mark_id))
     return RedirectResponse("/cdc/red-marks", status_code=303)

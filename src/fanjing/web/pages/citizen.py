@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import mask_phone, read_document
 from fanjing.community.reading import tests_of_person
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.healthkit.api import own_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
@@ -73,10 +73,6 @@ RESULT_ZH = {"pending": "待出结果", "negative": "阴性", "positive": "阳�
 def _checker(request: Request) -> Checker:
     state = request.app.state
     return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
-
-
-def _errors(problem: FanjingError) -> list[FanjingError]:
-    return list(problem.errors) if isinstance(problem, InputErrors) else [problem]
 
 
 # --- the health kit -----------------------------------------------------------------------
@@ -216,7 +212,7 @@ def create(
             now=datetime.now(UTC),
         )
     except FanjingError as problem:
-        return _account_form(request, user, form=shown, errors=_errors(problem), status_code=422)
+        return _account_form(request, user, form=shown, errors=problem.problems(), status_code=422)
     session.commit()
     return RedirectResponse("/healthkit", status_code=303)
 
@@ -257,7 +253,7 @@ def send_code(
             session,
             user,
             account,
-            errors=_errors(problem),
+            errors=problem.problems(),
             status_code=status_for(problem),
         )
         page.headers.update(retry_after(problem))
@@ -322,7 +318,7 @@ def confirm(
         # the try is already counted in its own transaction; nothing else of it is kept
         session.rollback()
         return _code_form(
-            request, user, waiting["phone"], waiting["platform"], _errors(problem), 422
+            request, user, waiting["phone"], waiting["platform"], problem.problems(), 422
         )
     request.session.pop(BINDING, None)
     session.commit()
@@ -351,7 +347,9 @@ def unbind_phone(
             now=datetime.now(UTC),
         )
     except FanjingError as problem:
-        return _healthkit(request, session, user, account, errors=_errors(problem), status_code=422)
+        return _healthkit(
+            request, session, user, account, errors=problem.problems(), status_code=422
+        )
     session.commit()
     return RedirectResponse("/healthkit?done=unbound#phones", status_code=303)
 
@@ -408,7 +406,7 @@ async def declare_travel(
             "citizen_declare.html",
             user=user,
             form=shown,
-            errors=_errors(problem),
+            errors=problem.problems(),
             status_code=422,
         )
     return render(

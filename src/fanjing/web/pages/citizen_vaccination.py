@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.clock import today_in_china
 from fanjing.users.store import UserRow
@@ -79,10 +79,6 @@ def _page(
     )
 
 
-def _problems(problem: FanjingError) -> list[FanjingError]:
-    return list(problem.errors) if isinstance(problem, InputErrors) else [problem]
-
-
 def _dose(text: str) -> int:
     if not text.strip().isdigit():
         raise FanjingError("bad_value", "请选择第几剂", Where(field="dose_number"))
@@ -140,7 +136,7 @@ def eligibility(
             certificate_shown=form["certificate_shown"] == "yes",
         )
     except FanjingError as problem:
-        return _page(request, session, user, status_code=422, form=form, errors=_problems(problem))
+        return _page(request, session, user, status_code=422, form=form, errors=problem.problems())
     return _page(request, session, user, form=form, answer=answer)
 
 
@@ -170,7 +166,7 @@ def book_appointment(
             user,
             status_code=_status(problem),
             form=form,
-            errors=_problems(problem),
+            errors=problem.problems(),
         )
     session.commit()  # before the redirect: the next page lists it
     return RedirectResponse("/healthkit/vaccination?done=booked", status_code=303)
@@ -192,7 +188,7 @@ def cancel_appointment(
         if problem.code in ("not_found", "forbidden"):
             raise
         session.rollback()
-        return _page(request, session, user, status_code=409, errors=_problems(problem))
+        return _page(request, session, user, status_code=409, errors=problem.problems())
     session.commit()
     return RedirectResponse("/healthkit/vaccination?done=cancelled", status_code=303)
 

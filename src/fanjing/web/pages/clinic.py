@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from fanjing.audit import service as audit
 from fanjing.common.days import day_of
 from fanjing.common.identity import DocumentKind, read_document
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -106,10 +106,6 @@ def _page(
     )
 
 
-def _errors(problem: FanjingError) -> list[FanjingError]:
-    return problem.errors if isinstance(problem, InputErrors) else [problem]
-
-
 def _identity(name: str, kind: str, number: str) -> Identity:
     if not number.strip():
         raise FanjingError("missing_field", "请填写证件号码")
@@ -161,7 +157,7 @@ def record(
     except FanjingError as problem:
         session.rollback()
         return _page(
-            request, session, user, status_code=422, dose_errors=_errors(problem), form=form
+            request, session, user, status_code=422, dose_errors=problem.problems(), form=form
         )
     request.session[FLASH] = {
         "text": RECORDED,
@@ -200,7 +196,7 @@ def correct(
             session,
             user,
             status_code=422,
-            correct_errors=_errors(problem),
+            correct_errors=problem.problems(),
             correcting=dose_id,
         )
     request.session[FLASH] = {"text": CORRECTED, "fields": {"id": str(dose.id)}}

@@ -26,7 +26,7 @@ from fanjing.community.service import (
 )
 from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
-from fanjing.errors import FanjingError, InputErrors
+from fanjing.errors import FanjingError
 from fanjing.healthkit.community_popups import open_popups_by_person
 from fanjing.healthkit.popups import clear_popups
 from fanjing.infra.clock import today_in_china
@@ -64,10 +64,6 @@ def _checker(request: Request) -> Checker:
 def _status(error: FanjingError) -> int:
     """409 for something already done (a duplicate), 422 for what the form must correct."""
     return 409 if error.code.startswith("already_") else 422
-
-
-def _problems(error: FanjingError) -> list[FanjingError]:
-    return error.errors if isinstance(error, InputErrors) else [error]
 
 
 # the worklist ------------------------------------------------------------------------------
@@ -165,7 +161,7 @@ def import_arrivals(
             user,
             today_in_china(),
             status_code=422,
-            import_errors=_problems(error),
+            import_errors=error.problems(),
         )
     cases = sum(1 for r in reported if r.case)
     return RedirectResponse(f"/community?imported={len(reported)}&cases={cases}", status_code=303)
@@ -249,7 +245,7 @@ def _form_failed(
         case,
         status_code=_status(error),
         failed=form,
-        errors=_problems(error),
+        errors=error.problems(),
     )
 
 
@@ -403,6 +399,6 @@ def clear(
             user,
             status_code=_status(error),
             failed=account_id,
-            errors=_problems(error),
+            errors=error.problems(),
         )
     return RedirectResponse("/community/popups?done=cleared", status_code=303)

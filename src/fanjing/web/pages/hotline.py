@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import FanjingError, Where
 from fanjing.hotline import service
 from fanjing.hotline.search import LONGEST_QUERY, Searcher
 from fanjing.users.core import Role
@@ -161,7 +161,7 @@ def _save(
                 session=session, entry_id=entry_id, fields=_fields(form), actor=user.name, now=now
             )
     except FanjingError as problem:
-        errors = list(problem.errors) if isinstance(problem, InputErrors) else [problem]
+        errors = problem.problems()
         return _form(request, user, entry_id=entry_id, form=form, errors=errors, status_code=422)
     session.commit()  # now: the next search (after the redirect) sees the change
     return RedirectResponse(

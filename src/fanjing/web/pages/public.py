@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from fanjing.errors import FanjingError, InputErrors, TooManyRequests
+from fanjing.errors import FanjingError, TooManyRequests
 from fanjing.hotline.search import Searcher
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.core.explain import (
@@ -143,7 +143,7 @@ async def check(request: Request, session: DbSession) -> HTMLResponse:
         try:
             decision = checker.check(situation)
         except FanjingError as problem:
-            errors = problem.errors if isinstance(problem, InputErrors) else [problem]
+            errors = problem.problems()
     if errors:
         shown_errors = [_shown_error(error) for error in errors]
         return render(
