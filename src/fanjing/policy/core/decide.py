@@ -90,7 +90,9 @@ def decide(
     firings = _fire_rules(pack.rules, judged, situation, horizon)
     periods = [p for firing in firings for p in firing.periods]
     measures = _timeline(periods, horizon) + _open_measures(periods, horizon)
-    entry = _entry(firings, situation, _earliest_possible(pack, judged, situation))
+    entry = _entry(firings, situation)
+    if situation.arrival is not None and entry.earliest is not None:  # refused: None stands
+        entry = replace(entry, earliest_possible=_earliest_possible(pack, judged, situation))
     return Decision(
         policy=PackRef(pack.id, pack.version),
         as_of=situation.as_of,
@@ -103,15 +105,14 @@ def decide(
 
 
 def _earliest_possible(pack: Pack, judged: list[JudgedStay], situation: Situation) -> date | None:
-    """The first day on or after ``as_of`` on which no entry hold runs, whatever the arrival:
-    the entry rules once more, as if the person were to come on ``as_of`` (F = as_of);
-    None when a rule refuses entry."""
-    if situation.arrival is None:
-        return None  # the same as the decision's own earliest: _entry uses it
+    """For a planned arrival, the first day on or after ``as_of`` on which no entry hold
+    runs, whatever the arrival: the entry rules once more, as if the person were to come on
+    ``as_of`` (F = as_of); None when a rule refuses entry. Only asked when the decision
+    itself is not a refusal (a refusal's is None, whatever this would say)."""
     on_as_of = replace(situation, arrival=None)
     entry_rules = tuple(rule for rule in pack.rules if rule.entry is not None)
     firings = _fire_rules(entry_rules, judged, on_as_of, situation.as_of)
-    return _entry(firings, on_as_of, None).earliest
+    return _entry(firings, on_as_of).earliest
 
 
 def _fire_rules(
@@ -132,9 +133,9 @@ def _fire_rules(
         for stay in person if rule.scope is Scope.PERSON else judged:
             # one facts object for every evaluation: only the current stay changes
             facts["stay"] = stay.facts if stay is not None else None
-            _set_stay_anchors(anchors, stay)
             if not _holds(rule, facts):
                 continue
+            _set_stay_anchors(anchors, stay)  # read only by a rule that holds: most do not
             not_before = _anchor_day(rule.not_before, rule, anchors) if rule.not_before else None
             floor = max(situation.first_day, not_before or situation.first_day)
             periods = _periods_of(rule, facts, anchors, len(firings), floor)
@@ -272,9 +273,9 @@ def _open_measures(periods: list[RawPeriod], horizon: date) -> list[Measure]:
     return [chosen[kind] for kind in _OPEN_KIND_ORDER if kind in chosen]
 
 
-def _entry(firings: list[Firing], situation: Situation, earliest_possible: date | None) -> Entry:
-    """Entry from the rules that applied; ``earliest_possible`` is computed apart (None when
-    there is no arrival: it is then the decision's own earliest)."""
+def _entry(firings: list[Firing], situation: Situation) -> Entry:
+    """Entry from the rules that applied. ``earliest_possible`` is the decision's own earliest
+    when there is no arrival; for a planned arrival ``decide`` fills it in apart."""
     holds: dict[str, Hold] = {}
     requirements: list[str] = []
     refused = popup = False
@@ -294,8 +295,7 @@ def _entry(firings: list[Firing], situation: Situation, earliest_possible: date 
         return Entry(False, None, None, tuple(holds.values()), tuple(requirements), popup)
     earliest = max([situation.first_day, *(h.until for h in holds.values())])
     allowed = situation.arrival is None or situation.arrival >= earliest
-    if situation.arrival is None:
-        earliest_possible = earliest
+    earliest_possible = earliest if situation.arrival is None else None
     return Entry(
         allowed, earliest, earliest_possible, tuple(holds.values()), tuple(requirements), popup
     )
