@@ -3,35 +3,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
 from tests.api_helpers import COMMUNITY
+from tests.cli_helpers import run_fanjing
 from tests.community.helpers import AREA, ID
 from tests.community.test_reevaluate import second_version
-
-
-def fanjing(
-    tmp_path: Path, *args: str, today: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``today``: the clock of an import (the day the community learns of the people)."""
-    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
-    env.pop("FANJING_DATABASE_URL", None)
-    if today:
-        env["FANJING_TODAY"] = today
-    return subprocess.run(
-        [sys.executable, "-m", "fanjing", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
 
 
 def workbook(path: Path, rows: list[list[str]]) -> Path:
@@ -48,21 +27,21 @@ HEADER = ["姓名", "证件号码", "手机号", "到京日期", "途经地", "�
 def test_import_a_list_export_the_worklist_and_reevaluate_under_a_new_pack(tmp_path):
     areas = tmp_path / "areas.csv"
     areas.write_text(f"level,area,from,to\nmedium,{AREA},2021-07-31,\n", encoding="utf-8")
-    assert fanjing(tmp_path, "risk", "import", str(areas)).returncode == 0
+    assert run_fanjing(tmp_path, "risk", "import", str(areas)).returncode == 0
     good = workbook(
         tmp_path / "arrivals.xlsx",
         [HEADER, ["张三", ID, "13912345678", "2021-08-04", AREA, "2021-08-01", "2021-08-03"]],
     )
-    done = fanjing(
+    done = run_fanjing(
         tmp_path, "community", "import", str(good), "--community", COMMUNITY, today="2021-08-04"
     )
     assert done.returncode == 0, done.stderr
     assert "已导入 1 人的到京报告，其中 1 人需社区管理" in done.stdout
 
-    shown = fanjing(tmp_path, "community", "worklist", COMMUNITY, "--day", "2021-08-17")
+    shown = run_fanjing(tmp_path, "community", "worklist", COMMUNITY, "--day", "2021-08-17")
     assert shown.returncode == 0 and "今日开始｜1｜张* 139****5678｜健康监测" in shown.stdout
     out = tmp_path / "list.xlsx"
-    exported = fanjing(
+    exported = run_fanjing(
         tmp_path,
         "community",
         "worklist",
@@ -79,14 +58,14 @@ def test_import_a_list_export_the_worklist_and_reevaluate_under_a_new_pack(tmp_p
 
     pack = tmp_path / "pack.yaml"
     pack.write_text(second_version(), encoding="utf-8")
-    uploaded = fanjing(tmp_path, "policy", "upload", str(pack))
+    uploaded = run_fanjing(tmp_path, "policy", "upload", str(pack))
     assert uploaded.returncode == 0 and "fanjing policy preview 1" in uploaded.stdout
-    preview = fanjing(tmp_path, "policy", "preview", "1")
+    preview = run_fanjing(tmp_path, "policy", "preview", "1")
     assert "重新评估 1 个在管个案，批准后将改变 1 个" in preview.stdout
     assert "居家观察 2021-08-04–2021-08-17 → 2021-08-04–2021-08-24" in preview.stdout
-    approved = fanjing(tmp_path, "policy", "approve", "1", "--by", "王医生")
+    approved = run_fanjing(tmp_path, "policy", "approve", "1", "--by", "王医生")
     assert approved.returncode == 0 and "已批准并更新 1 个" in approved.stdout
-    assert fanjing(tmp_path, "policy", "approve", "1").returncode == 2
+    assert run_fanjing(tmp_path, "policy", "approve", "1").returncode == 2
 
 
 def test_a_bad_list_is_refused_row_by_row_with_exit_code_2(tmp_path):
@@ -98,16 +77,16 @@ def test_a_bad_list_is_refused_row_by_row_with_exit_code_2(tmp_path):
             ["李四", ID, "139", "2021-08-04", "火星市", "2021-08-01", "2021-08-02"],
         ],
     )
-    done = fanjing(tmp_path, "community", "import", str(bad), "--community", COMMUNITY)
+    done = run_fanjing(tmp_path, "community", "import", str(bad), "--community", COMMUNITY)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert any("bad.xlsx:2 字段 姓名" in line for line in lines)
     assert any("bad.xlsx:2 字段 证件号码" in line for line in lines)
     assert any("bad.xlsx:3 字段 手机号" in line for line in lines)
     assert "Traceback" not in done.stderr
-    wrong = fanjing(
+    wrong = run_fanjing(
         tmp_path, "community", "import", str(tmp_path / "none.xlsx"), "--community", COMMUNITY
     )
     assert wrong.returncode == 2 and "文件不存在" in wrong.stderr
-    elsewhere = fanjing(tmp_path, "community", "worklist", "北京市朝阳区")
+    elsewhere = run_fanjing(tmp_path, "community", "worklist", "北京市朝阳区")
     assert elsewhere.returncode == 2 and "不是北京市的社区或村" in elsewhere.stderr

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli_helpers import run_fanjing
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "000_b0fa59e071304922.txt"
 PARAPHRASES = Path(__file__).parent / "data" / "paraphrases.jsonl"
 
 
 def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
-    env.pop("FANJING_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "fanjing", "faq", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    """``fanjing faq …``."""
+    return run_fanjing(tmp_path, "faq", *args)
 
 
 def test_import_ask_batch_list_and_eval(tmp_path):

@@ -8,36 +8,28 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli_helpers import run_fanjing
+
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
 
 
-def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
-    env.pop("FANJING_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "fanjing", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
-
-
 def test_import_list_and_diff(tmp_path):
-    done = fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210731.txt"))
+    done = run_fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210731.txt"))
     assert done.returncode == 0, done.stderr
     assert "新增 69，解除 0" in done.stdout
     assert (
-        fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt")).returncode
+        run_fanjing(
+            tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt")
+        ).returncode
         == 0
     )
-    listed = json.loads(fanjing(tmp_path, "risk", "list", "--as-of", "2021-08-05", "--json").stdout)
+    listed = json.loads(
+        run_fanjing(tmp_path, "risk", "list", "--as-of", "2021-08-05", "--json").stdout
+    )
     assert len(listed) == 148
     assert {"level", "area", "from", "to"} <= listed[0].keys()
     assert listed[0]["level"] == "high" and listed[0]["to"] is None
-    changes = fanjing(tmp_path, "risk", "diff", "2021-08-01", "2021-08-05")
+    changes = run_fanjing(tmp_path, "risk", "diff", "2021-08-01", "2021-08-05")
     assert changes.returncode == 0 and "2021-08-01 → 2021-08-05：新增" in changes.stdout
     assert (tmp_path / "var" / "fanjing.db").exists()
 
@@ -51,11 +43,11 @@ def test_check_without_risk_areas_uses_the_registry(tmp_path):
         ],
     }
     (tmp_path / "s.json").write_text(json.dumps(situation, ensure_ascii=False), encoding="utf-8")
-    before = json.loads(fanjing(tmp_path, "check", "--situation", "s.json", "--json").stdout)
+    before = json.loads(run_fanjing(tmp_path, "check", "--situation", "s.json", "--json").stdout)
     assert before["entry"]["allowed"] is True  # no registry yet: nothing is designated
     assert not (tmp_path / "var").exists()  # checking creates no database
-    fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt"))
-    after = json.loads(fanjing(tmp_path, "check", "--situation", "s.json", "--json").stdout)
+    run_fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt"))
+    after = json.loads(run_fanjing(tmp_path, "check", "--situation", "s.json", "--json").stdout)
     assert after["entry"] == {**after["entry"], "allowed": False, "earliest": "2021-08-15"}
 
 
@@ -63,15 +55,15 @@ def test_bad_input_to_risk_commands_exits_2(tmp_path):
     (tmp_path / "bad.csv").write_text(
         "level,area,from,to\nsevere,郑州市二七区,2021-07-31,\n", encoding="utf-8"
     )
-    done = fanjing(tmp_path, "risk", "import", "bad.csv")
+    done = run_fanjing(tmp_path, "risk", "import", "bad.csv")
     assert (
         done.returncode == 2
         and "bad.csv:2 字段 level" in done.stderr
         and "Traceback" not in done.stderr
     )
-    done = fanjing(tmp_path, "risk", "list", "--as-of", "2021-02-30")
+    done = run_fanjing(tmp_path, "risk", "list", "--as-of", "2021-02-30")
     assert done.returncode == 2 and "--as-of" in done.stderr
-    done = fanjing(tmp_path, "risk", "import", "missing.txt")
+    done = run_fanjing(tmp_path, "risk", "import", "missing.txt")
     assert done.returncode == 2 and "无法读取" in done.stderr
 
 
@@ -93,36 +85,40 @@ def test_an_unreachable_database_is_one_clear_line(tmp_path):
 
 def test_a_truncated_list_exits_3_and_lifts_only_once_confirmed(tmp_path):
     assert (
-        fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt")).returncode
+        run_fanjing(
+            tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt")
+        ).returncode
         == 0
     )
     full = (LISTS / "national-list-20210810.txt").read_text(encoding="utf-8")
     (tmp_path / "cut.txt").write_text("\n".join(full.splitlines()[:120]), encoding="utf-8")
 
     def in_force() -> int:
-        done = fanjing(tmp_path, "risk", "list", "--as-of", "2021-08-10", "--json")
+        done = run_fanjing(tmp_path, "risk", "list", "--as-of", "2021-08-10", "--json")
         return len(json.loads(done.stdout))
 
-    done = fanjing(tmp_path, "risk", "import", "cut.txt", "--json")
+    done = run_fanjing(tmp_path, "risk", "import", "cut.txt", "--json")
     assert done.returncode == 3 and "Traceback" not in done.stderr
     report = json.loads(done.stdout)
     assert report["held"] and "confirm-lifts" in done.stderr
     held_in_force = in_force()
     assert (
-        fanjing(
+        run_fanjing(
             tmp_path, "risk", "confirm-lifts", str(report["import_id"]), "--by", "王医生"
         ).returncode
         == 0
     )
     assert in_force() == held_in_force - len(report["held"])
-    again = fanjing(tmp_path, "risk", "confirm-lifts", str(report["import_id"]), "--by", "王医生")
+    again = run_fanjing(
+        tmp_path, "risk", "confirm-lifts", str(report["import_id"]), "--by", "王医生"
+    )
     assert again.returncode == 2 and "已由 王医生 确认解除" in again.stderr
 
 
 def test_confirm_lifts_on_the_import_itself_exits_0(tmp_path):
-    fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt"))
+    run_fanjing(tmp_path, "risk", "import", str(LISTS / "national-list-20210804.txt"))
     full = (LISTS / "national-list-20210810.txt").read_text(encoding="utf-8")
     (tmp_path / "cut.txt").write_text("\n".join(full.splitlines()[:120]), encoding="utf-8")
-    done = fanjing(tmp_path, "risk", "import", "cut.txt", "--confirm-lifts", "--by", "王医生")
+    done = run_fanjing(tmp_path, "risk", "import", "cut.txt", "--confirm-lifts", "--by", "王医生")
     assert done.returncode == 0, done.stderr
     assert "已由 王医生 确认解除" in done.stdout

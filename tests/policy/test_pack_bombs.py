@@ -6,11 +6,9 @@ that expanded the bomb would fail the test with a MemoryError instead of taking 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import resource
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from fanjing.policy.packfile import load_pack_text
 from fanjing.settings import Settings
 from fanjing.web.app import create_app
 from tests.api_helpers import bearer
+from tests.cli_helpers import run_fanjing
 from tests.community.test_reevaluate import second_version
 
 # 342 bytes; expanded, 9**9 strings
@@ -37,18 +36,8 @@ def _limited() -> None:
 
 
 def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
-    env.pop("FANJING_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "fanjing", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        preexec_fn=_limited,
-    )
+    """``fanjing …`` under the address-space limit."""
+    return run_fanjing(tmp_path, *args, preexec_fn=_limited)
 
 
 def test_the_bomb_is_342_bytes():

@@ -3,11 +3,7 @@ names: from the command line as operators run it, and a 401 on the API once no l
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,50 +18,39 @@ from fanjing.users.service import add_user, revoke_user
 from fanjing.users.store import UserRow
 from fanjing.web.app import create_app
 from tests.api_helpers import bearer
-
-
-def fanjing(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FANJING_VAR_DIR": str(tmp_path / "var")}
-    env.pop("FANJING_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "fanjing", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+from tests.cli_helpers import run_fanjing
 
 
 def test_users_are_added_with_an_expiry_listed_masked_and_revoked(tmp_path):
-    added = fanjing(tmp_path, "users", "add", "王医生", "--role", "cdc", "--expires-in-days", "7")
+    added = run_fanjing(
+        tmp_path, "users", "add", "王医生", "--role", "cdc", "--expires-in-days", "7"
+    )
     assert added.returncode == 0, added.stderr
     token = added.stdout.strip().splitlines()[-1]
     in_a_week = day_in_china(datetime.now(UTC) + timedelta(days=7))
     assert f"令牌 {in_a_week} 到期" in added.stdout
-    citizen = fanjing(tmp_path, "users", "add", "张三丰", "--role", "citizen")
+    citizen = run_fanjing(tmp_path, "users", "add", "张三丰", "--role", "citizen")
     assert citizen.returncode == 0, citizen.stderr
     assert "张**#2" in citizen.stdout and "张三丰" not in citizen.stdout
-    listed = fanjing(tmp_path, "users", "list")
+    listed = run_fanjing(tmp_path, "users", "list")
     assert listed.returncode == 0, listed.stderr
     assert "王**  疾控人员" in listed.stdout and "张**  市民" in listed.stdout
     assert "王医生" not in listed.stdout and "张三丰" not in listed.stdout
     in_90_days = day_in_china(datetime.now(UTC) + timedelta(days=90))
     assert f"{in_a_week} 到期  有效" in listed.stdout and f"{in_90_days} 到期" in listed.stdout
 
-    revoked = fanjing(tmp_path, "users", "revoke", "王医生")
+    revoked = run_fanjing(tmp_path, "users", "revoke", "王医生")
     assert revoked.returncode == 0, revoked.stderr
-    assert "令牌已吊销" in fanjing(tmp_path, "users", "list").stdout
-    again = fanjing(tmp_path, "users", "revoke", "王医生")
+    assert "令牌已吊销" in run_fanjing(tmp_path, "users", "list").stdout
+    again = run_fanjing(tmp_path, "users", "revoke", "王医生")
     assert (
         again.returncode == 2
         and again.stderr.startswith("错误：")
         and "Traceback" not in again.stderr
     )
-    unknown = fanjing(tmp_path, "users", "revoke", "李四")
+    unknown = run_fanjing(tmp_path, "users", "revoke", "李四")
     assert unknown.returncode == 2 and "没有用户" in unknown.stderr
-    bad = fanjing(tmp_path, "users", "add", "赵医生", "--role", "cdc", "--expires-in-days", "0")
+    bad = run_fanjing(tmp_path, "users", "add", "赵医生", "--role", "cdc", "--expires-in-days", "0")
     assert bad.returncode == 2 and "expires_in_days" in bad.stderr
 
     url = f"sqlite:///{tmp_path / 'var' / 'fanjing.db'}"
