@@ -187,6 +187,11 @@ def test_a_good_pack_is_previewed_then_approved(page: Page, live_server):
     assert refused.status == 403 and "须由另一位疾控人员批准" in refused.text()
     log_in(page, live_server, "cdc2")
     page.goto(pack_page)
+    unticked = page.request.post(
+        pack_page + "/approve", form={"csrf": page.locator("input[name=csrf]").first.input_value()}
+    )
+    assert unticked.status == 422 and "确认批准" in unticked.text()  # the server asks too
+    page.goto(pack_page)
     page.get_by_role("button", name="批准生效").click()  # not ticked: the browser asks
     expect(page.locator("#pack-status")).to_have_text("草稿（待批准）")
     page.get_by_label("我已看过预览，确认批准").check()

@@ -14,7 +14,13 @@ from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.db import session_scope
 from fanjing.places.lookup import designations_in_force, diff, registry_in_database
 from fanjing.places.national_list import parse_national_list
-from fanjing.places.service import ImportReport, confirm_held_lifts, import_risk_file
+from fanjing.places.service import (
+    ImportReport,
+    confirm_held_lifts,
+    import_risk_file,
+    lift,
+    reopen,
+)
 from fanjing.places.store import DesignationRow, RegistryImportRow
 
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
@@ -300,3 +306,32 @@ def test_parallel_imports_of_one_list_designate_each_area_once(engine, gazetteer
         assert session.scalar(select(func.count()).select_from(DesignationRow)) == len(
             listed(gazetteer, "20210804")
         )
+
+
+def test_a_complete_import_has_no_lifts_to_confirm(engine, gazetteer):
+    report = run_import(engine, gazetteer, list_text("20210731"))
+    with session_scope(engine) as session, pytest.raises(FanjingError) as refused:
+        confirm_held_lifts(session=session, import_id=report.import_id, actor="王医生", now=NOW)
+    assert refused.value.code == "nothing_held"
+
+
+def test_a_lift_is_undone_by_reopening_and_an_open_area_cannot_be(engine, gazetteer):
+    run_import(engine, gazetteer, list_text("20210731"))
+    with session_scope(engine) as session:
+        row = designations_in_force(session, date(2021, 8, 1))[0]
+        with pytest.raises(FanjingError) as refused:
+            reopen(session=session, designation_id=row.id, actor="王医生", now=NOW)
+        assert refused.value.code == "not_lifted"
+        lift(
+            session=session,
+            designation_id=row.id,
+            last_day=date(2021, 8, 1),
+            actor="王医生",
+            now=NOW,
+        )
+        reopen(session=session, designation_id=row.id, actor="王医生", now=NOW)
+        actions = session.scalars(
+            select(AuditEntryRow.action).where(AuditEntryRow.entity_id == str(row.id))
+        ).all()
+    assert (row.level, row.area_name) in in_force(engine, date(2021, 8, 10))
+    assert actions[-2:] == ["designation.lift", "designation.reopen"]
