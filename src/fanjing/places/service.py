@@ -276,7 +276,8 @@ def _apply_national_list(
     ending = [*result.closed, *result.withdrawn]
     if report.lifts_confirmed_by:
         ending.extend(result.held)
-    ended = [_end(session, row_of[id(designation)], day, actor, now) for designation in ending]
+    last_day = day - timedelta(days=1)
+    ended = [_end(session, row_of[id(d)], last_day, actor, now) for d in ending]
     new_rows = [
         DesignationRow.of(
             designation,
@@ -302,27 +303,31 @@ def _apply_national_list(
     )
     stored = _record(session, final, text, actor, now)
     if stored.held and stored.lifts_confirmed_by:
-        _audit_confirmation(session, stored, actor, now)
+        _audit_confirmation(session, stored, stored.held, actor, now)
     return stored
 
 
 LIFTED, WITHDRAWN = "lifted", "withdrawn"
 
 
-def _end(session: Session, row: DesignationRow, day: date, actor: str, now: datetime) -> str:
-    """End a designation that a list of ``day`` no longer names: lifted the day before, or
-    withdrawn when it began on ``day`` itself (an earlier list of the same day)."""
+def _end(session: Session, row: DesignationRow, last_day: date, actor: str, now: datetime) -> str:
+    """End a designation: ``last_day`` is its last day in force; one ending before it began
+    never was in force, and is withdrawn (deleted). Audited either way."""
     before = row.snapshot()
-    if row.from_date >= day:
+    if last_day < row.from_date:
         _audit(session, "designation.withdraw", row, before, actor, now, removed=True)
         session.delete(row)
         return WITHDRAWN
-    row.to_date = day - timedelta(days=1)
+    row.to_date = last_day
     _audit(session, "designation.lift", row, before, actor, now)
     return LIFTED
 
 
-def _audit_confirmation(session: Session, report: ImportReport, actor: str, now: datetime) -> None:
+def _audit_confirmation(
+    session: Session, report: ImportReport, ended: Sequence[str], actor: str, now: datetime
+) -> None:
+    """Who confirmed the held lifts of an import, and which ended (not those lifted by hand
+    meanwhile)."""
     record(
         session,
         actor=actor,
@@ -331,7 +336,7 @@ def _audit_confirmation(session: Session, report: ImportReport, actor: str, now:
         entity="registry_import",
         entity_id=report.import_id,
         before={"held": list(report.held), "incomplete": report.incomplete},
-        after={"list_date": str(report.list_date), "lifted": list(report.held)},
+        after={"list_date": str(report.list_date), "ended": list(ended)},
     )
 
 
@@ -350,7 +355,7 @@ def confirm_held_lifts(
         raise FanjingError(
             "not_found", f"没有编号为 {import_id} 的全国名单导入记录", Where(field="id")
         )
-    day = row.list_date
+    last_day = row.list_date - timedelta(days=1)
     report = replace(ImportReport.from_json(row.report), import_id=row.id)
     if not report.held:
         raise FanjingError("nothing_held", "这次导入没有暂缓解除的地区", Where(field="id"))
@@ -373,7 +378,7 @@ def confirm_held_lifts(
         if designation is None or designation.to_date is not None:
             continue  # lifted by hand meanwhile
         label = f"{designation.level} {designation.area_name}"
-        how = _end(session, designation, day, actor, now)
+        how = _end(session, designation, last_day, actor, now)
         (lifted if how == LIFTED else withdrawn).append(label)
     confirmed = replace(
         report,
@@ -382,7 +387,7 @@ def confirm_held_lifts(
         unchanged=report.unchanged - len(lifted) - len(withdrawn),
         lifts_confirmed_by=actor,
     )
-    _audit_confirmation(session, confirmed, actor, now)
+    _audit_confirmation(session, confirmed, [*lifted, *withdrawn], actor, now)
     row.report = confirmed.as_json()
     row.summary = confirmed.summary_zh()
     return confirmed
@@ -498,13 +503,7 @@ def lift(
             f"解除日 {last_day} 早于列为风险地区的日期 {row.from_date}",
             Where(field="to"),
         )
-    before = row.snapshot()
-    if last_day < row.from_date:  # lifted before it began: it never was in force
-        _audit(session, "designation.withdraw", row, before, actor, now, removed=True)
-        session.delete(row)
-        return row
-    row.to_date = last_day
-    _audit(session, "designation.lift", row, before, actor, now)
+    _end(session, row, last_day, actor, now)
     return row
 
 
