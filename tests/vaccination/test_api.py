@@ -16,6 +16,8 @@ from fanjing.web.app import create_app
 from tests.api_helpers import CLINIC, CLINIC_STREET, ROLES, bearer
 from tests.vaccination.helpers import bad_id_number, id_number
 
+# Fixed for the whole run, and handed to the app: a run that crosses midnight in Beijing must not
+# see a "future" dose become today's.
 TODAY = today_in_china()
 FIRST_DAY = TODAY - timedelta(days=30)
 
@@ -23,7 +25,8 @@ FIRST_DAY = TODAY - timedelta(days=30)
 @pytest.fixture
 def client(engine, tmp_path):
     app = create_app(
-        Settings(var_dir=tmp_path / "var", database_url=str(engine.url)), engine=engine
+        Settings(var_dir=tmp_path / "var", database_url=str(engine.url), today=TODAY),
+        engine=engine,
     )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
