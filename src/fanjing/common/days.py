@@ -35,15 +35,6 @@ def day_in_china(moment: datetime) -> date:
     return moment.astimezone(CHINA_STANDARD_TIME).date()
 
 
-def plus_days(day: date, days: int) -> date:
-    return day + timedelta(days=days)
-
-
-def format_day_zh(day: date) -> str:
-    """``2021-08-07`` → ``8月7日`` (the year is implied in hotline answers)."""
-    return f"{day.month}月{day.day}日"
-
-
 def next_time_in_china(after: datetime, at: time) -> datetime:
     """The first moment strictly after ``after`` whose China Standard Time clock reads ``at``
     (China keeps no daylight saving, so it is every 24 hours), as an aware UTC datetime."""

@@ -6,7 +6,6 @@ indexes (``Searcher``) rebuild on their next search.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -257,13 +256,3 @@ def delete_entry(*, session: Session, entry_id: int, actor: str, now: datetime) 
         entity_id=entry_id,
         before=before,
     )
-
-
-def rows_by_id(session: Session, ids: Iterable[int]) -> dict[int, FaqEntryRow]:
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    return {
-        row.id: row
-        for row in session.scalars(select(FaqEntryRow).where(FaqEntryRow.id.in_(wanted)))
-    }
