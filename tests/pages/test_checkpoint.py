@@ -1,0 +1,99 @@
+"""The checkpoint page in Chromium: with the network cut after loading, a real pass (its QR code
+made by segno, fed as a frame through the same path the camera uses) is verified against the
+JWKS cached in the page, the result is queued, and it is sent once the network is back; a
+tampered pass is refused offline. The citizen's commuter registration page."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import segno
+from playwright.sync_api import Page, expect
+
+from tests.pages.conftest import log_in, screenshot
+
+COLOUR_ZH = {"green": "绿码", "yellow": "黄码", "red": "红码"}
+
+
+def _get(live_server, path: str, role: str):  # type: ignore[no-untyped-def]
+    """The API, from the test (not the browser, whose network is cut)."""
+    request = urllib.request.Request(
+        live_server.url + path, headers={"Authorization": f"Bearer {live_server.tokens[role]}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def _pass(live_server) -> dict:
+    return _get(live_server, "/api/v1/healthkit/pass", "citizen")
+
+
+def _results(live_server) -> list[dict]:
+    return _get(live_server, "/api/v1/checkpoints/results", "checkpoint")
+
+
+def test_a_pass_is_verified_offline_queued_and_sent_when_back_online(page: Page, live_server):
+    issued = _pass(live_server)
+    frame = segno.make(issued["token"], error="m").png_data_uri(scale=4, border=4)
+    before = len(_results(live_server))
+    log_in(page, live_server, "checkpoint")
+    page.goto("/checkpoint")
+    page.context.set_offline(True)
+    page.evaluate("url => window.fanjingCheckpoint.scanImage(url)", frame)
+    expect(page.locator("#pass-verdict")).to_have_text("签名有效（离线核验）")
+    expect(page.locator("#pass-colour")).to_have_text(COLOUR_ZH[issued["colour"]])
+    expect(page.locator("#pass-name")).to_have_text("张*")
+    expect(page.locator("#pass-popup")).to_have_text("有弹窗" if issued["popup"] else "无弹窗")
+    page.get_by_label("体温（℃）").fill("36.6")
+    page.locator("#outcome-turn_back").click()
+    expect(page.locator("#queued")).to_have_text("1")
+    expect(page.locator("#send-state")).to_have_text("离线：结果已暂存，联网后自动上传")
+    screenshot(page, "checkpoint-offline")
+    assert len(_results(live_server)) == before  # nothing reached the server while offline
+    page.context.set_offline(False)
+    expect(page.locator("#queued")).to_have_text("0", timeout=15_000)
+    results = _results(live_server)
+    assert len(results) == before + 1
+    newest = results[0]
+    assert (newest["masked_name"], newest["outcome"], newest["temperature"]) == (
+        "张*",
+        "turn_back",
+        36.6,
+    )
+    assert newest["colour"] == issued["colour"]
+
+
+def test_a_tampered_pass_is_refused_offline(page: Page, live_server):
+    token = _pass(live_server)["token"]
+    head, body, signature = token.split(".")
+    middle = len(signature) // 2
+    flipped = (
+        signature[:middle] + ("A" if signature[middle] != "A" else "B") + signature[middle + 1 :]
+    )
+    log_in(page, live_server, "checkpoint")
+    page.goto("/checkpoint")
+    page.context.set_offline(True)
+    page.get_by_label("或粘贴通行码文本").fill(f"{head}.{body}.{flipped}")
+    page.get_by_role("button", name="核验", exact=True).click()
+    expect(page.locator("#pass-verdict")).to_have_text("未通过核验：签名不符：通行码被改动过")
+    expect(page.locator("#record-form")).to_be_hidden()
+
+
+def test_a_citizen_registers_as_a_commuter_and_a_wrong_home_is_named(page: Page, live_server):
+    log_in(page, live_server, "citizen")
+    page.goto("/healthkit/commuter")
+    expect(page.get_by_text("已登记：北京某科技有限公司")).to_be_visible()  # the demo's
+    page.get_by_label("居住地（天津或河北，写到区县）").fill("河南省郑州市二七区")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("alert")).to_contain_text("不在环京地区")
+    page.get_by_label("居住地（天津或河北，写到区县）").fill("天津市武清区")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("status")).to_have_text("已登记为环京通勤人员")
+    expect(page.get_by_text("居住于 天津市武清区")).to_be_visible()
+
+
+def test_other_roles_cannot_open_the_checkpoint_page(page: Page, live_server):
+    log_in(page, live_server, "citizen")
+    answer = page.goto("/checkpoint")
+    assert answer is not None and answer.status == 403
