@@ -118,5 +118,8 @@ def check_scan(scan: ScanResult, *, now: datetime, today: date) -> None:
         raise FanjingError("bad_value", "核验时间晚于现在", Where(field="checked_at"))
     if scan.test_proof_on is not None and scan.test_proof_on > today:
         raise FanjingError("bad_value", "核酸证明的采样日晚于今天", Where(field="test_proof_on"))
-    if scan.outcome is Outcome.PASS and scan.colour != "green":
-        raise FanjingError("bad_value", "非绿码不能登记为通行", Where(field="outcome"))
+    if scan.outcome is Outcome.PASS and (scan.colour != "green" or scan.popup):
+        # 只需要查看健康码“绿码”及体温正常即可通行: a pop-up holds the person back (E1)
+        raise FanjingError("bad_value", "非绿码或有弹窗，不能登记为通行", Where(field="outcome"))
+    if scan.outcome is Outcome.PASS and not temperature_normal(scan.temperature):
+        raise FanjingError("bad_value", "体温异常，不能登记为通行", Where(field="outcome"))

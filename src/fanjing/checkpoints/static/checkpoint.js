@@ -8,6 +8,8 @@
   const page = document.getElementById("checkpoint");
   if (!page) return;
   const QUEUE = "fanjing.checkpoint.queue." + page.dataset.checkpoint;
+  const REFUSED = "fanjing.checkpoint.refused." + page.dataset.checkpoint;
+  const FEVER_FROM = Number(page.dataset.feverFrom);
   const JWKS_KEY = "fanjing.checkpoint.jwks";
   const t = JSON.parse(document.getElementById("checkpoint-texts").textContent);
   const pageJwks = JSON.parse(document.getElementById("checkpoint-jwks").textContent);
@@ -53,11 +55,22 @@
     box.dataset.state = problem ? "refused" : pass.colour;
     $("pass-verdict").textContent = problem ? t.refused + problem : t.verified;
     $("pass-colour").textContent = pass ? t["colour_" + pass.colour] : "—";
+    $("pass-colour").className = "colour" + (pass ? " " + pass.colour + (pass.popup ? " with-popup" : "") : "");
     $("pass-popup").textContent = pass ? (pass.popup ? t.popup_yes : t.popup_no) : "—";
     $("pass-name").textContent = pass ? pass.name : "—";
-    $("pass-expiry").textContent = pass ? pass.expires.toLocaleTimeString("zh-CN", { hour12: false }) : "—";
+    $("pass-expiry").textContent = pass
+      ? pass.expires.toLocaleTimeString("zh-CN", { hour12: false, timeZone: "Asia/Shanghai" })
+      : "—";
     $("record-form").hidden = !pass;
-    $("outcome-pass").disabled = !pass || pass.colour !== "green" || pass.popup;
+    allowPass();
+  }
+
+  // 只需要查看健康码“绿码”及体温正常即可通行: only a green code without a pop-up and a
+  // normal temperature may be recorded as passed (the server refuses anything else too)
+  function allowPass() {
+    const reading = Number($("temperature").value);
+    const normal = $("temperature").value !== "" && reading < FEVER_FROM;
+    $("outcome-pass").disabled = !current || current.colour !== "green" || current.popup || !normal;
   }
 
   async function handleToken(token) {
@@ -120,6 +133,7 @@
       $("camera-state").textContent = t.no_camera;
       return;
     }
+    video.hidden = false;
     await video.play();
     $("camera-state").textContent = t.camera_on;
     const tick = async () => {
@@ -142,7 +156,9 @@
       body: JSON.stringify(body),
     });
     const data = await answer.json();
-    if (!answer.ok) throw Object.assign(new Error(data.detail || data.title), { refused: true });
+    if (!answer.ok) {
+      throw Object.assign(new Error(data.detail || data.title), { refused: true, status: answer.status });
+    }
     return data;
   }
 
@@ -152,15 +168,50 @@
     if (flushing || !items.length || !navigator.onLine) return;
     flushing = true;
     try {
-      await post("/checkpoint/results", { results: items });
-      const sent = new Set(items.map((i) => i.client_id));
-      setQueue(queue().filter((i) => !sent.has(i.client_id)));
+      await send(items);
       $("send-state").textContent = t.sent;
     } catch (problem) {
       $("send-state").textContent = problem.refused ? t.send_refused + problem.message : t.offline_queued;
     } finally {
       flushing = false;
     }
+  }
+
+  function forget(items) {
+    const sent = new Set(items.map((i) => i.client_id));
+    setQueue(queue().filter((i) => !sent.has(i.client_id)));
+  }
+
+  // The batch is kept whole or not at all: when the server refuses it (422), each result goes
+  // alone, and one it refuses is set aside (shown, kept in the browser) instead of blocking
+  // the queue; a lost session or the network keeps the queue as it is.
+  async function send(items) {
+    try {
+      await post("/checkpoint/results", { results: items });
+      forget(items);
+      return;
+    } catch (problem) {
+      if (problem.status !== 422 || items.length === 1) {
+        if (problem.status === 422) setAside(items[0], problem.message);
+        throw problem;
+      }
+    }
+    for (const item of items) {
+      try {
+        await post("/checkpoint/results", { results: [item] });
+        forget([item]);
+      } catch (problem) {
+        if (problem.status !== 422) throw problem;
+        setAside(item, problem.message);
+      }
+    }
+  }
+
+  function setAside(item, why) {
+    const refused = JSON.parse(localStorage.getItem(REFUSED) || "[]");
+    localStorage.setItem(REFUSED, JSON.stringify([...refused, { ...item, why: why }]));
+    forget([item]);
+    $("refused").textContent = String(refused.length + 1);
   }
 
   async function record(outcome) {
@@ -181,6 +232,9 @@
     setQueue([...queue(), item]);
     $("send-state").textContent = navigator.onLine ? "" : t.offline_queued;
     current = null;
+    commuter = null;
+    for (const id of ["temperature", "commuter-number", "proof-on"]) $(id).value = "";
+    $("commuter-result").textContent = "";
     $("record-form").hidden = true;
     await flush();
   }
@@ -195,8 +249,12 @@
         health_code: current && current.popup ? "popup" : (current ? current.colour : "green"),
         proof_on: $("proof-on").value || null,
       });
-      out.textContent = (commuter.allowed ? t.commuter_ok : t.commuter_refused + (commuter.clause || "")) +
-        " · " + t.last_test + (commuter.last_negative_test || t.none);
+      const verdict = commuter.allowed
+        ? t.commuter_ok
+        : commuter.rule // the 14-day rule itself turned them back
+          ? t.commuter_refused + commuter.clause
+          : t.commuter_tested_but + commuter.reasons.join(" ");
+      out.textContent = verdict + " · " + t.last_test + (commuter.last_negative_test || t.none);
       out.dataset.allowed = String(commuter.allowed);
     } catch (problem) {
       commuter = null;
@@ -208,12 +266,14 @@
   $("token-form").addEventListener("submit", (event) => { event.preventDefault(); handleToken($("token").value); });
   $("camera-start").addEventListener("click", startCamera);
   $("commuter-check").addEventListener("click", checkCommuter);
+  $("temperature").addEventListener("input", allowPass);
   for (const button of document.querySelectorAll("[data-outcome]")) {
     button.addEventListener("click", () => record(button.dataset.outcome));
   }
   window.addEventListener("online", flush);
   setInterval(flush, 3000);
   setQueue(queue());
+  $("refused").textContent = String(JSON.parse(localStorage.getItem(REFUSED) || "[]").length);
   flush();
   window.fanjingCheckpoint = { handleFrame, scanImage, handleToken, flush };
 })();

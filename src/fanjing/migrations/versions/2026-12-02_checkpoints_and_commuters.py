@@ -27,8 +27,8 @@ def _role_check(roles: str, replaced: str) -> None:
     table's definition is rewritten in place — the procedure SQLite documents for changing
     constraints that do not touch the stored rows (ALTER TABLE, "making other kinds of changes")."""
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_constraint("ck_app_user_role", "app_user", type_="check")
-        op.create_check_constraint("ck_app_user_role", "app_user", f"role IN {roles}")
+        op.drop_constraint(op.f("ck_app_user_role"), "app_user", type_="check")
+        op.create_check_constraint(op.f("ck_app_user_role"), "app_user", f"role IN {roles}")
         return
     connection = op.get_bind()
     definition = connection.exec_driver_sql(

@@ -16,7 +16,13 @@ from pydantic import ValidationError
 
 from fanjing.audit.service import citizen_actor
 from fanjing.checkpoints.api import checker_of, result_read
-from fanjing.checkpoints.core import Outcome, ScanResult, temperature, temperature_normal
+from fanjing.checkpoints.core import (
+    FEVER_FROM,
+    Outcome,
+    ScanResult,
+    temperature,
+    temperature_normal,
+)
 from fanjing.checkpoints.schemas import CommuterCheckBody, ResultsBody
 from fanjing.checkpoints.service import (
     OUTCOMES_ZH,
@@ -28,6 +34,7 @@ from fanjing.checkpoints.service import (
     record_results,
     register_commuter,
 )
+from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.keys import jwks, stored_keys
@@ -65,10 +72,12 @@ SCRIPT_TEXTS = {
     "commuter_offline": "离线时无法查询通勤登记",
     "commuter_ok": "通勤人员：14天内核酸阴性，可通行",
     "commuter_refused": "通勤人员不能通行：",
+    "commuter_tested_but": "14天内核酸阴性，但不能通行：",
     "last_test": "最近一次核酸阴性：",
     "none": "无记录",
 }
-TEXTS = (*SCRIPT_TEXTS.values(), *OUTCOMES_ZH.values())
+COLOUR_ZH = {"green": "绿码", "yellow": "黄码", "red": "红码"}
+TEXTS = (*SCRIPT_TEXTS.values(), *OUTCOMES_ZH.values(), *COLOUR_ZH.values())
 REGISTERED = "已登记为环京通勤人员"
 
 
@@ -97,6 +106,9 @@ def checkpoint_page(request: Request, session: DbSession, user: StaffUser) -> HT
         results=recent_results(session, checkpoint, limit=20),
         outcomes_zh=OUTCOMES_ZH,
         outcomes=[o.value for o in Outcome],
+        fever_from=FEVER_FROM,
+        colour_zh=COLOUR_ZH,
+        cst=CHINA_STANDARD_TIME,
     )
 
 
