@@ -12,8 +12,10 @@ from sqlalchemy import select
 from fanjing.audit.store import AuditEntryRow
 from fanjing.checkpoints.service import add_checkpoint, bind_staff
 from fanjing.infra.clock import today_in_china
+from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import session_scope
 from fanjing.settings import Settings
+from fanjing.users.service import add_user
 from fanjing.users.store import UserRow
 from fanjing.web.app import create_app
 from tests.api_helpers import COMMUNITY, ROLES, bearer
@@ -161,3 +163,53 @@ def test_an_unregistered_person_is_not_found(client, tokens):
         headers=headers,
     )
     assert answer.status_code == 404 and "110105********002X" in answer.json()["detail"]
+
+
+def test_staff_see_their_own_checkpoint_only_and_unbound_staff_nothing(
+    client, tokens, engine, gazetteer
+):
+    cipher = load_field_cipher(Settings(var_dir=client.app.state.settings.var_dir, database_url=""))
+    with session_scope(engine) as session:
+        other = add_checkpoint(
+            session=session,
+            name="京津检查站",
+            district="北京市大兴区",
+            parse_place=gazetteer.parse,
+            actor="test",
+            now=NOW,
+        )
+        staff, other_token = add_user(
+            session=session,
+            cipher=cipher,
+            name="京津站员",
+            role="checkpoint",
+            community=None,
+            parse_place=gazetteer.parse,
+            actor="test",
+            now=NOW,
+        )
+        _, unbound_token = add_user(
+            session=session,
+            cipher=cipher,
+            name="未绑定站员",
+            role="checkpoint",
+            community=None,
+            parse_place=gazetteer.parse,
+            actor="test",
+            now=NOW,
+        )
+        bind_staff(session=session, user=staff, checkpoint=other, actor="test", now=NOW)
+    posted = client.post(
+        "/api/v1/checkpoints/results",
+        json={"results": [result("otherstation1")]},
+        headers=bearer(other_token),
+    )
+    assert posted.status_code == 200, posted.text
+    mine = client.get("/api/v1/checkpoints/results", headers=bearer(tokens["checkpoint"])).json()
+    theirs = client.get("/api/v1/checkpoints/results", headers=bearer(other_token)).json()
+    assert mine == [] and [r["client_id"] for r in theirs] == ["otherstation1"]
+    assert client.get("/api/v1/checkpoints/mine", headers=bearer(other_token)).json()["name"] == (
+        "京津检查站"
+    )
+    refused = client.get("/api/v1/checkpoints/results", headers=bearer(unbound_token))
+    assert refused.status_code == 403 and "尚未绑定检查站" in refused.json()["detail"]
