@@ -169,6 +169,19 @@ def test_staff_see_their_own_checkpoint_only_and_unbound_staff_nothing(
     client, tokens, engine, gazetteer
 ):
     cipher = load_field_cipher(Settings(var_dir=client.app.state.settings.var_dir, database_url=""))
+
+    def add_staff(session, name):  # type: ignore[no-untyped-def]
+        return add_user(
+            session=session,
+            cipher=cipher,
+            name=name,
+            role="checkpoint",
+            community=None,
+            parse_place=gazetteer.parse,
+            actor="test",
+            now=NOW,
+        )
+
     with session_scope(engine) as session:
         other = add_checkpoint(
             session=session,
@@ -178,26 +191,8 @@ def test_staff_see_their_own_checkpoint_only_and_unbound_staff_nothing(
             actor="test",
             now=NOW,
         )
-        staff, other_token = add_user(
-            session=session,
-            cipher=cipher,
-            name="京津站员",
-            role="checkpoint",
-            community=None,
-            parse_place=gazetteer.parse,
-            actor="test",
-            now=NOW,
-        )
-        _, unbound_token = add_user(
-            session=session,
-            cipher=cipher,
-            name="未绑定站员",
-            role="checkpoint",
-            community=None,
-            parse_place=gazetteer.parse,
-            actor="test",
-            now=NOW,
-        )
+        staff, other_token = add_staff(session, "京津站员")
+        _, unbound_token = add_staff(session, "未绑定站员")
         bind_staff(session=session, user=staff, checkpoint=other, actor="test", now=NOW)
     posted = client.post(
         "/api/v1/checkpoints/results",

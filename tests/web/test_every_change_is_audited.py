@@ -332,6 +332,13 @@ HOME = {
 }
 
 
+def _log_in(client: TestClient, token: str) -> None:
+    client.cookies.clear()
+    client.post(
+        "/login", data={"token": token, "csrf": _csrf(client, "/login")}, follow_redirects=False
+    )
+
+
 def checkpoint_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
     """A checkpoint's results (API and page) and a commuter's registration (API and page)."""
     client, c = story.client, story.call
@@ -363,12 +370,7 @@ def checkpoint_steps(story: Story) -> list[tuple[str, str, str, Callable[[], Non
         }
 
     def page_results() -> None:
-        client.cookies.clear()
-        client.post(
-            "/login",
-            data={"token": story.tokens["checkpoint"], "csrf": _csrf(client, "/login")},
-            follow_redirects=False,
-        )
+        _log_in(client, story.tokens["checkpoint"])
         answer = client.post(
             "/checkpoint/results",
             json={"results": [result("page-result-1")]},
@@ -377,12 +379,7 @@ def checkpoint_steps(story: Story) -> list[tuple[str, str, str, Callable[[], Non
         assert answer.status_code == 200, answer.text
 
     def page_commuter() -> None:
-        client.cookies.clear()
-        client.post(
-            "/login",
-            data={"token": story.tokens["citizen"], "csrf": _csrf(client, "/login")},
-            follow_redirects=False,
-        )
+        _log_in(client, story.tokens["citizen"])
         answer = client.post(
             "/healthkit/commuter",
             data={

@@ -3,11 +3,13 @@ in batches, each kept once) and check a commuter's 14-day test; citizens registe
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
 
 from fanjing.audit.service import citizen_actor
 from fanjing.checkpoints.core import Outcome, ScanResult, temperature, temperature_normal
@@ -31,7 +33,7 @@ from fanjing.checkpoints.service import (
 )
 from fanjing.checkpoints.store import CheckpointResultRow
 from fanjing.common.identity import read_document
-from fanjing.errors import FanjingError
+from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.service import Checker
@@ -71,12 +73,10 @@ def own_checkpoint(session: DbSession, user: Staff) -> CheckpointRead:
     return CheckpointRead(id=row.id, name=row.name, district=row.district)
 
 
-@router.post(
-    "/api/v1/checkpoints/results",
-    response_model=list[ResultRead],
-    summary="登记核验结果（离线排队的结果可成批补传，重复的只记一次）",
-)
-def post_results(session: DbSession, user: Staff, body: ResultsBody) -> list[ResultRead]:
+def record_posted(
+    session: Session, user: UserRow, body: ResultsBody
+) -> list[tuple[CheckpointResultRow, bool]]:
+    """Record a batch of results at the user's checkpoint (the API's and the page's)."""
     checkpoint = checkpoint_of(session, user)
     scans = [
         ScanResult(
@@ -95,7 +95,7 @@ def post_results(session: DbSession, user: Staff, body: ResultsBody) -> list[Res
         )
         for i, item in enumerate(body.results)
     ]
-    kept = record_results(
+    return record_results(
         session=session,
         checkpoint=checkpoint,
         scans=scans,
@@ -103,7 +103,37 @@ def post_results(session: DbSession, user: Staff, body: ResultsBody) -> list[Res
         now=datetime.now(UTC),
         today=today_in_china(),
     )
-    return [result_read(row, new) for row, new in kept]
+
+
+def commuter_checked(
+    session: Session, user: UserRow, body: CommuterCheckBody, request: Request
+) -> dict[str, Any]:
+    """A commuter's 14-day test at the user's checkpoint (the API's and the page's)."""
+    checkpoint_of(session, user)
+    today = today_in_china()
+    document = read_document(body.document_kind, body.number, today=today)
+    commuter = commuter_by_document(session, request.app.state.cipher, document)
+    if body.proof_on is not None and body.proof_on > today:
+        raise FanjingError("bad_value", "核酸证明的采样日晚于今天", Where(field="proof_on"))
+    found = check_commuter(
+        session=session,
+        commuter=commuter,
+        checker=checker_of(request),
+        today=today,
+        temperature_normal=temperature_normal(temperature(Decimal(str(body.temperature)))),
+        health_code=body.health_code,
+        proof_on=body.proof_on,
+    )
+    return {**asdict(found), "reasons": list(found.reasons)}
+
+
+@router.post(
+    "/api/v1/checkpoints/results",
+    response_model=list[ResultRead],
+    summary="登记核验结果（离线排队的结果可成批补传，重复的只记一次）",
+)
+def post_results(session: DbSession, user: Staff, body: ResultsBody) -> list[ResultRead]:
+    return [result_read(row, new) for row, new in record_posted(session, user, body)]
 
 
 @router.get(
@@ -121,22 +151,7 @@ def get_results(session: DbSession, user: Staff) -> list[ResultRead]:
 def commuter_check(
     session: DbSession, user: Staff, body: CommuterCheckBody, request: Request
 ) -> dict[str, Any]:
-    checkpoint_of(session, user)
-    today = today_in_china()
-    document = read_document(body.document_kind, body.number, today=today)
-    commuter = commuter_by_document(session, request.app.state.cipher, document)
-    if body.proof_on is not None and body.proof_on > today:
-        raise FanjingError("bad_value", "核酸证明的采样日晚于今天")
-    found = check_commuter(
-        session=session,
-        commuter=commuter,
-        checker=checker_of(request),
-        today=today,
-        temperature_normal=temperature_normal(temperature(Decimal(str(body.temperature)))),
-        health_code=body.health_code,
-        proof_on=body.proof_on,
-    )
-    return {**found.__dict__, "reasons": list(found.reasons)}
+    return commuter_checked(session, user, body, request)
 
 
 @router.post(

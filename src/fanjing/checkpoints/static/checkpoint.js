@@ -1,6 +1,6 @@
 // The checkpoint page: decode the pass's QR code from camera frames (BarcodeDetector where the
 // browser has it, else jsQR), verify the EdDSA signature offline against the JWKS cached in the
-// page (WebCrypto Ed25519), and record each result: sent at once when online, queued in
+// page (WebCrypto's Ed25519, else TweetNaCl), and record each result: sent at once when online, queued in
 // localStorage while offline and sent when the network is back. Every frame, from the camera or
 // from an image, goes through handleFrame, so a test feeds the same path the camera does.
 (function () {
@@ -38,15 +38,27 @@
     if (header.alg !== "EdDSA") throw new Error(t.malformed);
     const jwk = jwks.keys.find((k) => k.kid === header.kid);
     if (!jwk) throw new Error(t.unknown_key);
-    const key = await crypto.subtle.importKey(
-      "jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" }, false, ["verify"]);
     const signed = new TextEncoder().encode(parts[0] + "." + parts[1]);
-    const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, b64url(parts[2]), signed);
-    if (!ok) throw new Error(t.tampered);
+    if (!(await signatureValid(jwk, signed, b64url(parts[2])))) throw new Error(t.tampered);
     const now = Date.now() / 1000;
     if (now >= claims.exp) throw new Error(t.expired);
     if (now < claims.iat - 30) throw new Error(t.not_yet_valid);
     return { name: claims.n, colour: claims.c, popup: !!claims.p, expires: new Date(claims.exp * 1000) };
+  }
+
+  // WebCrypto's Ed25519 where the browser has it (Chromium 137+, Safari 17+, Firefox 129+);
+  // else, or where crypto.subtle is missing (a page not served over https), TweetNaCl
+  let verifier = null;
+  async function signatureValid(jwk, signed, signature) {
+    try {
+      const key = await crypto.subtle.importKey(
+        "jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" }, false, ["verify"]);
+      verifier = "webcrypto";
+      return await crypto.subtle.verify({ name: "Ed25519" }, key, signature, signed);
+    } catch (unsupported) {
+      verifier = "tweetnacl";
+      return nacl.sign.detached.verify(signed, signature, b64url(jwk.x));
+    }
   }
 
   function show(pass, problem) {
@@ -214,11 +226,16 @@
     $("refused").textContent = String(refused.length + 1);
   }
 
+  function randomId() {
+    // getRandomValues, unlike randomUUID, exists outside secure contexts too
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   async function record(outcome) {
     const temperature = $("temperature").value;
     if (!current || !temperature) { $("temperature").focus(); return; }
     const item = {
-      client_id: crypto.randomUUID().replace(/-/g, ""),
+      client_id: randomId(),
       outcome: outcome,
       colour: current.colour,
       popup: current.popup,
@@ -275,5 +292,5 @@
   setQueue(queue());
   $("refused").textContent = String(JSON.parse(localStorage.getItem(REFUSED) || "[]").length);
   flush();
-  window.fanjingCheckpoint = { handleFrame, scanImage, handleToken, flush };
+  window.fanjingCheckpoint = { handleFrame, scanImage, handleToken, flush, verifier: () => verifier };
 })();

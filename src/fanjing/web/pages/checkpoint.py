@@ -7,39 +7,32 @@ from __future__ import annotations
 import hmac
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from fanjing.audit.service import citizen_actor
-from fanjing.checkpoints.api import checker_of, result_read
+from fanjing.checkpoints.api import commuter_checked, record_posted, result_read
 from fanjing.checkpoints.core import (
     FEVER_FROM,
     Outcome,
-    ScanResult,
-    temperature,
-    temperature_normal,
 )
 from fanjing.checkpoints.schemas import CommuterCheckBody, ResultsBody
 from fanjing.checkpoints.service import (
     OUTCOMES_ZH,
-    check_commuter,
     checkpoint_of,
-    commuter_by_document,
     commuter_of_account,
     recent_results,
-    record_results,
     register_commuter,
 )
 from fanjing.common.days import CHINA_STANDARD_TIME
-from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.service import account_of_user
-from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession
@@ -47,6 +40,7 @@ from fanjing.web.pages.i18n import translator
 from fanjing.web.pages.session import Csrf, language, render, require_page
 
 router = APIRouter(include_in_schema=False)
+Body = TypeVar("Body", bound=BaseModel)
 StaffUser = Annotated[UserRow, Depends(require_page(Role.CHECKPOINT))]
 CitizenUser = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
 
@@ -112,71 +106,28 @@ def checkpoint_page(request: Request, session: DbSession, user: StaffUser) -> HT
     )
 
 
-async def _json(request: Request) -> Any:
+async def _body(request: Request, model: type[Body]) -> Body:
+    """The page script's JSON, checked as the API checks it."""
+    _check_csrf_header(request)
     try:
-        return await request.json()
-    except ValueError:
-        raise FanjingError("bad_value", "请求体不是 JSON") from None
+        return model.model_validate(await request.json())
+    except ValueError as problem:  # not JSON, or not of the model's shape
+        where = problem.errors()[0]["loc"] if isinstance(problem, ValidationError) else ""
+        raise FanjingError("bad_value", f"请求格式不对：{where}") from None
 
 
 @router.post("/checkpoint/results")
 async def post_results(request: Request, session: DbSession, user: StaffUser) -> Response:
-    _check_csrf_header(request)
-    try:
-        body = ResultsBody.model_validate(await _json(request))
-    except ValidationError as problem:
-        raise FanjingError("bad_value", f"结果格式不对：{problem.errors()[0]['loc']}") from None
-    checkpoint = checkpoint_of(session, user)
-    scans = [
-        ScanResult(
-            client_id=item.client_id,
-            outcome=Outcome(item.outcome),
-            colour=item.colour,
-            popup=item.popup,
-            masked_name=item.masked_name,
-            pass_expires_at=item.pass_expires_at,
-            temperature=temperature(Decimal(str(item.temperature))),
-            checked_at=item.checked_at,
-            commuter_id=item.commuter_id,
-            test_proof_on=item.test_proof_on,
-        )
-        for item in body.results
-    ]
-    kept = record_results(
-        session=session,
-        checkpoint=checkpoint,
-        scans=scans,
-        actor=user.name,
-        now=datetime.now(UTC),
-        today=today_in_china(),
-    )
+    body = await _body(request, ResultsBody)
+    kept = await run_in_threadpool(record_posted, session, user, body)
     return JSONResponse([result_read(row, new).model_dump(mode="json") for row, new in kept])
 
 
 @router.post("/checkpoint/commuter-check")
 async def commuter_check(request: Request, session: DbSession, user: StaffUser) -> Response:
-    _check_csrf_header(request)
-    try:
-        body = CommuterCheckBody.model_validate(await _json(request))
-    except ValidationError as problem:
-        raise FanjingError("bad_value", f"查询格式不对：{problem.errors()[0]['loc']}") from None
-    checkpoint_of(session, user)
-    today = today_in_china()
-    document = read_document(body.document_kind, body.number, today=today)
-    found = check_commuter(
-        session=session,
-        commuter=commuter_by_document(session, request.app.state.cipher, document),
-        checker=checker_of(request),
-        today=today,
-        temperature_normal=temperature_normal(temperature(Decimal(str(body.temperature)))),
-        health_code=body.health_code,
-        proof_on=body.proof_on,
-    )
-    data = {**found.__dict__, "reasons": list(found.reasons)}
-    data["last_negative_test"] = (
-        found.last_negative_test.isoformat() if found.last_negative_test else None
-    )
-    return JSONResponse(data)
+    body = await _body(request, CommuterCheckBody)
+    found = await run_in_threadpool(commuter_checked, session, user, body, request)
+    return JSONResponse(jsonable_encoder(found))
 
 
 @router.get("/healthkit/commuter", response_class=HTMLResponse)
