@@ -208,3 +208,32 @@ def test_staff_see_their_own_checkpoint_only_and_unbound_staff_nothing(
     )
     refused = client.get("/api/v1/checkpoints/results", headers=bearer(unbound_token))
     assert refused.status_code == 403 and "尚未绑定检查站" in refused.json()["detail"]
+
+
+def test_a_negative_result_the_community_recorded_counts_and_a_later_positive_voids_it(
+    client, tokens
+):
+    assert register_commuter(client, tokens).status_code == 200
+    days = {n: (TODAY - timedelta(days=n)).isoformat() for n in (6, 5, 3, 1)}
+    situation = {
+        "as_of": TODAY.isoformat(),
+        "arrival": days[6],
+        "contact": {"role": "close_contact", "last_contact": days[5]},
+    }
+    reported = client.post(
+        "/api/v1/community/reports",
+        json={"community": COMMUNITY, "situation": situation},
+        headers=bearer(tokens["citizen"]),
+    )
+    assert reported.status_code == 201, reported.text
+    tests = f"/api/v1/community/cases/{reported.json()['case_id']}/tests"
+    worker = bearer(tokens["community_worker"])
+    recorded = client.post(tests, json={"day": days[3], "result": "negative"}, headers=worker)
+    assert recorded.status_code < 300, recorded.text
+    check = {"number": ID, "temperature": 36.5}
+    headers = bearer(tokens["checkpoint"])
+    seen = client.post("/api/v1/checkpoints/commuter-check", json=check, headers=headers).json()
+    assert (seen["last_negative_test"], seen["rule"]) == (days[3], None)
+    client.post(tests, json={"day": days[1], "result": "positive"}, headers=worker)
+    voided = client.post("/api/v1/checkpoints/commuter-check", json=check, headers=headers).json()
+    assert voided["last_negative_test"] is None and voided["rule"] == "entry.commuter_test"

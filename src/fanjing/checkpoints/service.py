@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit import service as audit
@@ -212,16 +212,16 @@ def check_commuter(
     """The pack's decision for the commuter entering today, on their last negative test: the
     results on record (community tests, proofs seen at checkpoints) and a proof shown now."""
     account = session.get_one(AccountRow, commuter.account_id)
-    proofs = session.execute(
-        select(CheckpointResultRow.test_proof_on, func.max(CheckpointResultRow.id))
+    proofs = session.scalars(
+        select(CheckpointResultRow.test_proof_on)
         .where(
             CheckpointResultRow.commuter_id == commuter.id,
             CheckpointResultRow.test_proof_on.is_not(None),
         )
-        .group_by(CheckpointResultRow.test_proof_on)
-    ).all()
+        .distinct()
+    )
     results = [*tests_of_person(session, account.document_hash)]
-    results += [(day, "negative") for day, _ in proofs if day is not None]
+    results += [(day, "negative") for day in proofs if day is not None]
     if proof_on is not None:
         results.append((proof_on, "negative"))
     tested = last_negative_test(sorted(results, key=lambda r: r[0], reverse=True))
