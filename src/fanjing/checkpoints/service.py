@@ -38,6 +38,7 @@ from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 
 TEST_RULE = "entry.commuter_test"
+OUTCOMES_ZH = {o.value: o.label_zh for o in Outcome}
 
 
 def add_checkpoint(
@@ -331,6 +332,3 @@ def recent_results(
             .limit(limit)
         )
     )
-
-
-OUTCOMES_ZH = {o.value: o.label_zh for o in Outcome}
