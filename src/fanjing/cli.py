@@ -6,6 +6,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from fanjing.audit.cli import audit_app
+from fanjing.checkpoints.cli import checkpoints_app
 from fanjing.community.cli import (
     approve_command,
     community_app,
@@ -50,6 +51,7 @@ app.add_typer(healthkit_app, name="healthkit")
 app.add_typer(itinerary_app, name="itinerary")
 app.add_typer(faq_app, name="faq")
 app.add_typer(vaccination_app, name="vaccination")
+app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(audit_app, name="audit")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -20,12 +21,25 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine, select
 
+from fanjing.checkpoints.core import Outcome, ScanResult
+from fanjing.checkpoints.service import (
+    add_checkpoint,
+    bind_staff,
+    record_results,
+    register_commuter,
+)
 from fanjing.common.identity import read_document
 from fanjing.community.service import Person, record_check, report_arrival
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.healthkit.sender import LogSender
-from fanjing.healthkit.service import confirm_binding, create_account, start_binding, unbind
+from fanjing.healthkit.service import (
+    confirm_binding,
+    create_account,
+    own_account,
+    start_binding,
+    unbind,
+)
 from fanjing.healthkit.store import AccountRow
 from fanjing.hotline.reading import read_builtin, read_file
 from fanjing.hotline.service import import_extracted
@@ -59,6 +73,7 @@ ROLES_ZH = {
     "clinic": "接种门诊（潘家园社区卫生服务中心）",
     "hotline": "12345 话务员",
     "admin": "管理员",
+    "checkpoint": "检查站工作人员（白庙检查站）",
 }
 LOGINS_ZH = {**ROLES_ZH, "cdc2": "第二位疾控人员（批准另一位上传的政策包）"}
 
@@ -107,6 +122,8 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             tokens[role] = token
             if role == "citizen":
                 citizen_id = user.id
+            if role == "checkpoint":
+                checkpoint_user = user
             if role == "community_worker":
                 _appointment_days(session, user, gazetteer, now)
         _, tokens["cdc2"] = add_user(  # a second CDC member: a pack one uploads, the other approves
@@ -120,6 +137,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             now=datetime.now(UTC),
         )
     _people(engine, cipher, gazetteer, citizen_id, now)
+    _checkpoint(engine, gazetteer, checkpoint_user, citizen_id, now)
     _hotline(engine, now)
     return Demo(tokens)
 
@@ -322,6 +340,52 @@ def _doses(session, cipher, now) -> None:  # type: ignore[no-untyped-def]
             ),
             entry=DoseEntry(code, dose, date.fromisoformat(day)),
             actor="demo",
+            now=now,
+            today=DEMO_DAY,
+        )
+
+
+def _checkpoint(engine, gazetteer, staff, citizen_id, now) -> None:  # type: ignore[no-untyped-def]
+    """白庙检查站 with its staff, and 张三 as a commuter from 燕郊 whose negative test of 08-05 a
+    checkpoint saw on 08-06: on the demo's day the 14-day rule lets him through."""
+    with session_scope(engine) as session:
+        checkpoint = add_checkpoint(
+            session=session,
+            name="白庙检查站",
+            district="北京市通州区",
+            parse_place=gazetteer.parse,
+            actor="demo",
+            now=now,
+        )
+        bind_staff(session=session, user=staff, checkpoint=checkpoint, actor="demo", now=now)
+        commuter = register_commuter(
+            session=session,
+            account=own_account(session, citizen_id),
+            employer="北京某科技有限公司",
+            home="河北省廊坊市三河市燕郊镇",
+            parse_place=gazetteer.parse,
+            actor="demo",
+            now=now,
+        )
+        seen = now - timedelta(days=1)
+        record_results(
+            session=session,
+            checkpoint=checkpoint,
+            scans=[
+                ScanResult(
+                    client_id="demo-0806-zhangsan",
+                    outcome=Outcome.PASS,
+                    colour="green",
+                    popup=False,
+                    masked_name="张*",
+                    pass_expires_at=seen + timedelta(minutes=5),
+                    temperature=Decimal("36.4"),
+                    checked_at=seen,
+                    commuter_id=commuter.id,
+                    test_proof_on=date(2021, 8, 5),
+                )
+            ],
+            actor=staff.name,
             now=now,
             today=DEMO_DAY,
         )

@@ -1,6 +1,7 @@
 """Every capability's tables on one metadata (``Base.metadata``): for migrations and their tests."""
 
 from fanjing.audit import store as audit_store
+from fanjing.checkpoints import store as checkpoints_store
 from fanjing.community import store as community_store
 from fanjing.healthkit import store as healthkit_store
 from fanjing.hotline import store as hotline_store
@@ -14,6 +15,7 @@ from fanjing.vaccination import store as vaccination_store
 metadata = Base.metadata
 STORES = (
     audit_store,
+    checkpoints_store,
     community_store,
     healthkit_store,
     hotline_store,

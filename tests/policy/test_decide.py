@@ -111,9 +111,13 @@ def test_a_non_green_code_is_refused_with_no_earliest_day():
     assert "entry.health_code" in decision.rules_applied
 
 
+TESTED = day("2021-08-05")  # a commuter's negative test, within 14 days of 08-07
+
+
 def test_a_qualifying_commuter_has_nothing_to_do():
+    sanhe = (stay(SANHE, "2021-08-01", "2021-08-07"),)
     decision = decide(
-        PACK, Registry(), situation(commuter=True, stays=(stay(SANHE, "2021-08-01", "2021-08-07"),))
+        PACK, Registry(), situation(commuter=True, last_negative_test=TESTED, stays=sanhe)
     )
     assert decision.measures == ()
     assert decision.entry.allowed
@@ -121,8 +125,27 @@ def test_a_qualifying_commuter_has_nothing_to_do():
 
 
 def test_a_commuter_with_a_fever_reports():
-    decision = decide(PACK, Registry(), situation(commuter=True, temperature_normal=False))
+    decision = decide(
+        PACK,
+        Registry(),
+        situation(commuter=True, temperature_normal=False, last_negative_test=TESTED),
+    )
     assert measures(decision) == [("report_to_community", "2021-08-07", None, "arrival.report")]
+
+
+@pytest.mark.parametrize(
+    ("tested", "allowed"),
+    [("2021-07-25", True), ("2021-07-24", False), ("2021-08-07", True), (None, False)],
+    ids=["day-14-of-the-test", "day-15", "tested-today", "no-test"],
+)
+def test_a_commuter_needs_a_negative_test_within_14_days(tested, allowed):
+    """M6 (2021-01-19): 此后每次进京需持14天内核酸检测阴性证明 — the test's day and 13 more."""
+    test_day = day(tested) if tested else None
+    decision = decide(PACK, Registry(), situation(commuter=True, last_negative_test=test_day))
+    assert decision.entry.allowed is allowed
+    assert ("entry.commuter_test" in decision.rules_applied) is not allowed
+    if not allowed:
+        assert decision.entry.earliest is None
 
 
 def test_entry_into_china_holds_21_days_and_observes_then_monitors():
@@ -229,7 +252,11 @@ def test_a_contact_long_past_applies_nothing():
 
 def test_an_old_entry_into_china_does_not_stop_a_commuter_going_free():
     entered = EnteredChina("上海浦东国际机场", day("2021-05-01"))
-    decision = decide(PACK, Registry(), situation(commuter=True, entered_china=entered))
+    decision = decide(
+        PACK,
+        Registry(),
+        situation(commuter=True, entered_china=entered, last_negative_test=TESTED),
+    )
     assert decision.rules_applied == ("arrival.commuter",) and decision.measures == ()
 
 

@@ -66,7 +66,7 @@ def test_errors_point_at_their_yaml_line():
         load_pack_text(text, file="pack.yaml")
     lines = {(e.where.line, e.where.field) for e in raised.value.errors}
     assert (_line_of(text, "days: -3"), "rules[4].measures[0].days") in lines
-    assert (_line_of(text, "Arrival Report"), "rules[13].id") in lines
+    assert (_line_of(text, "Arrival Report"), "rules[14].id") in lines
 
 
 def test_an_invalid_certlogic_condition_is_reported():

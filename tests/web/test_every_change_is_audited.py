@@ -17,12 +17,14 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
 from fanjing.audit.store import AuditEntryRow
+from fanjing.checkpoints.service import add_checkpoint, bind_staff
 from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.store import AccountRow, PopupRow, RedMarkRow
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.db import session_scope
 from fanjing.settings import Settings
 from fanjing.users.service import add_user
+from fanjing.users.store import UserRow
 from fanjing.vaccination.store import AppointmentRow
 from fanjing.web.app import create_app
 from tests.api_helpers import CLINIC_STREET, COMMUNITY, bearer
@@ -38,6 +40,8 @@ NOTHING_KEPT = {
     ("POST", "/api/v1/check"): "the entry check answers; nothing is stored",
     ("POST", "/check"): "the entry check's page: answers, stores nothing",
     ("POST", "/api/v1/pass/verify"): "verifies a signed pass; nothing is stored",
+    ("POST", "/api/v1/checkpoints/commuter-check"): "answers the 14-day test rule; stores nothing",
+    ("POST", "/checkpoint/commuter-check"): "the checkpoint page's commuter check, as the API's",
     (
         "POST",
         "/api/v1/vaccination/eligibility",
@@ -292,7 +296,8 @@ def test_every_state_changing_endpoint_writes_an_audit_entry(client, tokens, sen
     assert stale == set(), "the allow-list names endpoints that no longer exist"
     story = Story(client, tokens, sender)
     exercised: set[tuple[str, str]] = set()
-    for method, path, action, perform in [*story.steps(), *more_steps(story), *page_steps(story)]:
+    steps = [*story.steps(), *more_steps(story), *page_steps(story), *checkpoint_steps(story)]
+    for method, path, action, perform in steps:
         before = _last_id(engine)
         perform()
         added = _actions_after(engine, before)
@@ -323,7 +328,91 @@ HOME = {
     "cdc": "/cdc/areas",
     "community_worker": "/community",
     "clinic": "/clinic",
+    "checkpoint": "/checkpoint",
 }
+
+
+def _log_in(client: TestClient, token: str) -> None:
+    client.cookies.clear()
+    client.post(
+        "/login", data={"token": token, "csrf": _csrf(client, "/login")}, follow_redirects=False
+    )
+
+
+def checkpoint_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """A checkpoint's results (API and page) and a commuter's registration (API and page)."""
+    client, c = story.client, story.call
+    with session_scope(client.app.state.engine) as session:
+        checkpoint = add_checkpoint(
+            session=session,
+            name="白庙检查站",
+            district="北京市通州区",
+            parse_place=client.app.state.gazetteer.parse,
+            actor="test",
+            now=datetime.now(UTC),
+        )
+        staff = session.scalar(select(UserRow).where(UserRow.role == "checkpoint"))
+        bind_staff(
+            session=session, user=staff, checkpoint=checkpoint, actor="test", now=datetime.now(UTC)
+        )
+    now = datetime.now(UTC)
+
+    def result(client_id: str) -> dict[str, Any]:
+        return {
+            "client_id": client_id,
+            "outcome": "pass",
+            "colour": "green",
+            "popup": False,
+            "masked_name": "张*",
+            "pass_expires_at": (now + timedelta(minutes=5)).isoformat(),
+            "temperature": 36.5,
+            "checked_at": (now - timedelta(minutes=1)).isoformat(),
+        }
+
+    def page_results() -> None:
+        _log_in(client, story.tokens["checkpoint"])
+        answer = client.post(
+            "/checkpoint/results",
+            json={"results": [result("page-result-1")]},
+            headers={"X-CSRF-Token": _csrf(client, "/checkpoint")},
+        )
+        assert answer.status_code == 200, answer.text
+
+    def page_commuter() -> None:
+        _log_in(client, story.tokens["citizen"])
+        answer = client.post(
+            "/healthkit/commuter",
+            data={
+                "employer": "北京某单位",
+                "home": "天津市武清区",
+                "csrf": _csrf(client, "/healthkit"),
+            },
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+
+    commuter = {"employer": "北京某科技有限公司", "home": "河北省廊坊市三河市燕郊镇"}
+    return [
+        (
+            "POST",
+            "/api/v1/checkpoints/results",
+            "checkpoint_result.record",
+            lambda: c(
+                "checkpoint",
+                "POST",
+                "/api/v1/checkpoints/results",
+                json={"results": [result("api-result-1")]},
+            ),
+        ),
+        ("POST", "/checkpoint/results", "checkpoint_result.record", page_results),
+        (
+            "POST",
+            "/api/v1/checkpoints/commuters",
+            "commuter.register",
+            lambda: c("citizen", "POST", "/api/v1/checkpoints/commuters", json=commuter),
+        ),
+        ("POST", "/healthkit/commuter", "commuter.register", page_commuter),
+    ]
 
 
 def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:

@@ -50,6 +50,9 @@ class SituationBody(_Body):
     health_code: Literal["green", "yellow", "red", "popup"] = "green"
     temperature_normal: bool = True
     home_observation_possible: bool = True
+    last_negative_test: Day | None = Field(
+        None, description="通勤人员最近一次核酸检测阴性的采样日（M6：每次进京需14天内阴性证明）"
+    )
 
 
 class PackRefOut(BaseModel):

@@ -28,6 +28,7 @@ _FIELDS = {
     "health_code",
     "temperature_normal",
     "home_observation_possible",
+    "last_negative_test",
 }
 _FLAGS = {"commuter": False, "temperature_normal": True, "home_observation_possible": True}
 
@@ -85,6 +86,7 @@ def read_situation(data: Any, *, parse_place: Callable[[str], Place], today: dat
     stays = _stays(reader, body.get("stays", []), parse_place, as_of, arrival)
     entered = _entered_china(reader, body.get("entered_china"))
     contact = _contact(reader, body.get("contact"))
+    tested = reader.day(body.get("last_negative_test"), "last_negative_test", required=False)
     flags = {}
     for name, default in _FLAGS.items():
         value = body.get(name)
@@ -113,6 +115,7 @@ def read_situation(data: Any, *, parse_place: Callable[[str], Place], today: dat
         health_code=health_code,
         temperature_normal=flags["temperature_normal"],
         home_observation_possible=flags["home_observation_possible"],
+        last_negative_test=tested,
     )
 
 

@@ -15,6 +15,7 @@ class Role(StrEnum):
     CLINIC = "clinic"
     HOTLINE = "hotline"
     ADMIN = "admin"
+    CHECKPOINT = "checkpoint"
 
     @property
     def label_zh(self) -> str:
@@ -25,6 +26,7 @@ class Role(StrEnum):
             "clinic": "接种门诊",
             "hotline": "12345 热线话务员",
             "admin": "管理员",
+            "checkpoint": "检查站工作人员",
         }[self.value]
 
 

@@ -47,6 +47,7 @@ def create_app(
 ) -> FastAPI:
     """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
     from fanjing.audit.api import router as audit_router
+    from fanjing.checkpoints.api import router as checkpoints_router
     from fanjing.community.api import router as community_router
     from fanjing.healthkit.api import router as healthkit_router
     from fanjing.hotline.api import router as hotline_router
@@ -92,6 +93,7 @@ def create_app(
         packs_router,
         hotline_router,
         vaccination_router,
+        checkpoints_router,
     )
     for router in routers:
         app.include_router(router)

@@ -50,6 +50,7 @@ _STATUS_BY_CODE = {
     "token_expired": 401,
     "token_revoked": 401,
     "too_many_requests": 429,
+    "checkpoint_exists": 409,
     "sms_failed": 502,  # the SMS gateway answered with an error
     "sms_unavailable": 503,  # the SMS gateway could not be reached in time
 }

@@ -8,6 +8,7 @@ Person facts (evaluated once)::
     entered_china                    {port, date} or null
     commuter, temperature_normal, home_observation_possible   booleans
     health_code                      green | yellow | red | popup
+    last_negative_test               YYYY-MM-DD or null (a commuter's latest negative test)
     applied                          ids of the rules that have applied so far, in pack order
 
 Stay facts (``stay``, for rules with ``scope: stay``)::
@@ -57,6 +58,9 @@ def person_facts(situation: Situation) -> dict[str, Any]:
         "health_code": situation.health_code.value,
         "temperature_normal": situation.temperature_normal,
         "home_observation_possible": situation.home_observation_possible,
+        "last_negative_test": (
+            situation.last_negative_test.isoformat() if situation.last_negative_test else None
+        ),
         "applied": [],
     }
 

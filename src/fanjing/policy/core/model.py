@@ -109,6 +109,7 @@ class Situation:
     health_code: HealthCode = HealthCode.GREEN
     temperature_normal: bool = True
     home_observation_possible: bool = True
+    last_negative_test: date | None = None  # a commuter's latest negative nucleic acid test
 
     @property
     def first_day(self) -> date:

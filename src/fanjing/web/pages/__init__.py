@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from fanjing.web.pages import (
     cdc,
     cdc_cases,
+    checkpoint,
     citizen,
     citizen_vaccination,
     clinic,
@@ -22,6 +23,8 @@ from fanjing.web.pages import (
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+# the checkpoint page's scripts (and the QR decoder they use) are the checkpoints package's own
+CHECKPOINT_STATIC = Path(__file__).resolve().parents[2] / "checkpoints" / "static"
 ROUTERS = (
     public.router,
     citizen.router,
@@ -31,6 +34,7 @@ ROUTERS = (
     cdc.router,
     cdc_cases.router,
     clinic.router,
+    checkpoint.router,
 )
 
 
@@ -44,6 +48,9 @@ def install_pages(app: FastAPI, secret: str, *, secure_cookies: bool) -> None:
         max_age=COOKIE_SECONDS,
         same_site="lax",
         https_only=secure_cookies,
+    )
+    app.mount(
+        "/static/checkpoints", StaticFiles(directory=CHECKPOINT_STATIC), name="checkpoint_static"
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:

@@ -1,0 +1,185 @@
+"""Checkpoints over HTTP: checkpoint staff record what they did (results queued offline come
+in batches, each kept once) and check a commuter's 14-day test; citizens register as commuters."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from fanjing.audit.service import citizen_actor
+from fanjing.checkpoints.core import Outcome, ScanResult, temperature, temperature_normal
+from fanjing.checkpoints.schemas import (
+    CheckpointRead,
+    CommuterCheckBody,
+    CommuterCheckRead,
+    CommuterRead,
+    CommuterRegister,
+    ResultRead,
+    ResultsBody,
+)
+from fanjing.checkpoints.service import (
+    check_commuter,
+    checkpoint_of,
+    commuter_by_document,
+    commuter_of_account,
+    recent_results,
+    record_results,
+    register_commuter,
+)
+from fanjing.checkpoints.store import CheckpointResultRow
+from fanjing.common.identity import read_document
+from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.service import own_account
+from fanjing.infra.clock import today_in_china
+from fanjing.policy.service import Checker
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, require
+
+router = APIRouter(tags=["检查站"])
+Staff = Annotated[UserRow, Depends(require(Role.CHECKPOINT))]
+Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
+
+
+def checker_of(request: Request) -> Checker:
+    state = request.app.state
+    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+
+
+def result_read(row: CheckpointResultRow, new: bool = False) -> ResultRead:
+    return ResultRead(
+        id=row.id,
+        client_id=row.client_id,
+        outcome=row.outcome,
+        colour=row.colour,
+        popup=row.popup,
+        masked_name=row.masked_name,
+        temperature=float(row.temperature),
+        commuter_id=row.commuter_id,
+        checked_at=row.checked_at,
+        recorded_at=row.recorded_at,
+        new=new,
+    )
+
+
+@router.get("/api/v1/checkpoints/mine", response_model=CheckpointRead, summary="本人所在检查站")
+def own_checkpoint(session: DbSession, user: Staff) -> CheckpointRead:
+    row = checkpoint_of(session, user)
+    return CheckpointRead(id=row.id, name=row.name, district=row.district)
+
+
+def record_posted(
+    session: Session, user: UserRow, body: ResultsBody
+) -> list[tuple[CheckpointResultRow, bool]]:
+    """Record a batch of results at the user's checkpoint (the API's and the page's)."""
+    checkpoint = checkpoint_of(session, user)
+    scans = [
+        ScanResult(
+            client_id=item.client_id,
+            outcome=Outcome(item.outcome),
+            colour=item.colour,
+            popup=item.popup,
+            masked_name=item.masked_name,
+            pass_expires_at=item.pass_expires_at,
+            temperature=temperature(
+                Decimal(str(item.temperature)), field=f"results[{i}].temperature"
+            ),
+            checked_at=item.checked_at,
+            commuter_id=item.commuter_id,
+            test_proof_on=item.test_proof_on,
+        )
+        for i, item in enumerate(body.results)
+    ]
+    return record_results(
+        session=session,
+        checkpoint=checkpoint,
+        scans=scans,
+        actor=user.name,
+        now=datetime.now(UTC),
+        today=today_in_china(),
+    )
+
+
+def commuter_checked(
+    session: Session, user: UserRow, body: CommuterCheckBody, request: Request
+) -> dict[str, Any]:
+    """A commuter's 14-day test at the user's checkpoint (the API's and the page's)."""
+    checkpoint_of(session, user)
+    today = today_in_china()
+    document = read_document(body.document_kind, body.number, today=today)
+    commuter = commuter_by_document(session, request.app.state.cipher, document)
+    if body.proof_on is not None and body.proof_on > today:
+        raise FanjingError("bad_value", "核酸证明的采样日晚于今天", Where(field="proof_on"))
+    found = check_commuter(
+        session=session,
+        commuter=commuter,
+        checker=checker_of(request),
+        today=today,
+        temperature_normal=temperature_normal(temperature(Decimal(str(body.temperature)))),
+        health_code=body.health_code,
+        proof_on=body.proof_on,
+    )
+    return {**asdict(found), "reasons": list(found.reasons)}
+
+
+@router.post(
+    "/api/v1/checkpoints/results",
+    response_model=list[ResultRead],
+    summary="登记核验结果（离线排队的结果可成批补传，重复的只记一次）",
+)
+def post_results(session: DbSession, user: Staff, body: ResultsBody) -> list[ResultRead]:
+    return [result_read(row, new) for row, new in record_posted(session, user, body)]
+
+
+@router.get(
+    "/api/v1/checkpoints/results", response_model=list[ResultRead], summary="本站最近的核验结果"
+)
+def get_results(session: DbSession, user: Staff) -> list[ResultRead]:
+    return [result_read(row) for row in recent_results(session, checkpoint_of(session, user))]
+
+
+@router.post(
+    "/api/v1/checkpoints/commuter-check",
+    response_model=CommuterCheckRead,
+    summary="查验通勤人员：最近一次核酸阴性是否在14天内（政策包 entry.commuter_test）",
+)
+def commuter_check(
+    session: DbSession, user: Staff, body: CommuterCheckBody, request: Request
+) -> dict[str, Any]:
+    return commuter_checked(session, user, body, request)
+
+
+@router.post(
+    "/api/v1/checkpoints/commuters",
+    response_model=CommuterRead,
+    summary="登记为环京通勤人员（本人）",
+)
+def register(
+    session: DbSession, user: Citizen, body: CommuterRegister, request: Request
+) -> CommuterRead:
+    account = own_account(session, user.id)
+    row = register_commuter(
+        session=session,
+        account=account,
+        employer=body.employer,
+        home=body.home,
+        parse_place=request.app.state.gazetteer.parse,
+        actor=citizen_actor(user.id),
+        now=datetime.now(UTC),
+    )
+    return CommuterRead(id=row.id, employer=row.employer, home=row.home)
+
+
+@router.get(
+    "/api/v1/checkpoints/commuters/me", response_model=CommuterRead, summary="本人的通勤登记"
+)
+def own_registration(session: DbSession, user: Citizen) -> CommuterRead:
+    row = commuter_of_account(session, own_account(session, user.id).id)
+    if row is None:
+        raise FanjingError("not_found", "尚未登记为环京通勤人员")
+    return CommuterRead(id=row.id, employer=row.employer, home=row.home)
