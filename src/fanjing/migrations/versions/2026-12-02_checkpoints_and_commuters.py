@@ -1,7 +1,7 @@
 """Checkpoints (检查站), their staff, registered commuters (环京通勤) and every person checked;
 the role ``checkpoint`` joins the users' role check.
 
-Revision ID: 0018
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-02 17:00:00.000000
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
