@@ -58,6 +58,7 @@ def create_app(
     from fanjing.vaccination.api import router as vaccination_router
     from fanjing.web.health import router as health_router
     from fanjing.web.operations import router as operations_router
+    from fanjing.workorders.api import router as workorders_router
 
     app = FastAPI(
         lifespan=_server_jobs,
@@ -92,6 +93,7 @@ def create_app(
         packs_router,
         hotline_router,
         vaccination_router,
+        workorders_router,
     )
     for router in routers:
         app.include_router(router)

@@ -52,6 +52,7 @@ _STATUS_BY_CODE = {
     "too_many_requests": 429,
     "sms_failed": 502,  # the SMS gateway answered with an error
     "sms_unavailable": 503,  # the SMS gateway could not be reached in time
+    "bad_transition": 409,  # a work order's state does not allow the step
 }
 
 

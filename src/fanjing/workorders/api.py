@@ -1,0 +1,269 @@
+"""Work orders over HTTP: the hotline opens and closes them; the unit an order is dispatched
+to (a community's workers, a clinic, CDC) reads, handles and resolves its own; the district's
+supervision (administrators) sees what is escalated; the hotline and administrators read the
+reports; a citizen sees their own orders in the health kit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from fanjing.common.identity import read_document
+from fanjing.infra.clock import now_utc, today_in_china
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.vaccination.service import Identity
+from fanjing.web.deps import DbSession, RowId, require
+from fanjing.workorders import actions, service, views
+from fanjing.workorders.deadlines import builtin_deadlines
+from fanjing.workorders.reports import report, report_days, report_xlsx
+from fanjing.workorders.schemas import (
+    CitizenOrderRead,
+    CloseBody,
+    DoseIdentityBody,
+    OrderCreate,
+    OrderRead,
+    PopupsClearBody,
+    RedMarkLiftBody,
+    ReportFormat,
+    ReportRead,
+    TextBody,
+)
+
+router = APIRouter(tags=["12345 工单"])
+UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
+Hotline = Annotated[UserRow, Depends(require(Role.HOTLINE))]
+Unit = Annotated[UserRow, Depends(require(*UNITS))]
+Reader = Annotated[UserRow, Depends(require(Role.HOTLINE, Role.ADMIN, *UNITS))]
+District = Annotated[UserRow, Depends(require(Role.ADMIN))]
+Reporter = Annotated[UserRow, Depends(require(Role.HOTLINE, Role.ADMIN))]
+Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
+CommunityWorker = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER))]
+Clinic = Annotated[UserRow, Depends(require(Role.CLINIC))]
+Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
+States = Annotated[list[str] | None, Query(max_length=6, description="状态，可多个")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def read(request: Request, session: DbSession, order_id: int, user: UserRow) -> dict[str, Any]:
+    """The order as ``user`` may see it: a unit only its own; the hotline with the number."""
+    order = (
+        service.order_of_unit(session, order_id, user)
+        if service.unit_of(user)
+        else service.order_by_id(session, order_id)
+    )
+    view = views.order_view(
+        session,
+        request.app.state.cipher,
+        order,
+        now=now_utc(),
+        reveal_phone=user.role == Role.HOTLINE,
+    )
+    return asdict(view)
+
+
+@router.post(
+    "/api/v1/workorders",
+    response_model=OrderRead,
+    status_code=201,
+    summary="受理来电，开工单并派单",
+)
+def open_order(
+    body: OrderCreate, session: DbSession, user: Hotline, request: Request
+) -> dict[str, Any]:
+    order = service.open_order(
+        session=session,
+        cipher=request.app.state.cipher,
+        call=service.Call(**body.model_dump()),
+        deadlines=builtin_deadlines(),
+        parse_place=request.app.state.gazetteer.parse,
+        actor=user.name,
+        now=now_utc(),
+    )
+    return read(request, session, order.id, user)
+
+
+@router.get(
+    "/api/v1/workorders", response_model=list[OrderRead], summary="工单（承办单位：本单位的）"
+)
+def list_orders(
+    session: DbSession, user: Reader, request: Request, state: States = None
+) -> list[dict[str, Any]]:
+    rows = views.orders(session, unit=service.unit_of(user), states=state or ())
+    cipher, now = request.app.state.cipher, now_utc()
+    reveal = user.role == Role.HOTLINE
+    return [
+        asdict(views.order_view(session, cipher, r, now=now, reveal_phone=reveal)) for r in rows
+    ]
+
+
+@router.get(
+    "/api/v1/workorders/escalated",
+    response_model=list[OrderRead],
+    summary="超时督办的工单（区级督办：管理员）",
+)
+def escalated(
+    session: DbSession,
+    user: District,
+    request: Request,
+    district: Annotated[str | None, Query(max_length=50)] = None,
+) -> list[dict[str, Any]]:
+    cipher, now = request.app.state.cipher, now_utc()
+    return [
+        asdict(views.order_view(session, cipher, r, now=now))
+        for r in views.escalated_orders(session, district)
+    ]
+
+
+@router.get(
+    "/api/v1/workorders/report",
+    response_model=ReportRead,
+    summary="统计：每日各类工单、响应与办结时长（中位数、P90）、超时清单；format=xlsx 导出 Excel",
+)
+def order_report(
+    session: DbSession,
+    user: Reporter,
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+    format: ReportFormat = "json",
+) -> Any:
+    now = now_utc()
+    found = report(session, **report_days(first, last, now=now), now=now)
+    if format == "xlsx":
+        name = f"workorders-{found.first_day.isoformat()}-{found.last_day.isoformat()}.xlsx"
+        return Response(
+            report_xlsx(found),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return asdict(found)
+
+
+@router.get("/api/v1/workorders/{order_id}", response_model=OrderRead, summary="一张工单")
+def one(order_id: RowId, session: DbSession, user: Reader, request: Request) -> dict[str, Any]:
+    return read(request, session, order_id, user)
+
+
+@router.post(
+    "/api/v1/workorders/{order_id}/respond",
+    response_model=OrderRead,
+    summary="承办单位响应（已核实）",
+)
+def respond(
+    order_id: RowId, body: TextBody, session: DbSession, user: Unit, request: Request
+) -> dict[str, Any]:
+    service.respond(session=session, order_id=order_id, user=user, text=body.text, now=now_utc())
+    return read(request, session, order_id, user)
+
+
+@router.post(
+    "/api/v1/workorders/{order_id}/resolve", response_model=OrderRead, summary="承办单位办结答复"
+)
+def resolve(
+    order_id: RowId, body: TextBody, session: DbSession, user: Unit, request: Request
+) -> dict[str, Any]:
+    service.resolve(session=session, order_id=order_id, user=user, text=body.text, now=now_utc())
+    return read(request, session, order_id, user)
+
+
+@router.post(
+    "/api/v1/workorders/{order_id}/close",
+    response_model=OrderRead,
+    summary="热线回访结单（满意度）",
+)
+def close(
+    order_id: RowId, body: CloseBody, session: DbSession, user: Hotline, request: Request
+) -> dict[str, Any]:
+    service.close(
+        session=session,
+        order_id=order_id,
+        satisfaction=body.satisfaction,
+        note=body.note,
+        actor=user.name,
+        now=now_utc(),
+    )
+    return read(request, session, order_id, user)
+
+
+@router.post(
+    "/api/v1/workorders/{order_id}/popups/clear",
+    response_model=OrderRead,
+    summary="社区：清除工单所涉账户的弹窗（写明理由）",
+)
+def clear_popups(
+    order_id: RowId,
+    body: PopupsClearBody,
+    session: DbSession,
+    user: CommunityWorker,
+    request: Request,
+) -> dict[str, Any]:
+    actions.clear_order_popups(
+        session=session,
+        order_id=order_id,
+        user=user,
+        city=body.city,
+        reason=body.reason,
+        now=now_utc(),
+    )
+    return read(request, session, order_id, user)
+
+
+@router.post(
+    "/api/v1/workorders/{order_id}/dose-identity",
+    response_model=OrderRead,
+    summary="接种门诊：更正本门诊接种记录的身份信息",
+)
+def correct_dose(
+    order_id: RowId,
+    body: DoseIdentityBody,
+    session: DbSession,
+    user: Clinic,
+    request: Request,
+) -> dict[str, Any]:
+    document = read_document(
+        body.document_kind, body.document_number, today=today_in_china(), field="document_number"
+    )
+    actions.correct_order_dose(
+        session=session,
+        cipher=request.app.state.cipher,
+        order_id=order_id,
+        user=user,
+        dose_id=body.dose_id,
+        identity=Identity(body.name, document),
+        reason=body.reason,
+        now=now_utc(),
+    )
+    return read(request, session, order_id, user)
+
+
+@router.post(
+    "/api/v1/workorders/{order_id}/red-marks/lift",
+    response_model=OrderRead,
+    summary="疾控：解除工单所涉账户的红码标记",
+)
+def lift_red_mark(
+    order_id: RowId, body: RedMarkLiftBody, session: DbSession, user: Cdc, request: Request
+) -> dict[str, Any]:
+    actions.lift_order_red_mark(
+        session=session,
+        order_id=order_id,
+        user=user,
+        mark_id=body.mark_id,
+        reason=body.reason,
+        today=today_in_china(),
+        now=now_utc(),
+    )
+    return read(request, session, order_id, user)
+
+
+@router.get(
+    "/api/v1/healthkit/workorders",
+    response_model=list[CitizenOrderRead],
+    summary="本人的 12345 工单及其办理状态",
+)
+def my_orders(session: DbSession, user: Citizen) -> list[dict[str, Any]]:
+    return [views.citizen_order(session, row) for row in views.orders_of_citizen(session, user.id)]
