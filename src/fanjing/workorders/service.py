@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -219,23 +219,39 @@ def close(
 
 def escalate_overdue(*, session: Session, now: datetime) -> list[WorkOrderRow]:
     """Escalate to their district every order past a deadline and not yet escalated for it;
-    the orders escalated. Each row is locked while it is read (PostgreSQL), so two servers
-    running the check at once escalate an order once."""
+    the orders escalated. Each is claimed by a conditional UPDATE (still in the state it was
+    read in), so servers running the check at once escalate an order once."""
     query = (
         select(WorkOrderRow)
         .where(WorkOrderRow.state.in_((State.DISPATCHED.value, State.RESPONDED.value)))
         .order_by(WorkOrderRow.id)
-        .with_for_update(skip_locked=True)
     )
     escalated = []
-    for order in session.scalars(query):
+    for order in list(session.scalars(query)):
         clock = clock_of(order)
-        if not to_escalate(clock, now):
-            continue
         stage = overdue_stage(clock, now)
-        assert stage is not None  # to_escalate says it is overdue
-        _move(session, order, Step.ESCALATE, ESCALATION_ACTOR, now, {"stage": stage.value})
-        order.escalated_at, order.escalated_stage = now, stage.value
+        if stage is None or not to_escalate(clock, now):
+            continue
+        before = order.state
+        after = next_state(clock.state, Step.ESCALATE, responded=clock.responded_at is not None)
+        claimed = session.execute(
+            update(WorkOrderRow)
+            .where(WorkOrderRow.id == order.id, WorkOrderRow.state == before)
+            .values(state=after.value, escalated_at=now, escalated_stage=stage.value)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        session.refresh(order)
+        _audit(
+            session,
+            order,
+            Step.ESCALATE.value,
+            ESCALATION_ACTOR,
+            now,
+            {"state": before},
+            {"state": after.value, "stage": stage.value, "district": order.district},
+        )
         escalated.append(order)
     return escalated
 

@@ -18,6 +18,7 @@ from fanjing.web.pages import (
     community,
     hotline,
     public,
+    workorders,
 )
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
@@ -31,6 +32,7 @@ ROUTERS = (
     cdc.router,
     cdc_cases.router,
     clinic.router,
+    workorders.router,
 )
 
 

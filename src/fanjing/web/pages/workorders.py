@@ -1,0 +1,341 @@
+"""The 12345 work orders' pages: the hotline opens an order from a call and closes it after
+the call-back; the unit it went to (community, clinic, CDC) verifies, acts through the
+existing services, responds and resolves; the district's supervision (administrators) sees
+what is escalated; the hotline and administrators read the reports; a citizen their own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.common.days import CHINA_STANDARD_TIME
+from fanjing.common.identity import read_document
+from fanjing.healthkit.store import PopupRow, RedMarkRow
+from fanjing.infra.clock import now_utc, today_in_china
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.vaccination.products import builtin_products
+from fanjing.vaccination.service import Identity, dose_views
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.workorders import actions, service, views
+from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
+from fanjing.workorders.deadlines import builtin_deadlines
+from fanjing.workorders.reports import report, report_days, report_xlsx
+
+router = APIRouter(include_in_schema=False)
+UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
+Operator = Annotated[UserRow, Depends(require_page(Role.HOTLINE))]
+UnitUser = Annotated[UserRow, Depends(require_page(*UNITS))]
+Viewer = Annotated[UserRow, Depends(require_page(*UNITS, Role.ADMIN))]
+Worker = Annotated[UserRow, Depends(require_page(Role.COMMUNITY_WORKER))]
+ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
+CdcUser = Annotated[UserRow, Depends(require_page(Role.CDC))]
+District = Annotated[UserRow, Depends(require_page(Role.ADMIN))]
+Reporter = Annotated[UserRow, Depends(require_page(Role.HOTLINE, Role.ADMIN))]
+Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
+Text = Annotated[str, Form(max_length=2000)]
+Short = Annotated[str, Form(max_length=200)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# texts the templates show through _() that come from here (the catalogue test reads them)
+TEXTS = (
+    *CATEGORY_ZH.values(),
+    *STATE_ZH.values(),
+    *STEP_ZH.values(),
+    *SATISFACTION_ZH.values(),
+    *views.ACTION_ZH.values(),
+    *views.UNIT_ZH.values(),
+)
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people in Beijing read it."""
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _list(
+    request: Request, session: Session, user: UserRow, rows: list[Any], *, here: str, **more: Any
+) -> HTMLResponse:
+    cipher, now = request.app.state.cipher, now_utc()
+    return render(
+        request,
+        "workorders_list.html",
+        user=user,
+        here=here,
+        orders=[views.order_view(session, cipher, r, now=now) for r in rows],
+        categories=CATEGORY_ZH,
+        when=when,
+        **more,
+    )
+
+
+@router.get("/hotline/workorders", response_class=HTMLResponse)
+def hotline_orders(request: Request, session: DbSession, user: Operator) -> HTMLResponse:
+    return _list(request, session, user, views.orders(session), here="hotline")
+
+
+@router.post("/hotline/workorders")
+def hotline_open(
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    _csrf: Csrf,
+    caller_name: Annotated[str, Form(max_length=50)],
+    caller_phone: Annotated[str, Form(max_length=20)],
+    category: Annotated[str, Form(max_length=30)],
+    description: Text,
+    address: Short = "",
+    concerns_phone: Annotated[str, Form(max_length=20)] = "",
+    faq_entry_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    clinic: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    order = service.open_order(
+        session=session,
+        cipher=request.app.state.cipher,
+        call=service.Call(
+            caller_name,
+            caller_phone,
+            category,
+            description,
+            address or None,
+            concerns_phone or None,
+            faq_entry_id,
+            clinic or None,
+        ),
+        deadlines=builtin_deadlines(),
+        parse_place=request.app.state.gazetteer.parse,
+        actor=user.name,
+        now=now_utc(),
+    )
+    return RedirectResponse(f"/hotline/workorders/{order.id}", status_code=303)
+
+
+def _order_page(
+    request: Request, session: Session, user: UserRow, order_id: int, **more: Any
+) -> HTMLResponse:
+    order = (
+        service.order_of_unit(session, order_id, user)
+        if service.unit_of(user)
+        else service.order_by_id(session, order_id)
+    )
+    view = views.order_view(
+        session,
+        request.app.state.cipher,
+        order,
+        now=now_utc(),
+        reveal_phone=user.role == Role.HOTLINE,
+    )
+    return render(
+        request,
+        "workorders_order.html",
+        user=user,
+        order=view,
+        satisfactions=SATISFACTION_ZH,
+        when=when,
+        **_to_act_on(request, session, user, view),
+        **more,
+    )
+
+
+def _to_act_on(
+    request: Request, session: Session, user: UserRow, view: views.OrderView
+) -> dict[str, Any]:
+    """What the unit can act on for this order: the account's open pop-ups (community), the
+    clinic's held records (clinic), the account's red marks in force (CDC)."""
+    if user.role == Role.COMMUNITY_WORKER and view.account_id:
+        popups = session.scalars(
+            select(PopupRow).where(
+                PopupRow.account_id == view.account_id, PopupRow.cleared_at.is_(None)
+            )
+        )
+        return {"popups": list(popups)}
+    if user.role == Role.CLINIC:
+        held = dose_views(
+            session,
+            request.app.state.cipher,
+            builtin_products(),
+            clinic_code=user.clinic,
+            held_only=True,
+            limit=50,
+        )
+        return {"held": held}
+    if user.role == Role.CDC and view.account_id:
+        marks = session.scalars(
+            select(RedMarkRow).where(
+                RedMarkRow.account_id == view.account_id, RedMarkRow.lifted_on.is_(None)
+            )
+        )
+        return {"marks": list(marks)}
+    return {}
+
+
+@router.get("/hotline/workorders/{order_id}", response_class=HTMLResponse)
+def hotline_order(
+    request: Request, session: DbSession, user: Operator, order_id: RowId
+) -> HTMLResponse:
+    return _order_page(request, session, user, order_id)
+
+
+@router.post("/hotline/workorders/{order_id}/close")
+def hotline_close(
+    session: DbSession,
+    user: Operator,
+    _csrf: Csrf,
+    order_id: RowId,
+    satisfaction: Annotated[str, Form(max_length=30)],
+    note: Text = "",
+) -> Response:
+    service.close(
+        session=session,
+        order_id=order_id,
+        satisfaction=satisfaction,
+        note=note,
+        actor=user.name,
+        now=now_utc(),
+    )
+    return RedirectResponse(f"/hotline/workorders/{order_id}", status_code=303)
+
+
+@router.get("/workorders", response_class=HTMLResponse)
+def unit_orders(request: Request, session: DbSession, user: UnitUser) -> HTMLResponse:
+    rows = views.orders(session, unit=service.unit_of(user))
+    return _list(request, session, user, rows, here="unit")
+
+
+@router.get("/workorders/district", response_class=HTMLResponse)
+def district_orders(
+    request: Request,
+    session: DbSession,
+    user: District,
+    district: Annotated[str, Query(max_length=50)] = "",
+) -> HTMLResponse:
+    rows = views.escalated_orders(session, district or None)
+    return _list(request, session, user, rows, here="district", district=district)
+
+
+@router.get("/workorders/reports", response_class=HTMLResponse)
+def reports(request: Request, session: DbSession, user: Reporter) -> HTMLResponse:
+    now = now_utc()
+    found = report(session, **report_days(None, None, now=now), now=now)
+    return render(
+        request,
+        "workorders_reports.html",
+        user=user,
+        report=found,
+        categories=CATEGORY_ZH,
+        when=when,
+    )
+
+
+@router.get("/workorders/reports.xlsx")
+def reports_xlsx(session: DbSession, user: Reporter) -> Response:
+    now = now_utc()
+    found = report(session, **report_days(None, None, now=now), now=now)
+    name = f"workorders-{found.first_day.isoformat()}-{found.last_day.isoformat()}.xlsx"
+    return Response(
+        report_xlsx(found),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/workorders/{order_id}", response_class=HTMLResponse)
+def unit_order(request: Request, session: DbSession, user: Viewer, order_id: RowId) -> HTMLResponse:
+    return _order_page(request, session, user, order_id)
+
+
+def _back(order_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/workorders/{order_id}", status_code=303)
+
+
+@router.post("/workorders/{order_id}/respond")
+def unit_respond(
+    session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+) -> Response:
+    service.respond(session=session, order_id=order_id, user=user, text=text, now=now_utc())
+    return _back(order_id)
+
+
+@router.post("/workorders/{order_id}/resolve")
+def unit_resolve(
+    session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+) -> Response:
+    service.resolve(session=session, order_id=order_id, user=user, text=text, now=now_utc())
+    return _back(order_id)
+
+
+@router.post("/workorders/{order_id}/popups/clear")
+def unit_clear_popups(
+    session: DbSession, user: Worker, _csrf: Csrf, order_id: RowId, reason: Short
+) -> Response:
+    actions.clear_order_popups(
+        session=session, order_id=order_id, user=user, city=None, reason=reason, now=now_utc()
+    )
+    return _back(order_id)
+
+
+@router.post("/workorders/{order_id}/dose-identity")
+def unit_correct_dose(
+    request: Request,
+    session: DbSession,
+    user: ClinicUser,
+    _csrf: Csrf,
+    order_id: RowId,
+    dose_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    name: Annotated[str, Form(max_length=50)],
+    document_number: Annotated[str, Form(max_length=30)],
+    reason: Short,
+    document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
+) -> Response:
+    document = read_document(
+        document_kind, document_number.strip(), today=today_in_china(), field="document_number"
+    )
+    actions.correct_order_dose(
+        session=session,
+        cipher=request.app.state.cipher,
+        order_id=order_id,
+        user=user,
+        dose_id=dose_id,
+        identity=Identity(name.strip(), document),
+        reason=reason,
+        now=now_utc(),
+    )
+    return _back(order_id)
+
+
+@router.post("/workorders/{order_id}/red-marks/lift")
+def unit_lift_red(
+    session: DbSession,
+    user: CdcUser,
+    _csrf: Csrf,
+    order_id: RowId,
+    mark_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    reason: Short,
+) -> Response:
+    actions.lift_order_red_mark(
+        session=session,
+        order_id=order_id,
+        user=user,
+        mark_id=mark_id,
+        reason=reason,
+        today=today_in_china(),
+        now=now_utc(),
+    )
+    return _back(order_id)
+
+
+@router.get("/healthkit/workorders", response_class=HTMLResponse)
+def citizen_orders(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
+    rows = views.orders_of_citizen(session, user.id)
+    return render(
+        request,
+        "workorders_citizen.html",
+        user=user,
+        orders=[views.citizen_order(session, r) for r in rows],
+        when=when,
+    )
