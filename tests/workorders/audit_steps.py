@@ -72,8 +72,8 @@ def workorder_steps(
                 now=MOMENT,
             ).id
 
-    def opened(name: str, category: str, **more: Any) -> None:
-        body = {
+    def form(category: str, **more: Any) -> dict[str, Any]:
+        return {
             "caller_name": "张三",
             "caller_phone": "13800001111",
             "category": category,
@@ -82,19 +82,12 @@ def workorder_steps(
             "concerns_phone": phone,
             **more,
         }
-        ids[name] = c("hotline", "POST", BASE, json=body)["id"]
 
-    def page_opened(name: str, category: str, **more: Any) -> None:
-        form = {
-            "caller_name": "张三",
-            "caller_phone": "13800001111",
-            "category": category,
-            "description": "误弹窗",
-            "address": COMMUNITY,
-            "concerns_phone": phone,
-            **more,
-        }
-        answer = page("hotline", "/hotline/workorders", form)
+    def opened(name: str, category: str, **more: Any) -> None:
+        ids[name] = c("hotline", "POST", BASE, json=form(category, **more))["id"]
+
+    def page_opened(name: str, category: str) -> None:
+        answer = page("hotline", "/hotline/workorders", form(category))
         ids[name] = answer.headers["location"].rsplit("/", 1)[-1]
 
     dose = {"name": "张三", "document_number": document, "reason": "姓名登记错误"}

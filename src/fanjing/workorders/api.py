@@ -5,7 +5,6 @@ reports; a citizen sees their own orders in the health kit."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,19 +19,17 @@ from fanjing.vaccination.service import Identity
 from fanjing.web.deps import DbSession, RowId, require
 from fanjing.workorders import actions, service, views
 from fanjing.workorders.deadlines import builtin_deadlines
-from fanjing.workorders.reports import report, report_days, report_xlsx
+from fanjing.workorders.reports import Report, report, report_days, report_xlsx
 from fanjing.workorders.schemas import (
-    CitizenOrderRead,
     CloseBody,
     DoseIdentityBody,
     OrderCreate,
-    OrderRead,
     PopupsClearBody,
     RedMarkLiftBody,
     ReportFormat,
-    ReportRead,
     TextBody,
 )
+from fanjing.workorders.views import CitizenOrder, OrderView
 
 router = APIRouter(tags=["12345 工单"])
 UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
@@ -49,32 +46,25 @@ States = Annotated[list[str] | None, Query(max_length=6, description="状态，�
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def read(request: Request, session: DbSession, order_id: int, user: UserRow) -> dict[str, Any]:
+def read(request: Request, session: DbSession, order_id: int, user: UserRow) -> OrderView:
     """The order as ``user`` may see it: a unit only its own; the hotline with the number."""
-    order = (
-        service.order_of_unit(session, order_id, user)
-        if service.unit_of(user)
-        else service.order_by_id(session, order_id)
-    )
-    view = views.order_view(
+    order = service.order_for(session, order_id, user)
+    return views.order_view(
         session,
         request.app.state.cipher,
         order,
         now=now_utc(),
         reveal_phone=user.role == Role.HOTLINE,
     )
-    return asdict(view)
 
 
 @router.post(
     "/api/v1/workorders",
-    response_model=OrderRead,
+    response_model=OrderView,
     status_code=201,
     summary="受理来电，开工单并派单",
 )
-def open_order(
-    body: OrderCreate, session: DbSession, user: Hotline, request: Request
-) -> dict[str, Any]:
+def open_order(body: OrderCreate, session: DbSession, user: Hotline, request: Request) -> OrderView:
     order = service.open_order(
         session=session,
         cipher=request.app.state.cipher,
@@ -88,22 +78,20 @@ def open_order(
 
 
 @router.get(
-    "/api/v1/workorders", response_model=list[OrderRead], summary="工单（承办单位：本单位的）"
+    "/api/v1/workorders", response_model=list[OrderView], summary="工单（承办单位：本单位的）"
 )
 def list_orders(
     session: DbSession, user: Reader, request: Request, state: States = None
-) -> list[dict[str, Any]]:
+) -> list[OrderView]:
     rows = views.orders(session, unit=service.unit_of(user), states=state or ())
     cipher, now = request.app.state.cipher, now_utc()
     reveal = user.role == Role.HOTLINE
-    return [
-        asdict(views.order_view(session, cipher, r, now=now, reveal_phone=reveal)) for r in rows
-    ]
+    return [views.order_view(session, cipher, r, now=now, reveal_phone=reveal) for r in rows]
 
 
 @router.get(
     "/api/v1/workorders/escalated",
-    response_model=list[OrderRead],
+    response_model=list[OrderView],
     summary="超时督办的工单（区级督办：管理员）",
 )
 def escalated(
@@ -111,17 +99,17 @@ def escalated(
     user: District,
     request: Request,
     district: Annotated[str | None, Query(max_length=50)] = None,
-) -> list[dict[str, Any]]:
+) -> list[OrderView]:
     cipher, now = request.app.state.cipher, now_utc()
     return [
-        asdict(views.order_view(session, cipher, r, now=now))
+        views.order_view(session, cipher, r, now=now)
         for r in views.escalated_orders(session, district)
     ]
 
 
 @router.get(
     "/api/v1/workorders/report",
-    response_model=ReportRead,
+    response_model=Report,
     summary="统计：每日各类工单、响应与办结时长（中位数、P90）、超时清单；format=xlsx 导出 Excel",
 )
 def order_report(
@@ -140,44 +128,44 @@ def order_report(
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return asdict(found)
+    return found
 
 
-@router.get("/api/v1/workorders/{order_id}", response_model=OrderRead, summary="一张工单")
-def one(order_id: RowId, session: DbSession, user: Reader, request: Request) -> dict[str, Any]:
+@router.get("/api/v1/workorders/{order_id}", response_model=OrderView, summary="一张工单")
+def one(order_id: RowId, session: DbSession, user: Reader, request: Request) -> OrderView:
     return read(request, session, order_id, user)
 
 
 @router.post(
     "/api/v1/workorders/{order_id}/respond",
-    response_model=OrderRead,
+    response_model=OrderView,
     summary="承办单位响应（已核实）",
 )
 def respond(
     order_id: RowId, body: TextBody, session: DbSession, user: Unit, request: Request
-) -> dict[str, Any]:
+) -> OrderView:
     service.respond(session=session, order_id=order_id, user=user, text=body.text, now=now_utc())
     return read(request, session, order_id, user)
 
 
 @router.post(
-    "/api/v1/workorders/{order_id}/resolve", response_model=OrderRead, summary="承办单位办结答复"
+    "/api/v1/workorders/{order_id}/resolve", response_model=OrderView, summary="承办单位办结答复"
 )
 def resolve(
     order_id: RowId, body: TextBody, session: DbSession, user: Unit, request: Request
-) -> dict[str, Any]:
+) -> OrderView:
     service.resolve(session=session, order_id=order_id, user=user, text=body.text, now=now_utc())
     return read(request, session, order_id, user)
 
 
 @router.post(
     "/api/v1/workorders/{order_id}/close",
-    response_model=OrderRead,
+    response_model=OrderView,
     summary="热线回访结单（满意度）",
 )
 def close(
     order_id: RowId, body: CloseBody, session: DbSession, user: Hotline, request: Request
-) -> dict[str, Any]:
+) -> OrderView:
     service.close(
         session=session,
         order_id=order_id,
@@ -191,7 +179,7 @@ def close(
 
 @router.post(
     "/api/v1/workorders/{order_id}/popups/clear",
-    response_model=OrderRead,
+    response_model=OrderView,
     summary="社区：清除工单所涉账户的弹窗（写明理由）",
 )
 def clear_popups(
@@ -200,7 +188,7 @@ def clear_popups(
     session: DbSession,
     user: CommunityWorker,
     request: Request,
-) -> dict[str, Any]:
+) -> OrderView:
     actions.clear_order_popups(
         session=session,
         order_id=order_id,
@@ -214,7 +202,7 @@ def clear_popups(
 
 @router.post(
     "/api/v1/workorders/{order_id}/dose-identity",
-    response_model=OrderRead,
+    response_model=OrderView,
     summary="接种门诊：更正本门诊接种记录的身份信息",
 )
 def correct_dose(
@@ -223,7 +211,7 @@ def correct_dose(
     session: DbSession,
     user: Clinic,
     request: Request,
-) -> dict[str, Any]:
+) -> OrderView:
     document = read_document(
         body.document_kind, body.document_number, today=today_in_china(), field="document_number"
     )
@@ -242,12 +230,12 @@ def correct_dose(
 
 @router.post(
     "/api/v1/workorders/{order_id}/red-marks/lift",
-    response_model=OrderRead,
+    response_model=OrderView,
     summary="疾控：解除工单所涉账户的红码标记",
 )
 def lift_red_mark(
     order_id: RowId, body: RedMarkLiftBody, session: DbSession, user: Cdc, request: Request
-) -> dict[str, Any]:
+) -> OrderView:
     actions.lift_order_red_mark(
         session=session,
         order_id=order_id,
@@ -262,8 +250,8 @@ def lift_red_mark(
 
 @router.get(
     "/api/v1/healthkit/workorders",
-    response_model=list[CitizenOrderRead],
+    response_model=list[CitizenOrder],
     summary="本人的 12345 工单及其办理状态",
 )
-def my_orders(session: DbSession, user: Citizen) -> list[dict[str, Any]]:
+def my_orders(session: DbSession, user: Citizen) -> list[CitizenOrder]:
     return [views.citizen_order(session, row) for row in views.orders_of_citizen(session, user.id)]

@@ -49,23 +49,17 @@ def seed_orders(
             )
             return order.id
 
-        def respond(order_id: int, user: UserRow, hours_ago: float, text: str) -> None:
-            service.respond(
-                session=session,
-                order_id=order_id,
-                user=user,
-                text=text,
-                now=now - hours_ago * HOURS,
-            )
-
-        def resolve(order_id: int, user: UserRow, hours_ago: float, text: str) -> None:
-            service.resolve(
-                session=session,
-                order_id=order_id,
-                user=user,
-                text=text,
-                now=now - hours_ago * HOURS,
-            )
+        def handled(order_id: int, user: UserRow, hours_ago: float, *steps: str) -> None:
+            """The unit's response, then its resolution if given, ``hours_ago`` and 5 hours on."""
+            for step, text in zip((service.respond, service.resolve), steps, strict=False):
+                step(
+                    session=session,
+                    order_id=order_id,
+                    user=user,
+                    text=text,
+                    now=now - hours_ago * HOURS,
+                )
+                hours_ago -= 5
 
         opened("popup_appeal", "8月未离京，健康宝弹窗提示去过郑州", 2, concerns_phone="13800138000")
         late = opened(
@@ -74,13 +68,13 @@ def seed_orders(
         dose = opened(
             "vaccination_missing", "第二针已打，健康宝查不到", 50, clinic=clinic, faq_entry_id=faq
         )
-        respond(dose, nurse, 40, "已核实：登记时姓名有误，正在更正")
+        handled(dose, nurse, 40, "已核实：登记时姓名有误，正在更正")
         star = opened("itinerary_star", "行程卡带星，所到城市无中高风险地区", 20)
-        respond(star, cdc, 18, "已核实行程")
-        resolve(star, cdc, 10, "星号按通信行程卡规则显示，14 天后自动消失，可正常进京")
+        handled(
+            star, cdc, 18, "已核实行程", "星号按通信行程卡规则显示，14 天后自动消失，可正常进京"
+        )
         closed = opened("policy_question", "从郑州返京需要隔离几天", 80, faq_entry_id=faq)
-        respond(closed, cdc, 75, "已核实")
-        resolve(closed, cdc, 60, "按政策需居家观察 14 天")
+        handled(closed, cdc, 75, "已核实", "按政策需居家观察 14 天")
         service.close(
             session=session,
             order_id=closed,

@@ -1,8 +1,8 @@
-"""Work-order API schemas. Callers are shown masked (the hotline sees the number it calls back)."""
+"""Work-order API request bodies (what is answered: the dataclasses of ``views`` and
+``reports``, the caller masked but for the hotline's call-back)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,104 +66,6 @@ class RedMarkLiftBody(BaseModel):
 
     mark_id: int = Field(ge=1, le=2**31 - 1)
     reason: str = Field(min_length=1, max_length=200)
-
-
-class ActionRead(BaseModel):
-    kind: str
-    kind_zh: str
-    target_id: int
-    reason: str
-    acted_at: datetime
-    acted_by: str
-
-
-class OrderRead(BaseModel):
-    id: int
-    category: str
-    category_zh: str
-    state: str
-    state_zh: str
-    caller: str
-    caller_phone: str
-    address: str | None
-    concerns_phone: str | None
-    account_id: int | None
-    description: str
-    faq_entry_id: int | None
-    faq_question: str | None
-    unit_kind: str
-    unit: str
-    district: str | None
-    opened_at: datetime
-    opened_by: str
-    respond_by: datetime | None
-    resolve_by: datetime | None
-    responded_at: datetime | None
-    response: str | None
-    resolved_at: datetime | None
-    resolution: str | None
-    escalated_at: datetime | None
-    escalated_stage: str | None
-    overdue: str | None
-    closed_at: datetime | None
-    satisfaction: str | None
-    satisfaction_zh: str | None
-    callback_note: str | None
-    next_steps: list[str]
-    actions: list[ActionRead]
-
-
-class CitizenOrderRead(BaseModel):
-    """What the health kit shows a citizen of their own order."""
-
-    id: int
-    category_zh: str
-    state: str
-    state_zh: str
-    unit: str
-    opened_at: datetime
-    response: str | None
-    resolution: str | None
-    closed_at: datetime | None
-    satisfaction_zh: str | None
-
-
-class DayCountsRead(BaseModel):
-    day: date
-    by_category: dict[str, int]
-    total: int
-
-
-class TimingRead(BaseModel):
-    category: str
-    category_zh: str
-    opened: int
-    responded: int
-    respond_median_hours: float | None
-    respond_p90_hours: float | None
-    resolved: int
-    resolve_median_hours: float | None
-    resolve_p90_hours: float | None
-
-
-class OverdueRead(BaseModel):
-    id: int
-    category_zh: str
-    unit: str
-    district: str | None
-    state_zh: str
-    stage_zh: str
-    due: datetime
-    hours_over: float
-
-
-class ReportRead(BaseModel):
-    first_day: date
-    last_day: date
-    days: list[DayCountsRead]
-    timings: list[TimingRead]
-    satisfaction: dict[str, int]
-    overdue: list[OverdueRead]
 
 
 ReportFormat = Literal["json", "xlsx"]

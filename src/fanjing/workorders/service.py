@@ -165,6 +165,14 @@ def order_of_unit(session: Session, order_id: int, user: UserRow) -> WorkOrderRo
     return order
 
 
+def order_for(session: Session, order_id: int, user: UserRow) -> WorkOrderRow:
+    """An order as ``user`` may read it: a unit's user only their unit's, the hotline and the
+    district's supervision any (the routes let no other role this far)."""
+    if unit_of(user) is not None:
+        return order_of_unit(session, order_id, user)
+    return _order(session, order_id)
+
+
 def respond(
     *, session: Session, order_id: int, user: UserRow, text: str, now: datetime
 ) -> WorkOrderRow:
@@ -264,10 +272,6 @@ def clock_of(order: WorkOrderRow) -> Clock:
         respond_hours=order.respond_hours,
         resolve_hours=order.resolve_hours,
     )
-
-
-def order_by_id(session: Session, order_id: int) -> WorkOrderRow:
-    return _order(session, order_id)
 
 
 def _order(session: Session, order_id: int) -> WorkOrderRow:

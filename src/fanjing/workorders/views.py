@@ -213,17 +213,32 @@ def orders_of_citizen(session: Session, user_id: int) -> list[WorkOrderRow]:
     )
 
 
-def citizen_order(session: Session, row: WorkOrderRow) -> dict[str, object]:
+@dataclass(frozen=True)
+class CitizenOrder:
     """What the health kit shows a citizen of their order: its state and the unit's answers."""
-    return {
-        "id": row.id,
-        "category_zh": CATEGORY_ZH[row.category],
-        "state": row.state,
-        "state_zh": STATE_ZH[row.state],
-        "unit": unit_label(session, row.unit_kind, row.unit_key),
-        "opened_at": row.opened_at,
-        "response": row.response,
-        "resolution": row.resolution,
-        "closed_at": row.closed_at,
-        "satisfaction_zh": SATISFACTION_ZH.get(row.satisfaction or ""),
-    }
+
+    id: int
+    category_zh: str
+    state: str
+    state_zh: str
+    unit: str
+    opened_at: datetime
+    response: str | None
+    resolution: str | None
+    closed_at: datetime | None
+    satisfaction_zh: str | None
+
+
+def citizen_order(session: Session, row: WorkOrderRow) -> CitizenOrder:
+    return CitizenOrder(
+        id=row.id,
+        category_zh=CATEGORY_ZH[row.category],
+        state=row.state,
+        state_zh=STATE_ZH[row.state],
+        unit=unit_label(session, row.unit_kind, row.unit_key),
+        opened_at=row.opened_at,
+        response=row.response,
+        resolution=row.resolution,
+        closed_at=row.closed_at,
+        satisfaction_zh=SATISFACTION_ZH.get(row.satisfaction or ""),
+    )

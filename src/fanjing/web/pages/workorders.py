@@ -118,11 +118,7 @@ def hotline_open(
 def _order_page(
     request: Request, session: Session, user: UserRow, order_id: int, **more: Any
 ) -> HTMLResponse:
-    order = (
-        service.order_of_unit(session, order_id, user)
-        if service.unit_of(user)
-        else service.order_by_id(session, order_id)
-    )
+    order = service.order_for(session, order_id, user)
     view = views.order_view(
         session,
         request.app.state.cipher,
