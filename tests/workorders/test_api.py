@@ -156,7 +156,7 @@ def test_bad_calls_name_the_field(client, tokens, world):
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "hotline"])
-def test_only_the_hotline_opens_and_closes(client, tokens, world, role):
+def test_only_the_hotline_opens_and_closes(client, tokens, role):
     assert (
         client.post(BASE, json=call("popup_appeal"), headers=bearer(tokens[role])).status_code
         == 403
@@ -190,24 +190,55 @@ def test_units_see_and_handle_only_what_is_dispatched_to_them(client, tokens, wo
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "community_worker"])
-def test_only_the_community_clears_pop_ups_for_an_order(client, tokens, world, role):
+def test_only_the_community_clears_pop_ups_for_an_order(client, tokens, role):
     order = open_order(client, tokens)
     path = f"{BASE}/{order['id']}/popups/clear"
     assert client.post(path, json={"reason": "x"}, headers=bearer(tokens[role])).status_code == 403
 
 
+UNIT_STEPS = {
+    "respond": ({"text": "已核实"}, ("community_worker", "clinic", "cdc")),
+    "resolve": ({"text": "已办结"}, ("community_worker", "clinic", "cdc")),
+    "dose-identity": (
+        {"dose_id": 1, "name": "张三", "document_number": "11010519491231002X", "reason": "x"},
+        ("clinic",),
+    ),
+    "red-marks/lift": ({"mark_id": 1, "reason": "x"}, ("cdc",)),
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "role"),
+    [
+        (step, role)
+        for step, (_, allowed) in UNIT_STEPS.items()
+        for role in ROLES
+        if role not in allowed
+    ],
+)
+def test_only_the_units_handle_orders(client, tokens, step, role):
+    body, _ = UNIT_STEPS[step]
+    answer = client.post(f"{BASE}/1/{step}", json=body, headers=bearer(tokens[role]))
+    assert answer.status_code == 403, answer.text
+
+
+@pytest.mark.parametrize("role", ["citizen"])
+def test_reading_orders_is_not_for_citizens(client, tokens, role):
+    assert client.get(f"{BASE}/1", headers=bearer(tokens[role])).status_code == 403
+
+
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ("hotline", "admin")])
-def test_reports_are_the_hotlines_and_the_districts(client, tokens, world, role):
+def test_reports_are_the_hotlines_and_the_districts(client, tokens, role):
     assert client.get(f"{BASE}/report", headers=bearer(tokens[role])).status_code == 403
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
-def test_the_district_view_is_the_administrators(client, tokens, world, role):
+def test_the_district_view_is_the_administrators(client, tokens, role):
     assert client.get(f"{BASE}/escalated", headers=bearer(tokens[role])).status_code == 403
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "citizen"])
-def test_the_health_kit_list_is_the_citizens(client, tokens, world, role):
+def test_the_health_kit_list_is_the_citizens(client, tokens, role):
     answer = client.get("/api/v1/healthkit/workorders", headers=bearer(tokens[role]))
     assert answer.status_code == 403
 

@@ -1,0 +1,48 @@
+"""Each work-order page is its roles' alone: every other role gets 403 (after logging in), and
+a unit's user cannot open another unit's order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api_helpers import COMMUNITY, ROLES, bearer
+
+PAGES = {
+    "/hotline/workorders": ("hotline",),
+    "/hotline/workorders/{id}": ("hotline",),
+    "/workorders": ("community_worker", "clinic", "cdc"),
+    "/workorders/{id}": ("community_worker", "admin"),  # a popup appeal: the community's
+    "/workorders/district": ("admin",),
+    "/workorders/reports": ("hotline", "admin"),
+    "/workorders/reports.xlsx": ("hotline", "admin"),
+    "/healthkit/workorders": ("citizen",),
+}
+
+
+def _log_in(client, token: str) -> None:
+    client.cookies.clear()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert csrf is not None
+    answer = client.post(
+        "/login", data={"token": token, "csrf": csrf.group(1)}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_answers_its_roles_and_refuses_the_others(client, tokens, role):
+    body = {
+        "caller_name": "张三",
+        "caller_phone": "13800001111",
+        "category": "popup_appeal",
+        "description": "误弹窗",
+        "address": COMMUNITY,
+    }
+    order = client.post("/api/v1/workorders", json=body, headers=bearer(tokens["hotline"])).json()
+    _log_in(client, tokens[role])
+    for page, allowed in PAGES.items():
+        answer = client.get(page.format(id=order["id"]))
+        expected = 200 if role in allowed else 403
+        assert answer.status_code == expected, (page, role, answer.status_code)
