@@ -46,3 +46,46 @@ def test_each_page_answers_its_roles_and_refuses_the_others(client, tokens, role
         answer = client.get(page.format(id=order["id"]))
         expected = 200 if role in allowed else 403
         assert answer.status_code == expected, (page, role, answer.status_code)
+
+
+def _csrf(client, page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_refused_call_is_shown_next_to_the_form_as_typed(client, tokens):
+    _log_in(client, tokens["hotline"])
+    form = {
+        "caller_name": "张三",
+        "caller_phone": "13800001111",
+        "category": "popup_appeal",
+        "description": "误弹窗，请核实",
+        "address": "河南省郑州市二七区",
+        "csrf": _csrf(client, "/hotline/workorders"),
+    }
+    answer = client.post("/hotline/workorders", data=form, follow_redirects=False)
+    assert answer.status_code == 422
+    assert 'role="alert"' in answer.text and "须填写住址（写到社区/村）" in answer.text
+    assert "误弹窗，请核实" in answer.text and 'value="河南省郑州市二七区"' in answer.text
+    assert client.get("/api/v1/workorders", headers=bearer(tokens["hotline"])).json() == []
+
+
+def test_a_step_out_of_turn_is_refused_on_the_order_page(client, tokens):
+    body = {
+        "caller_name": "张三",
+        "caller_phone": "13800001111",
+        "category": "popup_appeal",
+        "description": "误弹窗",
+        "address": COMMUNITY,
+    }
+    order = client.post("/api/v1/workorders", json=body, headers=bearer(tokens["hotline"])).json()
+    _log_in(client, tokens["community_worker"])
+    page = f"/workorders/{order['id']}"
+    answer = client.post(
+        f"{page}/resolve",
+        data={"text": "已办", "csrf": _csrf(client, page)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 409
+    assert "工单已派单，不能办结答复" in answer.text and 'id="respond-form"' in answer.text

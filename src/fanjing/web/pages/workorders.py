@@ -5,6 +5,8 @@ what is escalated; the hotline and administrators read the reports; a citizen th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import read_document
+from fanjing.errors import FanjingError
 from fanjing.healthkit.store import PopupRow, RedMarkRow
 from fanjing.infra.clock import now_utc, today_in_china
 from fanjing.users.core import Role
@@ -22,6 +25,7 @@ from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import Identity, dose_views
 from fanjing.web.deps import DbSession, RowId
+from fanjing.web.errors import status_for
 from fanjing.web.pages.session import Csrf, render, require_page
 from fanjing.workorders import actions, service, views
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
@@ -94,24 +98,38 @@ def hotline_open(
     faq_entry_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
     clinic: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    order = service.open_order(
-        session=session,
-        cipher=request.app.state.cipher,
-        call=service.Call(
-            caller_name,
-            caller_phone,
-            category,
-            description,
-            address or None,
-            concerns_phone or None,
-            faq_entry_id,
-            clinic or None,
-        ),
-        deadlines=builtin_deadlines(),
-        parse_place=request.app.state.gazetteer.parse,
-        actor=user.name,
-        now=now_utc(),
+    call = service.Call(
+        caller_name,
+        caller_phone,
+        category,
+        description,
+        address or None,
+        concerns_phone or None,
+        faq_entry_id,
+        clinic or None,
     )
+    try:
+        order = service.open_order(
+            session=session,
+            cipher=request.app.state.cipher,
+            call=call,
+            deadlines=builtin_deadlines(),
+            parse_place=request.app.state.gazetteer.parse,
+            actor=user.name,
+            now=now_utc(),
+        )
+    except FanjingError as problem:
+        session.rollback()  # the call as typed stays in the form, next to what to correct
+        return _list(
+            request,
+            session,
+            user,
+            views.orders(session),
+            here="hotline",
+            errs=problem.problems(),
+            form=asdict(call),
+            status_code=status_for(problem),
+        )
     return RedirectResponse(f"/hotline/workorders/{order.id}", status_code=303)
 
 
@@ -179,6 +197,7 @@ def hotline_order(
 
 @router.post("/hotline/workorders/{order_id}/close")
 def hotline_close(
+    request: Request,
     session: DbSession,
     user: Operator,
     _csrf: Csrf,
@@ -186,15 +205,20 @@ def hotline_close(
     satisfaction: Annotated[str, Form(max_length=30)],
     note: Text = "",
 ) -> Response:
-    service.close(
-        session=session,
-        order_id=order_id,
-        satisfaction=satisfaction,
-        note=note,
-        actor=user.name,
-        now=now_utc(),
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: service.close(
+            session=session,
+            order_id=order_id,
+            satisfaction=satisfaction,
+            note=note,
+            actor=user.name,
+            now=now_utc(),
+        ),
     )
-    return RedirectResponse(f"/hotline/workorders/{order_id}", status_code=303)
 
 
 @router.get("/workorders", response_class=HTMLResponse)
@@ -245,34 +269,70 @@ def unit_order(request: Request, session: DbSession, user: Viewer, order_id: Row
     return _order_page(request, session, user, order_id)
 
 
-def _back(order_id: int) -> RedirectResponse:
-    return RedirectResponse(f"/workorders/{order_id}", status_code=303)
+def _handled(
+    request: Request, session: Session, user: UserRow, order_id: int, act: Callable[[], object]
+) -> Response:
+    """Do ``act``, then back to the order; refused, the order again with the errors above its
+    forms (nothing of the refused step kept)."""
+    try:
+        act()
+    except FanjingError as problem:
+        session.rollback()
+        return _order_page(
+            request,
+            session,
+            user,
+            order_id,
+            errs=problem.problems(),
+            status_code=status_for(problem),
+        )
+    base = "/hotline/workorders" if user.role == Role.HOTLINE else "/workorders"
+    return RedirectResponse(f"{base}/{order_id}", status_code=303)
 
 
 @router.post("/workorders/{order_id}/respond")
 def unit_respond(
-    session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+    request: Request, session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
 ) -> Response:
-    service.respond(session=session, order_id=order_id, user=user, text=text, now=now_utc())
-    return _back(order_id)
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: service.respond(
+            session=session, order_id=order_id, user=user, text=text, now=now_utc()
+        ),
+    )
 
 
 @router.post("/workorders/{order_id}/resolve")
 def unit_resolve(
-    session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+    request: Request, session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
 ) -> Response:
-    service.resolve(session=session, order_id=order_id, user=user, text=text, now=now_utc())
-    return _back(order_id)
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: service.resolve(
+            session=session, order_id=order_id, user=user, text=text, now=now_utc()
+        ),
+    )
 
 
 @router.post("/workorders/{order_id}/popups/clear")
 def unit_clear_popups(
-    session: DbSession, user: Worker, _csrf: Csrf, order_id: RowId, reason: Short
+    request: Request, session: DbSession, user: Worker, _csrf: Csrf, order_id: RowId, reason: Short
 ) -> Response:
-    actions.clear_order_popups(
-        session=session, order_id=order_id, user=user, city=None, reason=reason, now=now_utc()
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: actions.clear_order_popups(
+            session=session, order_id=order_id, user=user, city=None, reason=reason, now=now_utc()
+        ),
     )
-    return _back(order_id)
 
 
 @router.post("/workorders/{order_id}/dose-identity")
@@ -288,24 +348,27 @@ def unit_correct_dose(
     reason: Short,
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
 ) -> Response:
-    document = read_document(
-        document_kind, document_number.strip(), today=today_in_china(), field="document_number"
-    )
-    actions.correct_order_dose(
-        session=session,
-        cipher=request.app.state.cipher,
-        order_id=order_id,
-        user=user,
-        dose_id=dose_id,
-        identity=Identity(name.strip(), document),
-        reason=reason,
-        now=now_utc(),
-    )
-    return _back(order_id)
+    def correct() -> None:
+        document = read_document(
+            document_kind, document_number.strip(), today=today_in_china(), field="document_number"
+        )
+        actions.correct_order_dose(
+            session=session,
+            cipher=request.app.state.cipher,
+            order_id=order_id,
+            user=user,
+            dose_id=dose_id,
+            identity=Identity(name.strip(), document),
+            reason=reason,
+            now=now_utc(),
+        )
+
+    return _handled(request, session, user, order_id, correct)
 
 
 @router.post("/workorders/{order_id}/red-marks/lift")
 def unit_lift_red(
+    request: Request,
     session: DbSession,
     user: CdcUser,
     _csrf: Csrf,
@@ -313,16 +376,21 @@ def unit_lift_red(
     mark_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     reason: Short,
 ) -> Response:
-    actions.lift_order_red_mark(
-        session=session,
-        order_id=order_id,
-        user=user,
-        mark_id=mark_id,
-        reason=reason,
-        today=today_in_china(),
-        now=now_utc(),
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: actions.lift_order_red_mark(
+            session=session,
+            order_id=order_id,
+            user=user,
+            mark_id=mark_id,
+            reason=reason,
+            today=today_in_china(),
+            now=now_utc(),
+        ),
     )
-    return _back(order_id)
 
 
 @router.get("/healthkit/workorders", response_class=HTMLResponse)
