@@ -181,6 +181,12 @@ def test_units_see_and_handle_only_what_is_dispatched_to_them(client, tokens, wo
     assert listed["cdc"] == [star["id"]]
     assert listed["clinic"] == []
     assert listed["hotline"] == listed["admin"] == [star["id"], popup["id"]]
+    hotline = bearer(tokens["hotline"])
+    again = client.get(BASE, params={"caller_phone": CALLER_PHONE}, headers=hotline).json()
+    assert [o["id"] for o in again] == [star["id"], popup["id"]]
+    assert client.get(BASE, params={"caller_phone": "13900000000"}, headers=hotline).json() == []
+    bad = client.get(BASE, params={"caller_phone": "123"}, headers=hotline)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "caller_phone"
     for role, order in (("cdc", popup), ("community_worker", star), ("clinic", popup)):
         path = f"{BASE}/{order['id']}"
         assert client.get(path, headers=bearer(tokens[role])).status_code == 403

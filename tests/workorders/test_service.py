@@ -4,6 +4,7 @@ to the district, response and resolution times, the overdue list and its export.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import timedelta
 
 from openpyxl import load_workbook
@@ -15,9 +16,11 @@ from fanjing.users.store import UserRow
 from fanjing.vaccination.service import add_clinic
 from fanjing.workorders import service
 from fanjing.workorders.deadlines import builtin_deadlines
+from fanjing.workorders.demo_orders import seed_orders
 from fanjing.workorders.reports import report, report_xlsx
+from fanjing.workorders.store import WorkOrderRow
 from fanjing.workorders.views import escalated_orders
-from tests.api_helpers import CLINIC_STREET, COMMUNITY
+from tests.api_helpers import CLINIC, CLINIC_STREET, COMMUNITY
 from tests.workorders.conftest import CALLER_PHONE, NOW, PHONE, TODAY
 
 
@@ -107,3 +110,11 @@ def test_the_report_gives_median_and_p90_and_exports_the_overdue_list_as_text(
         book = load_workbook(io.BytesIO(report_xlsx(found)))
         cell = book["超时工单"].cell(2, 3)
         assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_the_demo_seeds_orders_in_every_state_but_opened(engine, cipher, gazetteer, tokens):
+    seed_orders(engine, cipher, gazetteer, clinic=CLINIC, now=NOW)
+    with session_scope(engine) as session:
+        states = Counter(session.scalars(select(WorkOrderRow.state)))
+    assert set(states) == {"dispatched", "responded", "resolved", "closed", "escalated"}
+    assert states["escalated"] == 1

@@ -81,10 +81,21 @@ def open_order(body: OrderCreate, session: DbSession, user: Hotline, request: Re
     "/api/v1/workorders", response_model=list[OrderView], summary="工单（承办单位：本单位的）"
 )
 def list_orders(
-    session: DbSession, user: Reader, request: Request, state: States = None
+    session: DbSession,
+    user: Reader,
+    request: Request,
+    state: States = None,
+    caller_phone: Annotated[
+        str | None, Query(max_length=20, description="来电号码（热线：同一来电人的工单）")
+    ] = None,
 ) -> list[OrderView]:
-    rows = views.orders(session, unit=service.unit_of(user), states=state or ())
     cipher, now = request.app.state.cipher, now_utc()
+    rows = views.orders(
+        session,
+        unit=service.unit_of(user),
+        states=state or (),
+        caller_phone_hash=service.caller_hash(cipher, caller_phone) if caller_phone else None,
+    )
     reveal = user.role == Role.HOTLINE
     return [views.order_view(session, cipher, r, now=now, reveal_phone=reveal) for r in rows]
 

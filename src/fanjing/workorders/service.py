@@ -104,7 +104,7 @@ def open_order(
         caller_name_encrypted=cipher.encrypt(name),
         caller_name_hash=cipher.lookup_hash(f"caller name:{name}"),
         caller_phone_encrypted=cipher.encrypt(phone),
-        caller_phone_hash=cipher.lookup_hash(phone),
+        caller_phone_hash=caller_hash(cipher, phone),
         caller_address_encrypted=cipher.encrypt(place.text) if place else None,
         account_id=account_id,
         concerns_phone_encrypted=cipher.encrypt(concerns) if concerns else None,
@@ -143,6 +143,11 @@ def open_order(
     )
     order.dispatched_at = now
     return order
+
+
+def caller_hash(cipher: FieldCipher, phone: str) -> str:
+    """The keyed hash an order keeps of its caller's number, from a number as typed."""
+    return cipher.lookup_hash(mobile_number(phone, field="caller_phone"))
 
 
 def unit_of(user: UserRow) -> Unit | None:

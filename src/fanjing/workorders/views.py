@@ -170,9 +170,11 @@ def orders(
     unit: Unit | None = None,
     states: Sequence[str] = (),
     district: str | None = None,
+    caller_phone_hash: str | None = None,
     limit: int = LIST_LIMIT,
 ) -> list[WorkOrderRow]:
-    """Newest first: all, or a unit's, in ``states`` (any when empty), of a district."""
+    """Newest first: all, or a unit's, in ``states`` (any when empty), of a district, from a
+    caller (by the keyed hash of their number: a caller who calls again)."""
     query = select(WorkOrderRow).order_by(WorkOrderRow.id.desc()).limit(limit)
     if unit is not None:
         query = query.where(
@@ -182,6 +184,8 @@ def orders(
         query = query.where(WorkOrderRow.state.in_(states))
     if district is not None:
         query = query.where(WorkOrderRow.district == district)
+    if caller_phone_hash is not None:
+        query = query.where(WorkOrderRow.caller_phone_hash == caller_phone_hash)
     return list(session.scalars(query))
 
 

@@ -79,8 +79,16 @@ def _list(
 
 
 @router.get("/hotline/workorders", response_class=HTMLResponse)
-def hotline_orders(request: Request, session: DbSession, user: Operator) -> HTMLResponse:
-    return _list(request, session, user, views.orders(session), here="hotline")
+def hotline_orders(
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    caller_phone: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    """Every order, or a caller's (who calls again) by their number."""
+    found = service.caller_hash(request.app.state.cipher, caller_phone) if caller_phone else None
+    rows = views.orders(session, caller_phone_hash=found)
+    return _list(request, session, user, rows, here="hotline", caller_phone=caller_phone)
 
 
 @router.post("/hotline/workorders")
