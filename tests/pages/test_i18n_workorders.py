@@ -33,7 +33,11 @@ def test_the_templates_are_found_and_use_translated_texts():
     assert len(_literals()) > 60
 
 
-@pytest.mark.parametrize("text", [*_literals(), *TEXTS])
+# the links to these pages from the menu (base.html) and the health kit's page
+LINKS = ("12345 工单", "我的 12345 工单")
+
+
+@pytest.mark.parametrize("text", [*_literals(), *TEXTS, *LINKS])
 def test_every_text_has_its_english(text: str):
     assert catalogue("en").get(text), f"no English for “{text}”"
 
