@@ -62,7 +62,7 @@ def test_a_pop_up_appeal_goes_to_the_community_which_clears_it_and_the_caller_ra
     path = f"{BASE}/{order['id']}"
     step(client, worker, f"{path}/respond", {"text": "已核实：该居民8月未出京"})
     acted = step(client, worker, f"{path}/popups/clear", {"reason": "通信基站误差，已核实未到郑州"})
-    assert [a["target_id"] for a in acted["actions"]] == world.popup_ids
+    assert [a["target_ids"] for a in acted["actions"]] == [world.popup_ids]  # one action
     resolved = step(client, worker, f"{path}/resolve", {"text": "弹窗已清除"})
     assert resolved["state"] == "resolved"
     closed = step(

@@ -33,7 +33,7 @@ from fanjing.workorders.core import (
     respond_by,
 )
 from fanjing.workorders.service import clock_of
-from fanjing.workorders.store import WorkOrderRow
+from fanjing.workorders.store import WorkOrderActionRow, WorkOrderRow
 
 ACTION_ZH = {
     "popup_clear": "清除弹窗",
@@ -45,9 +45,12 @@ LIST_LIMIT = 500
 
 @dataclass(frozen=True)
 class ActionView:
+    """One action as the unit took it: a city's pop-ups are cleared with one reason, so the
+    pop-ups cleared at once are one action with their ids."""
+
     kind: str
     kind_zh: str
-    target_id: int
+    target_ids: list[int]
     reason: str
     acted_at: datetime
     acted_by: str
@@ -147,11 +150,20 @@ def order_view(
             s.value
             for s in allowed_steps(State(order.state), responded=order.responded_at is not None)
         ],
-        actions=[
-            ActionView(a.kind, ACTION_ZH[a.kind], a.target_id, a.reason, a.acted_at, a.acted_by)
-            for a in actions_of(session, order.id)
-        ],
+        actions=_grouped(actions_of(session, order.id)),
     )
+
+
+def _grouped(rows: Sequence[WorkOrderActionRow]) -> list[ActionView]:
+    found: dict[tuple[str, datetime, str, str], list[int]] = {}
+    for row in rows:
+        found.setdefault((row.kind, row.acted_at, row.acted_by, row.reason), []).append(
+            row.target_id
+        )
+    return [
+        ActionView(kind, ACTION_ZH[kind], targets, reason, acted_at, acted_by)
+        for (kind, acted_at, acted_by, reason), targets in found.items()
+    ]
 
 
 def unit_label(session: Session, kind: str, key: str) -> str:
