@@ -89,3 +89,17 @@ def test_a_step_out_of_turn_is_refused_on_the_order_page(client, tokens):
     )
     assert answer.status_code == 409
     assert "工单已派单，不能办结答复" in answer.text and 'id="respond-form"' in answer.text
+
+
+def test_the_reports_page_takes_its_days_and_refuses_a_backward_span(client, tokens):
+    _log_in(client, tokens["admin"])
+    chosen = client.get("/workorders/reports?from=2021-08-01&to=2021-08-07")
+    assert chosen.status_code == 200 and "2021-08-01 至 2021-08-07" in chosen.text
+    assert chosen.text.count("<tr><td>2021-08-") == 7
+    backward = client.get("/workorders/reports?from=2021-08-07&to=2021-08-01")
+    assert backward.status_code == 422 and "结束日期早于开始日期" in backward.text
+    exported = client.get("/workorders/reports.xlsx?from=2021-08-01&to=2021-08-07")
+    assert (
+        'filename="workorders-2021-08-01-2021-08-07.xlsx"'
+        in exported.headers["content-disposition"]
+    )

@@ -132,14 +132,17 @@ def order_report(
 ) -> Any:
     now = now_utc()
     found = report(session, **report_days(first, last, now=now), now=now)
-    if format == "xlsx":
-        name = f"workorders-{found.first_day.isoformat()}-{found.last_day.isoformat()}.xlsx"
-        return Response(
-            report_xlsx(found),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    return found
+    return report_download(found) if format == "xlsx" else found
+
+
+def report_download(found: Report) -> Response:
+    """The report as an Excel file to save (API and page)."""
+    name = f"workorders-{found.first_day.isoformat()}-{found.last_day.isoformat()}.xlsx"
+    return Response(
+        report_xlsx(found),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/api/v1/workorders/{order_id}", response_model=OrderView, summary="一张工单")

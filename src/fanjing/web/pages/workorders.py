@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -28,9 +28,10 @@ from fanjing.web.deps import DbSession, RowId
 from fanjing.web.errors import status_for
 from fanjing.web.pages.session import Csrf, render, require_page
 from fanjing.workorders import actions, service, views
+from fanjing.workorders.api import report_download
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
-from fanjing.workorders.reports import report, report_days, report_xlsx
+from fanjing.workorders.reports import report, report_days
 
 router = APIRouter(include_in_schema=False)
 UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
@@ -45,7 +46,6 @@ Reporter = Annotated[UserRow, Depends(require_page(Role.HOTLINE, Role.ADMIN))]
 Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=200)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # texts the templates show through _() that come from here (the catalogue test reads them)
 TEXTS = (
     *CATEGORY_ZH.values(),
@@ -247,9 +247,15 @@ def district_orders(
 
 
 @router.get("/workorders/reports", response_class=HTMLResponse)
-def reports(request: Request, session: DbSession, user: Reporter) -> HTMLResponse:
+def reports(
+    request: Request,
+    session: DbSession,
+    user: Reporter,
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+) -> HTMLResponse:
     now = now_utc()
-    found = report(session, **report_days(None, None, now=now), now=now)
+    found = report(session, **report_days(first, last, now=now), now=now)
     return render(
         request,
         "workorders_reports.html",
@@ -261,15 +267,14 @@ def reports(request: Request, session: DbSession, user: Reporter) -> HTMLRespons
 
 
 @router.get("/workorders/reports.xlsx")
-def reports_xlsx(session: DbSession, user: Reporter) -> Response:
+def reports_xlsx(
+    session: DbSession,
+    user: Reporter,
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
     now = now_utc()
-    found = report(session, **report_days(None, None, now=now), now=now)
-    name = f"workorders-{found.first_day.isoformat()}-{found.last_day.isoformat()}.xlsx"
-    return Response(
-        report_xlsx(found),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return report_download(report(session, **report_days(first, last, now=now), now=now))
 
 
 @router.get("/workorders/{order_id}", response_class=HTMLResponse)
