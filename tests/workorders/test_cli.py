@@ -8,27 +8,16 @@ from openpyxl import load_workbook
 from tests.cli_helpers import run_fanjing
 
 COMMUNITY = "北京市朝阳区潘家园街道松榆里社区"
+CALL = ("--caller-name", "张三", "--caller-phone", "13912345678", "--category", "popup_appeal")
+
+
+def _open(folder, *more: str):
+    return run_fanjing(folder, "workorders", "open", *CALL, "--text", "误弹窗", *more)
 
 
 def test_an_order_from_the_command_line(tmp_path):
     assert run_fanjing(tmp_path, "db", "upgrade").returncode == 0
-    opened = run_fanjing(
-        tmp_path,
-        "workorders",
-        "open",
-        "--caller-name",
-        "张三",
-        "--caller-phone",
-        "13912345678",
-        "--category",
-        "popup_appeal",
-        "--address",
-        COMMUNITY,
-        "--text",
-        "误弹窗",
-        "--by",
-        "话务员甲",
-    )
+    opened = _open(tmp_path, "--address", COMMUNITY, "--by", "话务员甲")
     assert opened.returncode == 0, opened.stderr
     assert opened.stdout.strip() == f"已开工单 #1，派给 {COMMUNITY}"
     listed = run_fanjing(tmp_path, "workorders", "list")
@@ -50,19 +39,7 @@ def test_an_order_from_the_command_line(tmp_path):
 
 def test_a_call_without_its_unit_and_a_bad_deadlines_file_are_refused(tmp_path):
     assert run_fanjing(tmp_path, "db", "upgrade").returncode == 0
-    no_address = run_fanjing(
-        tmp_path,
-        "workorders",
-        "open",
-        "--caller-name",
-        "张三",
-        "--caller-phone",
-        "13912345678",
-        "--category",
-        "popup_appeal",
-        "--text",
-        "误弹窗",
-    )
+    no_address = _open(tmp_path)
     assert no_address.returncode == 2 and "（位置：字段 address）" in no_address.stderr
     assert run_fanjing(tmp_path, "workorders", "list").stdout == ""  # nothing half-written
     bad = tmp_path / "deadlines.yaml"

@@ -31,7 +31,7 @@ from fanjing.workorders import actions, service, views
 from fanjing.workorders.api import report_download
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
-from fanjing.workorders.reports import report, report_days
+from fanjing.workorders.reports import Report, report, report_days
 
 router = APIRouter(include_in_schema=False)
 UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
@@ -246,16 +246,22 @@ def district_orders(
     return _list(request, session, user, rows, here="district", district=district)
 
 
-@router.get("/workorders/reports", response_class=HTMLResponse)
-def reports(
-    request: Request,
+def chosen_report(
     session: DbSession,
     user: Reporter,
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
-) -> HTMLResponse:
+) -> Report:
+    """The report of the days asked for (the last 7 by default), for the hotline and admins."""
     now = now_utc()
-    found = report(session, **report_days(first, last, now=now), now=now)
+    return report(session, **report_days(first, last, now=now), now=now)
+
+
+ChosenReport = Annotated[Report, Depends(chosen_report)]
+
+
+@router.get("/workorders/reports", response_class=HTMLResponse)
+def reports(request: Request, user: Reporter, found: ChosenReport) -> HTMLResponse:
     return render(
         request,
         "workorders_reports.html",
@@ -267,14 +273,8 @@ def reports(
 
 
 @router.get("/workorders/reports.xlsx")
-def reports_xlsx(
-    session: DbSession,
-    user: Reporter,
-    first: Annotated[date | None, Query(alias="from")] = None,
-    last: Annotated[date | None, Query(alias="to")] = None,
-) -> Response:
-    now = now_utc()
-    return report_download(report(session, **report_days(first, last, now=now), now=now))
+def reports_xlsx(found: ChosenReport) -> Response:
+    return report_download(found)
 
 
 @router.get("/workorders/{order_id}", response_class=HTMLResponse)
