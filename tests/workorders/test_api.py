@@ -193,6 +193,9 @@ def test_units_see_and_handle_only_what_is_dispatched_to_them(client, tokens, wo
         answer = client.post(f"{path}/respond", json={"text": "x"}, headers=bearer(tokens[role]))
         assert answer.status_code == 403
     assert client.get(BASE, headers=bearer(tokens["citizen"])).status_code == 403
+    path = f"{BASE}/{popup['id']}"
+    assert client.get(path, headers=bearer(tokens["community_worker"])).json()["address"]
+    assert client.get(path, headers=bearer(tokens["admin"])).json()["address"] is None
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "community_worker"])

@@ -54,7 +54,7 @@ def read(request: Request, session: DbSession, order_id: int, user: UserRow) -> 
         request.app.state.cipher,
         order,
         now=now_utc(),
-        reveal_phone=user.role == Role.HOTLINE,
+        role=user.role,
     )
 
 
@@ -96,8 +96,7 @@ def list_orders(
         states=state or (),
         caller_phone_hash=service.caller_hash(cipher, caller_phone) if caller_phone else None,
     )
-    reveal = user.role == Role.HOTLINE
-    return [views.order_view(session, cipher, r, now=now, reveal_phone=reveal) for r in rows]
+    return [views.order_view(session, cipher, r, now=now, role=user.role) for r in rows]
 
 
 @router.get(
@@ -113,7 +112,7 @@ def escalated(
 ) -> list[OrderView]:
     cipher, now = request.app.state.cipher, now_utc()
     return [
-        views.order_view(session, cipher, r, now=now)
+        views.order_view(session, cipher, r, now=now, role=user.role)
         for r in views.escalated_orders(session, district)
     ]
 

@@ -1,7 +1,7 @@
 """Reading orders as each role may see them: a unit its own, the hotline and the district all
 (the district: the escalated ones of its district), a citizen those about their account or
 from their numbers. Names and numbers are masked; the hotline alone sees the caller's number
-in full, on the order it calls back."""
+in full (it calls back), and only the hotline and the units the caller's address."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from fanjing.healthkit.service import account_of_user
 from fanjing.healthkit.store import PhoneBindingRow
 from fanjing.hotline.store import FaqEntryRow
 from fanjing.infra.crypto import FieldCipher
+from fanjing.users.core import Role
 from fanjing.vaccination.store import ClinicRow
 from fanjing.workorders.actions import actions_of
 from fanjing.workorders.core import (
@@ -41,6 +42,7 @@ ACTION_ZH = {
     "red_mark_lift": "解除红码标记",
 }
 LIST_LIMIT = 500
+ADDRESS_ROLES = (Role.HOTLINE, Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,10 @@ def order_view(
     order: WorkOrderRow,
     *,
     now: datetime,
-    reveal_phone: bool = False,
+    role: str | None = None,
 ) -> OrderView:
+    """The order for ``role``: the hotline sees the caller's number in full (it calls back);
+    the hotline and the units the address (the community visits); others neither."""
     clock = clock_of(order)
     phone = cipher.decrypt(order.caller_phone_encrypted)
     concerns = (
@@ -117,10 +121,10 @@ def order_view(
         state=order.state,
         state_zh=STATE_ZH[order.state],
         caller=mask_name(cipher.decrypt(order.caller_name_encrypted)),
-        caller_phone=phone if reveal_phone else mask_phone(phone),
+        caller_phone=phone if role == Role.HOTLINE else mask_phone(phone),
         address=(
             cipher.decrypt(order.caller_address_encrypted)
-            if order.caller_address_encrypted
+            if order.caller_address_encrypted and role in ADDRESS_ROLES
             else None
         ),
         concerns_phone=concerns,

@@ -66,12 +66,14 @@ def _list(
     request: Request, session: Session, user: UserRow, rows: list[Any], *, here: str, **more: Any
 ) -> HTMLResponse:
     cipher, now = request.app.state.cipher, now_utc()
+    list_role = None if user.role == Role.HOTLINE else user.role
     return render(
         request,
         "workorders_list.html",
         user=user,
         here=here,
-        orders=[views.order_view(session, cipher, r, now=now) for r in rows],
+        # lists mask every number: the hotline sees one in full on the order it calls back
+        orders=[views.order_view(session, cipher, r, now=now, role=list_role) for r in rows],
         categories=CATEGORY_ZH,
         when=when,
         **more,
@@ -150,7 +152,7 @@ def _order_page(
         request.app.state.cipher,
         order,
         now=now_utc(),
-        reveal_phone=user.role == Role.HOTLINE,
+        role=user.role,
     )
     return render(
         request,
