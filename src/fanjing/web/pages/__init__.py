@@ -19,6 +19,7 @@ from fanjing.web.pages import (
     hotline,
     public,
     workorders,
+    workorders_reports,
 )
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
@@ -32,6 +33,7 @@ ROUTERS = (
     cdc.router,
     cdc_cases.router,
     clinic.router,
+    workorders_reports.router,  # first: /workorders/reports before /workorders/{order_id}
     workorders.router,
 )
 

@@ -1,13 +1,13 @@
 """The 12345 work orders' pages: the hotline opens an order from a call and closes it after
 the call-back; the unit it went to (community, clinic, CDC) verifies, acts through the
 existing services, responds and resolves; the district's supervision (administrators) sees
-what is escalated; the hotline and administrators read the reports; a citizen their own."""
+what is escalated. The reports and the citizen's page: ``workorders_reports``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -28,10 +28,8 @@ from fanjing.web.deps import DbSession, RowId
 from fanjing.web.errors import status_for
 from fanjing.web.pages.session import Csrf, render, require_page
 from fanjing.workorders import actions, service, views
-from fanjing.workorders.api import report_download
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
-from fanjing.workorders.reports import Report, report, report_days
 
 router = APIRouter(include_in_schema=False)
 UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
@@ -42,8 +40,6 @@ Worker = Annotated[UserRow, Depends(require_page(Role.COMMUNITY_WORKER))]
 ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
 CdcUser = Annotated[UserRow, Depends(require_page(Role.CDC))]
 District = Annotated[UserRow, Depends(require_page(Role.ADMIN))]
-Reporter = Annotated[UserRow, Depends(require_page(Role.HOTLINE, Role.ADMIN))]
-Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=200)]
 # texts the templates show through _() that come from here (the catalogue test reads them)
@@ -248,37 +244,6 @@ def district_orders(
     return _list(request, session, user, rows, here="district", district=district)
 
 
-def chosen_report(
-    session: DbSession,
-    user: Reporter,
-    first: Annotated[date | None, Query(alias="from")] = None,
-    last: Annotated[date | None, Query(alias="to")] = None,
-) -> Report:
-    """The report of the days asked for (the last 7 by default), for the hotline and admins."""
-    now = now_utc()
-    return report(session, **report_days(first, last, now=now), now=now)
-
-
-ChosenReport = Annotated[Report, Depends(chosen_report)]
-
-
-@router.get("/workorders/reports", response_class=HTMLResponse)
-def reports(request: Request, user: Reporter, found: ChosenReport) -> HTMLResponse:
-    return render(
-        request,
-        "workorders_reports.html",
-        user=user,
-        report=found,
-        categories=CATEGORY_ZH,
-        when=when,
-    )
-
-
-@router.get("/workorders/reports.xlsx")
-def reports_xlsx(found: ChosenReport) -> Response:
-    return report_download(found)
-
-
 @router.get("/workorders/{order_id}", response_class=HTMLResponse)
 def unit_order(request: Request, session: DbSession, user: Viewer, order_id: RowId) -> HTMLResponse:
     return _order_page(request, session, user, order_id)
@@ -405,16 +370,4 @@ def unit_lift_red(
             today=today_in_china(),
             now=now_utc(),
         ),
-    )
-
-
-@router.get("/healthkit/workorders", response_class=HTMLResponse)
-def citizen_orders(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
-    rows = views.orders_of_citizen(session, user.id)
-    return render(
-        request,
-        "workorders_citizen.html",
-        user=user,
-        orders=[views.citizen_order(session, r) for r in rows],
-        when=when,
     )
