@@ -27,6 +27,7 @@ from fanjing.settings import Settings
 from fanjing.users.cli import users_app
 from fanjing.vaccination.cli import vaccination_app
 from fanjing.web.server import serve
+from fanjing.workorders.cli import workorders_app
 
 app = typer.Typer(
     help="返京（fanjing）：进京检查与社区健康管理",
@@ -53,6 +54,7 @@ app.add_typer(faq_app, name="faq")
 app.add_typer(vaccination_app, name="vaccination")
 app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(audit_app, name="audit")
+app.add_typer(workorders_app, name="workorders")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ The data: the default pack; the risk areas of the national lists of 31 July and 
 2021; one user per role (their logins are printed); demo people with accounts, phone
 numbers (one grey), itineraries, a declaration, pop-ups, arrival reports and cases
 (a secondary close contact with a cohabitant), doses at a clinic (one held for a wrong
-name); and the hotline's knowledge base from the seed article.
+name); the hotline's knowledge base from the seed article; and 12345 work orders in several states.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
 from fanjing.vaccination.sync import sync_to_healthkit
+from fanjing.workorders.demo_orders import seed_orders
 
 DEMO_DAY = date(2021, 8, 7)
 COMMUNITY = "北京市朝阳区潘家园街道松榆里社区"
@@ -139,6 +140,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
     _people(engine, cipher, gazetteer, citizen_id, now)
     _checkpoint(engine, gazetteer, checkpoint_user, citizen_id, now)
     _hotline(engine, now)
+    seed_orders(engine, cipher, gazetteer, clinic=CLINIC, now=datetime.now(UTC))
     return Demo(tokens)
 
 

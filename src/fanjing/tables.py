@@ -11,6 +11,7 @@ from fanjing.places import store as places_store
 from fanjing.policy import store as policy_store
 from fanjing.users import store as users_store
 from fanjing.vaccination import store as vaccination_store
+from fanjing.workorders import store as workorders_store
 
 metadata = Base.metadata
 STORES = (
@@ -24,4 +25,5 @@ STORES = (
     policy_store,
     users_store,
     vaccination_store,
+    workorders_store,
 )

@@ -29,6 +29,7 @@ from fanjing.vaccination.store import AppointmentRow
 from fanjing.web.app import create_app
 from tests.api_helpers import CLINIC_STREET, COMMUNITY, bearer
 from tests.community.test_reevaluate import second_version
+from tests.workorders.audit_steps import workorder_steps
 
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 AREA = "河南省郑州市二七区京广路街道"
@@ -835,6 +836,7 @@ def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
                 ),
             ),
         ),
+        *workorder_steps(story, page, phone=PHONE, document=ID),
     ]
 
 

@@ -34,11 +34,13 @@ from fanjing.web.jobs import DailyJob, daily_key, every_day_at, run_daily_jobs
 from fanjing.web.openapi import document_problems
 from fanjing.web.pages import install_pages
 from fanjing.web.request_context import RequestContextMiddleware
+from fanjing.workorders.service import escalate_overdue
 
 log = logging.getLogger("fanjing.web")
 POOL_CONNECTIONS = 20  # per worker
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a day's national list is ~15 KB; a situation far less
 SYNC_BATCH = 1_000
+ESCALATE_EVERY_SECONDS = 15 * 60
 SYNC_PAUSE_SECONDS = 0.05
 
 
@@ -59,6 +61,7 @@ def create_app(
     from fanjing.vaccination.api import router as vaccination_router
     from fanjing.web.health import router as health_router
     from fanjing.web.operations import router as operations_router
+    from fanjing.workorders.api import router as workorders_router
 
     app = FastAPI(
         lifespan=_server_jobs,
@@ -94,6 +97,7 @@ def create_app(
         hotline_router,
         vaccination_router,
         checkpoints_router,
+        workorders_router,
     )
     for router in routers:
         app.include_router(router)
@@ -119,6 +123,7 @@ async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
             every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=now_utc)
         ),
         asyncio.create_task(_every_half_hour(app)),
+        asyncio.create_task(_escalate_every_quarter_hour(app)),
     ]
     try:
         yield
@@ -167,6 +172,27 @@ async def _every_half_hour(app: FastAPI) -> None:
     while True:
         await asyncio.sleep(app.state.settings.sync_every_seconds)
         await asyncio.to_thread(sync_once, app.state.engine, app.state.cipher)
+
+
+async def _escalate_every_quarter_hour(app: FastAPI) -> None:
+    """Work orders past a deadline go to their district within 15 minutes (the deadlines are
+    in hours, so a daily run would be a day late). Each escalation is a conditional UPDATE:
+    workers running it at once escalate an order once."""
+    while True:
+        await asyncio.sleep(ESCALATE_EVERY_SECONDS)
+        await asyncio.to_thread(escalate_once, app.state.engine)
+
+
+def escalate_once(engine: Engine) -> None:
+    try:
+        with session_scope(engine) as session:
+            escalated = escalate_overdue(session=session, now=now_utc())
+    except Exception:
+        log.exception("work-order escalation failed; it runs again in 15 minutes")
+        JOB_RUNS.labels("workorders_escalate", "failed").inc()
+        return
+    log.info("work orders: %d escalated to their district", len(escalated))
+    JOB_RUNS.labels("workorders_escalate", "ran").inc()
 
 
 def sync_once(engine: Engine, cipher: FieldCipher) -> None:

@@ -53,6 +53,7 @@ _STATUS_BY_CODE = {
     "checkpoint_exists": 409,
     "sms_failed": 502,  # the SMS gateway answered with an error
     "sms_unavailable": 503,  # the SMS gateway could not be reached in time
+    "bad_transition": 409,  # a work order's state does not allow the step
 }
 
 

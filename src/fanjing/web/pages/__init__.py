@@ -19,6 +19,8 @@ from fanjing.web.pages import (
     community,
     hotline,
     public,
+    workorders,
+    workorders_reports,
 )
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
@@ -35,6 +37,8 @@ ROUTERS = (
     cdc_cases.router,
     clinic.router,
     checkpoint.router,
+    workorders_reports.router,  # first: /workorders/reports before /workorders/{order_id}
+    workorders.router,
 )
 
 

@@ -1,0 +1,373 @@
+"""The 12345 work orders' pages: the hotline opens an order from a call and closes it after
+the call-back; the unit it went to (community, clinic, CDC) verifies, acts through the
+existing services, responds and resolves; the district's supervision (administrators) sees
+what is escalated. The reports and the citizen's page: ``workorders_reports``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.common.days import CHINA_STANDARD_TIME
+from fanjing.common.identity import read_document
+from fanjing.errors import FanjingError
+from fanjing.healthkit.store import PopupRow, RedMarkRow
+from fanjing.infra.clock import now_utc, today_in_china
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.vaccination.products import builtin_products
+from fanjing.vaccination.service import Identity, dose_views
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.errors import status_for
+from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.workorders import actions, service, views
+from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
+from fanjing.workorders.deadlines import builtin_deadlines
+
+router = APIRouter(include_in_schema=False)
+UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
+Operator = Annotated[UserRow, Depends(require_page(Role.HOTLINE))]
+UnitUser = Annotated[UserRow, Depends(require_page(*UNITS))]
+Viewer = Annotated[UserRow, Depends(require_page(*UNITS, Role.ADMIN))]
+Worker = Annotated[UserRow, Depends(require_page(Role.COMMUNITY_WORKER))]
+ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
+CdcUser = Annotated[UserRow, Depends(require_page(Role.CDC))]
+District = Annotated[UserRow, Depends(require_page(Role.ADMIN))]
+Text = Annotated[str, Form(max_length=2000)]
+Short = Annotated[str, Form(max_length=200)]
+# texts the templates show through _() that come from here (the catalogue test reads them)
+TEXTS = (
+    *CATEGORY_ZH.values(),
+    *STATE_ZH.values(),
+    *STEP_ZH.values(),
+    *SATISFACTION_ZH.values(),
+    *views.ACTION_ZH.values(),
+    *views.UNIT_ZH.values(),
+)
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people in Beijing read it."""
+    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _list(
+    request: Request, session: Session, user: UserRow, rows: list[Any], *, here: str, **more: Any
+) -> HTMLResponse:
+    cipher, now = request.app.state.cipher, now_utc()
+    list_role = None if user.role == Role.HOTLINE else user.role
+    return render(
+        request,
+        "workorders_list.html",
+        user=user,
+        here=here,
+        # lists mask every number: the hotline sees one in full on the order it calls back
+        orders=[views.order_view(session, cipher, r, now=now, role=list_role) for r in rows],
+        categories=CATEGORY_ZH,
+        when=when,
+        **more,
+    )
+
+
+@router.get("/hotline/workorders", response_class=HTMLResponse)
+def hotline_orders(
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    caller_phone: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    """Every order, or a caller's (who calls again) by their number."""
+    found = service.caller_hash(request.app.state.cipher, caller_phone) if caller_phone else None
+    rows = views.orders(session, caller_phone_hash=found)
+    return _list(request, session, user, rows, here="hotline", caller_phone=caller_phone)
+
+
+@router.post("/hotline/workorders")
+def hotline_open(
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    _csrf: Csrf,
+    caller_name: Annotated[str, Form(max_length=50)],
+    caller_phone: Annotated[str, Form(max_length=20)],
+    category: Annotated[str, Form(max_length=30)],
+    description: Text,
+    address: Short = "",
+    concerns_phone: Annotated[str, Form(max_length=20)] = "",
+    faq_entry_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+    clinic: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    call = service.Call(
+        caller_name,
+        caller_phone,
+        category,
+        description,
+        address or None,
+        concerns_phone or None,
+        faq_entry_id,
+        clinic or None,
+    )
+    try:
+        order = service.open_order(
+            session=session,
+            cipher=request.app.state.cipher,
+            call=call,
+            deadlines=builtin_deadlines(),
+            parse_place=request.app.state.gazetteer.parse,
+            actor=user.name,
+            now=now_utc(),
+        )
+    except FanjingError as problem:
+        session.rollback()  # the call as typed stays in the form, next to what to correct
+        return _list(
+            request,
+            session,
+            user,
+            views.orders(session),
+            here="hotline",
+            errs=problem.problems(),
+            form=asdict(call),
+            status_code=status_for(problem),
+        )
+    return RedirectResponse(f"/hotline/workorders/{order.id}", status_code=303)
+
+
+def _order_page(
+    request: Request, session: Session, user: UserRow, order_id: int, **more: Any
+) -> HTMLResponse:
+    order = service.order_for(session, order_id, user)
+    view = views.order_view(
+        session,
+        request.app.state.cipher,
+        order,
+        now=now_utc(),
+        role=user.role,
+    )
+    return render(
+        request,
+        "workorders_order.html",
+        user=user,
+        order=view,
+        satisfactions=SATISFACTION_ZH,
+        when=when,
+        **_to_act_on(request, session, user, view),
+        **more,
+    )
+
+
+def _to_act_on(
+    request: Request, session: Session, user: UserRow, view: views.OrderView
+) -> dict[str, Any]:
+    """What the unit can act on for this order: the account's open pop-ups (community), the
+    clinic's held records (clinic), the account's red marks in force (CDC)."""
+    if user.role == Role.COMMUNITY_WORKER and view.account_id:
+        popups = session.scalars(
+            select(PopupRow).where(
+                PopupRow.account_id == view.account_id, PopupRow.cleared_at.is_(None)
+            )
+        )
+        return {"popups": list(popups)}
+    if user.role == Role.CLINIC:
+        held = dose_views(
+            session,
+            request.app.state.cipher,
+            builtin_products(),
+            clinic_code=user.clinic,
+            held_only=True,
+            limit=50,
+        )
+        return {"held": held}
+    if user.role == Role.CDC and view.account_id:
+        marks = session.scalars(
+            select(RedMarkRow).where(
+                RedMarkRow.account_id == view.account_id, RedMarkRow.lifted_on.is_(None)
+            )
+        )
+        return {"marks": list(marks)}
+    return {}
+
+
+@router.get("/hotline/workorders/{order_id}", response_class=HTMLResponse)
+def hotline_order(
+    request: Request, session: DbSession, user: Operator, order_id: RowId
+) -> HTMLResponse:
+    return _order_page(request, session, user, order_id)
+
+
+@router.post("/hotline/workorders/{order_id}/close")
+def hotline_close(
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    _csrf: Csrf,
+    order_id: RowId,
+    satisfaction: Annotated[str, Form(max_length=30)],
+    note: Text = "",
+) -> Response:
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: service.close(
+            session=session,
+            order_id=order_id,
+            satisfaction=satisfaction,
+            note=note,
+            actor=user.name,
+            now=now_utc(),
+        ),
+    )
+
+
+@router.get("/workorders", response_class=HTMLResponse)
+def unit_orders(request: Request, session: DbSession, user: UnitUser) -> HTMLResponse:
+    rows = views.orders(session, unit=service.unit_of(user))
+    return _list(request, session, user, rows, here="unit")
+
+
+@router.get("/workorders/district", response_class=HTMLResponse)
+def district_orders(
+    request: Request,
+    session: DbSession,
+    user: District,
+    district: Annotated[str, Query(max_length=50)] = "",
+) -> HTMLResponse:
+    rows = views.escalated_orders(session, district or None)
+    return _list(request, session, user, rows, here="district", district=district)
+
+
+@router.get("/workorders/{order_id}", response_class=HTMLResponse)
+def unit_order(request: Request, session: DbSession, user: Viewer, order_id: RowId) -> HTMLResponse:
+    return _order_page(request, session, user, order_id)
+
+
+def _handled(
+    request: Request, session: Session, user: UserRow, order_id: int, act: Callable[[], object]
+) -> Response:
+    """Do ``act``, then back to the order; refused, the order again with the errors above its
+    forms (nothing of the refused step kept)."""
+    try:
+        act()
+    except FanjingError as problem:
+        session.rollback()
+        return _order_page(
+            request,
+            session,
+            user,
+            order_id,
+            errs=problem.problems(),
+            status_code=status_for(problem),
+        )
+    base = "/hotline/workorders" if user.role == Role.HOTLINE else "/workorders"
+    return RedirectResponse(f"{base}/{order_id}", status_code=303)
+
+
+@router.post("/workorders/{order_id}/respond")
+def unit_respond(
+    request: Request, session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+) -> Response:
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: service.respond(
+            session=session, order_id=order_id, user=user, text=text, now=now_utc()
+        ),
+    )
+
+
+@router.post("/workorders/{order_id}/resolve")
+def unit_resolve(
+    request: Request, session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+) -> Response:
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: service.resolve(
+            session=session, order_id=order_id, user=user, text=text, now=now_utc()
+        ),
+    )
+
+
+@router.post("/workorders/{order_id}/popups/clear")
+def unit_clear_popups(
+    request: Request, session: DbSession, user: Worker, _csrf: Csrf, order_id: RowId, reason: Short
+) -> Response:
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: actions.clear_order_popups(
+            session=session, order_id=order_id, user=user, city=None, reason=reason, now=now_utc()
+        ),
+    )
+
+
+@router.post("/workorders/{order_id}/dose-identity")
+def unit_correct_dose(
+    request: Request,
+    session: DbSession,
+    user: ClinicUser,
+    _csrf: Csrf,
+    order_id: RowId,
+    dose_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    name: Annotated[str, Form(max_length=50)],
+    document_number: Annotated[str, Form(max_length=30)],
+    reason: Short,
+    document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
+) -> Response:
+    def correct() -> None:
+        document = read_document(
+            document_kind, document_number.strip(), today=today_in_china(), field="document_number"
+        )
+        actions.correct_order_dose(
+            session=session,
+            cipher=request.app.state.cipher,
+            order_id=order_id,
+            user=user,
+            dose_id=dose_id,
+            identity=Identity(name.strip(), document),
+            reason=reason,
+            now=now_utc(),
+        )
+
+    return _handled(request, session, user, order_id, correct)
+
+
+@router.post("/workorders/{order_id}/red-marks/lift")
+def unit_lift_red(
+    request: Request,
+    session: DbSession,
+    user: CdcUser,
+    _csrf: Csrf,
+    order_id: RowId,
+    mark_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    reason: Short,
+) -> Response:
+    return _handled(
+        request,
+        session,
+        user,
+        order_id,
+        lambda: actions.lift_order_red_mark(
+            session=session,
+            order_id=order_id,
+            user=user,
+            mark_id=mark_id,
+            reason=reason,
+            today=today_in_china(),
+            now=now_utc(),
+        ),
+    )
