@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.core import GENESIS, BrokenLink, ChainedEntry, entry_hash, first_broken_link
 from fanjing.audit.store import AuditEntryRow
+from fanjing.infra.bulk import insert_rows
 from fanjing.infra.db import serialise
 
 
@@ -63,7 +64,7 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     taken before the last entry is read), so the next writer reads this transaction's last
     entry, never the same one as this transaction did."""
     if entries:
-        session.execute(insert(AuditEntryRow), _chained(session, entries))
+        insert_rows(session, AuditEntryRow.__table__, _chained(session, entries))  # type: ignore[arg-type]
 
 
 def _chained(session: Session, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
