@@ -96,11 +96,13 @@ def decide_all(
         return decide_on(client, spec, situations)
 
 
-def decide_on(client: Client, spec: DecisionSpec, situations: Sequence[Situation]) -> list[Outcome]:
-    """The situations in chunks, one task each, over the client's workers; the spec is sent
-    to every worker once."""
+def decide_on(
+    client: Client, spec: DecisionSpec, situations: Sequence[Situation], *, chunk: int = CHUNK
+) -> list[Outcome]:
+    """The situations in chunks of ``chunk``, one task each, over the client's workers, the
+    answers in the situations' order; the spec is sent to every worker once."""
     [shared] = client.scatter([spec], broadcast=True)
-    chunks = [situations[i : i + CHUNK] for i in range(0, len(situations), CHUNK)]
+    chunks = [situations[i : i + chunk] for i in range(0, len(situations), chunk)]
     futures = client.map(decide_situations, [shared] * len(chunks), chunks, pure=False)
     return [outcome for chunk in client.gather(futures) for outcome in chunk]
 
@@ -113,5 +115,8 @@ def _client(scheduler: str) -> Iterator[Client]:
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(threads_per_worker=1) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         yield client

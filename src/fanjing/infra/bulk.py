@@ -30,7 +30,7 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     if session.get_bind().dialect.name != "postgresql":
         by_id = update(table).where(table.c.id == bindparam("row_id"))
-        values = {c: bindparam(c) for c in rows[0] if c != "id"}
+        values: dict[str, Any] = {c: bindparam(c) for c in rows[0] if c != "id"}
         session.execute(by_id.values(values), [{**r, "row_id": r["id"]} for r in rows])
         return
     columns = list(rows[0])
