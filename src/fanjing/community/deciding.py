@@ -62,12 +62,17 @@ _built: dict[str, tuple[Pack, Registry]] = {}  # per worker (process): the specs
 def _pack_and_registry(spec: DecisionSpec) -> tuple[Pack, Registry]:
     built = _built.get(spec.key)
     if built is None:
-        _built.clear()  # one pack and registry at a time: a new key supersedes the old
-        built = _built[spec.key] = (
-            load_pack_text(spec.pack_text, file=spec.pack_file),
-            Registry.of(spec.designations),
-        )
+        pack = load_pack_text(spec.pack_text, file=spec.pack_file)
+        built = remember(spec, pack, Registry.of(spec.designations))
     return built
+
+
+def remember(spec: DecisionSpec, pack: Pack, registry: Registry) -> tuple[Pack, Registry]:
+    """Keep the spec's pack and registry, built already (this process has them: the
+    registry's relations to places are warm); one spec at a time, a new key superseding."""
+    _built.clear()
+    _built[spec.key] = (pack, registry)
+    return pack, registry
 
 
 def decide_situations(spec: DecisionSpec, situations: Sequence[Situation]) -> list[Outcome]:

@@ -23,13 +23,14 @@ from fanjing.community.core import (
     changes_between,
     reevaluated_measures,
 )
-from fanjing.community.deciding import DecisionSpec, Outcome, decide_all
+from fanjing.community.deciding import DecisionSpec, Outcome, decide_all, remember
 from fanjing.community.reevaluate_rows import (
     Plan,
     StoredKey,
     Writes,
     open_case_batches,
-    open_situation_texts,
+    open_situations,
+    situation_text,
 )
 from fanjing.errors import FanjingError, Where
 from fanjing.policy.core.model import Situation
@@ -142,14 +143,17 @@ def _reevaluate(
     stays flat)."""
     pack = compiled(row)
     spec = DecisionSpec.of(pack, row.text, f"policy_pack/{row.id}", checker.registry)
+    remember(spec, pack, checker.registry)  # in this process: built already, and warm
     outcomes = _Outcomes(checker, spec)
     looked, changes, failed = 0, [], []
     results: dict[tuple[str, StoredKey], _Result] = {}
     with _no_cycle_collection():
-        outcomes.decide(open_situation_texts(session), scheduler=scheduler)
+        text_of_report = open_situations(session)
+        outcomes.decide(set(text_of_report.values()), scheduler=scheduler)
         for batch in open_case_batches(session, lock=apply is not None):
             writes = Writes()
-            for case_id, text, stored in batch:
+            for case_id, report_id, stored in batch:
+                text = text_of_report.get(report_id) or situation_text(session, report_id)
                 key = (text, tuple(values for _, values in stored))
                 result = results.get(key)
                 if result is None:
@@ -158,7 +162,8 @@ def _reevaluate(
                     failed.append((case_id, result.failed))
                 elif result.changes:
                     changes.append(CaseChange(case_id, result.changes))
-                    writes.case(case_id, [measure_id for measure_id, _ in stored], result.plan)
+                    if apply is not None:
+                        writes.case(case_id, [measure_id for measure_id, _ in stored], result.plan)
             if apply is not None:
                 writes.flush(session, pack=pack, actor=apply[0], now=apply[1])
             looked += len(batch)

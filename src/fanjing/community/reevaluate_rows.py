@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record_many
@@ -27,27 +27,45 @@ Stored = list[tuple[int, MeasureValues]]  # a case's measure rows: id and values
 _SITUATION_TEXT = cast(ArrivalReportRow.situation, Text)  # as stored: equal texts, equal situations
 
 
-def open_situation_texts(session: Session) -> list[str]:
-    """The distinct situations of the open cases, as their stored text."""
-    return list(
-        session.scalars(
-            select(_SITUATION_TEXT)
-            .join(CaseRow, CaseRow.report_id == ArrivalReportRow.id)
-            .where(CaseRow.status == "open")
-            .distinct()
-        )
+def open_situations(session: Session) -> dict[int, str]:
+    """The situation of each open case's report, as its stored text: read grouped by text,
+    so that each distinct text comes over once (with the ids of its reports) and the reports
+    sharing it share one string."""
+    ids = ArrivalReportRow.id
+    grouped = (
+        func.string_agg(cast(ids, Text), ",")
+        if session.get_bind().dialect.name == "postgresql"
+        else func.group_concat(ids, ",")
     )
+    texts: dict[int, str] = {}
+    found = session.connection().execute(
+        select(_SITUATION_TEXT, grouped)
+        .join(CaseRow, CaseRow.report_id == ids)
+        .where(CaseRow.status == "open")
+        .group_by(_SITUATION_TEXT)
+    )
+    for text, report_ids in found:
+        texts.update(dict.fromkeys(map(int, report_ids.split(",")), text))
+    return texts
 
 
-def open_case_batches(session: Session, *, lock: bool) -> Iterator[list[tuple[int, str, Stored]]]:
-    """The open cases with their report's situation text and their measures, in batches of
-    consecutive ids; ``lock``: the measures are locked until the caller commits, so that a
-    worker's change meanwhile waits for the approval rather than being overwritten by it."""
+def situation_text(session: Session, report_id: int) -> str:
+    """One report's situation (a case opened after ``open_situations`` read them)."""
+    return session.execute(
+        select(_SITUATION_TEXT).where(ArrivalReportRow.id == report_id)
+    ).scalar_one()
+
+
+def open_case_batches(session: Session, *, lock: bool) -> Iterator[list[tuple[int, int, Stored]]]:
+    """The open cases with their report and their measures, in batches of consecutive ids;
+    ``lock``: the measures are locked until the caller commits, so that a worker's change
+    meanwhile waits for the approval rather than being overwritten by it. Core rows on the
+    session's connection: the ORM's result handling would cost more than the rest."""
+    connection = session.connection()
     last = 0
     while True:
-        cases = session.execute(
-            select(CaseRow.id, _SITUATION_TEXT)
-            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        cases = connection.execute(
+            select(CaseRow.id, CaseRow.report_id)
             .where(CaseRow.status == "open", CaseRow.id > last)
             .order_by(CaseRow.id)
             .limit(BATCH_CASES)
@@ -69,16 +87,15 @@ def open_case_batches(session: Session, *, lock: bool) -> Iterator[list[tuple[in
                 m.ended_on,
                 m.end_reason,
             )
-            .join(CaseRow, CaseRow.id == m.case_id)
-            .where(CaseRow.status == "open", m.case_id.between(first, last))
+            .where(m.case_id.between(first, last))
             .order_by(m.case_id, m.start_date, m.id)
         )
         if lock:
-            measures = measures.with_for_update(of=CaseMeasureRow)
-        for measure_id, case_id, *values in session.execute(measures):
-            if case_id in stored:  # opened meanwhile: the next batch reads it
+            measures = measures.with_for_update()
+        for measure_id, case_id, *values in connection.execute(measures).all():
+            if case_id in stored:  # an open case's (not one closed, or opened meanwhile)
                 stored[case_id].append((measure_id, tuple(values)))  # type: ignore[arg-type]
-        yield [(case_id, text, stored[case_id]) for case_id, text in cases]
+        yield [(case_id, report_id, stored[case_id]) for case_id, report_id in cases]
 
 
 @dataclass(frozen=True)
