@@ -11,6 +11,8 @@ import pytest
 from distributed import Client, LocalCluster
 from sqlalchemy import insert, select
 
+from fanjing.audit.service import verify_chain
+from fanjing.audit.store import AuditEntryRow
 from fanjing.community.core import (
     Measure,
     changes_between,
@@ -201,6 +203,13 @@ def test_grouped_decisions_are_those_of_every_case_and_approval_writes_them(engi
         )
     for case_id, after in expected.items():
         assert sorted(written[case_id], key=repr) == sorted(after, key=repr), case_id
+    with session_scope(engine) as session:  # the copied audit entries chain and verify
+        audited = session.scalars(
+            select(AuditEntryRow.entity_id).where(AuditEntryRow.action == "reevaluate_case")
+        ).all()
+        count, broken, _last = verify_chain(session)
+    assert sorted(map(int, audited)) == sorted(changed)
+    assert broken is None and count > len(changed)
 
 
 @pytest.fixture(scope="module")

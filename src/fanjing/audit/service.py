@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -103,7 +103,12 @@ def _last_entry(session: Session) -> tuple[int, str]:
 
 
 def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else json.loads(json.dumps(value))
+    """As JSON gives it back (tuples become lists, keys text); orjson, as the json module
+    would, at a tenth of the cost: a re-evaluation audits hundreds of thousands of cases."""
+    if value is None:
+        return None
+    stored: dict[str, Any] = orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    return stored
 
 
 def entries(

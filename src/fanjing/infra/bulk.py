@@ -4,11 +4,11 @@ process) by one executemany statement."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, text, update
+import orjson
+from sqlalchemy import JSON, Table, bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
 
@@ -20,7 +20,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         session.execute(insert(table), rows)
         return
     columns = list(rows[0])
-    _copy(session, table.name, columns, rows)
+    _copy(session, table, table.name, columns, rows)
 
 
 def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -44,26 +44,30 @@ def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
             f"SELECT {names} FROM {table.name} WITH NO DATA"
         )
     )
-    _copy(session, staging, columns, rows)
+    _copy(session, table, staging, columns, rows)
     assignments = ", ".join(f"{c} = s.{c}" for c in columns if c != "id")
     session.execute(
         text(f"UPDATE {table.name} AS t SET {assignments} FROM {staging} AS s WHERE t.id = s.id")
     )
 
 
-def _copy(session: Session, table: str, columns: list[str], rows: Sequence[dict[str, Any]]) -> None:
+def _copy(
+    session: Session, table: Table, into: str, columns: list[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """COPY ``rows`` into ``into`` (``table`` or its staging table): JSON columns as their
+    text, the rest (dates, moments, text, numbers) as psycopg writes them."""
     session.flush()  # what the session still holds goes first, in order
+    json_columns = [c for c in columns if isinstance(table.c[c].type, JSON)]
     # psycopg's own connection, in the session's transaction (COPY is not in the DB-API)
     raw: Any = session.connection().connection.dbapi_connection
     with raw.cursor() as cursor:
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        statement = f"COPY {into} ({', '.join(columns)}) FROM STDIN"
         with cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([_copied(row[c]) for c in columns])
+                if json_columns:
+                    row = {**row, **{c: _json_text(row[c]) for c in json_columns}}
+                copy.write_row([row[c] for c in columns])
 
 
-def _copied(value: Any) -> Any:
-    """JSON columns get their text; psycopg writes dates, moments and text as they are."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _json_text(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
