@@ -22,6 +22,7 @@ from fanjing.community.core import (
 )
 from fanjing.community.deciding import DecisionSpec, decide_on, decide_situations
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
+from fanjing.community.reevaluate_rows import measure_columns
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.infra.db import session_scope
 from fanjing.places.registry import Designation, Registry, RiskLevel
@@ -95,7 +96,7 @@ def open_cases(engine, checker: Checker, count: int) -> dict[int, list[Measure]]
                 "opened_on": date.fromisoformat(situation["arrival"]),
             }
         )
-        measures.extend({"case_id": n, **_columns(m)} for m in kept)
+        measures.extend({"case_id": n, **measure_columns(m)} for m in kept)
     with engine.begin() as connection:
         connection.execute(insert(ArrivalReportRow), reports)
         connection.execute(insert(CaseRow), cases)
@@ -123,18 +124,6 @@ def _report(n: int, situation: dict[str, Any], decision: dict[str, Any]) -> dict
         "decision": decision,
         "pack_id": "beijing-2021-08",
         "pack_version": "2021.08.07",
-    }
-
-
-def _columns(m: Measure) -> dict[str, Any]:
-    return {
-        "kind": m.kind,
-        "start_date": m.start,
-        "end_date": m.end,
-        "rule": m.rule,
-        "clause": m.clause,
-        "ended_on": m.ended_on,
-        "end_reason": m.end_reason,
     }
 
 

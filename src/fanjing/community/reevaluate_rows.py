@@ -115,11 +115,11 @@ class Plan:
         for measure in after:
             match = next((s for s in unmatched if s[1].kind == measure.kind), None)
             if match is None:
-                inserts.append(_columns(measure))
+                inserts.append(measure_columns(measure))
                 continue
             unmatched.remove(match)
             if match[1] != measure:
-                updates.append((match[0], _columns(measure)))
+                updates.append((match[0], measure_columns(measure)))
         return cls(
             tuple(updates),
             tuple(inserts),
@@ -162,7 +162,7 @@ class Writes:
         )
 
 
-def _columns(measure: Measure) -> dict[str, Any]:
+def measure_columns(measure: Measure) -> dict[str, Any]:
     return {
         "kind": measure.kind,
         "start_date": measure.start,
