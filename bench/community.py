@@ -1,7 +1,8 @@
-"""``python -m bench community [--cases N]``: re-evaluating open cases after a pack change (M10).
+"""``python -m bench community [--cases N] [--dask-scheduler ADDRESS]``: re-evaluating open
+cases after a pack change (M10).
 
-The issue's figure: re-evaluating 100,000 open cases after a new pack version
-(target < 30 s on PostgreSQL). On a new PostgreSQL database: the three national
+The issue's figure: re-evaluating 1,000,000 open cases after a new pack version
+(targets on PostgreSQL: preview < 60 s, approval < 90 s). On a new PostgreSQL database: the three national
 lists are imported; ~2,000 varied situations (``bench.situations``) are decided
 with the August pack and those that need the community become N cases (in
 rotation), with their reports and measures, inserted in bulk; a second version
@@ -16,12 +17,14 @@ import argparse
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from bench.databases import PG_HINT, postgres_database, timed_import
 from bench.situations import RISK_LISTS, build_pools, situation_lines
@@ -29,6 +32,7 @@ from fanjing.community.core import measures_from_decision
 from fanjing.community.reevaluate import approve_pack, preview_pack
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.errors import FanjingError
+from fanjing.infra.bulk import insert_rows
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -37,15 +41,20 @@ from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.packstore import upload_pack
 from fanjing.policy.service import Checker
 
-TARGET_SECONDS = 30.0
+TARGET_SECONDS = {"preview": 60.0, "approve": 90.0}
 COMMUNITY = "北京市朝阳区潘家园街道松榆里社区"
 BATCH = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cases", type=int, default=100_000, help="open cases (100,000)")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="open cases (1,000,000)")
     parser.add_argument("--situations", type=int, default=2_000, help="varied situations (2,000)")
     parser.add_argument("--database-url", help="PostgreSQL server (default: FANJING_TEST_PG_URL)")
+    parser.add_argument(
+        "--dask-scheduler",
+        default="",
+        help="decide on this dask.distributed scheduler, or 'local' for a local cluster",
+    )
 
 
 def second_version() -> str:
@@ -127,10 +136,10 @@ def _fill(
                 }
                 for m in measures_from_decision(decision)
             )
-        with engine.begin() as connection:
-            connection.execute(insert(ArrivalReportRow), reports)
-            connection.execute(insert(CaseRow), rows)
-            connection.execute(insert(CaseMeasureRow), measures)
+        with session_scope(engine) as session:
+            insert_rows(session, ArrivalReportRow.__table__, reports)  # type: ignore[arg-type]
+            insert_rows(session, CaseRow.__table__, rows)  # type: ignore[arg-type]
+            insert_rows(session, CaseMeasureRow.__table__, measures)  # type: ignore[arg-type]
 
 
 def run(arguments: argparse.Namespace) -> None:
@@ -157,28 +166,50 @@ def run(arguments: argparse.Namespace) -> None:
                 session=session,
                 text=second_version(),
                 file="second.yaml",
-                actor="bench",
+                actor="bench-uploader",  # four eyes: another CDC member approves
                 now=datetime.now(UTC),
             )
             row_id = row.id
-        for label, apply in (("preview", False), ("approve", True)):
-            start = perf_counter()
-            with session_scope(engine) as session:
-                if apply:
-                    done = approve_pack(
-                        session=session,
-                        checker=checker,
-                        row_id=row_id,
-                        actor="bench",
-                        now=datetime.now(UTC),
-                    )
-                else:
-                    done = preview_pack(session=session, checker=checker, row_id=row_id)
-            seconds = perf_counter() - start
-            verdict = "meets" if seconds < TARGET_SECONDS else "BELOW"
-            print(
-                f"{label}: {done.cases:,} open cases re-evaluated in {seconds:.1f} s = "
-                f"{done.cases / seconds:,.0f} cases/s; {len(done.changes):,} change, "
-                f"{len(done.failed)} cannot be decided (target < {TARGET_SECONDS:.0f} s: {verdict})"
-            )
+        with _scheduler(arguments.dask_scheduler) as scheduler:
+            for label in TARGET_SECONDS:
+                _timed(engine, checker, row_id, label, scheduler)
         engine.dispose()
+
+
+def _timed(engine: Engine, checker: Checker, row_id: int, label: str, scheduler: str) -> None:
+    start = perf_counter()
+    with session_scope(engine) as session:
+        if label == "approve":
+            done = approve_pack(
+                session=session,
+                checker=checker,
+                row_id=row_id,
+                actor="bench",
+                now=datetime.now(UTC),
+                dask_scheduler=scheduler,
+            )
+        else:
+            done = preview_pack(
+                session=session, checker=checker, row_id=row_id, dask_scheduler=scheduler
+            )
+    seconds = perf_counter() - start
+    target = TARGET_SECONDS[label]
+    verdict = "meets" if seconds < target else "BELOW"
+    print(
+        f"{label}: {done.cases:,} open cases re-evaluated in {seconds:.1f} s = "
+        f"{done.cases / seconds:,.0f} cases/s; {len(done.changes):,} change, "
+        f"{len(done.failed)} cannot be decided (target < {target:.0f} s: {verdict}, "
+        f"ratio {seconds / target:.2f})"
+    )
+
+
+@contextmanager
+def _scheduler(address: str) -> Iterator[str]:
+    """``local``: a local cluster of one worker per core, started before the timing."""
+    if address != "local":
+        yield address
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(threads_per_worker=1, dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

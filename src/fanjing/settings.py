@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     sms_url: str = Field("", description="the SMS gateway's URL (sms_sender http)")
     sms_key: str = Field("", description="the SMS gateway's key (sms_sender http)")
     sms_template: str = Field("", description="the SMS gateway's template id (sms_sender http)")
+    dask_scheduler: str = Field(
+        "", description="dask.distributed scheduler for re-evaluation (tcp://host:8786)"
+    )
 
     @classmethod
     def settings_customise_sources(

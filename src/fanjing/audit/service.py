@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+import orjson
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.core import GENESIS, BrokenLink, ChainedEntry, entry_hash, first_broken_link
 from fanjing.audit.store import AuditEntryRow
+from fanjing.infra.bulk import insert_rows
 from fanjing.infra.db import serialise
 
 
@@ -63,7 +64,7 @@ def record_many(session: Session, entries: list[dict[str, Any]]) -> None:
     taken before the last entry is read), so the next writer reads this transaction's last
     entry, never the same one as this transaction did."""
     if entries:
-        session.execute(insert(AuditEntryRow), _chained(session, entries))
+        insert_rows(session, AuditEntryRow.__table__, _chained(session, entries))  # type: ignore[arg-type]
 
 
 def _chained(session: Session, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -102,7 +103,12 @@ def _last_entry(session: Session) -> tuple[int, str]:
 
 
 def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else json.loads(json.dumps(value))
+    """As JSON gives it back (tuples become lists, keys text); orjson, as the json module
+    would, at a tenth of the cost: a re-evaluation audits hundreds of thousands of cases."""
+    if value is None:
+        return None
+    stored: dict[str, Any] = orjson.loads(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+    return stored
 
 
 def entries(

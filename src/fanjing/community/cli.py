@@ -188,10 +188,15 @@ def _reevaluate(pack: int, *, approve: bool, as_json: bool, actor: str) -> None:
                     actor=actor,
                     now=datetime.now(UTC),
                     progress=advance,
+                    dask_scheduler=settings.dask_scheduler,
                 )
             else:
                 found = preview_pack(
-                    session=session, checker=checker, row_id=pack, progress=advance
+                    session=session,
+                    checker=checker,
+                    row_id=pack,
+                    progress=advance,
+                    dask_scheduler=settings.dask_scheduler,
                 )
             _show(found, approve=approve, as_json=as_json)
     except FanjingError as problem:

@@ -5,32 +5,40 @@ what is applied is the preview computed again at approval, in the same transacti
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, select, update
+import orjson
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import PACKS, bump_revision
-from fanjing.audit.service import record, record_many
+from fanjing.audit.service import record
 from fanjing.community.core import (
     CaseChange,
     Measure,
+    MeasureChange,
     changes_between,
-    measures_decided,
     reevaluated_measures,
 )
-from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
+from fanjing.community.deciding import DecisionSpec, Outcome, decide_all, remember
+from fanjing.community.reevaluate_rows import (
+    Plan,
+    StoredKey,
+    Writes,
+    open_case_batches,
+    open_situations,
+    situation_text,
+)
 from fanjing.errors import FanjingError, Where
+from fanjing.policy.core.model import Situation
 from fanjing.policy.core.pack import Pack
 from fanjing.policy.packstore import compiled, draft, pack_snapshot
 from fanjing.policy.service import Checker
+from fanjing.policy.situation_json import read_situation
 from fanjing.policy.store import PolicyPackRow
-
-BATCH_CASES = 2_000
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,14 @@ def preview_pack(
     checker: Checker,
     row_id: int,
     progress: Callable[[int], None] = lambda cases: None,
+    dask_scheduler: str = "",
 ) -> Preview:
-    """What approving the draft pack ``row_id`` would change in the open cases."""
-    return _reevaluate(session, checker, draft(session, row_id), apply=None, progress=progress)
+    """What approving the draft pack ``row_id`` would change in the open cases;
+    ``dask_scheduler``: where to decide the distinct situations (see ``deciding.decide_all``)."""
+    row = draft(session, row_id)
+    return _reevaluate(
+        session, checker, row, apply=None, progress=progress, scheduler=dask_scheduler
+    )
 
 
 def approve_pack(
@@ -60,6 +73,7 @@ def approve_pack(
     actor: str,
     now: datetime,
     progress: Callable[[int], None] = lambda cases: None,
+    dask_scheduler: str = "",
 ) -> Preview:
     """Approve the draft: the pack joins those in force from its day, and every open case's
     measures become what the preview shows, each case audited with before and after.
@@ -94,7 +108,9 @@ def approve_pack(
         .where(PolicyPackRow.id == row_id)
         .execution_options(populate_existing=True)
     ).one()
-    applied = _reevaluate(session, checker, row, apply=(actor, now), progress=progress)
+    applied = _reevaluate(
+        session, checker, row, apply=(actor, now), progress=progress, scheduler=dask_scheduler
+    )
     before = {**pack_snapshot(row), "status": "draft"}
     bump_revision(session, PACKS)
     record(
@@ -117,33 +133,102 @@ def _reevaluate(
     *,
     apply: tuple[str, datetime] | None,
     progress: Callable[[int], None],
+    scheduler: str,
 ) -> Preview:
-    """Every open case under the draft pack, batch by batch; ``apply``: who approves and
-    when, to write each batch's changes before the next is read (bulk statements, so
-    100,000 cases take seconds, and memory stays flat)."""
+    """Every open case under the draft pack. Open cases share situations (a list imported
+    together, the same trip): each distinct situation is decided once, first, and each
+    distinct pair of situation and current measures is compared once; then the cases are
+    read batch by batch and take their pair's result. ``apply``: who approves and when, to
+    write each batch's changes before the next is read (set-based statements, so memory
+    stays flat)."""
     pack = compiled(row)
-    pinned = replace(checker, pinned_pack=pack)
+    spec = DecisionSpec.of(pack, row.text, f"policy_pack/{row.id}", checker.registry)
+    remember(spec, pack, checker.registry)  # in this process: built already, and warm
+    outcomes = _Outcomes(checker, spec)
     looked, changes, failed = 0, [], []
+    results: dict[tuple[str, StoredKey], _Result] = {}
     with _no_cycle_collection():
-        for batch in _open_case_batches(session, lock=apply is not None):
-            writes = _Writes()
-            for case_id, situation, stored in batch:
-                current = [measure for _, measure in stored]
-                try:
-                    decided = measures_decided(pinned.check(situation, explained=False))
-                except FanjingError as problem:
-                    failed.append((case_id, problem.message))
-                    continue
-                after = reevaluated_measures(current, decided, pack.in_force_from)
-                change = changes_between(case_id, current, after)
-                if change.changes:
-                    changes.append(change)
-                    writes.case(case_id, stored, after)
+        text_of_report = open_situations(session)
+        outcomes.decide(set(text_of_report.values()), scheduler=scheduler)
+        for batch in open_case_batches(session, lock=apply is not None):
+            writes = Writes()
+            for case_id, report_id, stored in batch:
+                text = text_of_report.get(report_id) or situation_text(session, report_id)
+                key = (text, tuple(values for _, values in stored))
+                result = results.get(key)
+                if result is None:
+                    result = results[key] = _result(key[1], outcomes.of(text), pack)
+                if result.failed is not None:
+                    failed.append((case_id, result.failed))
+                elif result.changes:
+                    changes.append(CaseChange(case_id, result.changes))
+                    if apply is not None:
+                        writes.case(case_id, [measure_id for measure_id, _ in stored], result.plan)
             if apply is not None:
                 writes.flush(session, pack=pack, actor=apply[0], now=apply[1])
             looked += len(batch)
             progress(len(batch))
     return Preview(row, looked, changes, failed)
+
+
+class _Outcomes:
+    """Each distinct situation text's outcome under the draft pack, decided once."""
+
+    def __init__(self, checker: Checker, spec: DecisionSpec) -> None:
+        self._checker = checker
+        self._spec = spec
+        self._by_text: dict[str, Outcome] = {}
+
+    def decide(self, texts: Iterable[str], *, scheduler: str) -> None:
+        """Parse each text, group the texts by the situation they give (the pack and the
+        registry being the same for all, the situation is all that decides), and decide
+        each distinct situation once."""
+        texts_of: dict[Situation, list[str]] = {}
+        for text in texts:
+            if text in self._by_text:
+                continue
+            try:
+                situation = read_situation(
+                    orjson.loads(text),
+                    parse_place=self._checker.parse_place,
+                    today=self._checker.today,
+                )
+            except FanjingError as problem:
+                self._by_text[text] = problem.message
+                continue
+            texts_of.setdefault(situation, []).append(text)
+        distinct = list(texts_of)
+        for situation, outcome in zip(
+            distinct, decide_all(self._spec, distinct, scheduler=scheduler), strict=True
+        ):
+            for text in texts_of[situation]:
+                self._by_text[text] = outcome
+
+    def of(self, text: str) -> Outcome:
+        """A case opened after the distinct situations were read is decided here and now."""
+        if text not in self._by_text:
+            self.decide([text], scheduler="")
+        return self._by_text[text]
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What the draft pack does to one distinct pair of situation and current measures."""
+
+    failed: str | None = None  # why the pack cannot decide
+    changes: tuple[MeasureChange, ...] = ()
+    plan: Plan | None = None  # the writes, when something changes
+
+
+def _result(stored: StoredKey, outcome: Outcome, pack: Pack) -> _Result:
+    if isinstance(outcome, str):
+        return _Result(failed=outcome)
+    current = [Measure(*values) for values in stored]
+    after = reevaluated_measures(current, outcome, pack.in_force_from)
+    changes = changes_between(0, current, after).changes
+    if not changes:
+        return _Result()
+    return _Result(changes=changes, plan=Plan.between(current, after))
 
 
 @contextmanager
@@ -158,124 +243,3 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-Stored = list[tuple[int, Measure]]  # a case's measure rows: id and measure
-
-
-def _open_case_batches(
-    session: Session, *, lock: bool
-) -> Iterator[list[tuple[int, dict[str, Any], Stored]]]:
-    """The open cases with their report's situation and their measures, in batches;
-    ``lock``: the measures are locked until the caller commits, so that a worker's change
-    meanwhile waits for the approval rather than being overwritten by it."""
-    last = 0
-    while True:
-        cases = session.execute(
-            select(CaseRow.id, ArrivalReportRow.situation)
-            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-            .where(CaseRow.status == "open", CaseRow.id > last)
-            .order_by(CaseRow.id)
-            .limit(BATCH_CASES)
-        ).all()
-        if not cases:
-            return
-        ids = [case_id for case_id, _ in cases]
-        stored: dict[int, Stored] = {case_id: [] for case_id in ids}
-        m = CaseMeasureRow
-        measures = (
-            select(
-                m.id,
-                m.case_id,
-                m.kind,
-                m.start_date,
-                m.end_date,
-                m.rule,
-                m.clause,
-                m.ended_on,
-                m.end_reason,
-            )
-            .where(m.case_id.in_(ids))
-            .order_by(m.start_date, m.id)
-        )
-        for row in session.execute(measures.with_for_update() if lock else measures):
-            stored[row.case_id].append(
-                (
-                    row.id,
-                    Measure(
-                        row.kind,
-                        row.start_date,
-                        row.end_date,
-                        row.rule,
-                        row.clause,
-                        row.ended_on,
-                        row.end_reason,
-                    ),
-                )
-            )
-        yield [(case_id, situation, stored[case_id]) for case_id, situation in cases]
-        last = ids[-1]
-
-
-class _Writes:
-    """A batch's changes, written in three bulk statements: updates, new measures, audit."""
-
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self.inserts: list[dict[str, Any]] = []
-        self.audited: list[tuple[int, list[dict[str, Any]], list[dict[str, Any]]]] = []
-
-    def case(self, case_id: int, stored: Stored, after: list[Measure]) -> None:
-        """The case's measures become ``after``, matched to its rows by kind, in order."""
-        unmatched = list(stored)
-        for measure in after:
-            match = next((s for s in unmatched if s[1].kind == measure.kind), None)
-            if match is None:
-                self.inserts.append({"case_id": case_id, **_columns(measure)})
-                continue
-            unmatched.remove(match)
-            if match[1] != measure:
-                self.updates.append({"id": match[0], **_columns(measure)})
-        before = [_shown(measure) for _, measure in stored]
-        self.audited.append((case_id, before, [_shown(m) for m in after]))
-
-    def flush(self, session: Session, *, pack: Pack, actor: str, now: datetime) -> None:
-        if self.updates:
-            session.execute(update(CaseMeasureRow), self.updates)  # by primary key, executemany
-        if self.inserts:
-            session.execute(insert(CaseMeasureRow), self.inserts)
-        record_many(
-            session,
-            [
-                {
-                    "at": now,
-                    "actor": actor,
-                    "action": "reevaluate_case",
-                    "entity": "community_case",
-                    "entity_id": str(case_id),
-                    "before": {"measures": before},
-                    "after": {"measures": after, "pack": f"{pack.id} {pack.version}"},
-                }
-                for case_id, before, after in self.audited
-            ],
-        )
-
-
-def _columns(measure: Measure) -> dict[str, Any]:
-    return {
-        "kind": measure.kind,
-        "start_date": measure.start,
-        "end_date": measure.end,
-        "rule": measure.rule,
-        "clause": measure.clause,
-        "ended_on": measure.ended_on,
-        "end_reason": measure.end_reason,
-    }
-
-
-def _shown(measure: Measure) -> dict[str, Any]:
-    return {
-        "kind": measure.kind,
-        "start": measure.start.isoformat(),
-        "until": measure.until.isoformat() if measure.until else None,
-    }

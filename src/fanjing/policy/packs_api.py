@@ -153,7 +153,12 @@ def preview(
     request: Request,
     limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
 ) -> dict[str, Any]:
-    found = preview_pack(session=session, checker=_checker(request), row_id=pack_row_id)
+    found = preview_pack(
+        session=session,
+        checker=_checker(request),
+        row_id=pack_row_id,
+        dask_scheduler=request.app.state.settings.dask_scheduler,
+    )
     return _preview_read(found, limit)
 
 
@@ -175,6 +180,7 @@ def approve(
         row_id=pack_row_id,
         actor=user.name,
         now=datetime.now(UTC),
+        dask_scheduler=request.app.state.settings.dask_scheduler,
     )
     session.commit()  # before this process looks again: it must see the new pack
     cache: RevisionCache[Any] = request.app.state.packs

@@ -555,7 +555,12 @@ def pack(pack_row_id: RowId, request: Request, session: DbSession, user: Viewer)
     if row is None:
         raise FanjingError("not_found", f"没有编号为 {pack_row_id} 的政策包")
     preview = (
-        preview_pack(session=session, checker=_checker(request), row_id=row.id)
+        preview_pack(
+            session=session,
+            checker=_checker(request),
+            row_id=row.id,
+            dask_scheduler=request.app.state.settings.dask_scheduler,
+        )
         if row.status == "draft"
         else None
     )
@@ -612,6 +617,7 @@ def approve(
             row_id=pack_row_id,
             actor=user.name,
             now=datetime.now(UTC),
+            dask_scheduler=request.app.state.settings.dask_scheduler,
         )
     except FanjingError as problem:
         if problem.code == "not_found":
@@ -619,7 +625,12 @@ def approve(
         session.rollback()
         row = session.get_one(PolicyPackRow, pack_row_id)
         preview = (
-            preview_pack(session=session, checker=_checker(request), row_id=row.id)
+            preview_pack(
+                session=session,
+                checker=_checker(request),
+                row_id=row.id,
+                dask_scheduler=request.app.state.settings.dask_scheduler,
+            )
             if row.status == "draft"
             else None
         )
