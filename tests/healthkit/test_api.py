@@ -423,12 +423,14 @@ def test_the_own_pass_carries_colour_and_pop_up_and_verifies(client, tokens, sen
     checked = client.post("/api/v1/pass/verify", json={"token": green["token"]}).json()
     assert checked["valid"] is True and checked["masked_name"] == "张*"
     assert (checked["colour"], checked["popup"]) == ("green", False)
+    assert checked["version"] == green["version"] == 0  # a new account's status
 
     body = {"document_number": ID, "kind": "confirmed_case", "reason": "确诊"}
     client.post("/api/v1/healthkit/red-marks", json=body, headers=bearer(cdc))
     red = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
     verified = client.post("/api/v1/pass/verify", json={"token": red["token"]}).json()
     assert verified["colour"] == "red"
+    assert verified["version"] == red["version"] == 1  # the mark moved the status once
     for role in set(ROLES) - {"citizen"}:
         assert client.get("/api/v1/healthkit/pass", headers=bearer(tokens[role])).status_code == 403
 

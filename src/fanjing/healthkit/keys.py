@@ -7,6 +7,7 @@ verify; then they are no longer published.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -52,6 +53,24 @@ def stored_keys(settings: Settings, *, now: datetime) -> list[StoredKey]:
             raise FanjingError("bad_key_file", f"{path} 不是 Ed25519 私钥")
         created = datetime.strptime(path.stem.split("-")[0], _STAMP).replace(tzinfo=UTC)
         keys.append(StoredKey(SigningKey(path.stem, private), created))
+    return keys
+
+
+_LOADED: dict[Path, tuple[int, list[StoredKey]]] = {}  # by folder: its mtime, its keys
+
+
+def current_keys(settings: Settings, *, now: datetime) -> list[StoredKey]:
+    """``stored_keys``, read again only when the folder changed (a key added or removed
+    changes its modification time): a server signs a pass per request, and reading and
+    parsing every key file each time cost more than signing."""
+    folder = _folder(settings)
+    with contextlib.suppress(FileNotFoundError):
+        changed = folder.stat().st_mtime_ns
+        loaded = _LOADED.get(folder)
+        if loaded is not None and loaded[0] == changed:
+            return loaded[1]
+    keys = stored_keys(settings, now=now)
+    _LOADED[folder] = (folder.stat().st_mtime_ns, keys)
     return keys
 
 
