@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from fanjing.common.identity import read_document
-from fanjing.healthkit.service import create_account
-from fanjing.healthkit.status import mark_red
-from fanjing.infra.crypto import FieldCipher
-from fanjing.infra.db import create_db_engine, session_scope
-from fanjing.users.service import add_user
+from fanjing.infra.db import create_db_engine
 from tests.cli_helpers import run_fanjing
-
-TODAY = date(2021, 8, 7)
-NOW = datetime(2021, 8, 7, 2, tzinfo=UTC)
-ID = "110101199003071233"
+from tests.healthkit.test_status_row import World
 
 
 def test_verify_status_lists_each_row_that_differs_and_refresh_fills_in_old_rows(
@@ -24,38 +15,11 @@ def test_verify_status_lists_each_row_that_differs_and_refresh_fills_in_old_rows
 ):
     assert run_fanjing(tmp_path, "db", "upgrade").returncode == 0
     engine = create_db_engine(f"sqlite:///{tmp_path / 'var' / 'fanjing.db'}")
-    cipher = FieldCipher((b"2Kh3WHCvK5rO0WZ3n2ZxH6hQe0VbgqgD4Cz5X6qUeTk=",), b"k" * 32)
-    with session_scope(engine) as session:
-        user, _ = add_user(
-            session=session,
-            cipher=cipher,
-            name="张三",
-            role="citizen",
-            community=None,
-            parse_place=gazetteer.parse,
-            actor="t",
-            now=NOW,
-        )
-        document = read_document("resident_id", ID, today=TODAY)
-        create_account(
-            session=session,
-            cipher=cipher,
-            user_id=user.id,
-            name="张三",
-            document=document,
-            community=None,
-            now=NOW,
-        )
-        mark_red(
-            session=session,
-            cipher=cipher,
-            document=document,
-            kind="close_contact",
-            reason="流调",
-            actor="cdc",
-            today=TODAY,
-            now=NOW,
-        )
+    with Session(engine) as session:
+        world = World(session, gazetteer)
+        world.account(0)
+        world.mark(0)
+        session.commit()
     consistent = run_fanjing(tmp_path, "healthkit", "verify-status", today="2021-08-07")
     assert consistent.returncode == 0, consistent.stderr
     assert "核对 1 个账户，0 个不一致" in consistent.stdout

@@ -6,6 +6,7 @@ status read from the row is the one computed."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from fanjing.healthkit.status_row import (
 )
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow, RedMarkRow, StatusRow
 from fanjing.infra.crypto import FieldCipher
+from fanjing.infra.db import create_db_engine, upgrade
 from fanjing.itinerary.store import VisitRow
 from fanjing.places.lookup import registry_in_database
 from fanjing.places.service import designate, lift
@@ -39,6 +41,7 @@ from fanjing.users.core import token_hash
 from fanjing.users.service import add_user
 from fanjing.users.store import UserRow
 from tests.api_helpers import COMMUNITY
+from tests.conftest import fresh_postgres_database
 
 START = date(2021, 8, 7)
 AREAS = ("河南省郑州市二七区京广路街道", "江苏省南京市江宁区禄口街道", "河北省廊坊市三河市")
@@ -395,3 +398,68 @@ def test_the_status_read_by_token_is_one_row_and_refuses_expired_tokens(engine, 
                 assert caller_status(connection, token_hash(token), START, expired) == (None, None)
         finally:
             session.rollback()
+
+
+@pytest.mark.pg
+def test_a_fan_out_waiting_on_a_clear_sees_it_and_overwrites_nothing(gazetteer):
+    """PostgreSQL, two transactions at once: a community worker clears a person's pop-up while
+    a designation's fan-out raises them another. The fan-out waits for the row, then reads
+    the pop-ups after the clear committed: the row shows the new pop-up only."""
+    with fresh_postgres_database() as url:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        try:
+            with Session(engine) as session:
+                world = World(session, gazetteer)
+                world.account(0)
+                world.visit(3)  # 郑州市, three days ago
+                world.designate(3)  # medium, 京广路街道, from tomorrow: the visit counts, a pop-up
+                second = designate(
+                    session=session,
+                    level="high",
+                    area="河南省郑州市二七区",
+                    start=START,
+                    end=None,
+                    parse_place=gazetteer.parse,
+                    actor="cdc",
+                    now=world.now,
+                )
+                session.commit()
+                first_popup = session.scalar(select(PopupRow.id))
+                second_id, account_id, now = second.id, world.accounts()[0].id, world.now
+            assert first_popup is not None
+
+            clearing = Session(engine)
+            clear_popup(
+                session=clearing,
+                popup_id=first_popup,
+                community=COMMUNITY,
+                actor="社工",
+                reason="已核实",
+                today=START,
+                now=now,
+            )
+
+            def fan_out() -> None:
+                with Session(engine) as raising:
+                    raise_popups_for(
+                        session=raising, designation_ids=[second_id], today=START, now=now
+                    )
+                    raising.commit()
+
+            raising = threading.Thread(target=fan_out)
+            raising.start()
+            raising.join(timeout=1.0)
+            assert raising.is_alive()  # waiting for the clear's lock on the row
+            clearing.commit()
+            clearing.close()
+            raising.join(timeout=30)
+            assert not raising.is_alive()
+
+            with Session(engine) as session:
+                row = session.get_one(StatusRow, account_id)
+                assert [p["id"] for p in row.popups] == [first_popup + 1] and row.popup
+                assert row.version == 3  # raised, cleared, raised
+                assert list(verify_statuses(session=session, today=START)) == []
+        finally:
+            engine.dispose()

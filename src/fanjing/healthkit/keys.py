@@ -83,9 +83,13 @@ def rotate_signing_key(settings: Settings, *, now: datetime) -> SigningKey:
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    descriptor = os.open(folder / f"{kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # written aside, then renamed into place: another worker listing the folder meanwhile
+    # (two starting at once each make the first key) never reads a half-written file
+    written = folder / f".{kid}.pem.part"
+    descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
+    written.rename(folder / f"{kid}.pem")
     return SigningKey(kid, private)
 
 
