@@ -419,16 +419,18 @@ def test_the_own_pass_carries_colour_and_pop_up_and_verifies(client, tokens, sen
     register(client, citizen)
     green = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
     assert green["colour"] == "green" and green["popup"] is False
-    assert green["qr_svg"].startswith("data:image/svg+xml")
+    assert qr_text(green["qr_svg"]) == green["token"]
     checked = client.post("/api/v1/pass/verify", json={"token": green["token"]}).json()
     assert checked["valid"] is True and checked["masked_name"] == "张*"
     assert (checked["colour"], checked["popup"]) == ("green", False)
+    assert checked["version"] == green["version"] == 0  # a new account's status
 
     body = {"document_number": ID, "kind": "confirmed_case", "reason": "确诊"}
     client.post("/api/v1/healthkit/red-marks", json=body, headers=bearer(cdc))
     red = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
     verified = client.post("/api/v1/pass/verify", json={"token": red["token"]}).json()
     assert verified["colour"] == "red"
+    assert verified["version"] == red["version"] == 1  # the mark moved the status once
     for role in set(ROLES) - {"citizen"}:
         assert client.get("/api/v1/healthkit/pass", headers=bearer(tokens[role])).status_code == 403
 
@@ -457,3 +459,24 @@ def test_an_observation_decided_on_a_declaration_is_yellow_in_the_history(client
         (observation["end"], "green"),
     ]
     assert status["colour"] == "green"  # today is long after August 2021
+
+
+def qr_text(data_uri: str) -> str:
+    """What a QR reader finds in the pass's SVG: its rectangles drawn into pixels and read
+    with zxing-cpp's reader."""
+    import base64
+    import re
+
+    import numpy
+    import zxingcpp
+
+    assert data_uri.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(data_uri.split(",", 1)[1]).decode()
+    size = int(re.search(r'<svg width="(\d+)"', svg).group(1))
+    pixels = numpy.full((size, size), 255, dtype=numpy.uint8)
+    for x, y, width, height in re.findall(r"M(\d+) (\d+)h(\d+)v(\d+)h-\d+Z", svg):
+        left, top = int(x), int(y)
+        pixels[top : top + int(height), left : left + int(width)] = 0
+    found = zxingcpp.read_barcode(pixels)
+    assert found is not None, "no QR code in the SVG"
+    return found.text

@@ -27,7 +27,7 @@ def settings(tmp_path) -> Settings:
 
 def issued(settings, now=NOW, colour=Colour.YELLOW, popup=True) -> str:
     key = stored_keys(settings, now=now)[0].key
-    return issue_pass(key=key, masked_name="张*", colour=colour, popup=popup, now=now)
+    return issue_pass(key=key, masked_name="张*", colour=colour, popup=popup, version=7, now=now)
 
 
 def published(settings, now=NOW):
@@ -38,6 +38,7 @@ def test_a_pass_verifies_offline_within_five_minutes(settings):
     token = issued(settings)
     claims = verify_pass(token, jwks=published(settings), now=NOW + VALIDITY - timedelta(seconds=1))
     assert (claims.masked_name, claims.colour, claims.popup) == ("张*", Colour.YELLOW, True)
+    assert claims.version == 7
     assert len(token) < 300  # compact enough for a QR code
 
 

@@ -11,7 +11,13 @@ import pytest
 
 from fanjing.common.days import CHINA_STANDARD_TIME, next_time_in_china
 from fanjing.web.app import daily_jobs
-from fanjing.web.jobs import DailyJob, daily_key, every_day_at, run_daily_jobs
+from fanjing.web.jobs import (
+    DailyJob,
+    daily_key,
+    every_day_at,
+    run_daily_jobs,
+    status_refresh_job,
+)
 
 
 class MovedClock:
@@ -182,3 +188,35 @@ def test_a_run_that_raises_does_not_end_the_loop(caplog):
         asyncio.run(every_day_at(time(3, 0), run, clock=clock, sleep=clock.sleep))
     assert days == [date(2021, 8, 7), date(2021, 8, 8), date(2021, 8, 9)]
     assert [r.getMessage() for r in caplog.records] == ["daily jobs of 2021-08-07 failed"]
+
+
+def test_at_the_day_change_the_status_rows_the_date_moved_are_refreshed(engine, gazetteer):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from fanjing.healthkit.status_row import verify_statuses
+    from fanjing.healthkit.store import StatusRow
+    from fanjing.infra.clock import fix_day
+    from tests.healthkit.test_status_row import World
+
+    with Session(engine) as session:
+        world = World(session, gazetteer)
+        world.account(0)
+        world.mark(0)
+        session.commit()
+        mark_day = world.today
+    job = status_refresh_job(engine)
+    assert job.advisory_key not in {j.advisory_key for j in daily_jobs(engine)}
+    with engine.begin() as connection:  # as migration 0019 leaves a row: holding for no day
+        connection.execute(StatusRow.__table__.update().values(valid_until=date(1900, 1, 1)))
+    clock = MovedClock(datetime(2021, 8, 7, 16, 0, tzinfo=UTC), stop_after=0)
+    fix_day(mark_day)
+    try:
+        assert run_daily_jobs((job,), engine=engine, clock=clock, day=mark_day) == {
+            "refresh_statuses": "ran"
+        }
+        with Session(engine) as session:
+            assert list(verify_statuses(session=session, today=mark_day)) == []
+            assert session.scalars(select(StatusRow.colour)).all() == ["red"]
+    finally:
+        fix_day(None)

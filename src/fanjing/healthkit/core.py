@@ -110,3 +110,17 @@ def colour_changes(
             changes.append((day, colour))
             current = colour
     return changes
+
+
+def colour_validity(
+    day: date, *, yellow: Sequence[Period], red: Sequence[Period]
+) -> tuple[date | None, date | None]:
+    """The days around ``day`` on which the colour and its history stay as they are on
+    ``day``: from the last period boundary on or before it (None: since ever) until the
+    first after it (exclusive; None: for ever), the date alone changing nothing between."""
+    boundaries = {p.start for p in (*yellow, *red)} | {
+        p.end for p in (*yellow, *red) if p.end is not None
+    }
+    since = max((b for b in boundaries if b <= day), default=None)
+    until = min((b for b in boundaries if b > day), default=None)
+    return since, until

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import citizen_actor, record
+from fanjing.healthkit.status_row import refresh_status
 from fanjing.healthkit.store import AccountRow, DeclarationRow, DeclaredStayRow, PhoneBindingRow
 from fanjing.itinerary.core import Card, city_name
 from fanjing.itinerary.service import card_for
@@ -92,6 +93,7 @@ def declare(
         for stay in parsed.stays
         if stay.place.city
     )
+    refresh_status(session=session, account_id=account.id, today=checker.today)
     record(
         session,
         actor=citizen_actor(account.user_id),

@@ -7,6 +7,7 @@ verify; then they are no longer published.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -55,6 +56,24 @@ def stored_keys(settings: Settings, *, now: datetime) -> list[StoredKey]:
     return keys
 
 
+_LOADED: dict[Path, tuple[int, list[StoredKey]]] = {}  # by folder: its mtime, its keys
+
+
+def current_keys(settings: Settings, *, now: datetime) -> list[StoredKey]:
+    """``stored_keys``, read again only when the folder changed (a key added or removed
+    changes its modification time): a server signs a pass per request, and reading and
+    parsing every key file each time cost more than signing."""
+    folder = _folder(settings)
+    with contextlib.suppress(FileNotFoundError):
+        changed = folder.stat().st_mtime_ns
+        loaded = _LOADED.get(folder)
+        if loaded is not None and loaded[0] == changed:
+            return loaded[1]
+    keys = stored_keys(settings, now=now)
+    _LOADED[folder] = (folder.stat().st_mtime_ns, keys)
+    return keys
+
+
 def rotate_signing_key(settings: Settings, *, now: datetime) -> SigningKey:
     """Create a new signing key; it signs from now on."""
     folder = _folder(settings)
@@ -64,9 +83,13 @@ def rotate_signing_key(settings: Settings, *, now: datetime) -> SigningKey:
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    descriptor = os.open(folder / f"{kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # written aside, then renamed into place: another worker listing the folder meanwhile
+    # (two starting at once each make the first key) never reads a half-written file
+    written = folder / f".{kid}.pem.part"
+    descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
+    written.rename(folder / f"{kid}.pem")
     return SigningKey(kid, private)
 
 

@@ -1,7 +1,8 @@
 """The health kit's signed pass: a compact EdDSA token (JWS) behind the QR code.
 
-The token holds the masked name, the colour, whether a pop-up stands, when it
-was issued, and expires 5 minutes later. Anyone with the public keys (JWKS) can
+The token holds the masked name, the colour, whether a pop-up stands, the version of
+the status it was read from (``healthkit_status.version``: a reader holding two passes
+of one person knows which is newer), when it was issued, and expires 5 minutes later. Anyone with the public keys (JWKS) can
 check it offline. Time is passed in; nothing here reads the clock.
 """
 
@@ -38,13 +39,20 @@ class PassClaims:
     masked_name: str
     colour: Colour
     popup: bool
+    version: int | None  # None: a pass signed before passes carried it
     issued_at: datetime
     expires_at: datetime
     kid: str
 
 
 def issue_pass(
-    *, key: SigningKey, masked_name: str, colour: Colour, popup: bool, now: datetime
+    *,
+    key: SigningKey,
+    masked_name: str,
+    colour: Colour,
+    popup: bool,
+    version: int,
+    now: datetime,
 ) -> str:
     """A token valid from ``now`` for 5 minutes. The name must already be masked."""
     issued = int(now.timestamp())
@@ -52,6 +60,7 @@ def issue_pass(
         "n": masked_name,
         "c": colour.value,
         "p": popup,
+        "v": version,
         "iat": issued,
         "exp": issued + int(VALIDITY.total_seconds()),
     }
@@ -97,6 +106,13 @@ def verify_pass(token: str, *, jwks: dict[str, Any], now: datetime) -> PassClaim
         colour = Colour(claims["c"])
     except (KeyError, ValueError):
         raise FanjingError("pass_malformed", "通行码缺少颜色") from None
+    version = claims.get("v")
     return PassClaims(
-        str(claims.get("n", "")), colour, bool(claims.get("p")), issued, expires, str(kid)
+        str(claims.get("n", "")),
+        colour,
+        bool(claims.get("p")),
+        version if isinstance(version, int) else None,
+        issued,
+        expires,
+        str(kid),
     )

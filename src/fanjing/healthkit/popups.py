@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.status_row import refresh_popups, refresh_status
 from fanjing.healthkit.store import AccountRow, DeclaredStayRow, PhoneBindingRow, PopupRow
 from fanjing.infra.db import UtcDateTime
 from fanjing.infra.metrics import POPUPS_RAISED
@@ -32,7 +33,7 @@ def raise_popups(
     One INSERT … SELECT over the itinerary joined to the phone bindings (active and
     grey numbers alike) and over the declared stays, not a loop per person; accounts
     that already have this designation's pop-up are left alone, so raising twice adds
-    nothing.
+    nothing. The status rows of the accounts raised are refreshed set-wise too.
     """
     if designation.level == "cases" or designation.city is None:
         return 0
@@ -82,7 +83,15 @@ def raise_popups(
             literal(now, UtcDateTime()),
         ),
     )
-    return len(session.execute(statement.returning(PopupRow.id)).all())
+    raised = len(session.execute(statement.returning(PopupRow.id)).all())
+    if raised:
+        refresh_popups(
+            session=session,
+            account_ids=select(PopupRow.account_id).where(
+                PopupRow.designation_id == designation.id, PopupRow.raised_at == now
+            ),
+        )
+    return raised
 
 
 def raise_popups_for(
@@ -104,9 +113,27 @@ def postpone_until(last_visit: date) -> date:
 
 
 def clear_popup(
+    *,
+    session: Session,
+    popup_id: int,
+    community: str,
+    actor: str,
+    reason: str,
+    today: date,
+    now: datetime,
+) -> PopupRow:
+    """A community worker clears a pop-up of one of their community's people, saying why;
+    the account's status row is refreshed for ``today``."""
+    popup = _clear(
+        session=session, popup_id=popup_id, community=community, actor=actor, reason=reason, now=now
+    )
+    refresh_status(session=session, account_id=popup.account_id, today=today)
+    return popup
+
+
+def _clear(
     *, session: Session, popup_id: int, community: str, actor: str, reason: str, now: datetime
 ) -> PopupRow:
-    """A community worker clears a pop-up of one of their community's people, saying why."""
     popup = session.get(PopupRow, popup_id)
     account = session.get(AccountRow, popup.account_id) if popup else None
     if popup is None or account is None:
@@ -139,12 +166,14 @@ def clear_popups(
     community: str,
     actor: str,
     reason: str,
+    today: date,
     now: datetime,
 ) -> list[PopupRow]:
     """Clear, with one reason, every open pop-up of one of the community's people for
     ``city`` (all their cities when None): a city with many risk areas raises one pop-up
     per area, and the person is only rid of the pop-up when all of them are cleared.
-    Each pop-up is cleared (and kept) on its own, as ``clear_popup`` does."""
+    Each pop-up is cleared (and kept) on its own, as ``clear_popup`` does; the status row
+    is refreshed once, for ``today``."""
     account = session.get(AccountRow, account_id)
     if account is None:
         raise FanjingError("not_found", f"没有编号为 {account_id} 的账户", Where(field="account"))
@@ -158,8 +187,8 @@ def clear_popups(
     popup_ids = list(session.scalars(query.order_by(PopupRow.id)))
     if not popup_ids:
         raise FanjingError("already_cleared", "没有未处理的弹窗", Where(field="city"))
-    return [
-        clear_popup(
+    cleared = [
+        _clear(
             session=session,
             popup_id=popup_id,
             community=community,
@@ -169,3 +198,5 @@ def clear_popups(
         )
         for popup_id in popup_ids
     ]
+    refresh_status(session=session, account_id=account_id, today=today)
+    return cleared

@@ -24,6 +24,7 @@ from fanjing.common.identity import (
 from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_platform, deletion_day
 from fanjing.healthkit.sender import CodeSender
+from fanjing.healthkit.status_row import new_status_row
 from fanjing.healthkit.store import AccountRow, OneTimeCodeRow, PhoneBindingRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.rate_limits import CODE_SENDS, RateLimits
@@ -102,6 +103,7 @@ def create_account(
     )
     session.add(account)
     session.flush()
+    session.add(new_status_row(account))
     record(
         session,
         actor=citizen_actor(user_id),

@@ -1,194 +1,77 @@
-"""An account's colour (H2) with its history, and CDC's red marks."""
+"""An account's colour (H2) and pop-ups as the health kit shows them, read from the
+precomputed row (``status_row``), and CDC's red marks."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ColumnElement,
-    Date,
-    DateTime,
-    Integer,
-    Row,
-    Select,
-    String,
-    bindparam,
-    cast,
-    literal,
-    null,
-    select,
-    union_all,
-)
+from sqlalchemy import Connection, Integer, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
-from fanjing.common.days import day_in_china
 from fanjing.common.identity import Document
 from fanjing.errors import FanjingError, Where
-from fanjing.healthkit.core import Colour, Period, colour_changes, colour_on, observation_periods
-from fanjing.healthkit.store import AccountRow, DeclarationRow, PopupRow, RedMarkRow
+from fanjing.healthkit.status_row import (
+    STATUS_COLUMNS,
+    Executor,
+    Status,
+    refresh_status,
+    status_from_row,
+)
+from fanjing.healthkit.store import AccountRow, RedMarkRow, StatusRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import UtcDateTime
 from fanjing.users.store import UserRow
 
 RED_KINDS = {"confirmed_case": "确诊病例", "close_contact": "密切接触者"}
 
-
-@dataclass(frozen=True)
-class OpenPopup:
-    id: int
-    city: str
-    last_visit: date
-
-
-@dataclass(frozen=True)
-class Status:
-    account_id: int
-    colour: Colour
-    history: list[tuple[date, Colour]]  # each change, oldest first
-    popups: list[OpenPopup]
-
-
-def _status_query(user: ColumnElement[Any]) -> Select[Any]:
-    """Everything a status shows, for ``user``: one row for the user (their role in
-    ``text``), one for their account, one per declaration, red mark and open pop-up."""
-    account = select(AccountRow.id).where(AccountRow.user_id == user).scalar_subquery()
-    no_day, no_moment, no_city, no_body = (
-        cast(null(), Date()),
-        cast(null(), DateTime(timezone=True)),
-        cast(null(), String()),
-        cast(null(), JSON()),
-    )  # typed, so that PostgreSQL can match the branches' columns
-    return (
-        union_all(
-            select(
-                literal("user").label("source"),
-                UserRow.id.label("id"),
-                no_day.label("first"),
-                no_day.label("last"),
-                no_moment.label("at"),
-                UserRow.role.label("text"),
-                no_body.label("body"),
-            ).where(UserRow.id == user),
-            select(
-                literal("account"), AccountRow.id, no_day, no_day, no_moment, no_city, no_body
-            ).where(AccountRow.id == account),
-            select(
-                literal("declaration"),
-                DeclarationRow.id,
-                no_day,
-                no_day,
-                DeclarationRow.declared_at,
-                no_city,
-                DeclarationRow.decision,
-            ).where(DeclarationRow.account_id == account),
-            select(
-                literal("red"),
-                RedMarkRow.id,
-                RedMarkRow.marked_on,
-                RedMarkRow.lifted_on,
-                no_moment,
-                no_city,
-                no_body,
-            ).where(RedMarkRow.account_id == account),
-            select(
-                literal("popup"),
-                PopupRow.id,
-                PopupRow.last_visit,
-                no_day,
-                no_moment,
-                PopupRow.city,
-                no_body,
-            ).where(PopupRow.account_id == account, PopupRow.cleared_at.is_(None)),
-        )
-        .subquery()
-        .select()
-    )
-
-
-# built once: building them costs more than running them
-_BY_USER = _status_query(bindparam("user_id", type_=Integer()))
-_BY_TOKEN = _status_query(
-    select(UserRow.id)
+# built once: building them costs more than running them. The caller's role and their
+# account's row, by the token's hash (unique) and the row's user (unique): one indexed read
+_BY_USER = select(*STATUS_COLUMNS).where(StatusRow.user_id == bindparam("user_id", type_=Integer()))
+_BY_TOKEN = (
+    select(UserRow.role, *STATUS_COLUMNS)
+    .outerjoin(StatusRow, StatusRow.user_id == UserRow.id)
     .where(
         UserRow.token_hash == bindparam("token_hash", type_=String()),
         UserRow.revoked_at.is_(None),
         UserRow.token_expires_at > bindparam("now", type_=UtcDateTime()),
     )
-    .scalar_subquery()
+)
+_PASS_BY_TOKEN = _BY_TOKEN.add_columns(AccountRow.name_encrypted).outerjoin(
+    AccountRow, AccountRow.id == StatusRow.account_id
 )
 
 
-def status_of_user(session: Session, user_id: int, today: date) -> Status | None:
+def status_of_user(executor: Executor, user_id: int, today: date) -> Status | None:
     """The colour today of ``user_id``'s account, how it got there, and its open pop-ups;
     None without an account."""
-    return _status(session.execute(_BY_USER, {"user_id": user_id}).all(), today)
+    row = executor.execute(_BY_USER, {"user_id": user_id}).first()
+    return None if row is None else status_from_row(executor, row, today)
 
 
 def caller_status(
-    session: Session, token_hash: str, today: date, now: datetime
+    connection: Connection, token_hash: str, today: date, now: datetime
 ) -> tuple[str | None, Status | None]:
     """The role of the user holding the token (None: no such user, or the token expired or
     revoked at ``now``) and their account's status, in one query: a status lookup is the
     health kit's most frequent request."""
-    rows = session.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now}).all()
-    role = next((row.text for row in rows if row.source == "user"), None)
-    return role, _status(rows, today)
+    row = connection.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
+    if row is None:
+        return None, None
+    return row.role, None if row.account_id is None else status_from_row(connection, row, today)
 
 
-def _status(rows: Sequence[Row[Any]], today: date) -> Status | None:
-    """Yellow comes from the observations of the account's declarations, each one until the
-    next declaration replaced it; red from CDC's marks until lifted."""
-    ids = [row.id for row in rows if row.source == "account"]
-    if not ids:
-        return None
-    declarations = sorted((r for r in rows if r.source == "declaration"), key=lambda r: r.id)
-    yellow: list[Period] = []
-    for index, row in enumerate(declarations):
-        replaced_on = (
-            day_in_china(_moment(declarations[index + 1].at))
-            if index + 1 < len(declarations)
-            else None
-        )
-        body = json.loads(row.body) if isinstance(row.body, str) else row.body
-        yellow.extend(_until(period, replaced_on) for period in observation_periods(body))
-    red = [
-        Period(_day(row.first), _day(row.last) if row.last else None)
-        for row in rows
-        if row.source == "red"
-    ]
-    popups = sorted(
-        (OpenPopup(row.id, row.text, _day(row.first)) for row in rows if row.source == "popup"),
-        key=lambda popup: popup.id,
-    )
-    return Status(
-        ids[0],
-        colour_on(today, yellow=yellow, red=red),
-        colour_changes(yellow=yellow, red=red, until=today),
-        popups,
-    )
-
-
-def _day(value: date | str) -> date:
-    """A date from the union: typed by PostgreSQL, text from SQLite (its columns lose types)."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _moment(value: datetime | str) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _until(period: Period, replaced_on: date | None) -> Period:
-    if replaced_on is None or (period.end is not None and period.end <= replaced_on):
-        return period
-    return Period(period.start, max(period.start, replaced_on))
+def caller_pass(
+    connection: Connection, token_hash: str, today: date, now: datetime
+) -> tuple[str | None, Status | None, str | None]:
+    """As ``caller_status``, with the account's encrypted name, for the signed pass."""
+    row = connection.execute(_PASS_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
+    if row is None:
+        return None, None, None
+    if row.account_id is None:
+        return row.role, None, None
+    return row.role, status_from_row(connection, row, today), row.name_encrypted
 
 
 def mark_red(
@@ -230,6 +113,7 @@ def mark_red(
     )
     session.add(mark)
     session.flush()
+    refresh_status(session=session, account_id=account.id, today=today)
     record(
         session,
         actor=actor,
@@ -265,6 +149,7 @@ def lift_red(
         actor,
         reason.strip(),
     )
+    refresh_status(session=session, account_id=mark.account_id, today=today)
     record(
         session,
         actor=actor,

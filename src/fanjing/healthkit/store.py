@@ -138,3 +138,26 @@ class RedMarkRow(Base):
     lifted_on: Mapped[date | None] = mapped_column(Date)
     lifted_by: Mapped[str | None] = mapped_column(String(100))
     lift_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class StatusRow(Base):
+    """An account's status as the health kit shows it, kept up to date in the transaction of
+    every change to its sources (declarations, red marks, pop-ups) and by the daily job for
+    changes the date alone brings (``status_row``): a status read is one indexed row.
+
+    ``valid_from``/``valid_until``: the days the colour and history hold for (until
+    exclusive; None: without bound); a day outside them is computed from the sources.
+    ``version`` grows by one with each change of what the row shows."""
+
+    __tablename__ = "healthkit_status"
+    __table_args__ = (CheckConstraint("colour IN ('green', 'yellow', 'red')", name="colour"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("healthkit_account.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), unique=True)
+    colour: Mapped[str] = mapped_column(String(10))
+    popup: Mapped[bool]
+    popups: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # open ones: id, city, last_visit
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # each change: day, colour
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    version: Mapped[int]

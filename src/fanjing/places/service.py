@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from fanjing.audit.cache import REGISTRY, bump_revision
 from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.status_row import refresh_popups
+from fanjing.healthkit.store import PopupRow
 from fanjing.infra.db import serialise
 from fanjing.places.core import Place
 from fanjing.places.designations_csv import read_designations_csv
@@ -316,7 +318,17 @@ def _end(session: Session, row: DesignationRow, last_day: date, actor: str, now:
     before = row.snapshot()
     if last_day < row.from_date:
         _audit(session, "designation.withdraw", row, before, actor, now, removed=True)
+        shown = list(  # its open pop-ups go with it (ON DELETE CASCADE), off their statuses
+            session.scalars(
+                select(PopupRow.account_id).where(
+                    PopupRow.designation_id == row.id, PopupRow.cleared_at.is_(None)
+                )
+            )
+        )
         session.delete(row)
+        session.flush()
+        if shown:
+            refresh_popups(session=session, account_ids=shown)
         return WITHDRAWN
     row.to_date = last_day
     _audit(session, "designation.lift", row, before, actor, now)

@@ -30,7 +30,14 @@ from fanjing.settings import Settings
 from fanjing.vaccination.appointments import expire_past_appointments
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web import errors
-from fanjing.web.jobs import DailyJob, daily_key, every_day_at, run_daily_jobs
+from fanjing.web.jobs import (
+    DAY_CHANGE,
+    DailyJob,
+    daily_key,
+    every_day_at,
+    run_daily_jobs,
+    status_refresh_job,
+)
 from fanjing.web.openapi import document_problems
 from fanjing.web.pages import install_pages
 from fanjing.web.request_context import RequestContextMiddleware
@@ -122,6 +129,9 @@ async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
         asyncio.create_task(
             every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=now_utc)
         ),
+        asyncio.create_task(
+            every_day_at(DAY_CHANGE, lambda day: _day_change(app, day), clock=now_utc)
+        ),
         asyncio.create_task(_every_half_hour(app)),
         asyncio.create_task(_escalate_every_quarter_hour(app)),
     ]
@@ -162,6 +172,11 @@ def daily_jobs(engine: Engine) -> tuple[DailyJob, ...]:
 
 def _daily(app: FastAPI, day: date) -> None:
     run_daily_jobs(daily_jobs(app.state.engine), engine=app.state.engine, clock=now_utc, day=day)
+
+
+def _day_change(app: FastAPI, day: date) -> None:
+    engine = app.state.engine
+    run_daily_jobs((status_refresh_job(engine),), engine=engine, clock=now_utc, day=day)
 
 
 async def _every_half_hour(app: FastAPI) -> None:

@@ -2,7 +2,9 @@
 
 Daily, at a fixed China Standard Time (``FANJING_DAILY_JOBS_AT``, 03:00 by default), not 24
 hours after start (a day's run missed while no server was up is made up at start): purge grey phone numbers, close community cases whose measures are over,
-expire past appointments. Every half hour (V2), the vaccination sync. Every worker runs the
+expire past appointments. At the day change (00:00 CST), the health-kit status rows that the
+date alone moves (an observation or a red mark ending). Every half hour (V2), the vaccination
+sync. Every worker runs the
 loops; each job takes the vaccination sync's lock (PostgreSQL advisory lock, SQLite lease) under
 its own name, and a daily job records the day it last ran on its state row, so one worker runs
 it once that day and the others skip. A job that fails is logged, counted, and runs again the
@@ -24,11 +26,15 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fanjing.common.days import day_in_china, next_time_in_china
+from fanjing.healthkit.status_row import refresh_due_statuses
+from fanjing.infra.clock import today_in_china
+from fanjing.infra.db import session_scope
 from fanjing.infra.metrics import JOB_RUNS
 from fanjing.vaccination.store import SyncStateRow
 from fanjing.vaccination.sync import ADVISORY_KEY, sync_lock
 
 log = logging.getLogger("fanjing.jobs")
+DAY_CHANGE = time(0, 0)  # CST
 JOB_LEASE = timedelta(minutes=30)
 Clock = Callable[[], datetime]
 
@@ -42,9 +48,24 @@ class DailyJob:
     run: Callable[[], str]
 
 
+STATUS_REFRESH_OFFSET = 16  # apart from the 03:00 jobs' offsets (0, 1, 2…)
+
+
 def daily_key(offset: int) -> int:
     """The advisory lock key of the ``offset``-th daily job (next to the sync's)."""
     return ADVISORY_KEY + 1 + offset
+
+
+def status_refresh_job(engine: Engine) -> DailyJob:
+    """The status rows that no longer hold for the day, refreshed from their sources (a
+    status asked before it ran is computed from them meanwhile)."""
+
+    def refresh() -> str:
+        with session_scope(engine) as session:
+            refreshed = refresh_due_statuses(session=session, today=today_in_china())
+        return f"{refreshed} health-kit statuses refreshed for the day"
+
+    return DailyJob("refresh_statuses", daily_key(STATUS_REFRESH_OFFSET), refresh)
 
 
 def run_daily_jobs(

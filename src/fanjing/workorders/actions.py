@@ -31,6 +31,7 @@ def clear_order_popups(
     user: UserRow,
     city: str | None,
     reason: str,
+    today: date,
     now: datetime,
 ) -> list[PopupRow]:
     """The community clears the order's account's pop-ups (for ``city``, or all)."""
@@ -44,6 +45,7 @@ def clear_order_popups(
         community=user.community,
         actor=user.name,
         reason=_reason(order, reason),
+        today=today,
         now=now,
     )
     for popup in cleared:

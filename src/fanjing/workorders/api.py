@@ -208,6 +208,7 @@ def clear_popups(
         user=user,
         city=body.city,
         reason=body.reason,
+        today=today_in_china(),
         now=now_utc(),
     )
     return read(request, session, order_id, user)

@@ -19,7 +19,7 @@ from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import mask_phone, read_document
 from fanjing.community.reading import tests_of_person
 from fanjing.errors import FanjingError
-from fanjing.healthkit.api import own_pass
+from fanjing.healthkit.api import signed_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
 from fanjing.healthkit.popups import postpone_until
@@ -27,6 +27,7 @@ from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.service import (
     CODE_VALIDITY,
     MAX_ATTEMPTS,
+    NO_ACCOUNT,
     account_of_user,
     account_view,
     confirm_binding,
@@ -35,7 +36,8 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.status import OpenPopup, status_of_user
+from fanjing.healthkit.status import status_of_user
+from fanjing.healthkit.status_row import OpenPopup
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow
 from fanjing.infra.clock import today_in_china
 from fanjing.itinerary.core import card_window
@@ -151,7 +153,11 @@ def pass_fragment(request: Request, session: DbSession, user: Citizen) -> HTMLRe
 
 def _pass(request: Request, session: Session, user: UserRow) -> dict[str, Any]:
     """A freshly signed pass (the API's), its QR code and when it expires (China time)."""
-    issued = own_pass(session, user, request)
+    account = own_account(session, user.id)
+    status = status_of_user(session, user.id, today_in_china())
+    if status is None:
+        raise FanjingError("not_found", NO_ACCOUNT)
+    issued = signed_pass(request, status, account.name_encrypted, datetime.now(UTC))
     expires = issued["expires_at"].astimezone(CHINA_STANDARD_TIME)
     return {
         "qr": issued["qr_svg"],

@@ -387,6 +387,7 @@ def clear(
             community=_community(user),
             actor=user.name,
             reason=reason,
+            today=today_in_china(),
             now=datetime.now(UTC),
         )
     except FanjingError as error:

@@ -310,7 +310,13 @@ def unit_clear_popups(
         user,
         order_id,
         lambda: actions.clear_order_popups(
-            session=session, order_id=order_id, user=user, city=None, reason=reason, now=now_utc()
+            session=session,
+            order_id=order_id,
+            user=user,
+            city=None,
+            reason=reason,
+            today=today_in_china(),
+            now=now_utc(),
         ),
     )
 
