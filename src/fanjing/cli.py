@@ -13,6 +13,7 @@ from fanjing.community.cli import (
     upload_command,
 )
 from fanjing.demo import demo
+from fanjing.employers.cli import employers_app
 from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
@@ -51,6 +52,7 @@ app.add_typer(itinerary_app, name="itinerary")
 app.add_typer(faq_app, name="faq")
 app.add_typer(vaccination_app, name="vaccination")
 app.add_typer(audit_app, name="audit")
+app.add_typer(employers_app, name="employers")
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ data, with the clock set to 7 August 2021.
 The data: the default pack; the risk areas of the national lists of 31 July and 4 August
 2021; one user per role (their logins are printed); demo people with accounts, phone
 numbers (one grey), itineraries, a declaration, pop-ups, arrival reports and cases
-(a secondary close contact with a cohabitant), doses at a clinic (one held for a wrong
+(a secondary close contact with a cohabitant), an employer with two linked employees, doses at a clinic (one held for a wrong
 name); and the hotline's knowledge base from the seed article.
 """
 
@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 
 from fanjing.common.identity import read_document
 from fanjing.community.service import Person, record_check, report_arrival
+from fanjing.employers.service import add_employer_user, link_employer, register_employer
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.healthkit.sender import LogSender
@@ -42,6 +43,7 @@ from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.users.service import add_user
+from fanjing.users.store import UserRow
 from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
@@ -60,7 +62,12 @@ ROLES_ZH = {
     "hotline": "12345 话务员",
     "admin": "管理员",
 }
-LOGINS_ZH = {**ROLES_ZH, "cdc2": "第二位疾控人员（批准另一位上传的政策包）"}
+LOGINS_ZH = {
+    **ROLES_ZH,
+    "cdc2": "第二位疾控人员（批准另一位上传的政策包）",
+    "employer": "单位（北京示例科技有限公司，员工张三、李四）",
+}
+EMPLOYER_CREDIT_CODE = "91110000600037341L"
 
 
 @dataclass(frozen=True)
@@ -119,14 +126,15 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             actor="demo",
             now=datetime.now(UTC),
         )
-    _people(engine, cipher, gazetteer, citizen_id, now)
+    tokens["employer"] = _people(engine, cipher, gazetteer, citizen_id, now)
     _hotline(engine, now)
     return Demo(tokens)
 
 
 def _people(
     engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, citizen_id: int, now: datetime
-) -> None:
+) -> str:
+    """The demo people; returns the employer user's token (its staff link before reporting)."""
     sender, limits = LogSender(), RateLimits()
     with session_scope(engine) as session:
         account = create_account(
@@ -170,6 +178,7 @@ def _people(
             now=now,
         )
         account_id = account.id
+        employer_token = _employer(session, cipher, gazetteer, citizen_id, now)
     feed = (
         "phone,city,day\n"
         "13912345678,北京市,2021-08-05\n13912345678,江苏省南京市,2021-07-30\n"
@@ -201,6 +210,52 @@ def _people(
         _community(session, cipher, checker, now)
         _doses(session, cipher, now)
     sync_to_healthkit(engine=engine, cipher=cipher, clock=lambda: now)
+    return employer_token
+
+
+def _employer(session, cipher, gazetteer, citizen_id, now) -> str:  # type: ignore[no-untyped-def]
+    """An employer with a user; 张三 and 李四 (an account of their own) linked a day before
+    李四's arrival report, which then reaches the employer's inbox."""
+    employer = register_employer(
+        session=session,
+        name="北京示例科技有限公司",
+        credit_code=EMPLOYER_CREDIT_CODE,
+        district="朝阳区",
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=now,
+    )
+    _, token = add_employer_user(
+        session=session,
+        cipher=cipher,
+        employer=employer,
+        name="demo-employer",
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=datetime.now(UTC),  # tokens expire by the real clock
+    )
+    lisi, _ = add_user(
+        session=session,
+        cipher=cipher,
+        name="李四",
+        role="citizen",
+        community=None,
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=datetime.now(UTC),
+    )
+    create_account(
+        session=session,
+        cipher=cipher,
+        user_id=lisi.id,
+        name="李四",
+        document=read_document("resident_id", "110101199003071233", today=DEMO_DAY),
+        community=COMMUNITY,
+        now=now,
+    )
+    for user in (session.get_one(UserRow, citizen_id), lisi):
+        link_employer(session=session, user=user, code=employer.code, now=now - timedelta(days=1))
+    return token
 
 
 def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from fanjing.audit import store as audit_store
 from fanjing.community import store as community_store
+from fanjing.employers import store as employers_store
 from fanjing.healthkit import store as healthkit_store
 from fanjing.hotline import store as hotline_store
 from fanjing.infra.db import Base
@@ -15,6 +16,7 @@ metadata = Base.metadata
 STORES = (
     audit_store,
     community_store,
+    employers_store,
     healthkit_store,
     hotline_store,
     itinerary_store,

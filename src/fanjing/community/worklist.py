@@ -150,7 +150,7 @@ def worklist_rows(worklist: Worklist) -> list[tuple[str, ...]]:
     """The worklist as text cells, each safe to open in a spreadsheet."""
     return [
         tuple(
-            _inert(cell)
+            inert_cell(cell)
             for cell in (
                 WHAT_ZH[item.what],
                 str(item.case_id) if item.case_id else "",
@@ -164,7 +164,7 @@ def worklist_rows(worklist: Worklist) -> list[tuple[str, ...]]:
     ]
 
 
-def _inert(text: str) -> str:
+def inert_cell(text: str) -> str:
     """A cell a spreadsheet will not run: names come from people, and ``=HYPERLINK(…)`` as a
     name must stay text (OWASP's CSV injection advice: a leading quote)."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

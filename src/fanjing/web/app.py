@@ -48,6 +48,7 @@ def create_app(
     """The application on ``settings``' database (already migrated: ``fanjing serve`` does it)."""
     from fanjing.audit.api import router as audit_router
     from fanjing.community.api import router as community_router
+    from fanjing.employers.api import router as employers_router
     from fanjing.healthkit.api import router as healthkit_router
     from fanjing.hotline.api import router as hotline_router
     from fanjing.hotline.search import Searcher
@@ -92,6 +93,7 @@ def create_app(
         packs_router,
         hotline_router,
         vaccination_router,
+        employers_router,
     )
     for router in routers:
         app.include_router(router)

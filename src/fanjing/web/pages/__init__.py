@@ -13,9 +13,11 @@ from fanjing.web.pages import (
     cdc,
     cdc_cases,
     citizen,
+    citizen_employer,
     citizen_vaccination,
     clinic,
     community,
+    employer,
     hotline,
     public,
 )
@@ -31,6 +33,8 @@ ROUTERS = (
     cdc.router,
     cdc_cases.router,
     clinic.router,
+    employer.router,
+    citizen_employer.router,
 )
 
 
