@@ -65,7 +65,7 @@ ROLES_ZH = {
 LOGINS_ZH = {
     **ROLES_ZH,
     "cdc2": "第二位疾控人员（批准另一位上传的政策包）",
-    "employer": "单位（北京示例科技有限公司，员工张三、李四）",
+    "employer": "单位（北京示例科技有限公司：员工张三、李四、赵六）",
 }
 EMPLOYER_CREDIT_CODE = "91110000600037341L"
 
@@ -214,8 +214,8 @@ def _people(
 
 
 def _employer(session, cipher, gazetteer, citizen_id, now) -> str:  # type: ignore[no-untyped-def]
-    """An employer with a user; 张三 and 李四 (an account of their own) linked a day before
-    李四's arrival report, which then reaches the employer's inbox."""
+    """An employer with a user; 张三, 李四 and 赵六 (accounts of their own) linked a day before
+    the community reports 李四's and 赵六's arrivals, which then reach the employer's inbox."""
     employer = register_employer(
         session=session,
         name="北京示例科技有限公司",
@@ -234,26 +234,29 @@ def _employer(session, cipher, gazetteer, citizen_id, now) -> str:  # type: igno
         actor="demo",
         now=datetime.now(UTC),  # tokens expire by the real clock
     )
-    lisi, _ = add_user(
-        session=session,
-        cipher=cipher,
-        name="李四",
-        role="citizen",
-        community=None,
-        parse_place=gazetteer.parse,
-        actor="demo",
-        now=datetime.now(UTC),
-    )
-    create_account(
-        session=session,
-        cipher=cipher,
-        user_id=lisi.id,
-        name="李四",
-        document=read_document("resident_id", "110101199003071233", today=DEMO_DAY),
-        community=COMMUNITY,
-        now=now,
-    )
-    for user in (session.get_one(UserRow, citizen_id), lisi):
+    staff = [session.get_one(UserRow, citizen_id)]
+    for name, number in (("李四", "110101199003071233"), ("赵六", "110105198001011238")):
+        user, _ = add_user(
+            session=session,
+            cipher=cipher,
+            name=name,
+            role="citizen",
+            community=None,
+            parse_place=gazetteer.parse,
+            actor="demo",
+            now=datetime.now(UTC),
+        )
+        create_account(
+            session=session,
+            cipher=cipher,
+            user_id=user.id,
+            name=name,
+            document=read_document("resident_id", number, today=DEMO_DAY),
+            community=COMMUNITY,
+            now=now,
+        )
+        staff.append(user)
+    for user in staff:
         link_employer(session=session, user=user, code=employer.code, now=now - timedelta(days=1))
     return token
 
