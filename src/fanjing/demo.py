@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select
 
 from fanjing.common.identity import read_document
 from fanjing.community.service import Person, record_check, report_arrival
-from fanjing.employers.service import add_employer_user, link_employer, register_employer
+from fanjing.employers.demo import seed_employer
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.healthkit.sender import LogSender
@@ -43,7 +43,6 @@ from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.users.service import add_user
-from fanjing.users.store import UserRow
 from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
@@ -67,7 +66,6 @@ LOGINS_ZH = {
     "cdc2": "第二位疾控人员（批准另一位上传的政策包）",
     "employer": "单位（北京示例科技有限公司：员工张三、李四、赵六）",
 }
-EMPLOYER_CREDIT_CODE = "91110000600037341L"
 
 
 @dataclass(frozen=True)
@@ -178,7 +176,15 @@ def _people(
             now=now,
         )
         account_id = account.id
-        employer_token = _employer(session, cipher, gazetteer, citizen_id, now)
+        employer_token = seed_employer(
+            session=session,
+            cipher=cipher,
+            gazetteer=gazetteer,
+            citizen_id=citizen_id,
+            community=COMMUNITY,
+            day=DEMO_DAY,
+            now=now,
+        )
     feed = (
         "phone,city,day\n"
         "13912345678,北京市,2021-08-05\n13912345678,江苏省南京市,2021-07-30\n"
@@ -211,54 +217,6 @@ def _people(
         _doses(session, cipher, now)
     sync_to_healthkit(engine=engine, cipher=cipher, clock=lambda: now)
     return employer_token
-
-
-def _employer(session, cipher, gazetteer, citizen_id, now) -> str:  # type: ignore[no-untyped-def]
-    """An employer with a user; 张三, 李四 and 赵六 (accounts of their own) linked a day before
-    the community reports 李四's and 赵六's arrivals, which then reach the employer's inbox."""
-    employer = register_employer(
-        session=session,
-        name="北京示例科技有限公司",
-        credit_code=EMPLOYER_CREDIT_CODE,
-        district="朝阳区",
-        parse_place=gazetteer.parse,
-        actor="demo",
-        now=now,
-    )
-    _, token = add_employer_user(
-        session=session,
-        cipher=cipher,
-        employer=employer,
-        name="demo-employer",
-        parse_place=gazetteer.parse,
-        actor="demo",
-        now=datetime.now(UTC),  # tokens expire by the real clock
-    )
-    staff = [session.get_one(UserRow, citizen_id)]
-    for name, number in (("李四", "110101199003071233"), ("赵六", "110105198001011238")):
-        user, _ = add_user(
-            session=session,
-            cipher=cipher,
-            name=name,
-            role="citizen",
-            community=None,
-            parse_place=gazetteer.parse,
-            actor="demo",
-            now=datetime.now(UTC),
-        )
-        create_account(
-            session=session,
-            cipher=cipher,
-            user_id=user.id,
-            name=name,
-            document=read_document("resident_id", number, today=DEMO_DAY),
-            community=COMMUNITY,
-            now=now,
-        )
-        staff.append(user)
-    for user in staff:
-        link_employer(session=session, user=user, code=employer.code, now=now - timedelta(days=1))
-    return token
 
 
 def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untyped-def]
@@ -409,7 +367,7 @@ def demo(
             "today": DEMO_DAY,
         }
     )
-    typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、接种、热线知识库）……")
+    typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、单位、接种、热线知识库）……")
     engine = open_database(demo_settings.database_url)
     seeded = seed_demo(engine, load_field_cipher(demo_settings), Gazetteer())
     engine.dispose()

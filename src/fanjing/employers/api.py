@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fanjing.community.core import KIND_ZH
 from fanjing.employers.core import StaffMeasure, StaffStatus
-from fanjing.employers.export import staff_xlsx
+from fanjing.employers.export import XLSX, staff_xlsx
 from fanjing.employers.schemas import (
     EmployerCreate,
     EmployerRead,
@@ -44,7 +44,6 @@ router = APIRouter(tags=["单位"])
 Managers = Annotated[UserRow, Depends(require(Role.CDC, Role.ADMIN))]
 Employer = Annotated[UserRow, Depends(require(Role.EMPLOYER))]
 Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post("/api/v1/employers", response_model=EmployerRead, status_code=201, summary="登记单位")

@@ -1,18 +1,15 @@
-"""The employer's staff list as an Excel workbook, built as the community's worklist export
-is (openpyxl; every cell text, formula-like text kept inert)."""
+"""The employer's staff list as an Excel workbook, made as the community's worklist export is
+(``text_workbook``: every cell text, formula-like text kept inert)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from fanjing.community.core import KIND_ZH
-from fanjing.community.worklist import inert_cell
+from fanjing.community.worklist import inert_cell, text_workbook
 from fanjing.employers.core import StaffStatus
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ("姓名", "措施", "措施至（含）", "可返岗日期")
 NOT_FIXED = "待社区通知"
 AT_WORK = "可正常到岗"
@@ -36,20 +33,10 @@ def staff_rows(statuses: Sequence[StaffStatus]) -> list[tuple[str, ...]]:
 
 def staff_xlsx(statuses: Sequence[StaffStatus], employer: str, day_text: str) -> bytes:
     """One sheet: a title, a bold frozen header, a row per employee."""
-    book = Workbook()
-    sheet = book.worksheets[0]
-    sheet.title = f"{day_text} 员工状态"
-    sheet.append([inert_cell(f"{employer} {day_text} 员工健康管理状态")])
-    sheet.append(list(HEADER))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in staff_rows(statuses):
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula
-    sheet.freeze_panes = "A3"
-    for column, width in zip("ABCD", (12, 24, 24, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return text_workbook(
+        f"{day_text} 员工状态",
+        f"{employer} {day_text} 员工健康管理状态",
+        HEADER,
+        staff_rows(statuses),
+        (12, 24, 24, 14),
+    )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -59,7 +60,12 @@ def register_employer(
         registered_by=actor,
     )
     session.add(employer)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same organisation registered at the same moment elsewhere
+        raise FanjingError(
+            "employer_exists", f"统一社会信用代码“{code}”的单位已登记", Where(field="credit_code")
+        ) from None
     record(
         session,
         actor=actor,
@@ -183,7 +189,10 @@ def link_employer(*, session: Session, user: UserRow, code: str, now: datetime) 
         session.flush()  # the old link ends before the new one begins (one current link)
     link = EmploymentRow(employer_id=employer.id, account_id=account.id, linked_at=now)
     session.add(link)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another link of the account made at the same moment
+        raise FanjingError("already_linked", "刚刚已关联单位，请刷新后查看") from None
     record(
         session,
         actor=user.name,

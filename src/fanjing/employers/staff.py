@@ -28,12 +28,21 @@ def staff_statuses(
 ) -> list[StaffStatus]:
     """Every current employee of the employer on ``day``: first those kept away from the
     workplace (latest return last), then those at work, each by masked name."""
+    current = and_(EmploymentRow.employer_id == employer_id, EmploymentRow.unlinked_at.is_(None))
     links = session.execute(
         select(EmploymentRow.id, AccountRow.name_encrypted, AccountRow.document_hash)
         .join(AccountRow, AccountRow.id == EmploymentRow.account_id)
-        .where(EmploymentRow.employer_id == employer_id, EmploymentRow.unlinked_at.is_(None))
+        .where(current)
     ).all()
-    measures = _open_measures(session, [link.document_hash for link in links])
+    measures: dict[str, list[Measure]] = defaultdict(list)
+    for document_hash, measure in session.execute(
+        select(CaseRow.document_hash, CaseMeasureRow)
+        .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
+        .join(AccountRow, AccountRow.document_hash == CaseRow.document_hash)
+        .join(EmploymentRow, EmploymentRow.account_id == AccountRow.id)
+        .where(current, CaseRow.status == "open")
+    ):
+        measures[document_hash].append(measure.to_core())
     statuses = [
         staff_status(
             link.id,
@@ -49,20 +58,6 @@ def staff_statuses(
 def _order(status: StaffStatus) -> tuple[bool, date, str, int]:
     back = status.return_day or date.max
     return (status.at_work, back, status.person, status.link_id)
-
-
-def _open_measures(session: Session, document_hashes: list[str]) -> dict[str, list[Measure]]:
-    found: dict[str, list[Measure]] = defaultdict(list)
-    if not document_hashes:
-        return found
-    rows = session.execute(
-        select(CaseRow.document_hash, CaseMeasureRow)
-        .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
-        .where(CaseRow.status == "open", CaseRow.document_hash.in_(document_hashes))
-    ).all()
-    for document_hash, measure in rows:
-        found[document_hash].append(measure.to_core())
-    return found
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from fanjing.community.core import KIND_ZH
-from fanjing.employers.export import staff_xlsx
+from fanjing.employers.core import StaffStatus
+from fanjing.employers.export import XLSX, staff_xlsx
 from fanjing.employers.service import employer_of
 from fanjing.employers.staff import inbox, staff_statuses
+from fanjing.employers.store import EmployerRow
 from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -22,7 +25,15 @@ from fanjing.web.pages.session import render, require_page
 
 router = APIRouter(include_in_schema=False)
 EmployerUser = Annotated[UserRow, Depends(require_page(Role.EMPLOYER))]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _staff(
+    request: Request, session: Session, user: UserRow, day: date | None
+) -> tuple[EmployerRow, date, list[StaffStatus]]:
+    employer = employer_of(session, user)
+    chosen = day or today_in_china()
+    cipher = request.app.state.cipher
+    return employer, chosen, staff_statuses(session, cipher, employer_id=employer.id, day=chosen)
 
 
 @router.get("/employer", response_class=HTMLResponse)
@@ -32,11 +43,7 @@ def staff_page(
     user: EmployerUser,
     day: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
-    employer = employer_of(session, user)
-    chosen = day or today_in_china()
-    statuses = staff_statuses(
-        session, request.app.state.cipher, employer_id=employer.id, day=chosen
-    )
+    employer, chosen, statuses = _staff(request, session, user, day)
     return render(
         request,
         "employer_staff.html",
@@ -56,11 +63,7 @@ def staff_export(
     user: EmployerUser,
     day: Annotated[date | None, Query()] = None,
 ) -> Response:
-    employer = employer_of(session, user)
-    chosen = day or today_in_china()
-    statuses = staff_statuses(
-        session, request.app.state.cipher, employer_id=employer.id, day=chosen
-    )
+    employer, chosen, statuses = _staff(request, session, user, day)
     return Response(
         staff_xlsx(statuses, employer.name, chosen.isoformat()),
         media_type=XLSX,
