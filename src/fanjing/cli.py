@@ -14,6 +14,7 @@ from fanjing.community.cli import (
     upload_command,
 )
 from fanjing.demo import demo
+from fanjing.employers.cli import employers_app
 from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
@@ -55,6 +56,7 @@ app.add_typer(vaccination_app, name="vaccination")
 app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(audit_app, name="audit")
 app.add_typer(workorders_app, name="workorders")
+app.add_typer(employers_app, name="employers")
 
 
 def main() -> None:

@@ -4,8 +4,9 @@ data, with the clock set to 7 August 2021.
 The data: the default pack; the risk areas of the national lists of 31 July and 4 August
 2021; one user per role (their logins are printed); demo people with accounts, phone
 numbers (one grey), itineraries, a declaration, pop-ups, arrival reports and cases
-(a secondary close contact with a cohabitant), doses at a clinic (one held for a wrong
-name); the hotline's knowledge base from the seed article; and 12345 work orders in several states.
+(a secondary close contact with a cohabitant), an employer with linked employees, doses at a
+clinic (one held for a wrong name); the hotline's knowledge base from the seed article; and
+12345 work orders in several states.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from fanjing.checkpoints.service import (
 )
 from fanjing.common.identity import read_document
 from fanjing.community.service import Person, record_check, report_arrival
+from fanjing.employers.demo import seed_employer
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.healthkit.sender import LogSender
@@ -76,7 +78,11 @@ ROLES_ZH = {
     "admin": "管理员",
     "checkpoint": "检查站工作人员（白庙检查站）",
 }
-LOGINS_ZH = {**ROLES_ZH, "cdc2": "第二位疾控人员（批准另一位上传的政策包）"}
+LOGINS_ZH = {
+    **ROLES_ZH,
+    "cdc2": "第二位疾控人员（批准另一位上传的政策包）",
+    "employer": "单位（北京示例科技有限公司：员工张三、李四、赵六）",
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             actor="demo",
             now=datetime.now(UTC),
         )
-    _people(engine, cipher, gazetteer, citizen_id, now)
+    tokens["employer"] = _people(engine, cipher, gazetteer, citizen_id, now)
     _checkpoint(engine, gazetteer, checkpoint_user, citizen_id, now)
     _hotline(engine, now)
     seed_orders(engine, cipher, gazetteer, clinic=CLINIC, now=datetime.now(UTC))
@@ -146,7 +152,8 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
 
 def _people(
     engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, citizen_id: int, now: datetime
-) -> None:
+) -> str:
+    """The demo people; returns the employer user's token (its staff link before reporting)."""
     sender, limits = LogSender(), RateLimits()
     with session_scope(engine) as session:
         account = create_account(
@@ -190,6 +197,15 @@ def _people(
             now=now,
         )
         account_id = account.id
+        employer_token = seed_employer(
+            session=session,
+            cipher=cipher,
+            gazetteer=gazetteer,
+            citizen_id=citizen_id,
+            community=COMMUNITY,
+            day=DEMO_DAY,
+            now=now,
+        )
     feed = (
         "phone,city,day\n"
         "13912345678,北京市,2021-08-05\n13912345678,江苏省南京市,2021-07-30\n"
@@ -221,6 +237,7 @@ def _people(
         _community(session, cipher, checker, now)
         _doses(session, cipher, now)
     sync_to_healthkit(engine=engine, cipher=cipher, clock=lambda: now)
+    return employer_token
 
 
 def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untyped-def]
@@ -417,7 +434,7 @@ def demo(
             "today": DEMO_DAY,
         }
     )
-    typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、接种、热线知识库）……")
+    typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、单位、接种、热线知识库）……")
     engine = open_database(demo_settings.database_url)
     seeded = seed_demo(engine, load_field_cipher(demo_settings), Gazetteer())
     engine.dispose()

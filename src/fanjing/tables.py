@@ -3,6 +3,7 @@
 from fanjing.audit import store as audit_store
 from fanjing.checkpoints import store as checkpoints_store
 from fanjing.community import store as community_store
+from fanjing.employers import store as employers_store
 from fanjing.healthkit import store as healthkit_store
 from fanjing.hotline import store as hotline_store
 from fanjing.infra.db import Base
@@ -18,6 +19,7 @@ STORES = (
     audit_store,
     checkpoints_store,
     community_store,
+    employers_store,
     healthkit_store,
     hotline_store,
     itinerary_store,

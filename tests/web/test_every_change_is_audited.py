@@ -297,7 +297,13 @@ def test_every_state_changing_endpoint_writes_an_audit_entry(client, tokens, sen
     assert stale == set(), "the allow-list names endpoints that no longer exist"
     story = Story(client, tokens, sender)
     exercised: set[tuple[str, str]] = set()
-    steps = [*story.steps(), *more_steps(story), *page_steps(story), *checkpoint_steps(story)]
+    steps = [
+        *story.steps(),
+        *more_steps(story),
+        *page_steps(story),
+        *checkpoint_steps(story),
+        *employer_steps(story),
+    ]
     for method, path, action, perform in steps:
         before = _last_id(engine)
         perform()
@@ -1059,5 +1065,64 @@ def more_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
             lambda: c(
                 "citizen", "POST", "/api/v1/vaccination/appointments/{appointment_id}/cancel"
             ),
+        ),
+    ]
+
+
+def employer_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """Employers: CDC registers one and its user; citizens link and unlink, over the API (the
+    first citizen) and on the page (the second, whose account the page steps made)."""
+    c, ids, client = story.call, story.ids, story.client
+    body = {
+        "name": "北京海淀某科技有限公司",
+        "credit_code": "91110108600037341D",
+        "district": "海淀区",
+    }
+
+    def register() -> None:
+        made = c("cdc", "POST", "/api/v1/employers", json=body)
+        ids["employer_id"], ids["employer_code"] = made["id"], made["code"]
+
+    def page(path: str, data: dict[str, str]) -> None:
+        client.cookies.clear()
+        login = {"token": story.tokens["citizen2"], "csrf": _csrf(client, "/login")}
+        assert client.post("/login", data=login, follow_redirects=False).status_code == 303
+        answer = client.post(
+            path,
+            data={**data, "csrf": _csrf(client, "/healthkit/employer")},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, (path, answer.status_code, answer.text)
+
+    P = "POST"
+    users = "/api/v1/employers/{employer_id}/users"
+    return [
+        (P, "/api/v1/employers", "employer.register", register),
+        (P, users, "employer.user.add", lambda: c("cdc", P, users, json={"name": "单位人事"})),
+        (
+            P,
+            "/api/v1/healthkit/employer",
+            "employer.link",
+            lambda: c(
+                "citizen", P, "/api/v1/healthkit/employer", json={"code": ids["employer_code"]}
+            ),
+        ),
+        (
+            P,
+            "/api/v1/healthkit/employer/unlink",
+            "employer.unlink",
+            lambda: c("citizen", P, "/api/v1/healthkit/employer/unlink"),
+        ),
+        (
+            P,
+            "/healthkit/employer",
+            "employer.link",
+            lambda: page("/healthkit/employer", {"code": ids["employer_code"]}),
+        ),
+        (
+            P,
+            "/healthkit/employer/unlink",
+            "employer.unlink",
+            lambda: page("/healthkit/employer/unlink", {}),
         ),
     ]

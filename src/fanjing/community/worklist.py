@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
@@ -150,7 +152,7 @@ def worklist_rows(worklist: Worklist) -> list[tuple[str, ...]]:
     """The worklist as text cells, each safe to open in a spreadsheet."""
     return [
         tuple(
-            inert(cell)
+            inert_cell(cell)
             for cell in (
                 WHAT_ZH[item.what],
                 str(item.case_id) if item.case_id else "",
@@ -164,7 +166,7 @@ def worklist_rows(worklist: Worklist) -> list[tuple[str, ...]]:
     ]
 
 
-def inert(text: str) -> str:
+def inert_cell(text: str) -> str:
     """A cell a spreadsheet will not run: names come from people, and ``=HYPERLINK(…)`` as a
     name must stay text (OWASP's CSV injection advice: a leading quote)."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -172,20 +174,38 @@ def inert(text: str) -> str:
 
 def worklist_xlsx(worklist: Worklist, community: str) -> bytes:
     """The worklist as an Excel workbook (one sheet, a header row, frozen)."""
+    return text_workbook(
+        f"{worklist.day.isoformat()} 工作清单",
+        f"{community} {worklist.day.isoformat()} 工作清单",
+        HEADER,
+        worklist_rows(worklist),
+        (22, 8, 12, 15, 12, 40),
+    )
+
+
+def text_workbook(
+    title: str,
+    heading: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    widths: Sequence[int],
+) -> bytes:
+    """One sheet named ``title``: a heading line, a bold header frozen above the rows, every
+    cell text (never a formula: make the rows with ``inert_cell``), columns ``widths`` wide."""
     book = Workbook()
     sheet = book.worksheets[0]
-    sheet.title = f"{worklist.day.isoformat()} 工作清单"
-    sheet.append([f"{community} {worklist.day.isoformat()} 工作清单"])
-    sheet.append(list(HEADER))
+    sheet.title = title
+    sheet.append([inert_cell(heading)])
+    sheet.append(list(header))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in worklist_rows(worklist):
+    for row in rows:
         sheet.append(list(row))
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"  # text, never a formula
     sheet.freeze_panes = "A3"
-    for column, width in zip("ABCDEF", (22, 8, 12, 15, 12, 40), strict=True):
-        sheet.column_dimensions[column].width = width
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

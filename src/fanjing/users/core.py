@@ -14,6 +14,7 @@ class Role(StrEnum):
     CDC = "cdc"
     CLINIC = "clinic"
     HOTLINE = "hotline"
+    EMPLOYER = "employer"
     ADMIN = "admin"
     CHECKPOINT = "checkpoint"
 
@@ -25,6 +26,7 @@ class Role(StrEnum):
             "cdc": "疾控人员",
             "clinic": "接种门诊",
             "hotline": "12345 热线话务员",
+            "employer": "单位",
             "admin": "管理员",
             "checkpoint": "检查站工作人员",
         }[self.value]

@@ -58,6 +58,7 @@ def create_app(
     from fanjing.audit.api import router as audit_router
     from fanjing.checkpoints.api import router as checkpoints_router
     from fanjing.community.api import router as community_router
+    from fanjing.employers.api import router as employers_router
     from fanjing.healthkit.api import router as healthkit_router
     from fanjing.hotline.api import router as hotline_router
     from fanjing.hotline.search import Searcher
@@ -105,6 +106,7 @@ def create_app(
         vaccination_router,
         checkpoints_router,
         workorders_router,
+        employers_router,
     )
     for router in routers:
         app.include_router(router)

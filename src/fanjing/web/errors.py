@@ -38,6 +38,9 @@ _STATUS_BY_CODE = {
     "payload_too_large": 413,
     "undecryptable": 500,  # the server's keys, not the request: an operator must act
     "clinic_exists": 409,
+    "employer_exists": 409,
+    "already_linked": 409,
+    "not_linked": 409,
     "dose_exists": 409,
     "slot_full": 409,
     "already_booked": 409,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME, day_in_china
-from fanjing.community.worklist import inert
+from fanjing.community.worklist import inert_cell
 from fanjing.errors import FanjingError, Where
 from fanjing.workorders.core import (
     CATEGORY_ZH,
@@ -210,7 +210,7 @@ def report_xlsx(found: Report) -> bytes:
             [
                 o.id,
                 *(
-                    inert(text)
+                    inert_cell(text)
                     for text in (o.category_zh, o.unit, o.district or "", o.state_zh, o.stage_zh)
                 ),
                 o.due.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M"),

@@ -14,9 +14,11 @@ from fanjing.web.pages import (
     cdc_cases,
     checkpoint,
     citizen,
+    citizen_employer,
     citizen_vaccination,
     clinic,
     community,
+    employer,
     hotline,
     public,
     workorders,
@@ -39,6 +41,8 @@ ROUTERS = (
     checkpoint.router,
     workorders_reports.router,  # first: /workorders/reports before /workorders/{order_id}
     workorders.router,
+    employer.router,
+    citizen_employer.router,
 )
 
 

@@ -41,6 +41,7 @@ HOME_OF_ROLE = {
     Role.CDC.value: "/cdc",
     Role.CLINIC.value: "/clinic",
     Role.HOTLINE.value: "/hotline",
+    Role.EMPLOYER.value: "/employer",
     Role.ADMIN.value: "/cdc",
     Role.CHECKPOINT.value: "/checkpoint",
 }
