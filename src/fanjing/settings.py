@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     sms_url: str = Field("", description="the SMS gateway's URL (sms_sender http)")
     sms_key: str = Field("", description="the SMS gateway's key (sms_sender http)")
     sms_template: str = Field("", description="the SMS gateway's template id (sms_sender http)")
+    site_disinfection_hours: int = Field(
+        24, ge=1, le=24 * 14, description="hours a room freed at checkout stays closed"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ class Role(StrEnum):
     CLINIC = "clinic"
     HOTLINE = "hotline"
     ADMIN = "admin"
+    SITE_MANAGER = "site_manager"
 
     @property
     def label_zh(self) -> str:
@@ -25,6 +26,7 @@ class Role(StrEnum):
             "clinic": "接种门诊",
             "hotline": "12345 热线话务员",
             "admin": "管理员",
+            "site_manager": "集中观察点管理员",
         }[self.value]
 
 

@@ -1,0 +1,441 @@
+"""Sites, rooms and placements: CDC registers sites and their rooms and marks household rooms;
+a site manager is bound to one site; staff assign a queued case to a room, or a district's
+whole queue at once. Each placement takes its room with one conditional UPDATE, which holds
+the rules whatever else runs at the same moment (PostgreSQL re-checks the condition on the
+row it waited for; SQLite runs one writer at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fanjing.audit.service import record, record_many
+from fanjing.errors import FanjingError, Where
+from fanjing.places.core import Place
+from fanjing.sites.core import (
+    REFUSAL_ZH,
+    SITE_STATUSES,
+    Assignment,
+    Cohort,
+    assign_queue,
+    refusal,
+)
+from fanjing.sites.queue import Queued, placement_queue
+from fanjing.sites.store import PlacementRow, RoomRow, SiteManagerRow, SiteRow
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+
+MAX_CAPACITY = 8  # a household room's places
+
+
+@dataclass(frozen=True)
+class RoomSpec:
+    floor: int
+    number: int
+    capacity: int = 1
+    household: bool = False
+
+
+def register_site(
+    *,
+    session: Session,
+    name: str,
+    district: str,
+    address: str,
+    rooms: Sequence[RoomSpec],
+    parse_place: Callable[[str], Place],
+    actor: str,
+    now: datetime,
+) -> SiteRow:
+    """A new site, open, in a district of Beijing (朝阳区), with its rooms."""
+    name, address = name.strip(), address.strip()
+    if not name:
+        raise FanjingError("missing_field", "请填写观察点名称", Where(field="name"))
+    if not address:
+        raise FanjingError("missing_field", "请填写地址", Where(field="address"))
+    place = parse_place(f"北京市{district.strip().removeprefix('北京市')}")
+    if not place.in_beijing or place.county is None or place.town is not None:
+        raise FanjingError("bad_value", f"“{district}”不是北京市的区", Where(field="district"))
+    if session.scalar(select(SiteRow.id).where(SiteRow.name == name)) is not None:
+        raise FanjingError("site_exists", f"观察点“{name}”已登记", Where(field="name"))
+    site = SiteRow(
+        name=name,
+        district=place.county,
+        address=address,
+        status="open",
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(site)
+    session.flush()
+    add_rooms(session=session, site=site, rooms=rooms, actor=actor, now=now)
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.register",
+        entity="observation_site",
+        entity_id=site.id,
+        after={"name": name, "district": site.district, "address": address, "rooms": len(rooms)},
+    )
+    return site
+
+
+def add_rooms(
+    *, session: Session, site: SiteRow, rooms: Sequence[RoomSpec], actor: str, now: datetime
+) -> int:
+    """Rooms of a site (single unless marked for a household); a floor and number once."""
+    seen: set[tuple[int, int]] = set()
+    for index, spec in enumerate(rooms):
+        where = Where(field=f"rooms[{index}]")
+        if spec.floor < 0 or spec.number < 1:
+            raise FanjingError("bad_value", "楼层应 ≥ 0、房号应 ≥ 1", where)
+        if not 1 <= spec.capacity <= MAX_CAPACITY or (spec.capacity > 1 and not spec.household):
+            raise FanjingError("bad_value", f"单人间容量为 1；家庭房容量 1–{MAX_CAPACITY}", where)
+        if (spec.floor, spec.number) in seen:
+            raise FanjingError("room_exists", f"{spec.floor} 层 {spec.number} 号重复", where)
+        seen.add((spec.floor, spec.number))
+    existing = set(
+        session.execute(select(RoomRow.floor, RoomRow.number).where(RoomRow.site_id == site.id))
+    )
+    clash = seen & existing
+    if clash:
+        floor, number = min(clash)
+        raise FanjingError("room_exists", f"{floor} 层 {number} 号已登记", Where(field="rooms"))
+    if rooms:
+        session.execute(
+            insert(RoomRow),
+            [
+                {
+                    "site_id": site.id,
+                    "floor": s.floor,
+                    "number": s.number,
+                    "capacity": s.capacity,
+                    "household": s.household,
+                    "occupancy": 0,
+                }
+                for s in rooms
+            ],
+        )
+    return len(rooms)
+
+
+def site_by_id(session: Session, site_id: int) -> SiteRow:
+    site = session.get(SiteRow, site_id)
+    if site is None:
+        raise FanjingError("not_found", f"没有编号为 {site_id} 的观察点", Where(field="site_id"))
+    return site
+
+
+def set_site_status(
+    *, session: Session, site: SiteRow, status: str, actor: str, now: datetime
+) -> SiteRow:
+    """Open, full (takes nobody new) or closed for disinfection."""
+    if status not in SITE_STATUSES:
+        raise FanjingError(
+            "bad_value", f"未知状态“{status}”（应为 open、full 或 closed）", Where(field="status")
+        )
+    before = site.status
+    site.status = status
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.status",
+        entity="observation_site",
+        entity_id=site.id,
+        before={"status": before},
+        after={"status": status},
+    )
+    return site
+
+
+def mark_household_room(
+    *, session: Session, room_id: int, capacity: int, actor: str, now: datetime
+) -> RoomRow:
+    """CDC marks an empty room for a household of up to ``capacity`` (1 makes it single again)."""
+    room = session.get(RoomRow, room_id)
+    if room is None:
+        raise FanjingError("not_found", f"没有编号为 {room_id} 的房间", Where(field="room_id"))
+    if room.occupancy:
+        raise FanjingError("room_occupied", "房间有人入住，不能更改为家庭房或单人间")
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise FanjingError(
+            "bad_value", f"家庭房容量应在 1–{MAX_CAPACITY} 之间", Where(field="capacity")
+        )
+    before = {"household": room.household, "capacity": room.capacity}
+    room.household, room.capacity = capacity > 1, capacity
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.room.household",
+        entity="site_room",
+        entity_id=room.id,
+        before=before,
+        after={"household": room.household, "capacity": capacity},
+    )
+    return room
+
+
+def bind_manager(
+    *, session: Session, user: UserRow, site: SiteRow, actor: str, now: datetime
+) -> None:
+    """A site manager works for ``site`` (again: the binding moves)."""
+    if user.role != Role.SITE_MANAGER.value:
+        raise FanjingError("bad_value", "只有观察点管理员绑定观察点", Where(field="role"))
+    binding = session.get(SiteManagerRow, user.id)
+    before = {"site_id": binding.site_id} if binding else None
+    if binding is None:
+        session.add(SiteManagerRow(user_id=user.id, site_id=site.id))
+    else:
+        binding.site_id = site.id
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.manager.bind",
+        entity="app_user",
+        entity_id=user.id,
+        before=before,
+        after={"site_id": site.id},
+    )
+
+
+def managed_site(session: Session, user: UserRow) -> SiteRow:
+    """A site manager's site (403 while they are bound to none)."""
+    binding = session.get(SiteManagerRow, user.id)
+    if binding is None:
+        raise FanjingError("forbidden", "该观察点管理员尚未绑定观察点")
+    return site_by_id(session, binding.site_id)
+
+
+def site_scope(session: Session, user: UserRow) -> int | None:
+    """The site a user may act on: a site manager's own, None for CDC (every site)."""
+    return managed_site(session, user).id if user.role == Role.SITE_MANAGER.value else None
+
+
+def room_in_scope(session: Session, room_id: int, site_id: int | None) -> tuple[RoomRow, SiteRow]:
+    room = session.get(RoomRow, room_id)
+    if room is None or (site_id is not None and room.site_id != site_id):
+        raise FanjingError("not_found", f"没有编号为 {room_id} 的房间", Where(field="room_id"))
+    return room, site_by_id(session, room.site_id)
+
+
+def take_room(session: Session, room: RoomRow, cohort: Cohort, now: datetime) -> None:
+    """One more person of ``cohort`` in ``room`` if the rules let them, decided by the database
+    in one conditional UPDATE (409 ``room_refused`` otherwise, with the reason when it can
+    be told)."""
+    site = site_by_id(session, room.site_id)
+    session.refresh(room)
+    reason = refusal(room.to_core(site), cohort, now)
+    table = RoomRow.__table__
+    result = session.execute(
+        update(RoomRow)
+        .where(
+            RoomRow.id == room.id,
+            RoomRow.occupancy < RoomRow.capacity,
+            RoomRow.household == (cohort.household is not None),
+            or_(RoomRow.disinfected_until.is_(None), RoomRow.disinfected_until <= now),
+            RoomRow.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
+            or_(
+                RoomRow.occupancy == 0,
+                and_(
+                    table.c.cohort_start_date == cohort.start,
+                    table.c.cohort_origin == cohort.origin,
+                    table.c.cohort_household == cohort.household,  # None: IS NULL
+                ),
+            ),
+        )
+        .values(
+            occupancy=RoomRow.occupancy + 1,
+            cohort_start_date=cohort.start,
+            cohort_origin=cohort.origin,
+            cohort_household=cohort.household,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(room)
+    if result.rowcount != 1:
+        raise FanjingError(
+            "room_refused", REFUSAL_ZH.get(reason or "", "房间刚被占用或状态已变，请重新选择")
+        )
+
+
+def assign_case(
+    *,
+    session: Session,
+    case_id: int,
+    room_id: int,
+    household: str | None,
+    site_id: int | None,
+    place_name: Callable[[str], str],
+    actor: str,
+    today: date,
+    now: datetime,
+) -> PlacementRow:
+    """Put one queued case in a room (a household room: name the household)."""
+    room, site = room_in_scope(session, room_id, site_id)
+    queued = _queued(session, case_id, today=today, place_name=place_name)
+    if queued.case.district != site.district:
+        raise FanjingError(
+            "other_district", f"个案属于{queued.case.district}，观察点在{site.district}"
+        )
+    household = (household or "").strip() or None
+    cohort = Cohort(queued.case.start, queued.case.origin, household)
+    take_room(session, room, cohort, now)
+    placement = _place(session, queued, room.id, household, actor, now)
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.assign",
+        entity="site_placement",
+        entity_id=placement.id,
+        after=placement_snapshot(placement),
+    )
+    return placement
+
+
+def _queued(
+    session: Session, case_id: int, *, today: date, place_name: Callable[[str], str]
+) -> Queued:
+    for queued in placement_queue(session, today=today, place_name=place_name, case_id=case_id):
+        return queued
+    raise FanjingError(
+        "not_queued",
+        f"个案 {case_id} 不在待安置队列中（无集中观察，或已安置）",
+        Where(field="case_id"),
+    )
+
+
+def _place(
+    session: Session,
+    queued: Queued,
+    room_id: int,
+    household: str | None,
+    actor: str,
+    now: datetime,
+) -> PlacementRow:
+    placement = PlacementRow(
+        case_id=queued.case.case_id,
+        room_id=room_id,
+        start_date=queued.case.start,
+        last_day=queued.case.last_day,
+        origin=queued.case.origin,
+        household=household,
+        placed_at=now,
+        placed_by=actor,
+    )
+    session.add(placement)
+    try:
+        session.flush()
+    except IntegrityError:  # the same case placed at the same moment by someone else
+        raise FanjingError("already_placed", f"个案 {queued.case.case_id} 已安置") from None
+    return placement
+
+
+def assign_district_queue(
+    *,
+    session: Session,
+    district: str | None,
+    site_id: int | None,
+    place_name: Callable[[str], str],
+    actor: str,
+    today: date,
+    now: datetime,
+) -> Assignment:
+    """Assign a district's queue (None: every district; ``site_id``: to that site's rooms
+    only) in one pass of the core, then take all
+    the rooms in one conditional UPDATE per room, sent together: if any room was taken or
+    closed meanwhile, nothing is placed (409 ``rooms_changed``: run it again)."""
+    queue = placement_queue(session, today=today, place_name=place_name, district=district)
+    rooms = _rooms_of(session, district, site_id)
+    assignment = assign_queue([q.case for q in queue], rooms, today=today, now=now)
+    if not assignment.placed:
+        return assignment
+    by_case = {q.case.case_id: q.case for q in queue}
+    table = RoomRow.__table__
+    taken = session.execute(
+        update(table)
+        .where(
+            table.c.id == bindparam("room"),
+            table.c.occupancy == 0,
+            ~table.c.household,
+            or_(table.c.disinfected_until.is_(None), table.c.disinfected_until <= now),
+            table.c.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
+        )
+        .values(
+            occupancy=1, cohort_start_date=bindparam("start"), cohort_origin=bindparam("origin")
+        )
+        .execution_options(synchronize_session=False),
+        [
+            {"room": room, "start": by_case[case].start, "origin": by_case[case].origin}
+            for case, room in assignment.placed
+        ],
+    )
+    if taken.rowcount != len(assignment.placed):
+        raise FanjingError("rooms_changed", "有房间刚被占用或关闭：未安置任何人，请重试")
+    rows = [
+        {
+            "case_id": case,
+            "room_id": room,
+            "start_date": by_case[case].start,
+            "last_day": by_case[case].last_day,
+            "origin": by_case[case].origin,
+            "household": None,
+            "placed_at": now,
+            "placed_by": actor,
+        }
+        for case, room in assignment.placed
+    ]
+    try:
+        ids = session.scalars(insert(PlacementRow).returning(PlacementRow.id), rows).all()
+    except IntegrityError:
+        raise FanjingError("already_placed", "有个案刚被安置：未安置任何人，请重试") from None
+    record_many(
+        session,
+        [
+            {
+                "at": now,
+                "actor": actor,
+                "action": "site.assign",
+                "entity": "site_placement",
+                "entity_id": str(placement_id),
+                "before": None,
+                "after": {"case_id": row["case_id"], "room_id": row["room_id"], "batch": True},
+            }
+            for placement_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    session.expire_all()
+    return assignment
+
+
+def _rooms_of(session: Session, district: str | None, site_id: int | None) -> list[Any]:
+    query = select(RoomRow, SiteRow).join(SiteRow, SiteRow.id == RoomRow.site_id)
+    if district is not None:
+        query = query.where(SiteRow.district == district)
+    if site_id is not None:
+        query = query.where(SiteRow.id == site_id)
+    return [room.to_core(site) for room, site in session.execute(query)]
+
+
+def placement_snapshot(placement: PlacementRow) -> dict[str, Any]:
+    """A placement as the audit log keeps it (no personal data: the case by its number)."""
+    return {
+        "case_id": placement.case_id,
+        "room_id": placement.room_id,
+        "start": placement.start_date.isoformat(),
+        "last_day": placement.last_day.isoformat(),
+        "household": placement.household,
+        "ended_on": placement.ended_on.isoformat() if placement.ended_on else None,
+        "end_kind": placement.end_kind,
+        "end_reason": placement.end_reason,
+    }
