@@ -292,7 +292,12 @@ def test_every_state_changing_endpoint_writes_an_audit_entry(client, tokens, sen
     assert stale == set(), "the allow-list names endpoints that no longer exist"
     story = Story(client, tokens, sender)
     exercised: set[tuple[str, str]] = set()
-    for method, path, action, perform in [*story.steps(), *more_steps(story), *page_steps(story)]:
+    for method, path, action, perform in [
+        *story.steps(),
+        *more_steps(story),
+        *page_steps(story),
+        *site_steps(story),
+    ]:
         before = _last_id(engine)
         perform()
         added = _actions_after(engine, before)
@@ -969,4 +974,146 @@ def more_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
                 "citizen", "POST", "/api/v1/vaccination/appointments/{appointment_id}/cancel"
             ),
         ),
+    ]
+
+
+def site_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """Observation sites: a site, a household room, two close contacts queued (one placed by
+    hand, one with the queue), checks, a result, a transfer, an early release, a checkout."""
+    c, ids = story.call, story.ids
+    today = today_in_china()
+
+    def keep(name: str, value: Any) -> None:
+        ids[name] = value
+
+    def contact(number: str, name: str) -> dict[str, Any]:
+        return c(
+            "community_worker",
+            "POST",
+            "/api/v1/community/reports",
+            json={
+                "person": {"name": name, "document_number": number, "phone": None},
+                "situation": {
+                    "as_of": today.isoformat(),
+                    "arrival": today.isoformat(),
+                    "contact": {
+                        "role": "close_contact",
+                        "last_contact": (today - timedelta(days=2)).isoformat(),
+                    },
+                },
+            },
+        )
+
+    def site() -> None:
+        made = c(
+            "cdc",
+            "POST",
+            "/api/v1/sites",
+            json={
+                "name": "朝阳一号观察点",
+                "district": "朝阳区",
+                "address": "朝阳区某路1号",
+                "rooms": [{"floor": 1, "number": n} for n in (1, 2, 3, 4)],
+            },
+        )
+        rooms = c("cdc", "GET", f"/api/v1/sites/{made['id']}")["rooms"]
+        keep("site_id", made["id"])
+        keep("room_a", rooms[0]["id"])
+        keep("room_c", rooms[2]["id"])
+        keep("room_household", rooms[3]["id"])
+
+    def place() -> None:
+        keep("site_case", contact("110101199003070062", "周九")["case_id"])
+        placed = c(
+            "cdc",
+            "POST",
+            "/api/v1/sites/placements",
+            json={"case_id": ids["site_case"], "room_id": ids["room_a"]},
+        )
+        keep("placement", placed["id"])
+
+    def queue() -> None:
+        contact("110101199003070150", "吴十")
+        keep("queue_placement", c("cdc", "POST", "/api/v1/sites/queue/assign", json={}))
+
+    def checkout() -> None:
+        case = c("cdc", "GET", "/api/v1/community/cases/{site_case}")
+        observation = next(m for m in case["measures"] if m["kind"] == "centralized_observation")
+        end = (today + timedelta(days=1)).isoformat()
+        c(
+            "cdc",
+            "POST",
+            f"/api/v1/community/measures/{observation['id']}/adjust",
+            json={"end": end, "reason": "疾控复核：今日期满"},
+        )
+        residents = c("cdc", "GET", "/api/v1/sites/{site_id}/residents")
+        keep(
+            "moved", next(r for r in residents if r["case_id"] == ids["site_case"])["placement_id"]
+        )
+        c("cdc", "POST", "/api/v1/sites/placements/{moved}/checkout")
+
+    def release() -> None:
+        residents = c("cdc", "GET", "/api/v1/sites/{site_id}/residents")
+        keep(
+            "other", next(r for r in residents if r["case_id"] != ids["site_case"])["placement_id"]
+        )
+        c("cdc", "POST", "/api/v1/sites/placements/{other}/release", json={"reason": "排除密接"})
+
+    day = today.isoformat()
+    return [
+        ("POST", "/api/v1/sites", "site.register", site),
+        (
+            "POST",
+            "/api/v1/sites/rooms/{room_id}/household",
+            "site.room.household",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/rooms/{room_household}/household",
+                json={"capacity": 3},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/sites/{site_id}/status",
+            "site.status",
+            lambda: c("cdc", "POST", "/api/v1/sites/{site_id}/status", json={"status": "open"}),
+        ),
+        ("POST", "/api/v1/sites/placements", "site.assign", place),
+        ("POST", "/api/v1/sites/queue/assign", "site.assign", queue),
+        (
+            "POST",
+            "/api/v1/sites/placements/{placement_id}/checks",
+            "site.check",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/placements/{placement}/checks",
+                json={"day": day, "slot": "morning", "temperature": "36.5"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/sites/placements/{placement_id}/tests",
+            "record_test",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/placements/{placement}/tests",
+                json={"day": day, "result": "negative"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/sites/placements/{placement_id}/transfer",
+            "site.transfer",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/placements/{placement}/transfer",
+                json={"room_id": ids["room_c"], "reason": "换房"},
+            ),
+        ),
+        ("POST", "/api/v1/sites/placements/{placement_id}/checkout", "site.checkout", checkout),
+        ("POST", "/api/v1/sites/placements/{placement_id}/release", "site.early_release", release),
     ]

@@ -34,8 +34,8 @@ def _allow_roles(roles: tuple[str, ...]) -> None:
     listed = ", ".join(f"'{role}'" for role in roles)
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        op.drop_constraint(ROLE_CHECK, "app_user", type_="check")
-        op.create_check_constraint(ROLE_CHECK, "app_user", f"role IN ({listed})")
+        op.drop_constraint(op.f(ROLE_CHECK), "app_user", type_="check")
+        op.create_check_constraint(op.f(ROLE_CHECK), "app_user", f"role IN ({listed})")
         return
     sql = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'app_user'"
