@@ -23,6 +23,7 @@ from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
 from fanjing.settings import Settings
+from fanjing.sites.cli import sites_app
 from fanjing.users.cli import users_app
 from fanjing.vaccination.cli import vaccination_app
 from fanjing.web.server import serve
@@ -51,6 +52,7 @@ app.add_typer(itinerary_app, name="itinerary")
 app.add_typer(faq_app, name="faq")
 app.add_typer(vaccination_app, name="vaccination")
 app.add_typer(audit_app, name="audit")
+app.add_typer(sites_app, name="sites")
 
 
 def main() -> None:
