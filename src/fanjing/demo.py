@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
 from fanjing.community.service import Person, record_check, report_arrival
@@ -41,6 +42,8 @@ from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
+from fanjing.sites.service import RoomSpec, assign_district_queue, bind_manager, register_site
+from fanjing.sites.store import SiteRow
 from fanjing.users.service import add_user
 from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
@@ -59,6 +62,7 @@ ROLES_ZH = {
     "clinic": "接种门诊（潘家园社区卫生服务中心）",
     "hotline": "12345 话务员",
     "admin": "管理员",
+    "site_manager": "集中观察点管理员（朝阳一号观察点）",
 }
 LOGINS_ZH = {**ROLES_ZH, "cdc2": "第二位疾控人员（批准另一位上传的政策包）"}
 
@@ -91,6 +95,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             actor="demo",
             now=now,
         )
+        site = _sites(session, gazetteer, now)
         tokens = {}
         for role in ROLES_ZH:
             user, token = add_user(
@@ -109,6 +114,8 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
                 citizen_id = user.id
             if role == "community_worker":
                 _appointment_days(session, user, gazetteer, now)
+            if role == "site_manager":
+                bind_manager(session=session, user=user, site=site, actor="demo", now=now)
         _, tokens["cdc2"] = add_user(  # a second CDC member: a pack one uploads, the other approves
             session=session,
             cipher=cipher,
@@ -121,7 +128,44 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
         )
     _people(engine, cipher, gazetteer, citizen_id, now)
     _hotline(engine, now)
+    with session_scope(engine) as session:  # the day's queue placed at the sites
+        assign_district_queue(
+            session=session,
+            district=None,
+            site_id=None,
+            place_name=lambda text: gazetteer.parse(text).name,
+            actor="demo",
+            today=DEMO_DAY,
+            now=now,
+        )
     return Demo(tokens)
+
+
+def _sites(session: Session, gazetteer: Gazetteer, now: datetime) -> SiteRow:
+    """Two observation sites of 朝阳区: 3 floors of 8 single rooms, and a smaller one whose
+    first floor has two household rooms."""
+    first = register_site(
+        session=session,
+        name="朝阳一号观察点",
+        district="朝阳区",
+        address="北京市朝阳区东三环南路某酒店",
+        rooms=[RoomSpec(f, n) for f in (1, 2, 3) for n in range(1, 9)],
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=now,
+    )
+    register_site(
+        session=session,
+        name="朝阳二号观察点",
+        district="朝阳区",
+        address="北京市朝阳区劲松某宾馆",
+        rooms=[RoomSpec(1, 1, 3, True), RoomSpec(1, 2, 3, True)]
+        + [RoomSpec(2, n) for n in range(1, 7)],
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=now,
+    )
+    return first
 
 
 def _people(
