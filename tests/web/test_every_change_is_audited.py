@@ -1116,4 +1116,120 @@ def site_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
         ),
         ("POST", "/api/v1/sites/placements/{placement_id}/checkout", "site.checkout", checkout),
         ("POST", "/api/v1/sites/placements/{placement_id}/release", "site.early_release", release),
+        *site_page_steps(story, contact),
+    ]
+
+
+def site_page_steps(
+    story: Story, contact: Callable[[str, str], dict[str, Any]]
+) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """The sites' page forms, as CDC: a new site, two more contacts placed (one by hand, one
+    with the queue), a check, a result, a household room, a transfer, a checkout, a release."""
+    client, c, ids = story.client, story.call, story.ids
+    today = today_in_china()
+
+    def post(path: str, data: dict[str, str]) -> None:
+        client.cookies.clear()
+        logged_in = client.post(
+            "/login",
+            data={"token": story.tokens["cdc"], "csrf": _csrf(client, "/login")},
+            follow_redirects=False,
+        )
+        assert logged_in.status_code == 303, logged_in.text
+        answer = client.post(
+            path.format(**ids),
+            data={**data, "csrf": _csrf(client, "/sites")},
+            follow_redirects=False,
+        )
+        found = re.search(r"<li>(.*?)</li>", answer.text)
+        assert answer.status_code == 303, (path, answer.status_code, found and found.group(1))
+
+    def site() -> None:
+        post(
+            "/sites",
+            {
+                "name": "朝阳三号观察点",
+                "district": "朝阳区",
+                "address": "某路3号",
+                "floors": "1",
+                "per_floor": "6",
+            },
+        )
+        made = next(s for s in c("cdc", "GET", "/api/v1/sites") if s["name"] == "朝阳三号观察点")
+        rooms = c("cdc", "GET", f"/api/v1/sites/{made['id']}")["rooms"]
+        ids.update(page_site=made["id"], page_rooms=[r["id"] for r in rooms])
+        # the queue takes the next free rooms (other contacts of the walk wait in it too)
+        ids.update(page_room=rooms[0]["id"], page_spare=rooms[4]["id"], page_family=rooms[5]["id"])
+
+    def place() -> None:
+        ids["page_case"] = contact("110101199003073001", "郑一")["case_id"]
+        post("/sites/queue/{page_case}/assign", {"room_id": str(ids["page_room"])})
+        residents = c("cdc", "GET", "/api/v1/sites/{page_site}/residents")
+        ids["page_placement"] = residents[0]["placement_id"]
+
+    def queue() -> None:
+        contact("110101199003073028", "王二")
+        post("/sites/queue/assign", {"district": "朝阳区"})
+
+    def moved() -> None:
+        post(
+            "/sites/{page_site}/placements/{page_placement}/transfer",
+            {"room_id": str(ids["page_spare"]), "reason": "换房"},
+        )
+        residents = c("cdc", "GET", "/api/v1/sites/{page_site}/residents")
+        ids["page_moved"] = next(
+            r["placement_id"] for r in residents if r["case_id"] == ids["page_case"]
+        )
+        ids["page_other"] = next(
+            r["placement_id"] for r in residents if r["case_id"] != ids["page_case"]
+        )
+
+    def checkout() -> None:
+        case = c("cdc", "GET", "/api/v1/community/cases/{page_case}")
+        observation = next(m for m in case["measures"] if m["kind"] == "centralized_observation")
+        c(
+            "cdc",
+            "POST",
+            f"/api/v1/community/measures/{observation['id']}/adjust",
+            json={"end": (today + timedelta(days=1)).isoformat(), "reason": "今日期满"},
+        )
+        post("/sites/{page_site}/placements/{page_moved}/checkout", {})
+
+    base = "/sites/{site_id}/placements/{placement_id}"
+    return [
+        ("POST", "/sites", "site.register", site),
+        ("POST", "/sites/queue/{case_id}/assign", "site.assign", place),
+        ("POST", "/sites/queue/assign", "site.assign", queue),
+        (
+            "POST",
+            f"{base}/checks",
+            "site.check",
+            lambda: post(
+                "/sites/{page_site}/placements/{page_placement}/checks",
+                {"slot": "afternoon", "temperature": "36.4", "symptoms": ""},
+            ),
+        ),
+        (
+            "POST",
+            f"{base}/tests",
+            "record_test",
+            lambda: post(
+                "/sites/{page_site}/placements/{page_placement}/tests",
+                {"day": today.isoformat(), "result": "negative"},
+            ),
+        ),
+        (
+            "POST",
+            "/sites/{site_id}/rooms/{room_id}/household",
+            "site.room.household",
+            lambda: post("/sites/{page_site}/rooms/{page_family}/household", {"capacity": "2"}),
+        ),
+        ("POST", f"{base}/transfer", "site.transfer", moved),
+        ("POST", f"{base}/checkout", "site.checkout", checkout),
+        (
+            "POST",
+            f"{base}/release",
+            "site.early_release",
+            lambda: post("/sites/{page_site}/placements/{page_other}/release", {"reason": "排除"}),
+        ),
     ]

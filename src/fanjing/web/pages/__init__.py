@@ -18,6 +18,8 @@ from fanjing.web.pages import (
     community,
     hotline,
     public,
+    sites,
+    sites_work,
 )
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
 
@@ -31,6 +33,8 @@ ROUTERS = (
     cdc.router,
     cdc_cases.router,
     clinic.router,
+    sites.router,
+    sites_work.router,
 )
 
 

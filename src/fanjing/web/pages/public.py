@@ -42,6 +42,7 @@ HOME_OF_ROLE = {
     Role.CLINIC.value: "/clinic",
     Role.HOTLINE.value: "/hotline",
     Role.ADMIN.value: "/cdc",
+    Role.SITE_MANAGER.value: "/sites",
 }
 
 LOGIN_TOO_OFTEN = "令牌错误次数过多，请一分钟后再试"
