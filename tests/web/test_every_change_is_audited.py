@@ -1080,7 +1080,7 @@ def site_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
             lambda: c("cdc", "POST", "/api/v1/sites/{site_id}/status", json={"status": "open"}),
         ),
         ("POST", "/api/v1/sites/placements", "site.assign", place),
-        ("POST", "/api/v1/sites/queue/assign", "site.assign", queue),
+        ("POST", "/api/v1/sites/queue/assign", "site.assign_queue", queue),
         (
             "POST",
             "/api/v1/sites/placements/{placement_id}/checks",
@@ -1199,7 +1199,7 @@ def site_page_steps(
     return [
         ("POST", "/sites", "site.register", site),
         ("POST", "/sites/queue/{case_id}/assign", "site.assign", place),
-        ("POST", "/sites/queue/assign", "site.assign", queue),
+        ("POST", "/sites/queue/assign", "site.assign_queue", queue),
         (
             "POST",
             f"{base}/checks",

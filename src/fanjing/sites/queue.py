@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from fanjing.community.core import Measure
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.errors import FanjingError
 from fanjing.sites.core import QueuedCase, origin_of
@@ -49,8 +50,20 @@ def placement_queue(
     """The cases waiting for a room (``district`` None: every district; ``case_id``: that case
     only, if it waits), longest waiting first. ``place_name`` gives a stay's standard name, for the case's origin."""
     placed = exists().where(PlacementRow.case_id == CaseRow.id, PlacementRow.ended_at.is_(None))
+    # the columns needed, not whole rows: a report's decision is large and not read here
     query = (
-        select(CaseRow.id, CaseRow.community, ArrivalReportRow, CaseMeasureRow)
+        select(
+            CaseRow.id,
+            CaseRow.community,
+            ArrivalReportRow.district,
+            ArrivalReportRow.situation,
+            ArrivalReportRow.arrival_date,
+            CaseMeasureRow.id,
+            CaseMeasureRow.start_date,
+            CaseMeasureRow.end_date,
+            CaseMeasureRow.ended_on,
+            CaseMeasureRow.rule,
+        )
         .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
         .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
         .where(CaseRow.status == "open", observation_running(today), ~placed)
@@ -71,18 +84,20 @@ def placement_queue(
         return names[text]
 
     queued = []
-    for queued_id, community, report, row in session.execute(query):
-        measure = row.to_core()
+    for row in session.execute(query):
+        queued_id, community, district_of, situation, arrival, measure_id = row[:6]
+        start, end, ended_on, rule = row[6:]
+        measure = Measure(OBSERVATION, start, end, rule, "", ended_on)
         last_day = measure.last_day()
         if last_day is None:
             continue  # observation has an end by the pack's validation; none is not queued
         case = QueuedCase(
             case_id=queued_id,
-            district=report.district,
-            start=measure.start,
+            district=district_of,
+            start=start,
             last_day=last_day,
-            origin=origin_of(measure.rule, report.situation, measure.start, cached_name),
-            expected_on=max(measure.start, report.arrival_date),
+            origin=origin_of(rule, situation, start, cached_name),
+            expected_on=max(start, arrival),
         )
-        queued.append(Queued(case, community, row.id))
+        queued.append(Queued(case, community, measure_id))
     return queued

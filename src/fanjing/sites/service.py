@@ -11,11 +11,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    column,
+    insert,
+    or_,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fanjing.audit.service import record, record_many
+from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.sites.core import (
@@ -361,26 +373,10 @@ def assign_district_queue(
     if not assignment.placed:
         return assignment
     by_case = {q.case.case_id: q.case for q in queue}
-    table = RoomRow.__table__
-    taken = session.execute(
-        update(table)
-        .where(
-            table.c.id == bindparam("room"),
-            table.c.occupancy == 0,
-            ~table.c.household,
-            or_(table.c.disinfected_until.is_(None), table.c.disinfected_until <= now),
-            table.c.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
-        )
-        .values(
-            occupancy=1, cohort_start_date=bindparam("start"), cohort_origin=bindparam("origin")
-        )
-        .execution_options(synchronize_session=False),
-        [
-            {"room": room, "start": by_case[case].start, "origin": by_case[case].origin}
-            for case, room in assignment.placed
-        ],
-    )
-    if taken.rowcount != len(assignment.placed):
+    taken = 0
+    for chunk in _chunks(assignment.placed, ROOMS_PER_STATEMENT):
+        taken += _take_empty_rooms(session, chunk, by_case, now)
+    if taken != len(assignment.placed):
         raise FanjingError("rooms_changed", "有房间刚被占用或关闭：未安置任何人，请重试")
     rows = [
         {
@@ -396,26 +392,70 @@ def assign_district_queue(
         for case, room in assignment.placed
     ]
     try:
-        ids = session.scalars(insert(PlacementRow).returning(PlacementRow.id), rows).all()
+        session.execute(insert(PlacementRow), rows)
     except IntegrityError:
         raise FanjingError("already_placed", "有个案刚被安置：未安置任何人，请重试") from None
-    record_many(
+    # one staff action, one entry naming every placement (10,000 entries would cost more
+    # than the placements themselves)
+    record(
         session,
-        [
-            {
-                "at": now,
-                "actor": actor,
-                "action": "site.assign",
-                "entity": "site_placement",
-                "entity_id": str(placement_id),
-                "before": None,
-                "after": {"case_id": row["case_id"], "room_id": row["room_id"], "batch": True},
-            }
-            for placement_id, row in zip(ids, rows, strict=True)
-        ],
+        actor=actor,
+        at=now,
+        action="site.assign_queue",
+        entity="site_placement",
+        entity_id=district or "all",
+        after={"site_id": site_id, "placements": [list(pair) for pair in assignment.placed]},
     )
     session.expire_all()
     return assignment
+
+
+ROOMS_PER_STATEMENT = 5_000  # 3 parameters a room: within SQLite's and PostgreSQL's limits
+
+
+def _chunks(pairs: Sequence[tuple[int, int]], size: int) -> list[Sequence[tuple[int, int]]]:
+    return [pairs[i : i + size] for i in range(0, len(pairs), size)]
+
+
+def _take_empty_rooms(
+    session: Session,
+    pairs: Sequence[tuple[int, int]],
+    by_case: dict[int, Any],
+    now: datetime,
+) -> int:
+    """Empty single rooms of open sites, not in disinfection, each taken by its person's cohort;
+    how many rooms it took. PostgreSQL: one UPDATE … FROM (VALUES …) for the lot (an
+    executemany there is a round trip a room); SQLite, which cannot name a VALUES list's
+    columns, runs the same conditional UPDATE for each room in one executemany."""
+    table = RoomRow.__table__
+    free = (
+        table.c.occupancy == 0,
+        ~table.c.household,
+        or_(table.c.disinfected_until.is_(None), table.c.disinfected_until <= now),
+        table.c.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
+    )
+    rows = [(room, by_case[case].start, by_case[case].origin) for case, room in pairs]
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = values(
+            column("room", Integer), column("start", Date), column("origin", String), name="chosen"
+        ).data(rows)
+        result = session.execute(
+            update(table)
+            .where(table.c.id == chosen.c.room, *free)
+            .values(occupancy=1, cohort_start_date=chosen.c.start, cohort_origin=chosen.c.origin)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        result = session.execute(
+            update(table)
+            .where(table.c.id == bindparam("room"), *free)
+            .values(
+                occupancy=1, cohort_start_date=bindparam("start"), cohort_origin=bindparam("origin")
+            )
+            .execution_options(synchronize_session=False),
+            [{"room": room, "start": start, "origin": origin} for room, start, origin in rows],
+        )
+    return int(result.rowcount or 0)
 
 
 def _rooms_of(session: Session, district: str | None, site_id: int | None) -> list[Any]:
