@@ -240,6 +240,26 @@ def room_in_scope(session: Session, room_id: int, site_id: int | None) -> tuple[
     return room, site_by_id(session, room.site_id)
 
 
+def rooms_with_space(
+    session: Session, now: datetime, site_id: int | None = None
+) -> list[tuple[RoomRow, SiteRow]]:
+    """Rooms someone could still take (a place left, an open site, not in disinfection), by
+    site, floor and number: what staff choose from (the rules still decide on taking one)."""
+    query = (
+        select(RoomRow, SiteRow)
+        .join(SiteRow, SiteRow.id == RoomRow.site_id)
+        .where(RoomRow.occupancy < RoomRow.capacity, SiteRow.status == "open")
+        .order_by(SiteRow.name, RoomRow.floor, RoomRow.number)
+    )
+    if site_id is not None:
+        query = query.where(SiteRow.id == site_id)
+    return [
+        (room, site)
+        for room, site in session.execute(query)
+        if not room.to_core(site).in_disinfection(now)
+    ]
+
+
 def take_room(session: Session, room: RoomRow, cohort: Cohort, now: datetime) -> None:
     """One more person of ``cohort`` in ``room`` if the rules let them, decided by the database
     in one conditional UPDATE (409 ``room_refused`` otherwise, with the reason when it can

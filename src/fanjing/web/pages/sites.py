@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.errors import FanjingError
@@ -24,9 +23,10 @@ from fanjing.sites.service import (
     assign_case,
     assign_district_queue,
     register_site,
+    rooms_with_space,
     site_scope,
 )
-from fanjing.sites.store import RoomRow, SiteRow
+from fanjing.sites.store import SiteRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession, RowId
@@ -192,20 +192,7 @@ def _queue_page(
     queued = placement_queue(
         session, today=today_in_china(), place_name=place_name(request), district=district
     )
-    rooms_query = (
-        select(RoomRow, SiteRow)
-        .join(SiteRow, SiteRow.id == RoomRow.site_id)
-        .where(RoomRow.occupancy < RoomRow.capacity, SiteRow.status == "open")
-        .order_by(SiteRow.name, RoomRow.floor, RoomRow.number)
-    )
-    if scope is not None:
-        rooms_query = rooms_query.where(SiteRow.id == scope)
-    now = datetime.now(UTC)
-    rooms = [
-        (room, site)
-        for room, site in session.execute(rooms_query)
-        if not room.to_core(site).in_disinfection(now)
-    ]
+    rooms = rooms_with_space(session, datetime.now(UTC), scope)
     return render(
         request,
         "sites_queue.html",

@@ -28,8 +28,8 @@ from fanjing.sites.daily import (
     transfer,
 )
 from fanjing.sites.dashboard import residents_on
-from fanjing.sites.service import mark_household_room, room_in_scope
-from fanjing.sites.store import RoomRow, SiteRow
+from fanjing.sites.service import mark_household_room, room_in_scope, rooms_with_space
+from fanjing.sites.store import RoomRow
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession, RowId
 from fanjing.web.pages.session import Csrf, render
@@ -54,12 +54,6 @@ def _site_page(
         select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
     ).all()
     days = site_test_days(request.app.state.packs.get(), today)
-    other_rooms = session.execute(
-        select(RoomRow, SiteRow)
-        .join(SiteRow, SiteRow.id == RoomRow.site_id)
-        .where(RoomRow.occupancy < RoomRow.capacity, SiteRow.status == "open")
-        .order_by(SiteRow.name, RoomRow.floor, RoomRow.number)
-    ).all()
     return render(
         request,
         "sites_site.html",
@@ -70,7 +64,7 @@ def _site_page(
         rooms=[(room, room.to_core(site).in_disinfection(now)) for room in rooms],
         residents=residents_on(session, site_id=site.id, today=today, test_days=days),
         test_days=days,
-        targets=[(r, s) for r, s in other_rooms if not r.to_core(s).in_disinfection(now)],
+        targets=rooms_with_space(session, now),
         slot_zh=CHECK_SLOT_ZH,
         result_zh=RESULT_ZH,
         status_zh=SITE_STATUS_ZH,
