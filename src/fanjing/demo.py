@@ -138,7 +138,39 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             today=DEMO_DAY,
             now=now,
         )
+    _awaiting_rooms(engine, cipher, gazetteer, now)
     return Demo(tokens)
+
+
+def _awaiting_rooms(
+    engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, now: datetime
+) -> None:
+    """Close contacts reported after the queue was placed: two here today, one coming on 08-09
+    (the dashboard's forecast), waiting in 朝阳区's placement queue."""
+    with session_scope(engine) as session:
+        checker = Checker(builtin_packs(), registry_in_database(session), gazetteer.parse, DEMO_DAY)
+        for name, number, arrival in (
+            ("陈七", "110101199003073036", "2021-08-07"),
+            ("林八", "110101199003073001", "2021-08-07"),
+            ("黄九", "11010119900307301X", "2021-08-09"),
+        ):
+            report_arrival(
+                session=session,
+                cipher=cipher,
+                checker=checker,
+                community=COMMUNITY,
+                person=Person(name, read_document("resident_id", number, today=DEMO_DAY), None),
+                employer=None,
+                situation={
+                    "as_of": "2021-08-07",
+                    "arrival": arrival,
+                    "contact": {"role": "close_contact", "last_contact": "2021-08-05"},
+                },
+                contact_case_id=None,
+                actor="demo",
+                source="worker",
+                now=now,
+            )
 
 
 def _sites(session: Session, gazetteer: Gazetteer, now: datetime) -> SiteRow:

@@ -61,7 +61,13 @@ def test_cdc_registers_a_site_and_marks_a_household_room(page: Page, live_server
     first.get_by_role("button", name="保存").click()
     expect(page.get_by_role("status")).to_contain_text("家庭房（3 人）")
     expect(page.locator("#rooms-table tbody tr").first).to_contain_text("家庭房")
+    page.goto("/sites")  # the demo's three close contacts: two today, one on 08-09
+    forecast = page.locator("#forecast-table tbody tr").first
+    expect(forecast).to_contain_text("朝阳区")
+    expect(forecast.locator("td").nth(1)).to_have_text("2")
+    expect(forecast.locator("td").nth(3)).to_have_text("1")
     page.goto("/sites/queue")
-    expect(page.get_by_role("heading", name="待安置队列")).to_be_visible()
+    expect(page.locator("#queue-table tbody tr")).to_have_count(3)
     page.get_by_role("button", name="安置整个队列（每人一间空单人间）").click()
-    expect(page.get_by_role("status")).to_contain_text("已安置")
+    expect(page.get_by_role("status")).to_contain_text("已安置 2 人，仍在等待 1 人")
+    expect(page.locator("#queue-table tbody tr")).to_have_count(1)
