@@ -83,8 +83,9 @@ def test_the_whole_queue_is_assigned_to_free_single_rooms(client, tokens, site):
     assigned = client.post("/api/v1/sites/queue/assign", json={}, headers=_as(tokens))
     assert assigned.status_code == 200, assigned.text
     assert assigned.json()["placed"] == 4 and assigned.json()["waiting"] == 0
-    assert sorted(case for case, _ in assigned.json()["placements"]) == sorted(cases)
-    assert len({room for _, room in assigned.json()["placements"]}) == 4
+    placements = assigned.json()["placements"]
+    assert sorted(p["case_id"] for p in placements) == sorted(cases)
+    assert len({p["room_id"] for p in placements}) == 4
     detail = client.get(f"/api/v1/sites/{site['id']}", headers=_as(tokens)).json()
     assert sum(r["occupancy"] for r in detail["rooms"]) == 4
     assert max(r["occupancy"] for r in detail["rooms"]) == 1

@@ -171,7 +171,7 @@ def assign_queue(
     return {
         "placed": len(assignment.placed),
         "waiting": len(assignment.waiting),
-        "placements": list(assignment.placed),
+        "placements": [{"case_id": case, "room_id": room} for case, room in assignment.placed],
     }
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Text = Annotated[str, Field(max_length=300)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]  # what the databases' INTEGER holds
 
 
 class _Body(BaseModel):
@@ -37,8 +38,8 @@ class HouseholdBody(_Body):
 
 
 class AssignBody(_Body):
-    case_id: Annotated[int, Field(ge=1)]
-    room_id: Annotated[int, Field(ge=1)]
+    case_id: Id
+    room_id: Id
     household: Annotated[str | None, Field(max_length=100)] = None
 
 
@@ -63,7 +64,7 @@ class ReasonBody(_Body):
 
 
 class TransferBody(_Body):
-    room_id: Annotated[int, Field(ge=1)]
+    room_id: Id
     reason: Text
 
 
@@ -113,10 +114,15 @@ class PlacementRead(BaseModel):
     end_kind: str | None
 
 
+class PlacedRead(BaseModel):
+    case_id: int
+    room_id: int
+
+
 class AssignmentRead(BaseModel):
     placed: int
     waiting: int
-    placements: list[tuple[int, int]]  # (case id, room id)
+    placements: list[PlacedRead]
 
 
 class ResidentRead(BaseModel):
