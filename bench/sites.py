@@ -26,8 +26,8 @@ from sqlalchemy import insert, select
 from bench.databases import postgres_database, sqlite_database
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.infra.db import open_database, session_scope
+from fanjing.sites.assignment import assign_district_queue
 from fanjing.sites.core import Cohort, Occupant, rule_breaches
-from fanjing.sites.service import assign_district_queue
 from fanjing.sites.store import PlacementRow, RoomRow, SiteRow
 
 TARGET_SECONDS = 5.0

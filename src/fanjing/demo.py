@@ -42,7 +42,8 @@ from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
-from fanjing.sites.service import RoomSpec, assign_district_queue, bind_manager, register_site
+from fanjing.sites.assignment import assign_district_queue
+from fanjing.sites.service import RoomSpec, bind_manager, register_site
 from fanjing.sites.store import SiteRow
 from fanjing.users.service import add_user
 from fanjing.vaccination.appointments import set_capacity

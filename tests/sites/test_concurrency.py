@@ -12,7 +12,8 @@ from sqlalchemy import insert, select
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.errors import FanjingError
 from fanjing.infra.db import session_scope
-from fanjing.sites.service import RoomSpec, assign_case, register_site
+from fanjing.sites.assignment import assign_case
+from fanjing.sites.service import RoomSpec, register_site
 from fanjing.sites.store import PlacementRow, RoomRow
 
 TODAY = date(2021, 8, 10)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
+from fanjing.sites.assignment import assign_case, assign_district_queue
 from fanjing.sites.daily import (
     check_out,
     current_placement,
@@ -46,8 +47,6 @@ from fanjing.sites.schemas import (
 )
 from fanjing.sites.service import (
     RoomSpec,
-    assign_case,
-    assign_district_queue,
     mark_household_room,
     register_site,
     set_site_status,

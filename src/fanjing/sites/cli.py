@@ -15,16 +15,11 @@ from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
+from fanjing.sites.assignment import assign_district_queue
 from fanjing.sites.core import SITE_STATUS_ZH
 from fanjing.sites.dashboard import capacity_on
 from fanjing.sites.queue import placement_queue
-from fanjing.sites.service import (
-    RoomSpec,
-    assign_district_queue,
-    bind_manager,
-    register_site,
-    site_by_id,
-)
+from fanjing.sites.service import RoomSpec, bind_manager, register_site, site_by_id
 from fanjing.sites.store import SiteRow
 from fanjing.users.service import add_user
 

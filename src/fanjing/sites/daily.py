@@ -26,9 +26,10 @@ from fanjing.errors import FanjingError, Where
 from fanjing.healthkit.status import mark_red
 from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.core.pack import Pack, pack_in_force
+from fanjing.sites.assignment import placement_snapshot, take_room
 from fanjing.sites.core import CHECK_SLOTS, Cohort, neighbours
 from fanjing.sites.queue import OBSERVATION
-from fanjing.sites.service import placement_snapshot, room_in_scope, site_by_id, take_room
+from fanjing.sites.service import room_in_scope, site_by_id
 from fanjing.sites.store import EscalationRow, PlacementRow, RoomRow, SiteCheckRow
 
 

@@ -15,17 +15,11 @@ from sqlalchemy.orm import Session
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.sites.api import place_name
+from fanjing.sites.assignment import assign_case, assign_district_queue, rooms_with_space
 from fanjing.sites.core import CHECK_SLOT_ZH, SITE_STATUS_ZH
 from fanjing.sites.dashboard import capacity_on
 from fanjing.sites.queue import placement_queue
-from fanjing.sites.service import (
-    RoomSpec,
-    assign_case,
-    assign_district_queue,
-    register_site,
-    rooms_with_space,
-    site_scope,
-)
+from fanjing.sites.service import RoomSpec, register_site, site_scope
 from fanjing.sites.store import SiteRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow

@@ -17,6 +17,7 @@ from fanjing.common.days import day_of
 from fanjing.errors import FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.sites.api import disinfection, own_site
+from fanjing.sites.assignment import rooms_with_space
 from fanjing.sites.core import CHECK_SLOT_ZH, SITE_STATUS_ZH
 from fanjing.sites.daily import (
     check_out,
@@ -28,7 +29,7 @@ from fanjing.sites.daily import (
     transfer,
 )
 from fanjing.sites.dashboard import residents_on
-from fanjing.sites.service import mark_household_room, room_in_scope, rooms_with_space
+from fanjing.sites.service import mark_household_room, room_in_scope
 from fanjing.sites.store import RoomRow
 from fanjing.users.store import UserRow
 from fanjing.web.deps import DbSession, RowId
