@@ -12,6 +12,7 @@
 - ``faq``: one hotline question over 10,000 knowledge-base entries (target p95 < 10 ms).
 - ``community``: re-evaluating 100,000 open cases after a pack change (target < 30 s).
 - ``vaccination``: syncing 1 million clinic dose records to the health kit (target < 60 s).
+- ``sites``: assigning 10,000 queued cases to 200 observation sites, rules checked (< 5 s).
 
 Nothing is asserted about time.
 """
@@ -22,7 +23,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, community, faq, importing, itinerary, popups, vaccination
+from bench import api, batch, community, faq, importing, itinerary, popups, sites, vaccination
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
@@ -36,6 +37,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
         "syncing 1 million clinic dose records to the health kit",
         vaccination.add_arguments,
     ),
+    "sites": ("assigning 10,000 queued cases to 200 observation sites", sites.add_arguments),
 }
 RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "check": batch.run,
@@ -46,6 +48,7 @@ RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "faq": faq.run,
     "community": community.run,
     "vaccination": vaccination.run,
+    "sites": sites.run,
 }
 
 

@@ -14,6 +14,7 @@ ROLES = (
     "employer",
     "admin",
     "checkpoint",
+    "site_manager",
 )
 
 

@@ -25,6 +25,7 @@ from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
 from fanjing.policy.cli import check, policy_app
 from fanjing.settings import Settings
+from fanjing.sites.cli import sites_app
 from fanjing.users.cli import users_app
 from fanjing.vaccination.cli import vaccination_app
 from fanjing.web.server import serve
@@ -57,6 +58,7 @@ app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(audit_app, name="audit")
 app.add_typer(workorders_app, name="workorders")
 app.add_typer(employers_app, name="employers")
+app.add_typer(sites_app, name="sites")
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from fanjing.checkpoints.core import Outcome, ScanResult
 from fanjing.checkpoints.service import (
@@ -57,6 +58,9 @@ from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
+from fanjing.sites.assignment import assign_district_queue
+from fanjing.sites.service import RoomSpec, bind_manager, register_site
+from fanjing.sites.store import SiteRow
 from fanjing.users.service import add_user
 from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
@@ -77,6 +81,7 @@ ROLES_ZH = {
     "hotline": "12345 话务员",
     "admin": "管理员",
     "checkpoint": "检查站工作人员（白庙检查站）",
+    "site_manager": "集中观察点管理员（朝阳一号观察点）",
 }
 LOGINS_ZH = {
     **ROLES_ZH,
@@ -113,6 +118,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             actor="demo",
             now=now,
         )
+        site = _sites(session, gazetteer, now)
         tokens = {}
         for role in ROLES_ZH:
             user, token = add_user(
@@ -133,6 +139,8 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
                 checkpoint_user = user
             if role == "community_worker":
                 _appointment_days(session, user, gazetteer, now)
+            if role == "site_manager":
+                bind_manager(session=session, user=user, site=site, actor="demo", now=now)
         _, tokens["cdc2"] = add_user(  # a second CDC member: a pack one uploads, the other approves
             session=session,
             cipher=cipher,
@@ -147,7 +155,76 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
     _checkpoint(engine, gazetteer, checkpoint_user, citizen_id, now)
     _hotline(engine, now)
     seed_orders(engine, cipher, gazetteer, clinic=CLINIC, now=datetime.now(UTC))
+    with session_scope(engine) as session:  # the day's queue placed at the sites
+        assign_district_queue(
+            session=session,
+            district=None,
+            site_id=None,
+            place_name=lambda text: gazetteer.parse(text).name,
+            actor="demo",
+            today=DEMO_DAY,
+            now=now,
+        )
+    _awaiting_rooms(engine, cipher, gazetteer, now)
     return Demo(tokens)
+
+
+def _awaiting_rooms(
+    engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, now: datetime
+) -> None:
+    """Close contacts reported after the queue was placed: two here today, one coming on 08-09
+    (the dashboard's forecast), waiting in 朝阳区's placement queue."""
+    with session_scope(engine) as session:
+        checker = Checker(builtin_packs(), registry_in_database(session), gazetteer.parse, DEMO_DAY)
+        for name, number, arrival in (
+            ("陈七", "110101199003073036", "2021-08-07"),
+            ("林八", "110101199003073001", "2021-08-07"),
+            ("黄九", "11010119900307301X", "2021-08-09"),
+        ):
+            report_arrival(
+                session=session,
+                cipher=cipher,
+                checker=checker,
+                community=COMMUNITY,
+                person=Person(name, read_document("resident_id", number, today=DEMO_DAY), None),
+                employer=None,
+                situation={
+                    "as_of": "2021-08-07",
+                    "arrival": arrival,
+                    "contact": {"role": "close_contact", "last_contact": "2021-08-05"},
+                },
+                contact_case_id=None,
+                actor="demo",
+                source="worker",
+                now=now,
+            )
+
+
+def _sites(session: Session, gazetteer: Gazetteer, now: datetime) -> SiteRow:
+    """Two observation sites of 朝阳区: 3 floors of 8 single rooms, and a smaller one whose
+    first floor has two household rooms."""
+    first = register_site(
+        session=session,
+        name="朝阳一号观察点",
+        district="朝阳区",
+        address="北京市朝阳区东三环南路某酒店",
+        rooms=[RoomSpec(f, n) for f in (1, 2, 3) for n in range(1, 9)],
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=now,
+    )
+    register_site(
+        session=session,
+        name="朝阳二号观察点",
+        district="朝阳区",
+        address="北京市朝阳区劲松某宾馆",
+        rooms=[RoomSpec(1, 1, 3, True), RoomSpec(1, 2, 3, True)]
+        + [RoomSpec(2, n) for n in range(1, 7)],
+        parse_place=gazetteer.parse,
+        actor="demo",
+        now=now,
+    )
+    return first
 
 
 def _people(

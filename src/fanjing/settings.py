@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     dask_scheduler: str = Field(
         "", description="dask.distributed scheduler for re-evaluation (tcp://host:8786)"
     )
+    site_disinfection_hours: int = Field(
+        24, ge=1, le=24 * 14, description="hours a room freed at checkout stays closed"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ from fanjing.infra.db import Base
 from fanjing.itinerary import store as itinerary_store
 from fanjing.places import store as places_store
 from fanjing.policy import store as policy_store
+from fanjing.sites import store as sites_store
 from fanjing.users import store as users_store
 from fanjing.vaccination import store as vaccination_store
 from fanjing.workorders import store as workorders_store
@@ -25,6 +26,7 @@ STORES = (
     itinerary_store,
     places_store,
     policy_store,
+    sites_store,
     users_store,
     vaccination_store,
     workorders_store,

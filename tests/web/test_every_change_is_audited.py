@@ -303,6 +303,7 @@ def test_every_state_changing_endpoint_writes_an_audit_entry(client, tokens, sen
         *page_steps(story),
         *checkpoint_steps(story),
         *employer_steps(story),
+        *site_steps(story),
     ]
     for method, path, action, perform in steps:
         before = _last_id(engine)
@@ -1124,5 +1125,263 @@ def employer_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]
             "/healthkit/employer/unlink",
             "employer.unlink",
             lambda: page("/healthkit/employer/unlink", {}),
+        ),
+    ]
+
+
+def site_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """Observation sites: a site, a household room, two close contacts queued (one placed by
+    hand, one with the queue), checks, a result, a transfer, an early release, a checkout."""
+    c, ids = story.call, story.ids
+    today = today_in_china()
+
+    def keep(name: str, value: Any) -> None:
+        ids[name] = value
+
+    def contact(number: str, name: str) -> dict[str, Any]:
+        return c(
+            "community_worker",
+            "POST",
+            "/api/v1/community/reports",
+            json={
+                "person": {"name": name, "document_number": number, "phone": None},
+                "situation": {
+                    "as_of": today.isoformat(),
+                    "arrival": today.isoformat(),
+                    "contact": {
+                        "role": "close_contact",
+                        "last_contact": (today - timedelta(days=2)).isoformat(),
+                    },
+                },
+            },
+        )
+
+    def site() -> None:
+        made = c(
+            "cdc",
+            "POST",
+            "/api/v1/sites",
+            json={
+                "name": "朝阳一号观察点",
+                "district": "朝阳区",
+                "address": "朝阳区某路1号",
+                "rooms": [{"floor": 1, "number": n} for n in (1, 2, 3, 4)],
+            },
+        )
+        rooms = c("cdc", "GET", f"/api/v1/sites/{made['id']}")["rooms"]
+        keep("site_id", made["id"])
+        keep("room_a", rooms[0]["id"])
+        keep("room_c", rooms[2]["id"])
+        keep("room_household", rooms[3]["id"])
+
+    def place() -> None:
+        keep("site_case", contact("110101199003070062", "周九")["case_id"])
+        placed = c(
+            "cdc",
+            "POST",
+            "/api/v1/sites/placements",
+            json={"case_id": ids["site_case"], "room_id": ids["room_a"]},
+        )
+        keep("placement", placed["id"])
+
+    def queue() -> None:
+        contact("110101199003070150", "吴十")
+        keep("queue_placement", c("cdc", "POST", "/api/v1/sites/queue/assign", json={}))
+
+    def checkout() -> None:
+        case = c("cdc", "GET", "/api/v1/community/cases/{site_case}")
+        observation = next(m for m in case["measures"] if m["kind"] == "centralized_observation")
+        end = (today + timedelta(days=1)).isoformat()
+        c(
+            "cdc",
+            "POST",
+            f"/api/v1/community/measures/{observation['id']}/adjust",
+            json={"end": end, "reason": "疾控复核：今日期满"},
+        )
+        residents = c("cdc", "GET", "/api/v1/sites/{site_id}/residents")
+        keep(
+            "moved", next(r for r in residents if r["case_id"] == ids["site_case"])["placement_id"]
+        )
+        c("cdc", "POST", "/api/v1/sites/placements/{moved}/checkout")
+
+    def release() -> None:
+        residents = c("cdc", "GET", "/api/v1/sites/{site_id}/residents")
+        keep(
+            "other", next(r for r in residents if r["case_id"] != ids["site_case"])["placement_id"]
+        )
+        c("cdc", "POST", "/api/v1/sites/placements/{other}/release", json={"reason": "排除密接"})
+
+    day = today.isoformat()
+    return [
+        ("POST", "/api/v1/sites", "site.register", site),
+        (
+            "POST",
+            "/api/v1/sites/rooms/{room_id}/household",
+            "site.room.household",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/rooms/{room_household}/household",
+                json={"capacity": 3},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/sites/{site_id}/status",
+            "site.status",
+            lambda: c("cdc", "POST", "/api/v1/sites/{site_id}/status", json={"status": "open"}),
+        ),
+        ("POST", "/api/v1/sites/placements", "site.assign", place),
+        ("POST", "/api/v1/sites/queue/assign", "site.assign_queue", queue),
+        (
+            "POST",
+            "/api/v1/sites/placements/{placement_id}/checks",
+            "site.check",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/placements/{placement}/checks",
+                json={"day": day, "slot": "morning", "temperature": "36.5"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/sites/placements/{placement_id}/tests",
+            "record_test",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/placements/{placement}/tests",
+                json={"day": day, "result": "negative"},
+            ),
+        ),
+        (
+            "POST",
+            "/api/v1/sites/placements/{placement_id}/transfer",
+            "site.transfer",
+            lambda: c(
+                "cdc",
+                "POST",
+                "/api/v1/sites/placements/{placement}/transfer",
+                json={"room_id": ids["room_c"], "reason": "换房"},
+            ),
+        ),
+        ("POST", "/api/v1/sites/placements/{placement_id}/checkout", "site.checkout", checkout),
+        ("POST", "/api/v1/sites/placements/{placement_id}/release", "site.early_release", release),
+        *site_page_steps(story, contact),
+    ]
+
+
+def site_page_steps(
+    story: Story, contact: Callable[[str, str], dict[str, Any]]
+) -> list[tuple[str, str, str, Callable[[], None]]]:
+    """The sites' page forms, as CDC: a new site, two more contacts placed (one by hand, one
+    with the queue), a check, a result, a household room, a transfer, a checkout, a release."""
+    client, c, ids = story.client, story.call, story.ids
+    today = today_in_china()
+
+    def post(path: str, data: dict[str, str]) -> None:
+        client.cookies.clear()
+        logged_in = client.post(
+            "/login",
+            data={"token": story.tokens["cdc"], "csrf": _csrf(client, "/login")},
+            follow_redirects=False,
+        )
+        assert logged_in.status_code == 303, logged_in.text
+        answer = client.post(
+            path.format(**ids),
+            data={**data, "csrf": _csrf(client, "/sites")},
+            follow_redirects=False,
+        )
+        found = re.search(r"<li>(.*?)</li>", answer.text)
+        assert answer.status_code == 303, (path, answer.status_code, found and found.group(1))
+
+    def site() -> None:
+        post(
+            "/sites",
+            {
+                "name": "朝阳三号观察点",
+                "district": "朝阳区",
+                "address": "某路3号",
+                "floors": "1",
+                "per_floor": "6",
+            },
+        )
+        made = next(s for s in c("cdc", "GET", "/api/v1/sites") if s["name"] == "朝阳三号观察点")
+        rooms = c("cdc", "GET", f"/api/v1/sites/{made['id']}")["rooms"]
+        ids.update(page_site=made["id"], page_rooms=[r["id"] for r in rooms])
+        # the queue takes the next free rooms (other contacts of the walk wait in it too)
+        ids.update(page_room=rooms[0]["id"], page_spare=rooms[4]["id"], page_family=rooms[5]["id"])
+
+    def place() -> None:
+        ids["page_case"] = contact("110101199003073001", "郑一")["case_id"]
+        post("/sites/queue/{page_case}/assign", {"room_id": str(ids["page_room"])})
+        residents = c("cdc", "GET", "/api/v1/sites/{page_site}/residents")
+        ids["page_placement"] = residents[0]["placement_id"]
+
+    def queue() -> None:
+        contact("110101199003073028", "王二")
+        post("/sites/queue/assign", {"district": "朝阳区"})
+
+    def moved() -> None:
+        post(
+            "/sites/{page_site}/placements/{page_placement}/transfer",
+            {"room_id": str(ids["page_spare"]), "reason": "换房"},
+        )
+        residents = c("cdc", "GET", "/api/v1/sites/{page_site}/residents")
+        ids["page_moved"] = next(
+            r["placement_id"] for r in residents if r["case_id"] == ids["page_case"]
+        )
+        ids["page_other"] = next(
+            r["placement_id"] for r in residents if r["case_id"] != ids["page_case"]
+        )
+
+    def checkout() -> None:
+        case = c("cdc", "GET", "/api/v1/community/cases/{page_case}")
+        observation = next(m for m in case["measures"] if m["kind"] == "centralized_observation")
+        c(
+            "cdc",
+            "POST",
+            f"/api/v1/community/measures/{observation['id']}/adjust",
+            json={"end": (today + timedelta(days=1)).isoformat(), "reason": "今日期满"},
+        )
+        post("/sites/{page_site}/placements/{page_moved}/checkout", {})
+
+    base = "/sites/{site_id}/placements/{placement_id}"
+    return [
+        ("POST", "/sites", "site.register", site),
+        ("POST", "/sites/queue/{case_id}/assign", "site.assign", place),
+        ("POST", "/sites/queue/assign", "site.assign_queue", queue),
+        (
+            "POST",
+            f"{base}/checks",
+            "site.check",
+            lambda: post(
+                "/sites/{page_site}/placements/{page_placement}/checks",
+                {"slot": "afternoon", "temperature": "36.4", "symptoms": ""},
+            ),
+        ),
+        (
+            "POST",
+            f"{base}/tests",
+            "record_test",
+            lambda: post(
+                "/sites/{page_site}/placements/{page_placement}/tests",
+                {"day": today.isoformat(), "result": "negative"},
+            ),
+        ),
+        (
+            "POST",
+            "/sites/{site_id}/rooms/{room_id}/household",
+            "site.room.household",
+            lambda: post("/sites/{page_site}/rooms/{page_family}/household", {"capacity": "2"}),
+        ),
+        ("POST", f"{base}/transfer", "site.transfer", moved),
+        ("POST", f"{base}/checkout", "site.checkout", checkout),
+        (
+            "POST",
+            f"{base}/release",
+            "site.early_release",
+            lambda: post("/sites/{page_site}/placements/{page_other}/release", {"reason": "排除"}),
         ),
     ]

@@ -225,16 +225,7 @@ def record_check(
     """A day's health check (temperature in ℃, symptoms) while observation or monitoring runs."""
     if day > today:
         raise FanjingError("bad_date", f"不能登记未来的健康监测（{day}）", Where(field="day"))
-    try:
-        celsius = Decimal(temperature).quantize(Decimal("0.1"))
-    except InvalidOperation:
-        raise FanjingError(
-            "bad_value", f"体温应为数字：“{temperature}”", Where(field="temperature")
-        ) from None
-    if not Decimal("34.0") <= celsius <= Decimal("43.0"):
-        raise FanjingError(
-            "bad_value", f"体温 {celsius}℃ 不在 34.0–43.0 之间", Where(field="temperature")
-        )
+    celsius = celsius_of(temperature)
     measures = [row.to_core() for row in measures_of(session, case.id)]
     if not any(m.kind in CHECKED_DAILY and m.on(day) for m in measures):
         raise FanjingError("no_check_due", f"{day} 该个案没有在观察或监测中", Where(field="day"))
@@ -274,6 +265,21 @@ def record_check(
         },
     )
     return row
+
+
+def celsius_of(temperature: str) -> Decimal:
+    """A temperature as written (℃), to a tenth; refused unless a number from 34.0 to 43.0."""
+    try:
+        celsius = Decimal(temperature).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        raise FanjingError(
+            "bad_value", f"体温应为数字：“{temperature}”", Where(field="temperature")
+        ) from None
+    if not Decimal("34.0") <= celsius <= Decimal("43.0"):
+        raise FanjingError(
+            "bad_value", f"体温 {celsius}℃ 不在 34.0–43.0 之间", Where(field="temperature")
+        )
+    return celsius
 
 
 def record_test(

@@ -17,6 +17,7 @@ class Role(StrEnum):
     EMPLOYER = "employer"
     ADMIN = "admin"
     CHECKPOINT = "checkpoint"
+    SITE_MANAGER = "site_manager"
 
     @property
     def label_zh(self) -> str:
@@ -29,6 +30,7 @@ class Role(StrEnum):
             "employer": "单位",
             "admin": "管理员",
             "checkpoint": "检查站工作人员",
+            "site_manager": "集中观察点管理员",
         }[self.value]
 
 

@@ -65,6 +65,7 @@ def create_app(
     from fanjing.places.api import router as places_router
     from fanjing.policy.api import router as policy_router
     from fanjing.policy.packs_api import router as packs_router
+    from fanjing.sites.api import router as sites_router
     from fanjing.users.api import router as users_router
     from fanjing.vaccination.api import router as vaccination_router
     from fanjing.web.health import router as health_router
@@ -107,6 +108,7 @@ def create_app(
         checkpoints_router,
         workorders_router,
         employers_router,
+        sites_router,
     )
     for router in routers:
         app.include_router(router)

@@ -180,6 +180,23 @@ class Principle(_Strict):
     source: str
 
 
+class ObservationSites(_Strict):
+    """Nucleic acid tests during centralized observation, as data: on which days of
+    observation (day 1 is the first day of observation), with the clause they carry out."""
+
+    test_days: Annotated[tuple[Annotated[int, Field(ge=1)], ...], Field(min_length=1)]
+    ref: str | None = None
+    clause: str
+    source: str
+
+    @field_validator("test_days")
+    @classmethod
+    def _ascending(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if list(value) != sorted(set(value)):
+            raise ValueError("test_days must be ascending, each day once (e.g. [1, 4, 7, 14])")
+        return value
+
+
 class PolicyPack(_Strict):
     id: str
     title: str
@@ -189,6 +206,8 @@ class PolicyPack(_Strict):
     sources: dict[str, Source]
     principles: tuple[Principle, ...] = ()
     rules: Annotated[tuple[RuleSpec, ...], Field(min_length=1)]
+    # centralized observation sites' schedule; a pack without it schedules no site tests
+    observation_sites: ObservationSites | None = None
     format: Literal[1] = 1
 
     @model_validator(mode="after")
@@ -205,6 +224,9 @@ class PolicyPack(_Strict):
                 raise ValueError(
                     f"principles[{index}]: source {principle.source} is not among the sources"
                 )
+        sites = self.observation_sites
+        if sites is not None and sites.source not in self.sources:
+            raise ValueError(f"observation_sites: source {sites.source} is not among the sources")
         return self
 
 

@@ -21,6 +21,8 @@ from fanjing.web.pages import (
     employer,
     hotline,
     public,
+    sites,
+    sites_work,
     workorders,
     workorders_reports,
 )
@@ -43,6 +45,8 @@ ROUTERS = (
     workorders.router,
     employer.router,
     citizen_employer.router,
+    sites.router,
+    sites_work.router,
 )
 
 

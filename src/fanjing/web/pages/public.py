@@ -44,6 +44,7 @@ HOME_OF_ROLE = {
     Role.EMPLOYER.value: "/employer",
     Role.ADMIN.value: "/cdc",
     Role.CHECKPOINT.value: "/checkpoint",
+    Role.SITE_MANAGER.value: "/sites",
 }
 
 LOGIN_TOO_OFTEN = "令牌错误次数过多，请一分钟后再试"

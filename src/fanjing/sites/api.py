@@ -1,0 +1,311 @@
+"""Observation sites over HTTP: CDC registers sites and rooms, marks household rooms, releases
+early and transfers; CDC and a site's manager (their own site only) see the queue, assign,
+record checks and tests, check out and read the capacity dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.errors import FanjingError
+from fanjing.infra.clock import today_in_china
+from fanjing.sites.assignment import assign_case, assign_district_queue
+from fanjing.sites.daily import (
+    check_out,
+    current_placement,
+    record_site_check,
+    record_site_test,
+    release_early,
+    site_test_days,
+    transfer,
+)
+from fanjing.sites.dashboard import capacity_on, residents_on
+from fanjing.sites.queue import placement_queue
+from fanjing.sites.schemas import (
+    AssignBody,
+    AssignmentRead,
+    AssignQueueBody,
+    CapacityRead,
+    CheckBody,
+    HouseholdBody,
+    PlacementRead,
+    QueuedRead,
+    ReasonBody,
+    ResidentRead,
+    ResultBody,
+    ResultRead,
+    SiteCreate,
+    SiteDetail,
+    SiteRead,
+    SiteStatusBody,
+    TransferBody,
+)
+from fanjing.sites.service import (
+    RoomSpec,
+    mark_household_room,
+    register_site,
+    set_site_status,
+    site_by_id,
+    site_scope,
+)
+from fanjing.sites.store import PlacementRow, RoomRow, SiteRow
+from fanjing.users.core import Role
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, RowId, require
+
+router = APIRouter(tags=["集中观察点"])
+Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
+Staff = Annotated[UserRow, Depends(require(Role.CDC, Role.SITE_MANAGER))]
+
+
+def place_name(request: Request) -> Any:
+    """A stay's standard name, for the cases' origins (the app's gazetteer)."""
+    return lambda text: request.app.state.gazetteer.parse(text).name
+
+
+def disinfection(request: Request) -> timedelta:
+    return timedelta(hours=request.app.state.settings.site_disinfection_hours)
+
+
+def own_site(session: Session, user: UserRow, site_id: int) -> SiteRow:
+    """The site, if the user may see it: CDC any, a manager only theirs (404 for another's)."""
+    scope = site_scope(session, user)
+    if scope is not None and scope != site_id:
+        raise FanjingError("not_found", f"没有编号为 {site_id} 的观察点")
+    return site_by_id(session, site_id)
+
+
+@router.post("/api/v1/sites", response_model=SiteRead, status_code=201, summary="登记观察点")
+def create_site(body: SiteCreate, session: DbSession, user: Cdc, request: Request) -> SiteRow:
+    return register_site(
+        session=session,
+        name=body.name,
+        district=body.district,
+        address=body.address,
+        rooms=[RoomSpec(r.floor, r.number, r.capacity, r.household) for r in body.rooms],
+        parse_place=request.app.state.gazetteer.parse,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+
+
+@router.get("/api/v1/sites", response_model=list[SiteRead], summary="观察点")
+def list_sites(session: DbSession, user: Staff) -> list[SiteRow]:
+    scope = site_scope(session, user)
+    query = select(SiteRow).order_by(SiteRow.district, SiteRow.name)
+    if scope is not None:
+        query = query.where(SiteRow.id == scope)
+    return list(session.scalars(query))
+
+
+@router.get("/api/v1/sites/{site_id}", response_model=SiteDetail, summary="观察点与房间")
+def site_detail(site_id: RowId, session: DbSession, user: Staff) -> dict[str, Any]:
+    site = own_site(session, user, site_id)
+    rooms = session.scalars(
+        select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
+    )
+    return {**SiteRead.model_validate(site).model_dump(), "rooms": list(rooms)}
+
+
+@router.post("/api/v1/sites/{site_id}/status", response_model=SiteRead, summary="观察点状态")
+def site_status(site_id: RowId, body: SiteStatusBody, session: DbSession, user: Staff) -> SiteRow:
+    site = own_site(session, user, site_id)
+    return set_site_status(
+        session=session, site=site, status=body.status, actor=user.name, now=datetime.now(UTC)
+    )
+
+
+@router.post("/api/v1/sites/rooms/{room_id}/household", summary="标记家庭房（疾控）")
+def household_room(room_id: RowId, body: HouseholdBody, session: DbSession, user: Cdc) -> Any:
+    room = mark_household_room(
+        session=session,
+        room_id=room_id,
+        capacity=body.capacity,
+        actor=user.name,
+        now=datetime.now(UTC),
+    )
+    return {"id": room.id, "household": room.household, "capacity": room.capacity}
+
+
+def _district(session: Session, user: UserRow, district: str | None) -> str | None:
+    """A manager works on their site's district's queue; CDC on any (None: every district)."""
+    scope = site_scope(session, user)
+    return site_by_id(session, scope).district if scope is not None else district
+
+
+@router.get("/api/v1/sites/queue/cases", response_model=list[QueuedRead], summary="待安置队列")
+def queue(
+    session: DbSession,
+    user: Staff,
+    request: Request,
+    district: Annotated[str | None, Query(max_length=50)] = None,
+) -> list[dict[str, Any]]:
+    queued = placement_queue(
+        session,
+        today=today_in_china(),
+        place_name=place_name(request),
+        district=_district(session, user, district),
+    )
+    return [{**asdict(q.case), "community": q.community} for q in queued]
+
+
+@router.post("/api/v1/sites/queue/assign", response_model=AssignmentRead, summary="安置整个队列")
+def assign_queue(
+    body: AssignQueueBody, session: DbSession, user: Staff, request: Request
+) -> dict[str, Any]:
+    assignment = assign_district_queue(
+        session=session,
+        district=_district(session, user, body.district),
+        site_id=site_scope(session, user),
+        place_name=place_name(request),
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+    return {
+        "placed": len(assignment.placed),
+        "waiting": len(assignment.waiting),
+        "placements": [{"case_id": case, "room_id": room} for case, room in assignment.placed],
+    }
+
+
+@router.post(
+    "/api/v1/sites/placements", response_model=PlacementRead, status_code=201, summary="安置"
+)
+def assign(body: AssignBody, session: DbSession, user: Staff, request: Request) -> PlacementRow:
+    return assign_case(
+        session=session,
+        case_id=body.case_id,
+        room_id=body.room_id,
+        household=body.household,
+        site_id=site_scope(session, user),
+        place_name=place_name(request),
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+
+
+@router.get(
+    "/api/v1/sites/{site_id}/residents", response_model=list[ResidentRead], summary="在住人员"
+)
+def residents(site_id: RowId, session: DbSession, user: Staff, request: Request) -> Any:
+    site = own_site(session, user, site_id)
+    today = today_in_china()
+    days = site_test_days(request.app.state.packs.get(), today)
+    return [asdict(r) for r in residents_on(session, site_id=site.id, today=today, test_days=days)]
+
+
+@router.post("/api/v1/sites/placements/{placement_id}/checks", status_code=201, summary="体温症状")
+def check(placement_id: RowId, body: CheckBody, session: DbSession, user: Staff) -> dict[str, Any]:
+    placement = current_placement(session, placement_id, site_scope(session, user))
+    row = record_site_check(
+        session=session,
+        placement=placement,
+        day=body.day,
+        slot=body.slot,
+        temperature=body.temperature,
+        symptoms=body.symptoms,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+    return {"id": row.id, "day": row.check_date, "slot": row.slot}
+
+
+@router.post(
+    "/api/v1/sites/placements/{placement_id}/tests",
+    response_model=ResultRead,
+    status_code=201,
+    summary="核酸结果",
+)
+def test_result(
+    placement_id: RowId, body: ResultBody, session: DbSession, user: Staff, request: Request
+) -> dict[str, Any]:
+    placement = current_placement(session, placement_id, site_scope(session, user))
+    row = record_site_test(
+        session=session,
+        cipher=request.app.state.cipher,
+        placement=placement,
+        day=body.day,
+        result=body.result,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+    )
+    return {"id": row.id, "case_id": row.case_id, "day": row.test_date, "result": row.result}
+
+
+@router.post(
+    "/api/v1/sites/placements/{placement_id}/checkout",
+    response_model=PlacementRead,
+    summary="期满离开",
+)
+def checkout(
+    placement_id: RowId, session: DbSession, user: Staff, request: Request
+) -> PlacementRow:
+    placement = current_placement(session, placement_id, site_scope(session, user))
+    return check_out(
+        session=session,
+        placement=placement,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+        disinfection=disinfection(request),
+    )
+
+
+@router.post(
+    "/api/v1/sites/placements/{placement_id}/release",
+    response_model=PlacementRead,
+    summary="提前解除（疾控）",
+)
+def release(
+    placement_id: RowId, body: ReasonBody, session: DbSession, user: Cdc, request: Request
+) -> PlacementRow:
+    return release_early(
+        session=session,
+        placement=current_placement(session, placement_id, None),
+        reason=body.reason,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+        disinfection=disinfection(request),
+    )
+
+
+@router.post(
+    "/api/v1/sites/placements/{placement_id}/transfer",
+    response_model=PlacementRead,
+    summary="转移到其他观察点（疾控）",
+)
+def move(
+    placement_id: RowId, body: TransferBody, session: DbSession, user: Cdc, request: Request
+) -> PlacementRow:
+    return transfer(
+        session=session,
+        placement=current_placement(session, placement_id, None),
+        room_id=body.room_id,
+        reason=body.reason,
+        actor=user.name,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+        disinfection=disinfection(request),
+    )
+
+
+@router.get("/api/v1/sites/capacity/overview", response_model=CapacityRead, summary="容量概览")
+def capacity(session: DbSession, user: Staff, request: Request) -> dict[str, Any]:
+    figures = capacity_on(
+        session,
+        today=today_in_china(),
+        now=datetime.now(UTC),
+        place_name=place_name(request),
+        site_id=site_scope(session, user),
+    )
+    return asdict(figures)

@@ -1,0 +1,294 @@
+"""Placing people: staff assign a queued case to a room, or a district's whole queue at once.
+Each placement takes its room with one conditional UPDATE, which holds the rules whatever else
+runs at the same moment (PostgreSQL re-checks the condition on the row it waited for; SQLite
+runs one writer at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    column,
+    insert,
+    or_,
+    select,
+    update,
+    values,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fanjing.audit.service import record
+from fanjing.errors import FanjingError, Where
+from fanjing.sites.core import REFUSAL_ZH, Assignment, Cohort, assign_queue, refusal
+from fanjing.sites.queue import Queued, placement_queue
+from fanjing.sites.service import room_in_scope, site_by_id
+from fanjing.sites.store import PlacementRow, RoomRow, SiteRow
+
+
+def rooms_with_space(
+    session: Session, now: datetime, site_id: int | None = None
+) -> list[tuple[RoomRow, SiteRow]]:
+    """Rooms someone could still take (a place left, an open site, not in disinfection), by
+    site, floor and number: what staff choose from (the rules still decide on taking one)."""
+    query = (
+        select(RoomRow, SiteRow)
+        .join(SiteRow, SiteRow.id == RoomRow.site_id)
+        .where(RoomRow.occupancy < RoomRow.capacity, SiteRow.status == "open")
+        .order_by(SiteRow.name, RoomRow.floor, RoomRow.number)
+    )
+    if site_id is not None:
+        query = query.where(SiteRow.id == site_id)
+    return [
+        (room, site)
+        for room, site in session.execute(query)
+        if not room.to_core(site).in_disinfection(now)
+    ]
+
+
+def take_room(session: Session, room: RoomRow, cohort: Cohort, now: datetime) -> None:
+    """One more person of ``cohort`` in ``room`` if the rules let them, decided by the database
+    in one conditional UPDATE (409 ``room_refused`` otherwise, with the reason when it can
+    be told)."""
+    site = site_by_id(session, room.site_id)
+    session.refresh(room)
+    reason = refusal(room.to_core(site), cohort, now)
+    table = RoomRow.__table__
+    result = session.execute(
+        update(RoomRow)
+        .where(
+            RoomRow.id == room.id,
+            RoomRow.occupancy < RoomRow.capacity,
+            RoomRow.household == (cohort.household is not None),
+            or_(RoomRow.disinfected_until.is_(None), RoomRow.disinfected_until <= now),
+            RoomRow.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
+            or_(
+                RoomRow.occupancy == 0,
+                and_(
+                    table.c.cohort_start_date == cohort.start,
+                    table.c.cohort_origin == cohort.origin,
+                    table.c.cohort_household == cohort.household,  # None: IS NULL
+                ),
+            ),
+        )
+        .values(
+            occupancy=RoomRow.occupancy + 1,
+            cohort_start_date=cohort.start,
+            cohort_origin=cohort.origin,
+            cohort_household=cohort.household,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(room)
+    if result.rowcount != 1:
+        raise FanjingError(
+            "room_refused", REFUSAL_ZH.get(reason or "", "房间刚被占用或状态已变，请重新选择")
+        )
+
+
+def assign_case(
+    *,
+    session: Session,
+    case_id: int,
+    room_id: int,
+    household: str | None,
+    site_id: int | None,
+    place_name: Callable[[str], str],
+    actor: str,
+    today: date,
+    now: datetime,
+) -> PlacementRow:
+    """Put one queued case in a room (a household room: name the household)."""
+    room, site = room_in_scope(session, room_id, site_id)
+    queued = _queued(session, case_id, today=today, place_name=place_name)
+    if queued.case.district != site.district:
+        raise FanjingError(
+            "other_district", f"个案属于{queued.case.district}，观察点在{site.district}"
+        )
+    household = (household or "").strip() or None
+    cohort = Cohort(queued.case.start, queued.case.origin, household)
+    take_room(session, room, cohort, now)
+    placement = _place(session, queued, room.id, household, actor, now)
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.assign",
+        entity="site_placement",
+        entity_id=placement.id,
+        after=placement_snapshot(placement),
+    )
+    return placement
+
+
+def _queued(
+    session: Session, case_id: int, *, today: date, place_name: Callable[[str], str]
+) -> Queued:
+    for queued in placement_queue(session, today=today, place_name=place_name, case_id=case_id):
+        return queued
+    raise FanjingError(
+        "not_queued",
+        f"个案 {case_id} 不在待安置队列中（无集中观察，或已安置）",
+        Where(field="case_id"),
+    )
+
+
+def _place(
+    session: Session,
+    queued: Queued,
+    room_id: int,
+    household: str | None,
+    actor: str,
+    now: datetime,
+) -> PlacementRow:
+    placement = PlacementRow(
+        case_id=queued.case.case_id,
+        room_id=room_id,
+        start_date=queued.case.start,
+        last_day=queued.case.last_day,
+        origin=queued.case.origin,
+        household=household,
+        placed_at=now,
+        placed_by=actor,
+    )
+    session.add(placement)
+    try:
+        session.flush()
+    except IntegrityError:  # the same case placed at the same moment by someone else
+        raise FanjingError("already_placed", f"个案 {queued.case.case_id} 已安置") from None
+    return placement
+
+
+def assign_district_queue(
+    *,
+    session: Session,
+    district: str | None,
+    site_id: int | None,
+    place_name: Callable[[str], str],
+    actor: str,
+    today: date,
+    now: datetime,
+) -> Assignment:
+    """Assign a district's queue (None: every district; ``site_id``: to that site's rooms
+    only) in one pass of the core, then take all
+    the rooms in one conditional UPDATE per room, sent together: if any room was taken or
+    closed meanwhile, nothing is placed (409 ``rooms_changed``: run it again)."""
+    queue = placement_queue(session, today=today, place_name=place_name, district=district)
+    rooms = _rooms_of(session, district, site_id)
+    assignment = assign_queue([q.case for q in queue], rooms, today=today, now=now)
+    if not assignment.placed:
+        return assignment
+    by_case = {q.case.case_id: q.case for q in queue}
+    taken = 0
+    for chunk in _chunks(assignment.placed, ROOMS_PER_STATEMENT):
+        taken += _take_empty_rooms(session, chunk, by_case, now)
+    if taken != len(assignment.placed):
+        raise FanjingError("rooms_changed", "有房间刚被占用或关闭：未安置任何人，请重试")
+    rows = [
+        {
+            "case_id": case,
+            "room_id": room,
+            "start_date": by_case[case].start,
+            "last_day": by_case[case].last_day,
+            "origin": by_case[case].origin,
+            "household": None,
+            "placed_at": now,
+            "placed_by": actor,
+        }
+        for case, room in assignment.placed
+    ]
+    try:
+        session.execute(insert(PlacementRow), rows)
+    except IntegrityError:
+        raise FanjingError("already_placed", "有个案刚被安置：未安置任何人，请重试") from None
+    # one staff action, one entry naming every placement (10,000 entries would cost more
+    # than the placements themselves)
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.assign_queue",
+        entity="site_placement",
+        entity_id=district or "all",
+        after={"site_id": site_id, "placements": [list(pair) for pair in assignment.placed]},
+    )
+    session.expire_all()
+    return assignment
+
+
+ROOMS_PER_STATEMENT = 5_000  # 3 parameters a room: within SQLite's and PostgreSQL's limits
+
+
+def _chunks(pairs: Sequence[tuple[int, int]], size: int) -> list[Sequence[tuple[int, int]]]:
+    return [pairs[i : i + size] for i in range(0, len(pairs), size)]
+
+
+def _take_empty_rooms(
+    session: Session,
+    pairs: Sequence[tuple[int, int]],
+    by_case: dict[int, Any],
+    now: datetime,
+) -> int:
+    """Empty single rooms of open sites, not in disinfection, each taken by its person's cohort;
+    how many rooms it took. PostgreSQL: one UPDATE … FROM (VALUES …) for the lot (an
+    executemany there is a round trip a room); SQLite, which cannot name a VALUES list's
+    columns, runs the same conditional UPDATE for each room in one executemany."""
+    table = RoomRow.__table__
+    free = (
+        table.c.occupancy == 0,
+        ~table.c.household,
+        or_(table.c.disinfected_until.is_(None), table.c.disinfected_until <= now),
+        table.c.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
+    )
+    rows = [(room, by_case[case].start, by_case[case].origin) for case, room in pairs]
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = values(
+            column("room", Integer), column("start", Date), column("origin", String), name="chosen"
+        ).data(rows)
+        result = session.execute(
+            update(table)
+            .where(table.c.id == chosen.c.room, *free)
+            .values(occupancy=1, cohort_start_date=chosen.c.start, cohort_origin=chosen.c.origin)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        result = session.execute(
+            update(table)
+            .where(table.c.id == bindparam("room"), *free)
+            .values(
+                occupancy=1, cohort_start_date=bindparam("start"), cohort_origin=bindparam("origin")
+            )
+            .execution_options(synchronize_session=False),
+            [{"room": room, "start": start, "origin": origin} for room, start, origin in rows],
+        )
+    return int(result.rowcount or 0)
+
+
+def _rooms_of(session: Session, district: str | None, site_id: int | None) -> list[Any]:
+    query = select(RoomRow, SiteRow).join(SiteRow, SiteRow.id == RoomRow.site_id)
+    if district is not None:
+        query = query.where(SiteRow.district == district)
+    if site_id is not None:
+        query = query.where(SiteRow.id == site_id)
+    return [room.to_core(site) for room, site in session.execute(query)]
+
+
+def placement_snapshot(placement: PlacementRow) -> dict[str, Any]:
+    """A placement as the audit log keeps it (no personal data: the case by its number)."""
+    return {
+        "case_id": placement.case_id,
+        "room_id": placement.room_id,
+        "start": placement.start_date.isoformat(),
+        "last_day": placement.last_day.isoformat(),
+        "household": placement.household,
+        "ended_on": placement.ended_on.isoformat() if placement.ended_on else None,
+        "end_kind": placement.end_kind,
+        "end_reason": placement.end_reason,
+    }

@@ -1,0 +1,423 @@
+"""Daily work at a site: temperature and symptoms twice a day, nucleic acid tests on the pack's
+days of observation (recorded on the community's case, through its service), a positive result
+escalated at once (a red mark through the health kit's service, and the room's neighbours
+flagged), checkout on the day observation ends, early release by CDC with a reason (the
+community's measure ended early, through its service), and transfers between sites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from fanjing.audit.service import record
+from fanjing.common.identity import Document, DocumentKind
+from fanjing.community.service import (
+    celsius_of,
+    end_measure,
+    measures_of,
+    record_check,
+    record_test,
+)
+from fanjing.community.store import ArrivalReportRow, CaseRow, HealthCheckRow, NucleicAcidTestRow
+from fanjing.errors import FanjingError, Where
+from fanjing.healthkit.status import mark_red
+from fanjing.infra.crypto import FieldCipher
+from fanjing.policy.core.pack import Pack, pack_in_force
+from fanjing.sites.assignment import placement_snapshot, take_room
+from fanjing.sites.core import CHECK_SLOTS, Cohort, neighbours
+from fanjing.sites.queue import OBSERVATION
+from fanjing.sites.service import room_in_scope, site_by_id
+from fanjing.sites.store import EscalationRow, PlacementRow, RoomRow, SiteCheckRow
+
+
+def site_test_days(packs: Sequence[Pack], day: date) -> tuple[int, ...]:
+    """The days of observation with a nucleic acid test under the pack in force on ``day``."""
+    pack = pack_in_force(packs, day)
+    sites = pack.spec.observation_sites if pack is not None else None
+    return sites.test_days if sites is not None else ()
+
+
+def current_placement(session: Session, placement_id: int, site_id: int | None) -> PlacementRow:
+    """A placement still running, at the viewer's site (``site_id`` None: CDC, any site)."""
+    placement = session.get(PlacementRow, placement_id)
+    room = session.get(RoomRow, placement.room_id) if placement else None
+    if placement is None or room is None or (site_id is not None and room.site_id != site_id):
+        raise FanjingError("not_found", f"没有编号为 {placement_id} 的安置", Where(field="id"))
+    if placement.ended_at is not None:
+        raise FanjingError("already_ended", f"该安置已于 {placement.ended_on} 结束")
+    return placement
+
+
+def record_site_check(
+    *,
+    session: Session,
+    placement: PlacementRow,
+    day: date,
+    slot: str,
+    temperature: str,
+    symptoms: list[str],
+    actor: str,
+    today: date,
+    now: datetime,
+) -> SiteCheckRow:
+    """A morning or afternoon check. The day's first check is also the community case's daily
+    check (the community's service validates the temperature and keeps its worklist right)."""
+    celsius_of(temperature)  # refused before anything is written
+    if slot not in CHECK_SLOTS:
+        raise FanjingError(
+            "bad_value", f"未知时段“{slot}”（应为 morning 或 afternoon）", Where(field="slot")
+        )
+    case_row = session.get(CaseRow, placement.case_id)
+    assert case_row is not None  # a placement's case: a foreign key
+    if session.scalar(
+        select(SiteCheckRow.id).where(
+            SiteCheckRow.placement_id == placement.id,
+            SiteCheckRow.check_date == day,
+            SiteCheckRow.slot == slot,
+        )
+    ):
+        raise FanjingError("already_checked", f"{day} {slot} 的检测已登记", Where(field="slot"))
+    community_check = session.scalar(
+        select(HealthCheckRow).where(
+            HealthCheckRow.case_id == case_row.id, HealthCheckRow.check_date == day
+        )
+    )
+    if community_check is None:
+        community_check = record_check(
+            session=session,
+            case=case_row,
+            day=day,
+            temperature=temperature,
+            symptoms=symptoms,
+            actor=actor,
+            today=today,
+            now=now,
+        )
+    row = SiteCheckRow(
+        placement_id=placement.id,
+        check_date=day,
+        slot=slot,
+        temperature=celsius_of(temperature),
+        symptoms=[s.strip() for s in symptoms if s.strip()],
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.check",
+        entity="site_check",
+        entity_id=row.id,
+        after={"placement_id": placement.id, "day": day.isoformat(), "slot": slot},
+    )
+    return row
+
+
+def record_site_test(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    placement: PlacementRow,
+    day: date,
+    result: str,
+    actor: str,
+    today: date,
+    now: datetime,
+) -> NucleicAcidTestRow:
+    """A nucleic acid result, kept on the community's case; a positive one is escalated."""
+    case_row = session.get(CaseRow, placement.case_id)
+    assert case_row is not None
+    test = record_test(
+        session=session, case=case_row, day=day, result=result, actor=actor, today=today, now=now
+    )
+    if result == "positive":
+        escalate_positive(
+            session=session,
+            cipher=cipher,
+            placement=placement,
+            test=test,
+            actor=actor,
+            today=today,
+            now=now,
+        )
+    return test
+
+
+def escalate_positive(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    placement: PlacementRow,
+    test: NucleicAcidTestRow,
+    actor: str,
+    today: date,
+    now: datetime,
+) -> list[EscalationRow]:
+    """At once: the person red-marked (the health kit's service; a person without an account is
+    reported to CDC all the same, by this escalation), and everyone in the same room or a
+    neighbouring one (same site, same floor, number ± 1) flagged."""
+    case_row = session.get(CaseRow, placement.case_id)
+    report = session.get(ArrivalReportRow, case_row.report_id) if case_row else None
+    assert report is not None
+    document = Document(
+        DocumentKind(report.document_kind), cipher.decrypt(report.document_encrypted)
+    )
+    red_mark_id, note = None, "核酸阳性：已标红码，报疾控"
+    try:
+        red_mark_id = mark_red(
+            session=session,
+            cipher=cipher,
+            document=document,
+            kind="confirmed_case",
+            reason=f"集中观察点核酸阳性（{test.test_date}），待疾控复核",
+            actor=actor,
+            today=today,
+            now=now,
+        ).id
+    except FanjingError as refused:
+        if refused.code != "not_found":
+            raise
+        note = "核酸阳性：此人无健康宝账户，已报疾控"
+    raised = [
+        EscalationRow(
+            placement_id=placement.id,
+            kind="positive",
+            source_placement_id=placement.id,
+            test_id=test.id,
+            red_mark_id=red_mark_id,
+            raised_at=now,
+            note=note,
+        )
+    ]
+    for neighbour in _neighbour_placements(session, placement):
+        raised.append(
+            EscalationRow(
+                placement_id=neighbour.id,
+                kind="neighbour",
+                source_placement_id=placement.id,
+                test_id=test.id,
+                raised_at=now,
+                note=f"同住或相邻房间有人核酸阳性（{test.test_date}）：加测核酸，密切观察",
+            )
+        )
+    session.add_all(raised)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.escalate",
+        entity="site_placement",
+        entity_id=placement.id,
+        after={
+            "test_id": test.id,
+            "red_mark_id": red_mark_id,
+            "neighbours": [r.placement_id for r in raised[1:]],
+        },
+    )
+    return raised
+
+
+def _neighbour_placements(session: Session, placement: PlacementRow) -> list[PlacementRow]:
+    room = session.get(RoomRow, placement.room_id)
+    assert room is not None
+    site = site_by_id(session, room.site_id)
+    floor_rooms = session.scalars(
+        select(RoomRow).where(RoomRow.site_id == room.site_id, RoomRow.floor == room.floor)
+    ).all()
+    near = [room.id] + [
+        r.room_id for r in neighbours(room.to_core(site), [r.to_core(site) for r in floor_rooms])
+    ]
+    return list(
+        session.scalars(
+            select(PlacementRow).where(
+                PlacementRow.room_id.in_(near),
+                PlacementRow.ended_at.is_(None),
+                PlacementRow.id != placement.id,
+            )
+        )
+    )
+
+
+def free_room(session: Session, room_id: int, *, until: datetime) -> None:
+    """One person out; the last one out closes the room for disinfection ``until`` and clears
+    its cohort (one UPDATE: its right-hand sides read the row as it was)."""
+    last = RoomRow.occupancy == 1
+    session.execute(
+        update(RoomRow)
+        .where(RoomRow.id == room_id, RoomRow.occupancy > 0)
+        .values(
+            occupancy=RoomRow.occupancy - 1,
+            cohort_start_date=case((last, None), else_=RoomRow.cohort_start_date),
+            cohort_origin=case((last, None), else_=RoomRow.cohort_origin),
+            cohort_household=case((last, None), else_=RoomRow.cohort_household),
+            disinfected_until=case((last, until), else_=RoomRow.disinfected_until),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _end(
+    session: Session,
+    placement: PlacementRow,
+    *,
+    kind: str,
+    reason: str | None,
+    day: date,
+    actor: str,
+    now: datetime,
+    disinfection: timedelta,
+) -> None:
+    before = placement_snapshot(placement)
+    placement.ended_at, placement.ended_on, placement.end_kind = now, day, kind
+    placement.end_reason, placement.ended_by = reason, actor
+    session.flush()
+    free_room(session, placement.room_id, until=now + disinfection)
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action=f"site.{kind}",
+        entity="site_placement",
+        entity_id=placement.id,
+        before=before,
+        after=placement_snapshot(placement),
+    )
+
+
+def _observation_last_day(session: Session, case_id: int) -> tuple[int, date | None]:
+    for row in measures_of(session, case_id):
+        if row.kind == OBSERVATION:
+            return row.id, row.to_core().last_day()
+    raise FanjingError("not_found", f"个案 {case_id} 没有集中观察措施")
+
+
+def check_out(
+    *,
+    session: Session,
+    placement: PlacementRow,
+    actor: str,
+    today: date,
+    now: datetime,
+    disinfection: timedelta,
+) -> PlacementRow:
+    """Checkout on the day observation ends (its last day, as the case's measure now says) or
+    later; the person goes on to health monitoring by their home community, whose worklist
+    shows it starting the next day (the case's following measure)."""
+    _, last_day = _observation_last_day(session, placement.case_id)
+    if last_day is not None and today < last_day:
+        raise FanjingError(
+            "observation_not_over",
+            f"集中观察至 {last_day} 结束，之前离开须由疾控提前解除（写明理由）",
+        )
+    _end(
+        session,
+        placement,
+        kind="checkout",
+        reason=None,
+        day=today,
+        actor=actor,
+        now=now,
+        disinfection=disinfection,
+    )
+    return placement
+
+
+def release_early(
+    *,
+    session: Session,
+    placement: PlacementRow,
+    reason: str,
+    actor: str,
+    today: date,
+    now: datetime,
+    disinfection: timedelta,
+) -> PlacementRow:
+    """CDC releases someone before observation ends, saying why: the community's measure ends
+    today (its service, audited there too) and the room is freed."""
+    if not reason.strip():
+        raise FanjingError("missing_field", "须写明提前解除的理由", Where(field="reason"))
+    measure_id, _ = _observation_last_day(session, placement.case_id)
+    case_row = session.get(CaseRow, placement.case_id)
+    assert case_row is not None
+    end_measure(
+        session=session,
+        case=case_row,
+        measure_id=measure_id,
+        day=today,
+        reason=f"集中观察提前解除：{reason.strip()}",
+        actor=actor,
+        now=now,
+    )
+    _end(
+        session,
+        placement,
+        kind="early_release",
+        reason=reason.strip(),
+        day=today,
+        actor=actor,
+        now=now,
+        disinfection=disinfection,
+    )
+    return placement
+
+
+def transfer(
+    *,
+    session: Session,
+    placement: PlacementRow,
+    room_id: int,
+    reason: str,
+    actor: str,
+    today: date,
+    now: datetime,
+    disinfection: timedelta,
+) -> PlacementRow:
+    """To a room of another (or the same) site, under the same rules; the old room is freed
+    and disinfected. The new placement keeps the observation's days."""
+    if not reason.strip():
+        raise FanjingError("missing_field", "须写明转移理由", Where(field="reason"))
+    room, _site = room_in_scope(session, room_id, None)
+    if room.id == placement.room_id:
+        raise FanjingError("bad_value", "已在该房间", Where(field="room_id"))
+    _end(
+        session,
+        placement,
+        kind="transfer",
+        reason=reason.strip(),
+        day=today,
+        actor=actor,
+        now=now,
+        disinfection=disinfection,
+    )
+    take_room(
+        session, room, Cohort(placement.start_date, placement.origin, placement.household), now
+    )
+    moved = PlacementRow(
+        case_id=placement.case_id,
+        room_id=room.id,
+        start_date=placement.start_date,
+        last_day=placement.last_day,
+        origin=placement.origin,
+        household=placement.household,
+        placed_at=now,
+        placed_by=actor,
+    )
+    session.add(moved)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action="site.assign",
+        entity="site_placement",
+        entity_id=moved.id,
+        after={**placement_snapshot(moved), "from_placement": placement.id},
+    )
+    return moved

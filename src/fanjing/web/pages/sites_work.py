@@ -1,0 +1,261 @@
+"""A site's day, for CDC and the site's manager: its rooms and who is in them, the morning and
+afternoon checks, the nucleic acid tests due on the pack's days, escalations, checkout; CDC
+also marks household rooms, releases early (with a reason) and transfers to another site."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanjing.common.days import day_of
+from fanjing.errors import FanjingError
+from fanjing.infra.clock import today_in_china
+from fanjing.sites.api import disinfection, own_site
+from fanjing.sites.assignment import rooms_with_space
+from fanjing.sites.core import CHECK_SLOT_ZH, SITE_STATUS_ZH
+from fanjing.sites.daily import (
+    check_out,
+    current_placement,
+    record_site_check,
+    record_site_test,
+    release_early,
+    site_test_days,
+    transfer,
+)
+from fanjing.sites.dashboard import residents_on
+from fanjing.sites.service import mark_household_room, room_in_scope
+from fanjing.sites.store import RoomRow
+from fanjing.users.store import UserRow
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.pages.session import Csrf, render
+from fanjing.web.pages.sites import RESULT_ZH, Cdc, Staff, done, flash_of
+
+router = APIRouter(include_in_schema=False)
+
+
+def _site_page(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    site_id: int,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    site = own_site(session, user, site_id)
+    today = today_in_china()
+    now = datetime.now(UTC)
+    rooms = session.scalars(
+        select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
+    ).all()
+    days = site_test_days(request.app.state.packs.get(), today)
+    return render(
+        request,
+        "sites_site.html",
+        user=user,
+        status_code=status_code,
+        here="site",
+        site=site,
+        rooms=[(room, room.to_core(site).in_disinfection(now)) for room in rooms],
+        residents=residents_on(session, site_id=site.id, today=today, test_days=days),
+        test_days=days,
+        targets=rooms_with_space(session, now),
+        slot_zh=CHECK_SLOT_ZH,
+        result_zh=RESULT_ZH,
+        status_zh=SITE_STATUS_ZH,
+        flash=flash_of(request),
+        **context,
+    )
+
+
+@router.get("/sites/{site_id}", response_class=HTMLResponse)
+def site_page(site_id: RowId, request: Request, session: DbSession, user: Staff) -> Response:
+    return _site_page(request, session, user, site_id)
+
+
+def _act(
+    request: Request,
+    session: Session,
+    user: UserRow,
+    site_id: int,
+    action: Callable[[], tuple[str, dict[str, object]]],
+) -> Response:
+    """Run a form's action (what it did, for the note), then back to the site; a refusal is
+    shown on the site's page."""
+    try:
+        what, fields = action()
+    except FanjingError as problem:
+        session.rollback()
+        return _site_page(
+            request, session, user, site_id, status_code=422, errors=problem.problems()
+        )
+    done(request, what, **fields)
+    return RedirectResponse(f"/sites/{site_id}", status_code=303)
+
+
+@router.post("/sites/{site_id}/placements/{placement_id}/checks", response_class=HTMLResponse)
+def check(
+    site_id: RowId,
+    placement_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    _csrf: Csrf,
+    slot: Annotated[str, Form(max_length=10)] = "",
+    temperature: Annotated[str, Form(max_length=10)] = "",
+    symptoms: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    def action() -> tuple[str, dict[str, object]]:
+        own_site(session, user, site_id)
+        record_site_check(
+            session=session,
+            placement=current_placement(session, placement_id, site_id),
+            day=today_in_china(),
+            slot=slot,
+            temperature=temperature,
+            symptoms=[s for s in symptoms.replace("，", ",").split(",") if s.strip()],
+            actor=user.name,
+            today=today_in_china(),
+            now=datetime.now(UTC),
+        )
+        return "checked", {}
+
+    return _act(request, session, user, site_id, action)
+
+
+@router.post("/sites/{site_id}/placements/{placement_id}/tests", response_class=HTMLResponse)
+def test_result(
+    site_id: RowId,
+    placement_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    _csrf: Csrf,
+    day: Annotated[str, Form(max_length=10)] = "",
+    result: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    def action() -> tuple[str, dict[str, object]]:
+        own_site(session, user, site_id)
+        record_site_test(
+            session=session,
+            cipher=request.app.state.cipher,
+            placement=current_placement(session, placement_id, site_id),
+            day=day_of(day, "day") if day else today_in_china(),
+            result=result,
+            actor=user.name,
+            today=today_in_china(),
+            now=datetime.now(UTC),
+        )
+        return ("positive" if result == "positive" else "tested"), {}
+
+    return _act(request, session, user, site_id, action)
+
+
+@router.post("/sites/{site_id}/placements/{placement_id}/checkout", response_class=HTMLResponse)
+def checkout(
+    site_id: RowId,
+    placement_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    _csrf: Csrf,
+) -> Response:
+    def action() -> tuple[str, dict[str, object]]:
+        own_site(session, user, site_id)
+        check_out(
+            session=session,
+            placement=current_placement(session, placement_id, site_id),
+            actor=user.name,
+            today=today_in_china(),
+            now=datetime.now(UTC),
+            disinfection=disinfection(request),
+        )
+        return "checked_out", {}
+
+    return _act(request, session, user, site_id, action)
+
+
+@router.post("/sites/{site_id}/placements/{placement_id}/release", response_class=HTMLResponse)
+def release(
+    site_id: RowId,
+    placement_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Cdc,
+    _csrf: Csrf,
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    def action() -> tuple[str, dict[str, object]]:
+        release_early(
+            session=session,
+            placement=current_placement(session, placement_id, site_id),
+            reason=reason,
+            actor=user.name,
+            today=today_in_china(),
+            now=datetime.now(UTC),
+            disinfection=disinfection(request),
+        )
+        return "released", {}
+
+    return _act(request, session, user, site_id, action)
+
+
+@router.post("/sites/{site_id}/placements/{placement_id}/transfer", response_class=HTMLResponse)
+def move(
+    site_id: RowId,
+    placement_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Cdc,
+    _csrf: Csrf,
+    room_id: Annotated[str, Form(max_length=12)] = "",
+    reason: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    def action() -> tuple[str, dict[str, object]]:
+        if not room_id.isdigit():
+            raise FanjingError("missing_field", "请选择转入的房间")
+        placement = transfer(
+            session=session,
+            placement=current_placement(session, placement_id, site_id),
+            room_id=int(room_id),
+            reason=reason,
+            actor=user.name,
+            today=today_in_china(),
+            now=datetime.now(UTC),
+            disinfection=disinfection(request),
+        )
+        return "moved", {"room": placement.room_id}
+
+    return _act(request, session, user, site_id, action)
+
+
+@router.post("/sites/{site_id}/rooms/{room_id}/household", response_class=HTMLResponse)
+def household(
+    site_id: RowId,
+    room_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Cdc,
+    _csrf: Csrf,
+    capacity: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    def action() -> tuple[str, dict[str, object]]:
+        room_in_scope(session, room_id, site_id)
+        if not capacity.isdigit():
+            raise FanjingError("bad_value", "家庭房容量应为数字")
+        mark_household_room(
+            session=session,
+            room_id=room_id,
+            capacity=int(capacity),
+            actor=user.name,
+            now=datetime.now(UTC),
+        )
+        return "household", {"capacity": capacity}
+
+    return _act(request, session, user, site_id, action)
