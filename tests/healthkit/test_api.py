@@ -155,8 +155,9 @@ def test_the_server_purges_grey_numbers_when_it_starts(engine, gazetteer, tmp_pa
         assert session.get(AccountRow, account_id) is not None
 
 
+@pytest.mark.on_shards
 def test_a_declaration_is_checked_against_every_number_s_card(
-    client, tokens, sender, engine, gazetteer
+    client, tokens, sender, engine, shards, gazetteer
 ):
     from sqlalchemy import select
 
@@ -194,7 +195,13 @@ def test_a_declaration_is_checked_against_every_number_s_card(
     reader = FeedReader(
         parse_place=gazetteer.parse, lookup_hash=client.app.state.cipher.lookup_hash
     )
-    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    import_feed(
+        engine=engine,
+        lines=feed.splitlines(keepends=True),
+        jsonl=False,
+        reader=reader,
+        shards=shards,
+    )
 
     situation = {
         "as_of": "2021-08-07",
@@ -228,8 +235,9 @@ def test_a_declaration_is_checked_against_every_number_s_card(
     assert [tuple(r) for r in stored] == [("beijing-2021-08", "2021.08.07", False)] * 2
 
 
+@pytest.mark.on_shards
 def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_them(
-    client, tokens, sender, engine, gazetteer
+    client, tokens, sender, engine, shards, gazetteer
 ):
     from fanjing.itinerary.feed import FeedReader
     from fanjing.itinerary.service import import_feed
@@ -250,7 +258,13 @@ def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_th
     reader = FeedReader(
         parse_place=gazetteer.parse, lookup_hash=client.app.state.cipher.lookup_hash
     )
-    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    import_feed(
+        engine=engine,
+        lines=feed.splitlines(keepends=True),
+        jsonl=False,
+        reader=reader,
+        shards=shards,
+    )
     assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json() == {
         "colour": "green",
         "colour_zh": "绿码：未见异常",
@@ -284,8 +298,9 @@ def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_th
     assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["popups"] == []
 
 
+@pytest.mark.on_shards
 def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
-    engine, gazetteer, tmp_path
+    engine, shards, gazetteer, tmp_path
 ):
     from datetime import UTC, date, datetime
 
@@ -309,7 +324,13 @@ def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
     bind(engine, cipher, old, phone="13600000000")
     feed = "phone,city,day\n13912345678,郑州市,2021-08-01\n13600000000,郑州市,2021-07-10\n"
     reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=cipher.lookup_hash)
-    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    import_feed(
+        engine=engine,
+        lines=feed.splitlines(keepends=True),
+        jsonl=False,
+        reader=reader,
+        shards=shards,
+    )
     now = datetime(2021, 8, 7, tzinfo=UTC)
     with session_scope(engine) as session:
         row = designate(
