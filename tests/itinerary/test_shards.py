@@ -18,6 +18,7 @@ from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import import_feed
 from fanjing.itinerary.shards import attach_shards, shard_bounds, shard_of
 from fanjing.places.service import designate
+from tests.cli_helpers import run_fanjing
 
 CIPHER = FieldCipher([Fernet.generate_key()], b"s" * 32)
 PHONES = [f"139{n:08d}" for n in range(40)]
@@ -126,3 +127,35 @@ def test_attaching_again_changes_nothing_and_other_shards_are_refused(engine, sh
     with pytest.raises(FanjingError) as refused:
         attach_shards(engine, shards[:1])
     assert refused.value.code == "shards_changed"
+
+
+@pytest.mark.shards
+def test_the_commands_import_to_the_shards_and_drop_a_day_on_each(engine, shards, tmp_path):
+    feed = tmp_path / "feed.csv"
+    feed.write_text(
+        "phone,city,day\n"
+        + "".join(f"{p},郑州市,2021-07-{d}\n" for p in PHONES[:10] for d in (24, 25)),
+        encoding="utf-8",
+    )
+    settings = {
+        "FANJING_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "FANJING_ITINERARY_SHARDS": ",".join(
+            s.url.render_as_string(hide_password=False) for s in shards
+        ),
+    }
+    imported = run_fanjing(tmp_path, "itinerary", "import", str(feed), settings=settings)
+    assert imported.returncode == 0, imported.stderr
+    assert "新增 20" in imported.stdout
+    kept = run_fanjing(tmp_path, "itinerary", "keep-days", "--day", "2021-08-07", settings=settings)
+    assert kept.returncode == 0, kept.stderr
+    assert "已删去 1 天的行程数据（2021-07-24），保留 2021-07-25 起" in kept.stdout
+    card = run_fanjing(
+        tmp_path, "itinerary", "card", PHONES[0], "--as-of", "2021-08-07", settings=settings
+    )
+    assert "河南省郑州市  最近 2021-07-25" in card.stdout
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM itinerary_visit")) == 10
+    for shard in shards:
+        with shard.connect() as connection:
+            names = connection.scalars(text("SELECT relname FROM pg_class WHERE relkind = 'r'"))
+            assert "itinerary_visit_20210724" not in set(names)

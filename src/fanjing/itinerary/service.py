@@ -108,18 +108,17 @@ def _insert_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
 def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
     """COPY into a temporary table, then insert what is new: the fastest way into PostgreSQL,
     and ``ON CONFLICT DO NOTHING`` keeps re-imports from adding anything."""
-    # in number order, so that new primary-key entries go into the tree in one sweep, not all over it
-    ordered = sorted(batch)
     with engine.begin() as connection:
         if is_partitioned(connection):
             create_days(connection, {row.day for row in batch})
-    text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in ordered)
+    text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in batch)
     connection = engine.raw_connection()
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS itinerary_staging "
-                "(phone_hash varchar(64), city varchar(100), visit_date date) ON COMMIT DELETE ROWS"
+                '(phone_hash varchar(64) COLLATE "C", city varchar(100) COLLATE "C", '
+                "visit_date date) ON COMMIT DELETE ROWS"
             )
             with cursor.copy(
                 "COPY itinerary_staging (phone_hash, city, visit_date) FROM STDIN"
@@ -128,7 +127,9 @@ def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
             cursor.execute(
                 "INSERT INTO itinerary_visit (phone_hash, city, visit_date) "
                 "SELECT phone_hash, city, visit_date FROM itinerary_staging "
-                "ON CONFLICT DO NOTHING"
+                # in key order: new primary-key entries go into the tree in one sweep, not
+                # all over it (sorted by the server, beside this process's reading)
+                "ORDER BY phone_hash, visit_date, city ON CONFLICT DO NOTHING"
             )
             inserted = int(cursor.rowcount or 0)
         connection.commit()

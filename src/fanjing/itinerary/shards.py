@@ -88,7 +88,7 @@ def attach_shards(coordinator: Engine, shards: Sequence[Engine]) -> bool:
         connection.execute(
             text(
                 'CREATE TABLE itinerary_visit (phone_hash varchar(64) COLLATE "C" NOT NULL, '
-                "visit_date date NOT NULL, city varchar(100) NOT NULL) "
+                'visit_date date NOT NULL, city varchar(100) COLLATE "C" NOT NULL) '
                 "PARTITION BY RANGE (phone_hash)"
             )
         )

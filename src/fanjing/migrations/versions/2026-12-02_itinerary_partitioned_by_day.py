@@ -19,7 +19,12 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-_COLUMNS = "phone_hash varchar(64) NOT NULL, visit_date date NOT NULL, city varchar(100) NOT NULL"
+# byte order ("C"): hex hashes and city names need no language's rules, and the keys of
+# tens of millions of rows compare several times faster without them
+_COLUMNS = (
+    'phone_hash varchar(64) COLLATE "C" NOT NULL, visit_date date NOT NULL, '
+    'city varchar(100) COLLATE "C" NOT NULL'
+)
 
 
 def upgrade() -> None:
