@@ -19,50 +19,44 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-# byte order ("C"): hex hashes and city names need no language's rules, and the keys of
-# tens of millions of rows compare several times faster without them
-_COLUMNS = (
-    'phone_hash varchar(64) COLLATE "C" NOT NULL, visit_date date NOT NULL, '
-    'city varchar(100) COLLATE "C" NOT NULL'
-)
-
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    _set_aside()
-    op.execute(
-        f"CREATE TABLE itinerary_visit ({_COLUMNS}, CONSTRAINT pk_itinerary_visit "
-        "PRIMARY KEY (phone_hash, visit_date, city)) PARTITION BY RANGE (visit_date)"
-    )
-    op.execute("CREATE INDEX ix_itinerary_visit_city_date ON itinerary_visit (city, visit_date)")
-    # a partition per day the old table has (the same names fanjing.itinerary.partitions gives)
-    op.execute(
-        """DO $$ DECLARE day date; BEGIN
-        FOR day IN SELECT DISTINCT visit_date FROM itinerary_visit_old LOOP
-          EXECUTE format('CREATE TABLE %I PARTITION OF itinerary_visit FOR VALUES FROM (%L) TO (%L)',
-                         'itinerary_visit_' || to_char(day, 'YYYYMMDD'), day, day + 1);
-        END LOOP; END $$"""
-    )
-    op.execute(
-        "INSERT INTO itinerary_visit SELECT phone_hash, visit_date, city FROM itinerary_visit_old"
-    )
-    op.execute("DROP TABLE itinerary_visit_old")
+    if op.get_bind().dialect.name == "postgresql":
+        _replace_table(partitioned=True)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
+    if op.get_bind().dialect.name == "postgresql":
+        _replace_table(partitioned=False)
+
+
+def _replace_table(*, partitioned: bool) -> None:
+    """The table anew, partitioned by day or plain as 0004 made it, with the rows of the old."""
     _set_aside()
+    # partitioned, in byte order ("C"): hex hashes and city names need no language's rules,
+    # and the keys of tens of millions of rows compare several times faster without them
+    collate = ' COLLATE "C"' if partitioned else ""
     op.execute(
-        f"CREATE TABLE itinerary_visit ({_COLUMNS}, CONSTRAINT pk_itinerary_visit "
-        "PRIMARY KEY (phone_hash, visit_date, city))"
+        f"CREATE TABLE itinerary_visit (phone_hash varchar(64){collate} NOT NULL, "
+        f"visit_date date NOT NULL, city varchar(100){collate} NOT NULL, "
+        "CONSTRAINT pk_itinerary_visit PRIMARY KEY (phone_hash, visit_date, city))"
+        + (" PARTITION BY RANGE (visit_date)" if partitioned else "")
     )
     op.execute("CREATE INDEX ix_itinerary_visit_city_date ON itinerary_visit (city, visit_date)")
+    if (
+        partitioned
+    ):  # a partition per day the old table has (named as fanjing.itinerary.partitions does)
+        op.execute(
+            """DO $$ DECLARE day date; BEGIN
+            FOR day IN SELECT DISTINCT visit_date FROM itinerary_visit_old LOOP
+              EXECUTE format('CREATE TABLE %I PARTITION OF itinerary_visit FOR VALUES FROM (%L) TO (%L)',
+                             'itinerary_visit_' || to_char(day, 'YYYYMMDD'), day, day + 1);
+            END LOOP; END $$"""
+        )
     op.execute(
         "INSERT INTO itinerary_visit SELECT phone_hash, visit_date, city FROM itinerary_visit_old"
     )
-    op.execute("DROP TABLE itinerary_visit_old")  # with its partitions, if partitioned
+    op.execute("DROP TABLE itinerary_visit_old")  # with its partitions, if it had any
 
 
 def _set_aside() -> None:
