@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 
 from bench.databases import postgres_database
 from bench.itinerary import CITIES, write_feed
-from bench.popups import timed_designations
+from bench.popups import citizens, timed_designations
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import create_db_engine, upgrade
 from fanjing.itinerary.feed import FeedReader
@@ -61,19 +61,8 @@ def _bind_every_number(engine: Engine, cipher: FieldCipher) -> int:
     connection = engine.raw_connection()
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO app_user (id, name, name_encrypted, name_hash, role, token_hash, "
-                "token_expires_at, created_at, created_by) SELECT g, 'u' || g, 'x', "
-                "md5('n' || g) || md5('m' || g), 'citizen', md5('t' || g) || md5('u' || g), "
-                "now() + interval '1 day', now(), 'bench' FROM generate_series(1, %s) g",
-                (len(numbers),),
-            )
-            cursor.execute(
-                "INSERT INTO healthkit_account (id, user_id, name_encrypted, document_kind, "
-                "document_encrypted, document_hash, created_at) SELECT g, g, 'x', 'resident_id', "
-                "'x', md5('d' || g) || md5('e' || g), now() FROM generate_series(1, %s) g",
-                (len(numbers),),
-            )
+            for statement in citizens(len(numbers)):
+                cursor.execute(statement)
             with cursor.copy(  # type: ignore[attr-defined]
                 "COPY phone_binding (account_id, phone_encrypted, phone_hash, platform, state, "
                 "bound_at) FROM STDIN"
