@@ -20,13 +20,15 @@ run: $(STAMP)
 	$(BIN)/fanjing demo --port $(PORT)
 
 # every test, on SQLite and on a throwaway PostgreSQL (scripts/with-postgres), the pages in
-# Debian's Chromium (scripts/ensure-browser installs it when missing)
+# Debian's Chromium (scripts/ensure-browser installs it when missing); then the sharded
+# itinerary's tests on a coordinator and two shards (scripts/with-postgres-shards)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	scripts/ensure-browser
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres $(BIN)/pytest -m "not shards"
+	scripts/with-postgres-shards $(BIN)/pytest -m shards
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

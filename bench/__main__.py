@@ -9,6 +9,8 @@
 - ``import``: importing one day's national list, 217 areas (target < 1 s).
 - ``itinerary``: importing the carriers' feed (target ≥ 100,000 rows/s on PostgreSQL).
 - ``popups``: pop-ups after one designation over 10 million itinerary rows (< 10 s).
+- ``shards``: the itinerary over two PostgreSQL shards (scripts/with-postgres-shards): import
+  (≥ 300,000 rows/s), pop-ups over 10 million rows (< 2 s), the 15th day dropped (< 1 s).
 - ``faq``: one hotline question over 10,000 knowledge-base entries (target p95 < 10 ms).
 - ``community``: re-evaluating 100,000 open cases after a pack change (target < 30 s).
 - ``vaccination``: syncing 1 million clinic dose records to the health kit (target < 60 s).
@@ -23,7 +25,18 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from bench import api, batch, community, faq, importing, itinerary, popups, sites, vaccination
+from bench import (
+    api,
+    batch,
+    community,
+    faq,
+    importing,
+    itinerary,
+    popups,
+    shards,
+    sites,
+    vaccination,
+)
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("the batch path, in-process (default)", batch.add_arguments),
@@ -31,6 +44,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "import": ("importing a 217-area national list", importing.add_arguments),
     "itinerary": ("importing the carriers' itinerary feed", itinerary.add_arguments),
     "popups": ("raising pop-ups over 10 million itinerary rows", popups.add_arguments),
+    "shards": (
+        "the itinerary over two shards: import, pop-ups, dropping a day",
+        shards.add_arguments,
+    ),
     "faq": ("one hotline question over 10,000 knowledge-base entries", faq.add_arguments),
     "community": ("re-evaluating 100,000 open cases after a pack change", community.add_arguments),
     "vaccination": (
@@ -45,6 +62,7 @@ RUN: dict[str, Callable[[argparse.Namespace], None]] = {
     "import": importing.run,
     "itinerary": itinerary.run,
     "popups": popups.run,
+    "shards": shards.run,
     "faq": faq.run,
     "community": community.run,
     "vaccination": vaccination.run,

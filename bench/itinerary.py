@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", help="PostgreSQL server (default: FANJING_TEST_PG_URL)")
 
 
-def _write_feed(path: Path, rows: int) -> None:
+def write_feed(path: Path, rows: int) -> None:
     rng = random.Random(2021)
     start = date(2021, 7, 25)
     days = [(start + timedelta(days=d)).isoformat() for d in range(14)]
@@ -80,7 +80,7 @@ def run(arguments: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-feed-") as folder:
         feed = Path(folder) / "feed.csv"
         start = perf_counter()
-        _write_feed(feed, arguments.rows)
+        write_feed(feed, arguments.rows)
         print(f"feed: {arguments.rows:,} rows written in {perf_counter() - start:.1f} s")
 
         def new_reader() -> FeedReader:

@@ -11,11 +11,17 @@ from typing import Any
 
 
 def run_fanjing(
-    folder: Path, *args: str, today: str | None = None, **options: Any
+    folder: Path,
+    *args: str,
+    today: str | None = None,
+    settings: dict[str, str] | None = None,
+    **options: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """``today``: the command's clock (``FANJING_TODAY``); ``options`` go to subprocess.run."""
+    """``today``: the command's clock (``FANJING_TODAY``); ``settings``: more ``FANJING_*``
+    variables (a database instead of var/'s SQLite); ``options`` go to subprocess.run."""
     env = {**os.environ, "FANJING_VAR_DIR": str(folder / "var")}
     env.pop("FANJING_DATABASE_URL", None)
+    env.update(settings or {})
     if today:
         env["FANJING_TODAY"] = today
     return subprocess.run(

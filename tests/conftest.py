@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import create_db_engine, normalize_url, session_scope, upgrade
+from fanjing.itinerary.shards import attach_shards, shard_engines
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.settings import Settings
 from fanjing.users.service import add_user
@@ -26,25 +28,72 @@ def gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+LAYOUTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
+SHARDED = pytest.param("shards", marks=pytest.mark.shards)
+_SHARDS = pytest.StashKey[tuple[Engine, ...]]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of a database runs on SQLite and PostgreSQL; those marked ``on_shards`` on
+    the sharded itinerary too, those marked ``shards`` on it alone."""
+    if "engine" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker
+        layouts = (
+            [SHARDED]
+            if marked("shards")
+            else [*LAYOUTS, SHARDED]
+            if marked("on_shards")
+            else LAYOUTS
+        )
+        metafunc.parametrize("engine", layouts, indirect=True)
+
+
+@pytest.fixture
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty database: an SQLite file, or a fresh database on the test cluster."""
+    """A migrated, empty database: an SQLite file, a fresh database on the test cluster, or
+    (``shards``) a fresh coordinator database whose itinerary is on a fresh database of each
+    shard cluster of scripts/with-postgres-shards (its shards: the ``shards`` fixture)."""
     if request.param == "sqlite":
         engine = create_db_engine(f"sqlite:///{tmp_path / 'fanjing.db'}")
         upgrade(engine)
         yield engine
         engine.dispose()
         return
-    with fresh_postgres_database() as url:
-        engine = create_db_engine(url)
+    with contextlib.ExitStack() as stack:
+        engine = create_db_engine(stack.enter_context(fresh_postgres_database()))
+        stack.callback(engine.dispose)
         upgrade(engine)
+        if request.param == "shards":
+            shards = shard_engines(
+                [stack.enter_context(fresh_postgres_database(url)) for url in _shard_servers()]
+            )
+            for shard in shards:
+                stack.callback(shard.dispose)
+            attach_shards(engine, shards)
+            request.node.stash[_SHARDS] = shards
         yield engine
-        engine.dispose()
+
+
+@pytest.fixture
+def shards(engine: Engine, request: pytest.FixtureRequest) -> tuple[Engine, ...]:
+    """The shards of ``engine``'s itinerary; none unless the layout is ``shards``."""
+    return request.node.stash.get(_SHARDS, ())
+
+
+def _shard_servers() -> list[str]:
+    urls = os.environ.get("FANJING_TEST_SHARD_URLS", "")
+    if not urls:
+        pytest.fail(
+            "sharded tests need FANJING_TEST_SHARD_URLS: run them with "
+            "`scripts/with-postgres-shards .venv/bin/pytest -m shards` (make test does)"
+        )
+    return urls.split(",")
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    admin_url = os.environ.get("FANJING_TEST_PG_URL")
+def fresh_postgres_database(admin_url: str | None = None) -> Iterator[str]:
+    """A new database on the server of ``admin_url`` (the test cluster by default)."""
+    admin_url = admin_url or os.environ.get("FANJING_TEST_PG_URL")
     if not admin_url:
         pytest.fail(
             "PostgreSQL tests need FANJING_TEST_PG_URL: run them with `make test` (scripts/with-postgres)"

@@ -49,6 +49,7 @@ def test_every_variable_is_read():
             "FANJING_METRICS_TOKEN": "scrape-me",
             "FANJING_TRUSTED_PROXIES": "10.1.2.3",
             "FANJING_DAILY_JOBS_AT": "04:30",
+            "FANJING_ITINERARY_SHARDS": "postgresql://s1/fanjing, postgresql://s2/fanjing",
         }
     )
     assert settings.database_url == "sqlite:////srv/fanjing/fanjing.db"  # follows the var dir
@@ -61,6 +62,7 @@ def test_every_variable_is_read():
     assert settings.metrics_token.get_secret_value() == "scrape-me"
     assert settings.trusted_proxies == "10.1.2.3"
     assert settings.daily_jobs_at == time(4, 30)
+    assert settings.itinerary_shards == ("postgresql://s1/fanjing", "postgresql://s2/fanjing")
     assert "scrape-me" not in repr(settings) and lookup not in repr(settings)
 
 
@@ -90,6 +92,7 @@ def test_constructing_settings_reads_no_environment(monkeypatch):
         ("FANJING_METRICS_ALLOW", "127.0.0.1,localhost"),
         ("FANJING_TRUSTED_PROXIES", "proxy.internal"),
         ("FANJING_DAILY_JOBS_AT", "25:00"),
+        ("FANJING_ITINERARY_SHARDS", "postgresql://s1/fanjing,sqlite:///shard.db"),
     ],
 )
 def test_a_bad_value_is_named_and_not_repeated(variable, value):

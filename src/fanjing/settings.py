@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     site_disinfection_hours: int = Field(
         24, ge=1, le=24 * 14, description="hours a room freed at checkout stays closed"
     )
+    itinerary_shards: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="PostgreSQL URLs of the itinerary's shards, in order, a,b,…"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -128,6 +131,16 @@ class Settings(BaseSettings):
     def _networks(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(_network(part.strip()) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("itinerary_shards", mode="before")
+    @classmethod
+    def _postgresql_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for url in value:
+            if not str(url).startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+                raise ValueError("分片须是 PostgreSQL 的 URL（postgresql://…），以逗号分隔")
         return value
 
     @field_validator("data_keys")

@@ -155,14 +155,13 @@ def test_the_server_purges_grey_numbers_when_it_starts(engine, gazetteer, tmp_pa
         assert session.get(AccountRow, account_id) is not None
 
 
+@pytest.mark.on_shards
 def test_a_declaration_is_checked_against_every_number_s_card(
-    client, tokens, sender, engine, gazetteer
+    client, tokens, sender, engine, shards, gazetteer
 ):
     from sqlalchemy import select
 
     from fanjing.healthkit.store import DeclarationRow
-    from fanjing.itinerary.feed import FeedReader
-    from fanjing.itinerary.service import import_feed
 
     citizen = tokens["citizen"]
     register(client, citizen)
@@ -191,10 +190,7 @@ def test_a_declaration_is_checked_against_every_number_s_card(
         headers=bearer(cdc),
     )
     feed = "phone,city,day\n13800138000,郑州市,2021-08-01\n13912345678,江苏省南京市,2021-08-02\n"
-    reader = FeedReader(
-        parse_place=gazetteer.parse, lookup_hash=client.app.state.cipher.lookup_hash
-    )
-    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    import_visits(engine, shards, feed, client.app.state.cipher, gazetteer)
 
     situation = {
         "as_of": "2021-08-07",
@@ -228,11 +224,10 @@ def test_a_declaration_is_checked_against_every_number_s_card(
     assert [tuple(r) for r in stored] == [("beijing-2021-08", "2021.08.07", False)] * 2
 
 
+@pytest.mark.on_shards
 def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_them(
-    client, tokens, sender, engine, gazetteer
+    client, tokens, sender, engine, shards, gazetteer
 ):
-    from fanjing.itinerary.feed import FeedReader
-    from fanjing.itinerary.service import import_feed
 
     citizen = tokens["citizen"]
     register(client, citizen)
@@ -247,10 +242,7 @@ def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_th
         headers=bearer(citizen),
     )
     feed = "phone,city,day\n13912345678,郑州市,2021-08-01\n13912345678,郑州市,2021-07-25\n13700000000,郑州市,2021-08-02\n"
-    reader = FeedReader(
-        parse_place=gazetteer.parse, lookup_hash=client.app.state.cipher.lookup_hash
-    )
-    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    import_visits(engine, shards, feed, client.app.state.cipher, gazetteer)
     assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json() == {
         "colour": "green",
         "colour_zh": "绿码：未见异常",
@@ -284,8 +276,9 @@ def test_designating_an_area_raises_pop_ups_set_wise_and_the_community_clears_th
     assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["popups"] == []
 
 
+@pytest.mark.on_shards
 def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
-    engine, gazetteer, tmp_path
+    engine, shards, gazetteer, tmp_path
 ):
     from datetime import UTC, date, datetime
 
@@ -294,8 +287,6 @@ def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
     from fanjing.healthkit.popups import raise_popups
     from fanjing.healthkit.store import PopupRow
     from fanjing.infra.db import session_scope
-    from fanjing.itinerary.feed import FeedReader
-    from fanjing.itinerary.service import import_feed
     from fanjing.places.service import designate
     from tests.healthkit.test_bindings import bind, make_account
 
@@ -308,8 +299,7 @@ def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
     bind(engine, cipher, recent, phone="13912345678")
     bind(engine, cipher, old, phone="13600000000")
     feed = "phone,city,day\n13912345678,郑州市,2021-08-01\n13600000000,郑州市,2021-07-10\n"
-    reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=cipher.lookup_hash)
-    import_feed(engine=engine, lines=feed.splitlines(keepends=True), jsonl=False, reader=reader)
+    import_visits(engine, shards, feed, cipher, gazetteer)
     now = datetime(2021, 8, 7, tzinfo=UTC)
     with session_scope(engine) as session:
         row = designate(
@@ -326,6 +316,16 @@ def test_raising_pop_ups_twice_adds_nothing_and_old_visits_do_not_count(
         assert raise_popups(session=session, designation=row, today=date(2021, 8, 7), now=now) == 0
         assert session.scalar(select(func.count()).select_from(PopupRow)) == 1
         assert session.scalar(select(PopupRow.account_id)) == recent
+
+
+def import_visits(engine, shards, feed, cipher, gazetteer):  # type: ignore[no-untyped-def]
+    """The carriers' feed (CSV text) into the itinerary, its shards' if it has any."""
+    from fanjing.itinerary.feed import FeedReader
+    from fanjing.itinerary.service import import_feed
+
+    reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=cipher.lookup_hash)
+    lines = feed.splitlines(keepends=True)
+    import_feed(engine=engine, lines=lines, jsonl=False, reader=reader, shards=shards)
 
 
 def bind_phone(client, token, sender, phone=PHONE, platform="wechat"):

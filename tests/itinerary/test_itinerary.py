@@ -67,14 +67,23 @@ def test_feed_rows_are_read_and_bad_ones_reported_by_line(gazetteer):
     assert all("13912345678" not in r.phone_hash for r in good)
 
 
-def test_importing_is_idempotent_and_keeps_no_number_in_clear(engine, gazetteer):
+@pytest.mark.on_shards
+def test_importing_is_idempotent_and_keeps_no_number_in_clear(engine, shards, gazetteer):
     reader = FeedReader(parse_place=gazetteer.parse, lookup_hash=CIPHER.lookup_hash)
     first = import_feed(
-        engine=engine, lines=FEED.splitlines(keepends=True), jsonl=False, reader=reader
+        engine=engine,
+        lines=FEED.splitlines(keepends=True),
+        jsonl=False,
+        reader=reader,
+        shards=shards,
     )
     assert (first.rows, first.inserted, first.bad) == (4, 3, 3)  # one row repeats another
     again = import_feed(
-        engine=engine, lines=FEED.splitlines(keepends=True), jsonl=False, reader=reader
+        engine=engine,
+        lines=FEED.splitlines(keepends=True),
+        jsonl=False,
+        reader=reader,
+        shards=shards,
     )
     assert (again.rows, again.inserted) == (4, 0)
     jsonl = [
@@ -82,7 +91,10 @@ def test_importing_is_idempotent_and_keeps_no_number_in_clear(engine, gazetteer)
             {"phone": "13912345678", "city": "扬州", "day": "2021-08-05"}, ensure_ascii=False
         )
     ]
-    assert import_feed(engine=engine, lines=jsonl, jsonl=True, reader=reader).inserted == 1
+    assert (
+        import_feed(engine=engine, lines=jsonl, jsonl=True, reader=reader, shards=shards).inserted
+        == 1
+    )
     with session_scope(engine) as session:
         assert session.scalar(select(func.count()).select_from(VisitRow)) == 4
         hashes = session.scalars(select(VisitRow.phone_hash)).all()

@@ -158,14 +158,15 @@ def test_a_job_another_worker_holds_is_skipped(engine):
     assert calls == ["purge"]
 
 
-def test_the_server_has_its_three_daily_jobs_with_distinct_locks(engine):
+def test_the_server_has_its_four_daily_jobs_with_distinct_locks(engine):
     jobs = daily_jobs(engine)
     assert [job.name for job in jobs] == [
         "purge_grey_numbers",
         "close_finished_cases",
         "expire_appointments",
+        "itinerary_days",
     ]
-    assert len({job.advisory_key for job in jobs}) == 3
+    assert len({job.advisory_key for job in jobs}) == 4
     clock = MovedClock(datetime(2021, 8, 7, 19, 0, tzinfo=UTC), stop_after=0)
     assert set(run_daily_jobs(jobs, engine=engine, clock=clock, day=date(2021, 8, 8)).values()) == {
         "ran"

@@ -6,8 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, String, and_, case, exists, func, insert, literal, select, union_all
+from sqlalchemy import (
+    Date,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from fanjing.audit.service import record
 from fanjing.errors import FanjingError, Where
@@ -30,23 +43,44 @@ def raise_popups(
     designation counts (from 14 days before it began until it ended, or today) a pop-up;
     how many were new.
 
-    One INSERT … SELECT over the itinerary joined to the phone bindings (active and
-    grey numbers alike) and over the declared stays, not a loop per person; accounts
-    that already have this designation's pop-up are left alone, so raising twice adds
-    nothing. The status rows of the accounts raised are refreshed set-wise too.
+    One INSERT … SELECT over the itinerary (its visitors of the city, by number) joined to
+    the phone bindings (active and grey numbers alike) and over the declared stays, not a
+    loop per person; accounts that already have this designation's pop-up are left alone,
+    so raising twice adds nothing. The status rows of the accounts raised are refreshed
+    set-wise too.
     """
     if designation.level == "cases" or designation.city is None:
         return 0
+    statement = popups_statement(designation, today=today, now=now)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_partitionwise_aggregate = on"))
+    raised = len(session.execute(statement.returning(PopupRow.id)).all())
+    if raised:
+        refresh_popups(
+            session=session,
+            account_ids=select(PopupRow.account_id).where(
+                PopupRow.designation_id == designation.id, PopupRow.raised_at == now
+            ),
+        )
+    return raised
+
+
+def popups_statement(designation: DesignationRow, *, today: date, now: datetime) -> Insert:
+    """``raise_popups``' INSERT … SELECT for a designation of a city."""
+    assert designation.city is not None
     city = city_name(designation.province, designation.city)
     first = designation.from_date - timedelta(days=LOOKBACK_DAYS)
     last = min(designation.to_date or today, today)
-    on_cards = (
-        select(
-            PhoneBindingRow.account_id.label("account_id"),
-            VisitRow.visit_date.label("last_visit"),
-        )
-        .join(VisitRow, VisitRow.phone_hash == PhoneBindingRow.phone_hash)
+    # grouped by phone hash before the join: on a sharded itinerary the grouping is the
+    # shards' work, all at once (fanjing.itinerary.shards), and only its result comes back
+    visitors = (
+        select(VisitRow.phone_hash, func.max(VisitRow.visit_date).label("last_visit"))
         .where(VisitRow.city == city, VisitRow.visit_date.between(first, last))
+        .group_by(VisitRow.phone_hash)
+        .subquery()
+    )
+    on_cards = select(PhoneBindingRow.account_id.label("account_id"), visitors.c.last_visit).join(
+        visitors, visitors.c.phone_hash == PhoneBindingRow.phone_hash
     )
     declared = select(
         DeclaredStayRow.account_id.label("account_id"),
@@ -73,7 +107,7 @@ def raise_popups(
         .group_by(touching.c.account_id)
         .subquery()
     )
-    statement = insert(PopupRow).from_select(
+    return insert(PopupRow).from_select(
         ["account_id", "designation_id", "city", "last_visit", "raised_at"],
         select(
             touched.c.account_id,
@@ -83,15 +117,6 @@ def raise_popups(
             literal(now, UtcDateTime()),
         ),
     )
-    raised = len(session.execute(statement.returning(PopupRow.id)).all())
-    if raised:
-        refresh_popups(
-            session=session,
-            account_ids=select(PopupRow.account_id).where(
-                PopupRow.designation_id == designation.id, PopupRow.raised_at == now
-            ),
-        )
-    return raised
 
 
 def raise_popups_for(

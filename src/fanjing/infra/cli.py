@@ -17,6 +17,7 @@ from fanjing.infra.crypto import (
     undecryptable_under_newest,
 )
 from fanjing.infra.db import create_db_engine, open_database, upgrade
+from fanjing.itinerary.shards import prepared_shards
 from fanjing.settings import PREFIX, Settings
 
 db_app = typer.Typer(help="数据库：迁移", no_args_is_help=True)
@@ -29,6 +30,12 @@ def upgrade_command() -> None:
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
     typer.echo(f"数据库已是最新结构：{engine.url.render_as_string(hide_password=True)}")
+    try:
+        shards = prepared_shards(engine, settings)
+    except FanjingError as problem:
+        fail(problem)
+    if shards:
+        typer.echo(f"行程数据分片到 {len(shards)} 个服务器，均已是最新结构")
 
 
 keys_app = typer.Typer(help="个人数据加密密钥：轮换、重新加密", no_args_is_help=True)

@@ -16,7 +16,9 @@ from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.itinerary.feed import FeedReader
+from fanjing.itinerary.partitions import oldest_kept
 from fanjing.itinerary.service import card_for, import_feed
+from fanjing.itinerary.shards import keep_itinerary_days, prepared_shards
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
 
@@ -42,10 +44,13 @@ def import_command(
         TimeElapsedColumn(),
     )
     try:
+        engine = open_database(settings.database_url)
+        shards = prepared_shards(engine, settings)
         with handle, Progress(*columns, transient=True) as progress:
             task = progress.add_task("import", total=None)
             report = import_feed(
-                engine=open_database(settings.database_url),
+                engine=engine,
+                shards=shards,
                 lines=handle,
                 jsonl=file.suffix.lower() in (".jsonl", ".ndjson"),
                 reader=reader,
@@ -98,3 +103,21 @@ def card_command(
             else ""
         )
         typer.echo(f"  {city.city}{star}  最近 {city.last_day}{because}")
+
+
+@itinerary_app.command("keep-days")
+def keep_days_command(
+    day: Annotated[str | None, typer.Option("--day", help="哪一天（默认今天）")] = None,
+) -> None:
+    """按天分区：建好今天起的分区，删去14天前的整天（每天一条 DROP TABLE；服务每天自动做）。"""
+    settings = command_settings()
+    try:
+        today = day_of(day, "--day") if day else today_in_china()
+        engine = open_database(settings.database_url)
+        dropped = keep_itinerary_days(engine, prepared_shards(engine, settings), today)
+    except FanjingError as problem:
+        fail(problem)
+    typer.echo(
+        f"已删去 {len(dropped)} 天的行程数据（{'、'.join(map(str, dropped)) or '无'}），"
+        f"保留 {oldest_kept(today)} 起"
+    )

@@ -1,4 +1,5 @@
-"""Importing the carriers' feed (PostgreSQL COPY, in batches) and drawing cards."""
+"""Importing the carriers' feed (PostgreSQL COPY, in batches, to every shard at once) and
+drawing cards."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from fanjing.itinerary.core import Card, Visit, card_window, itinerary_card
 from fanjing.itinerary.feed import BadRow, FeedReader, FeedRow
+from fanjing.itinerary.partitions import create_days, is_partitioned
+from fanjing.itinerary.shards import shard_of
 from fanjing.itinerary.store import VisitRow
 from fanjing.places.registry import Designation
 
@@ -37,22 +40,29 @@ def import_feed(
     lines: Iterable[str],
     jsonl: bool,
     reader: FeedReader,
+    shards: Sequence[Engine] = (),
     progress: Callable[[int], None] = lambda rows: None,
 ) -> FeedReport:
-    """Stream the feed into the database, one committed batch at a time; idempotent.
+    """Stream the feed into the database, or straight into its ``shards`` (each row to the
+    shard of its phone hash), one committed batch at a time; idempotent.
 
-    A writer thread stores each batch while this thread reads the next: reading is
-    Python's work and storing the database's, so the two overlap on two cores.
+    Writer threads, one a shard, store each batch while this thread reads the next: reading
+    is Python's work and storing the databases', so they overlap on several cores.
     """
     report = FeedReport()
     write = _copy_batch if engine.dialect.name == "postgresql" else _insert_batch
+    targets = tuple(shards) or (engine,)
     batch: list[FeedRow] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="itinerary-writer") as writer:
-        storing: tuple[Future[int], int] | None = None
+    with ThreadPoolExecutor(len(targets), thread_name_prefix="itinerary-writer") as writers:
+        storing: list[tuple[Future[int], int]] = []
 
-        def hand_over(rows: list[FeedRow]) -> tuple[Future[int], int]:
+        def hand_over(rows: list[FeedRow]) -> list[tuple[Future[int], int]]:
             _settle(storing, report, progress)  # one batch in flight at most
-            return writer.submit(write, engine, rows), len(rows)
+            return [
+                (writers.submit(write, target, part), len(part))
+                for target, part in zip(targets, _by_shard(rows, len(targets)), strict=True)
+                if part
+            ]
 
         for row in reader.rows(lines, jsonl=jsonl):
             if isinstance(row, BadRow):
@@ -70,15 +80,22 @@ def import_feed(
 
 
 def _settle(
-    storing: tuple[Future[int], int] | None, report: FeedReport, progress: Callable[[int], None]
+    storing: list[tuple[Future[int], int]], report: FeedReport, progress: Callable[[int], None]
 ) -> None:
     """Wait for the batch being stored (its error, if any, is raised here) and count it."""
-    if storing is None:
-        return
-    future, rows = storing
-    report.inserted += future.result()
-    report.rows += rows
-    progress(rows)
+    for future, rows in storing:
+        report.inserted += future.result()
+        report.rows += rows
+        progress(rows)
+
+
+def _by_shard(rows: list[FeedRow], count: int) -> list[list[FeedRow]]:
+    if count == 1:
+        return [rows]
+    parts: list[list[FeedRow]] = [[] for _ in range(count)]
+    for row in rows:
+        parts[shard_of(row.phone_hash, count)].append(row)
+    return parts
 
 
 def _insert_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
@@ -91,15 +108,17 @@ def _insert_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
 def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
     """COPY into a temporary table, then insert what is new: the fastest way into PostgreSQL,
     and ``ON CONFLICT DO NOTHING`` keeps re-imports from adding anything."""
-    # in number order, so that new primary-key entries go into the tree in one sweep, not all over it
-    ordered = sorted(batch)
-    text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in ordered)
+    with engine.begin() as connection:
+        if is_partitioned(connection):
+            create_days(connection, {row.day for row in batch})
+    text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in batch)
     connection = engine.raw_connection()
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS itinerary_staging "
-                "(phone_hash varchar(64), city varchar(100), visit_date date) ON COMMIT DELETE ROWS"
+                '(phone_hash varchar(64) COLLATE "C", city varchar(100) COLLATE "C", '
+                "visit_date date) ON COMMIT DELETE ROWS"
             )
             with cursor.copy(
                 "COPY itinerary_staging (phone_hash, city, visit_date) FROM STDIN"
@@ -108,7 +127,9 @@ def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
             cursor.execute(
                 "INSERT INTO itinerary_visit (phone_hash, city, visit_date) "
                 "SELECT phone_hash, city, visit_date FROM itinerary_staging "
-                "ON CONFLICT DO NOTHING"
+                # in key order: new primary-key entries go into the tree in one sweep, not
+                # all over it (sorted by the server, beside this process's reading)
+                "ORDER BY phone_hash, visit_date, city ON CONFLICT DO NOTHING"
             )
             inserted = int(cursor.rowcount or 0)
         connection.commit()

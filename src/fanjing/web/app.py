@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 
@@ -23,6 +23,7 @@ from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.infra.metrics import JOB_RUNS
 from fanjing.infra.rate_limits import RateLimits
+from fanjing.itinerary.shards import keep_itinerary_days, shard_engines
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
 from fanjing.policy.packstore import packs_in_database
@@ -81,6 +82,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings.database_url, **_pool(settings))
     app.state.read_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
+    app.state.itinerary_shards = shard_engines(settings.itinerary_shards)
     app.state.gazetteer = Gazetteer()
     app.state.registry = RevisionCache(app.state.engine, REGISTRY, registry_in_database)
     app.state.packs = RevisionCache(app.state.engine, PACKS, packs_in_database)
@@ -149,8 +151,9 @@ async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
                 await task
 
 
-def daily_jobs(engine: Engine) -> tuple[DailyJob, ...]:
-    """The daily jobs on ``engine``; each works on the clock's day (``FANJING_TODAY`` or CST)."""
+def daily_jobs(engine: Engine, shards: Sequence[Engine] = ()) -> tuple[DailyJob, ...]:
+    """The daily jobs on ``engine`` (and the itinerary's ``shards``); each works on the clock's
+    day (``FANJING_TODAY`` or CST)."""
 
     def purge() -> str:
         with session_scope(engine) as session:
@@ -167,15 +170,21 @@ def daily_jobs(engine: Engine) -> tuple[DailyJob, ...]:
             expired = expire_past_appointments(session=session, today=today_in_china())
         return f"{expired} past appointments expired"
 
+    def itinerary_days() -> str:
+        dropped = keep_itinerary_days(engine, shards, today_in_china())
+        return f"itinerary: {len(dropped)} days past the card's 14 dropped, partitions made ahead"
+
     return (
         DailyJob("purge_grey_numbers", daily_key(0), purge),
         DailyJob("close_finished_cases", daily_key(1), close),
         DailyJob("expire_appointments", daily_key(2), expire),
+        DailyJob("itinerary_days", daily_key(3), itinerary_days),
     )
 
 
 def _daily(app: FastAPI, day: date) -> None:
-    run_daily_jobs(daily_jobs(app.state.engine), engine=app.state.engine, clock=now_utc, day=day)
+    jobs = daily_jobs(app.state.engine, app.state.itinerary_shards)
+    run_daily_jobs(jobs, engine=app.state.engine, clock=now_utc, day=day)
 
 
 def _day_change(app: FastAPI, day: date) -> None:

@@ -22,6 +22,7 @@ from fanjing.healthkit.sender import sender_from_settings
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import open_database
 from fanjing.infra.logs import configure_server_logging
+from fanjing.itinerary.shards import prepared_shards
 from fanjing.settings import Settings
 from fanjing.web.app import create_app
 
@@ -69,7 +70,13 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int) -> Non
         sender_from_settings(settings)  # a wrong SMS setting is said here, not in each worker
     except FanjingError as problem:
         fail(problem)
-    open_database(settings.database_url).dispose()
+    engine = open_database(settings.database_url)
+    try:
+        for shard in prepared_shards(engine, settings):
+            shard.dispose()
+    except FanjingError as problem:
+        fail(problem)
+    engine.dispose()
     os.environ.update(settings.as_environment())
     if workers > 1:
         os.environ[MULTIPROCESS_METRICS] = str(_fresh_metrics_dir(settings))
