@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import Session
+
+from fanjing.itinerary.partitions import create_days, is_partitioned
+from fanjing.itinerary.store import VisitRow
 from fanjing.places.core import Place
 from fanjing.places.registry import Designation, RiskLevel
 from fanjing.policy.core.model import Situation, Stay
@@ -45,3 +49,12 @@ def situation(
     as_of: str = "2021-08-07", arrival: str | None = "2021-08-07", **fields: object
 ) -> Situation:
     return Situation(as_of=day(as_of), arrival=day(arrival) if arrival else None, **fields)  # type: ignore[arg-type]
+
+
+def add_visit(session: Session, phone_hash: str, city: str, day: date) -> None:
+    """One itinerary row written directly, its day's partition made first where the itinerary
+    is partitioned (PostgreSQL), as the import does."""
+    connection = session.connection()
+    if is_partitioned(connection):
+        create_days(connection, [day])
+    session.add(VisitRow(phone_hash=phone_hash, visit_date=day, city=city))

@@ -41,6 +41,7 @@ from fanjing.users.core import token_hash
 from fanjing.users.service import add_user
 from fanjing.users.store import UserRow
 from tests.api_helpers import COMMUNITY
+from tests.builders import add_visit
 from tests.conftest import fresh_postgres_database
 
 START = date(2021, 8, 7)
@@ -132,7 +133,7 @@ class World:
         day = self.today - timedelta(days=choice % 12)
         city = f"{('河南省', '江苏省', '河北省')[choice % 3]}{CITIES[choice % 3]}"
         if self.session.get(VisitRow, (phone_hash, day, city)) is None:
-            self.session.add(VisitRow(phone_hash=phone_hash, visit_date=day, city=city))
+            add_visit(self.session, phone_hash, city, day)
         self.session.flush()
 
     def declare(self, choice: int) -> None:

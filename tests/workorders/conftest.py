@@ -18,7 +18,6 @@ from fanjing.healthkit.status import mark_red
 from fanjing.healthkit.store import PhoneBindingRow, PopupRow
 from fanjing.infra.crypto import FieldCipher, load_field_cipher
 from fanjing.infra.db import session_scope
-from fanjing.itinerary.store import VisitRow
 from fanjing.places.service import designate
 from fanjing.settings import Settings
 from fanjing.users.store import UserRow
@@ -26,6 +25,7 @@ from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, clinic_of, record_dose
 from fanjing.web.app import create_app
 from tests.api_helpers import CLINIC, COMMUNITY
+from tests.builders import add_visit
 
 ID = "11010519491231002X"
 PHONE = "13912345678"
@@ -80,9 +80,7 @@ def world(engine, tokens, cipher, gazetteer) -> World:
                 bound_at=NOW,
             )
         )
-        session.add(
-            VisitRow(phone_hash=cipher.lookup_hash(PHONE), city="河南省郑州市", visit_date=TODAY)
-        )
+        add_visit(session, cipher.lookup_hash(PHONE), "河南省郑州市", TODAY)
         session.flush()
         designation = designate(
             session=session,
