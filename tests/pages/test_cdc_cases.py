@@ -87,7 +87,7 @@ def test_an_unknown_document_is_refused_on_the_form(page: Page, live_server):
     log_in(page, live_server, "cdc")
     page.goto("/cdc/red-marks")
     form = page.locator("#mark-form")
-    form.get_by_label("证件号码").fill("110101199003071233")
+    form.get_by_label("证件号码").fill("110101199003074557")  # no demo person has it
     form.get_by_label("理由").fill("测试")
     form.get_by_role("button", name="赋红码").click()
     alert = page.get_by_role("alert")
