@@ -32,6 +32,7 @@ from pydantic_settings import (
 from pydantic_settings.sources.utils import parse_env_vars
 
 from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.infra.clock import Clock
 
 PREFIX = "FANJING_"
 Network = IPv4Network | IPv6Network
@@ -171,6 +172,11 @@ class Settings(BaseSettings):
             if part.strip() and part.strip() != "*":
                 ip_network(part.strip())  # ValueError: not an address or network
         return value
+
+    @property
+    def clock(self) -> Clock:
+        """The clock these settings describe (``FANJING_TODAY`` fixes its day)."""
+        return Clock(self.today)
 
     @property
     def secure_cookies(self) -> bool:

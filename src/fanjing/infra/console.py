@@ -9,7 +9,7 @@ import click
 import typer
 
 from fanjing.errors import FanjingError
-from fanjing.infra.clock import fix_day
+from fanjing.infra.clock import Clock, fix_day
 from fanjing.settings import Settings
 
 
@@ -34,3 +34,8 @@ def command_settings() -> Settings:
         fail(problem)
     fix_day(settings.today)
     return settings
+
+
+def command_clock() -> Clock:
+    """The clock of the settings ``fanjing`` started with (``FANJING_TODAY`` fixes its day)."""
+    return command_settings().clock

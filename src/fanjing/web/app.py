@@ -80,6 +80,7 @@ def create_app(
         version="0.1.0",
     )
     app.state.settings = settings
+    app.state.clock = settings.clock
     app.state.engine = engine or create_db_engine(settings.database_url, **_pool(settings))
     app.state.read_engine = app.state.engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.itinerary_shards = shard_engines(settings.itinerary_shards)

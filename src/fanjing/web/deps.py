@@ -1,19 +1,31 @@
-"""What routes are given: a database session per request, and who is asking."""
+"""What routes are given: a database session per request, who is asking, and the
+application's shared parts (the clock, the cipher, the checker, …) as typed dependencies,
+so that no route or page reads ``request.app.state`` itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from fanjing.audit.cache import RevisionCache
 from fanjing.errors import FanjingError
+from fanjing.healthkit.sender import CodeSender
+from fanjing.hotline.search import Searcher
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
 from fanjing.infra.logs import note_role
 from fanjing.infra.rate_limits import LOGIN_FAILURES, RateLimits
+from fanjing.places.gazetteer import Gazetteer
+from fanjing.places.registry import Registry
+from fanjing.policy.core.pack import Pack
+from fanjing.policy.service import Checker
+from fanjing.settings import Settings
 from fanjing.users.core import Role
 from fanjing.users.service import user_with_token
 from fanjing.users.store import UserRow
@@ -28,6 +40,73 @@ def database(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(database)]
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _clock(request: Request) -> Clock:
+    return request.app.state.clock  # type: ignore[no-any-return]
+
+
+def _cipher(request: Request) -> FieldCipher:
+    return request.app.state.cipher  # type: ignore[no-any-return]
+
+
+def _gazetteer(request: Request) -> Gazetteer:
+    return request.app.state.gazetteer  # type: ignore[no-any-return]
+
+
+def _registry(request: Request) -> RevisionCache[Registry]:
+    return request.app.state.registry  # type: ignore[no-any-return]
+
+
+def _packs(request: Request) -> RevisionCache[list[Pack]]:
+    return request.app.state.packs  # type: ignore[no-any-return]
+
+
+def _read_engine(request: Request) -> Engine:
+    return request.app.state.read_engine  # type: ignore[no-any-return]
+
+
+def _itinerary_shards(request: Request) -> tuple[Engine, ...]:
+    return request.app.state.itinerary_shards  # type: ignore[no-any-return]
+
+
+def _sender(request: Request) -> CodeSender:
+    return request.app.state.sender  # type: ignore[no-any-return]
+
+
+def _rate_limits(request: Request) -> RateLimits:
+    return request.app.state.rate_limits  # type: ignore[no-any-return]
+
+
+def _faq_searcher(request: Request) -> Searcher:
+    return request.app.state.faq_searcher  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ClockDep = Annotated[Clock, Depends(_clock)]
+CipherDep = Annotated[FieldCipher, Depends(_cipher)]
+GazetteerDep = Annotated[Gazetteer, Depends(_gazetteer)]
+RegistryCacheDep = Annotated[RevisionCache[Registry], Depends(_registry)]
+PacksCacheDep = Annotated[RevisionCache[list[Pack]], Depends(_packs)]
+ReadEngineDep = Annotated[Engine, Depends(_read_engine)]
+ShardsDep = Annotated[tuple[Engine, ...], Depends(_itinerary_shards)]
+SenderDep = Annotated[CodeSender, Depends(_sender)]
+RateLimitsDep = Annotated[RateLimits, Depends(_rate_limits)]
+FaqSearcherDep = Annotated[Searcher, Depends(_faq_searcher)]
+
+
+def _checker(
+    packs: PacksCacheDep, registry: RegistryCacheDep, gazetteer: GazetteerDep, clock: ClockDep
+) -> Checker:
+    """The checker as of now: the packs and the registry of the latest revisions, today's day."""
+    return Checker(packs.get(), registry.get(), gazetteer.parse, clock.today())
+
+
+CheckerDep = Annotated[Checker, Depends(_checker)]
 
 
 # a row's id in a path: a number the databases' INTEGER holds, so a wild one is a 422, not a crash
@@ -49,7 +128,7 @@ def current_user(request: Request, credentials: Credentials) -> UserRow:
     while the route takes another would let a busy pool deadlock on itself). An unknown,
     expired or revoked token is a 401 and counts as a failure of the client's address."""
     token = bearer_token(credentials)
-    with Session(request.app.state.read_engine) as session:
+    with Session(_read_engine(request)) as session:
         user = user_by_token(request, session, token)
     note_role(user.role)
     return user
@@ -58,11 +137,11 @@ def current_user(request: Request, credentials: Credentials) -> UserRow:
 def user_by_token(request: Request, session: Session, token: str) -> UserRow:
     """Logging in by token (the API's bearer, the login page): at most 10 failures a minute
     from one client address (429 after), then the token's user or its 401 error."""
-    limits: RateLimits = request.app.state.rate_limits
+    limits = _rate_limits(request)
     address = client_address(request)
     limits.refuse_if_reached(LOGIN_FAILURES, address)
     try:
-        return user_with_token(session, token, now=datetime.now(UTC))
+        return user_with_token(session, token, now=_clock(request).now())
     except FanjingError:
         limits.count(LOGIN_FAILURES, address)
         raise
