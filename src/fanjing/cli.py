@@ -13,12 +13,12 @@ from fanjing.community.cli import (
     preview_command,
     upload_command,
 )
+from fanjing.database_cli import db_app, keys_app
 from fanjing.demo import demo
 from fanjing.employers.cli import employers_app
 from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
-from fanjing.infra.cli import db_app, keys_app
 from fanjing.infra.clock import fix_day
 from fanjing.infra.logs import configure_cli_logging
 from fanjing.itinerary.cli import itinerary_app

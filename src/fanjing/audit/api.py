@@ -10,8 +10,7 @@ from pydantic import BaseModel
 
 from fanjing.audit.service import entries
 from fanjing.users.core import Role
-from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, require
+from fanjing.web.deps import Caller, DbSession, require
 
 router = APIRouter(prefix="/api/v1", tags=["审计"])
 
@@ -30,7 +29,7 @@ class AuditEntryRead(BaseModel):
 @router.get("/audit", response_model=list[AuditEntryRead], summary="审计日志（最新在前）")
 def audit_log(
     session: DbSession,
-    _user: Annotated[UserRow, Depends(require(Role.CDC, Role.ADMIN))],
+    _user: Annotated[Caller, Depends(require(Role.CDC, Role.ADMIN))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     entity: Annotated[str | None, Query(max_length=50)] = None,
 ) -> list[Any]:

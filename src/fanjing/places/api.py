@@ -23,12 +23,11 @@ from fanjing.places.schemas import (
     LiftBody,
 )
 from fanjing.users.core import Role
-from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId, require
+from fanjing.web.deps import Caller, DbSession, RowId, require
 
 router = APIRouter(prefix="/api/v1", tags=["风险地区"])
-CdcStaff = Annotated[UserRow, Depends(require(Role.CDC))]
-CdcOrCommunity = Annotated[UserRow, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
+CdcStaff = Annotated[Caller, Depends(require(Role.CDC))]
+CdcOrCommunity = Annotated[Caller, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
 
 
 def _publish(session: Session, request: Request, opened: tuple[int, ...] = ()) -> None:

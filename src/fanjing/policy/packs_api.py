@@ -19,11 +19,10 @@ from fanjing.policy.packstore import load_pack_in_time, store_pack
 from fanjing.policy.service import Checker
 from fanjing.policy.store import PolicyPackRow
 from fanjing.users.core import Role
-from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId, require
+from fanjing.web.deps import Caller, DbSession, RowId, require
 
 router = APIRouter(prefix="/api/v1/policy/packs", tags=["政策包"])
-Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
+Cdc = Annotated[Caller, Depends(require(Role.CDC))]
 
 
 class PackUpload(BaseModel):

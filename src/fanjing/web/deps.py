@@ -113,6 +113,10 @@ CheckerDep = Annotated[Checker, Depends(_checker)]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
+# the authenticated caller as routes see it (a user's row); routes of capabilities below
+# ``users`` in the layering name it by this, not by the store's class
+Caller = UserRow
+
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 INVALID_TOKEN = FanjingError("unauthenticated", "令牌无效")
 
