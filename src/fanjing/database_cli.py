@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, TaskID
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import (
     load_field_cipher,
@@ -49,7 +49,7 @@ def rotate_command() -> None:
     if settings.data_keys is not None:
         fail(
             FanjingError(
-                "keys_from_environment",
+                Code.KEYS_FROM_ENVIRONMENT,
                 f"密钥来自环境变量 {PREFIX}DATA_KEYS：请把新密钥放在最前面，"
                 "重启服务后再运行 fanjing keys reencrypt",
             )
@@ -89,13 +89,15 @@ def _reencrypt(settings: Settings, *, retire_old: bool) -> None:
     if not retire_old:
         return
     if settings.data_keys is not None:
-        fail(FanjingError("keys_from_environment", f"旧密钥请从环境变量 {PREFIX}DATA_KEYS 中删去"))
+        fail(
+            FanjingError(Code.KEYS_FROM_ENVIRONMENT, f"旧密钥请从环境变量 {PREFIX}DATA_KEYS 中删去")
+        )
     left = undecryptable_under_newest(engine, metadata, cipher)
     if left:
         where = "、".join(f"{table} {rows} 个" for table, rows in left.items())
         fail(
             FanjingError(
-                "old_key_still_used",
+                Code.OLD_KEY_STILL_USED,
                 f"仍有数据只能用旧密钥解密（{where}）：可能有服务进程仍在用旧密钥写入；"
                 "请重启所有服务进程后再运行 fanjing keys reencrypt --retire-old",
             )

@@ -31,7 +31,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.sources.utils import parse_env_vars
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.infra.clock import Clock
 
 PREFIX = "FANJING_"
@@ -241,5 +241,5 @@ def _named(error: Any) -> FanjingError:
     field = str(error["loc"][0]) if error["loc"] else ""
     variable = f"{PREFIX}{field.upper()}"
     return FanjingError(
-        "bad_setting", f"{variable} 的值无效：{error['msg']}", Where(field=variable)
+        Code.BAD_SETTING, f"{variable} 的值无效：{error['msg']}", Where(field=variable)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from fanjing.audit.service import verify_chain
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.console import fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.settings import Settings
@@ -21,7 +21,7 @@ def verify_command() -> None:
     if broken is not None:
         fail(
             FanjingError(
-                "audit_chain_broken",
+                Code.AUDIT_CHAIN_BROKEN,
                 f"审计日志的哈希链在条目 {broken.id} 处断开：{broken.what}",
                 Where(field=f"audit_entry.id={broken.id}"),
             )

@@ -33,7 +33,7 @@ from fanjing.checkpoints.service import (
 )
 from fanjing.checkpoints.store import CheckpointResultRow
 from fanjing.common.identity import read_document
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.clock import today_in_china
 from fanjing.policy.service import Checker
@@ -114,7 +114,7 @@ def commuter_checked(
     document = read_document(body.document_kind, body.number, today=today)
     commuter = commuter_by_document(session, request.app.state.cipher, document)
     if body.proof_on is not None and body.proof_on > today:
-        raise FanjingError("bad_value", "核酸证明的采样日晚于今天", Where(field="proof_on"))
+        raise FanjingError(Code.BAD_VALUE, "核酸证明的采样日晚于今天", Where(field="proof_on"))
     found = check_commuter(
         session=session,
         commuter=commuter,
@@ -181,5 +181,5 @@ def register(
 def own_registration(session: DbSession, user: Citizen) -> CommuterRead:
     row = commuter_of_account(session, own_account(session, user.id).id)
     if row is None:
-        raise FanjingError("not_found", "尚未登记为环京通勤人员")
+        raise FanjingError(Code.NOT_FOUND, "尚未登记为环京通勤人员")
     return CommuterRead(id=row.id, employer=row.employer, home=row.home)

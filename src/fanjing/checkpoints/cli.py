@@ -20,7 +20,7 @@ from fanjing.checkpoints.service import (
 )
 from fanjing.checkpoints.store import CheckpointRow
 from fanjing.common.identity import read_document
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
@@ -82,7 +82,7 @@ def staff_add_command(
             wanted = user_name_hash(load_field_cipher(settings), user.strip())
             found = session.scalar(select(UserRow).where(UserRow.name_hash == wanted))
             if found is None:
-                raise FanjingError("not_found", f"没有用户“{user}”", Where(field="user"))
+                raise FanjingError(Code.NOT_FOUND, f"没有用户“{user}”", Where(field="user"))
             row = checkpoint_named(session, checkpoint)
             bind_staff(
                 session=session, user=found, checkpoint=row, actor=actor, now=datetime.now(UTC)
@@ -141,7 +141,7 @@ def commuter_check_command(
     except ValueError:
         fail(
             FanjingError(
-                "bad_date", f"日期应为 YYYY-MM-DD：“{proof_on}”", Where(field="--proof-on")
+                Code.BAD_DATE, f"日期应为 YYYY-MM-DD：“{proof_on}”", Where(field="--proof-on")
             )
         )
     try:

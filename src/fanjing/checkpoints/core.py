@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.places.core import Place
 
 
@@ -41,13 +41,13 @@ def commuter_home(place: Place, *, field: str = "home") -> str:
     """The standard name of a commuter's home, which must lie in the surrounding area."""
     if place.province not in SURROUNDING_PROVINCES:
         raise FanjingError(
-            "not_surrounding_area",
+            Code.NOT_SURROUNDING_AREA,
             f"“{place.text}”不在环京地区（{'、'.join(SURROUNDING_PROVINCES)}）",
             Where(field=field),
         )
     if not place.county_known:
         raise FanjingError(
-            "place_too_coarse",
+            Code.PLACE_TOO_COARSE,
             f"“{place.text}”请写到区、县（如 河北省廊坊市三河市）",
             Where(field=field),
         )
@@ -58,7 +58,7 @@ def employer_name(text: str, *, field: str = "employer") -> str:
     """The employer in Beijing, as written (free text, 2 to 100 characters)."""
     name = text.strip()
     if not 2 <= len(name) <= 100:
-        raise FanjingError("bad_value", "请填写在京工作单位名称（2到100字）", Where(field=field))
+        raise FanjingError(Code.BAD_VALUE, "请填写在京工作单位名称（2到100字）", Where(field=field))
     return name
 
 
@@ -68,11 +68,11 @@ def temperature(value: str | float | Decimal, *, field: str = "temperature") -> 
         reading = Decimal(str(value)).quantize(Decimal("0.1"))
     except InvalidOperation:
         raise FanjingError(
-            "bad_value", f"体温应为数字（℃），收到“{value}”", Where(field=field)
+            Code.BAD_VALUE, f"体温应为数字（℃），收到“{value}”", Where(field=field)
         ) from None
     if not LOWEST <= reading <= HIGHEST:
         raise FanjingError(
-            "bad_value", f"体温 {reading} ℃ 不在 {LOWEST}–{HIGHEST} ℃ 之间", Where(field=field)
+            Code.BAD_VALUE, f"体温 {reading} ℃ 不在 {LOWEST}–{HIGHEST} ℃ 之间", Where(field=field)
         )
     return reading
 
@@ -115,11 +115,11 @@ class ScanResult:
 def check_scan(scan: ScanResult, *, now: datetime, today: date) -> None:
     """Refuse a result that cannot be true: checked in the future, or a proof dated after it."""
     if scan.checked_at > now:
-        raise FanjingError("bad_value", "核验时间晚于现在", Where(field="checked_at"))
+        raise FanjingError(Code.BAD_VALUE, "核验时间晚于现在", Where(field="checked_at"))
     if scan.test_proof_on is not None and scan.test_proof_on > today:
-        raise FanjingError("bad_value", "核酸证明的采样日晚于今天", Where(field="test_proof_on"))
+        raise FanjingError(Code.BAD_VALUE, "核酸证明的采样日晚于今天", Where(field="test_proof_on"))
     if scan.outcome is Outcome.PASS and (scan.colour != "green" or scan.popup):
         # 只需要查看健康码“绿码”及体温正常即可通行: a pop-up holds the person back (E1)
-        raise FanjingError("bad_value", "非绿码或有弹窗，不能登记为通行", Where(field="outcome"))
+        raise FanjingError(Code.BAD_VALUE, "非绿码或有弹窗，不能登记为通行", Where(field="outcome"))
     if scan.outcome is Outcome.PASS and not temperature_normal(scan.temperature):
-        raise FanjingError("bad_value", "体温异常，不能登记为通行", Where(field="outcome"))
+        raise FanjingError(Code.BAD_VALUE, "体温异常，不能登记为通行", Where(field="outcome"))

@@ -29,7 +29,7 @@ from fanjing.checkpoints.store import (
 )
 from fanjing.common.identity import Document
 from fanjing.community.reading import tests_of_person
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place
@@ -53,14 +53,16 @@ def add_checkpoint(
     """A checkpoint in a district of Beijing; names are unique."""
     name = name.strip()
     if not name:
-        raise FanjingError("bad_value", "检查站名称不能为空", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "检查站名称不能为空", Where(field="name"))
     place = parse_place(district)
     if not place.in_beijing or not place.county_known:
         raise FanjingError(
-            "bad_value", f"“{district}”不是北京市的区（如 北京市通州区）", Where(field="district")
+            Code.BAD_VALUE,
+            f"“{district}”不是北京市的区（如 北京市通州区）",
+            Where(field="district"),
         )
     if session.scalar(select(CheckpointRow.id).where(CheckpointRow.name == name)) is not None:
-        raise FanjingError("checkpoint_exists", f"检查站“{name}”已存在", Where(field="name"))
+        raise FanjingError(Code.CHECKPOINT_EXISTS, f"检查站“{name}”已存在", Where(field="name"))
     row = CheckpointRow(name=name, district=place.name, created_at=now, created_by=actor)
     session.add(row)
     session.flush()
@@ -79,7 +81,7 @@ def add_checkpoint(
 def checkpoint_named(session: Session, name: str) -> CheckpointRow:
     row = session.scalar(select(CheckpointRow).where(CheckpointRow.name == name.strip()))
     if row is None:
-        raise FanjingError("not_found", f"没有名为“{name}”的检查站", Where(field="checkpoint"))
+        raise FanjingError(Code.NOT_FOUND, f"没有名为“{name}”的检查站", Where(field="checkpoint"))
     return row
 
 
@@ -89,7 +91,7 @@ def bind_staff(
     """Bind a ``checkpoint`` user to one checkpoint (again: moves them to another)."""
     if user.role != Role.CHECKPOINT.value:
         raise FanjingError(
-            "bad_value",
+            Code.BAD_VALUE,
             f"只有检查站工作人员可以绑定检查站（{user.name} 不是）",
             Where(field="user"),
         )
@@ -116,7 +118,7 @@ def checkpoint_of(session: Session, user: UserRow) -> CheckpointRow:
     row = session.get(CheckpointStaffRow, user.id)
     if row is None:
         raise FanjingError(
-            "forbidden", "尚未绑定检查站：请管理员运行 fanjing checkpoints staff add"
+            Code.FORBIDDEN, "尚未绑定检查站：请管理员运行 fanjing checkpoints staff add"
         )
     return session.get_one(CheckpointRow, row.checkpoint_id)
 
@@ -180,7 +182,9 @@ def commuter_by_document(session: Session, cipher: FieldCipher, document: Docume
     commuter = commuter_of_account(session, account_id) if account_id is not None else None
     if commuter is None:
         raise FanjingError(
-            "not_found", f"证件号 {document.masked} 没有登记为环京通勤人员", Where(field="number")
+            Code.NOT_FOUND,
+            f"证件号 {document.masked} 没有登记为环京通勤人员",
+            Where(field="number"),
         )
     return commuter
 
@@ -267,7 +271,7 @@ def record_results(
         check_scan(scan, now=now, today=today)
         if scan.commuter_id is not None and session.get(CommuterRow, scan.commuter_id) is None:
             raise FanjingError(
-                "not_found", f"没有通勤人员 #{scan.commuter_id}", Where(field="commuter_id")
+                Code.NOT_FOUND, f"没有通勤人员 #{scan.commuter_id}", Where(field="commuter_id")
             )
     kept = []
     for scan in scans:

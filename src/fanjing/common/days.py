@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -26,7 +26,7 @@ def day_of(text: str, field: str) -> date:
         return parse_day(text)
     except ValueError:
         raise FanjingError(
-            "bad_date", f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=field)
+            Code.BAD_DATE, f"日期应为 YYYY-MM-DD 格式：“{text}”", Where(field=field)
         ) from None
 
 

@@ -20,7 +20,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 
 class DocumentKind(StrEnum):
@@ -65,14 +65,14 @@ def read_document(kind: str, text: str, *, today: date, field: str = "number") -
     except ValueError:
         kinds = "、".join(k.value for k in DocumentKind)
         raise FanjingError(
-            "unknown_document", f"未知证件类型“{kind}”（应为 {kinds}）", Where(field="kind")
+            Code.UNKNOWN_DOCUMENT, f"未知证件类型“{kind}”（应为 {kinds}）", Where(field="kind")
         ) from None
     number = re.sub(r"[\s-]", "", text).upper()
     if chosen is DocumentKind.RESIDENT_ID:
         return Document(chosen, resident_id(number, today=today, field=field))
     if not _FORMATS[chosen].fullmatch(number):
         raise FanjingError(
-            "invalid_document",
+            Code.INVALID_DOCUMENT,
             f"{chosen.label_zh}号码格式不对：“{mask_document(number)}”",
             Where(field=field),
         )
@@ -84,7 +84,9 @@ def resident_id(number: str, *, today: date, field: str = "number") -> str:
 
     def wrong(why: str) -> FanjingError:
         return FanjingError(
-            "invalid_id_number", f"身份证号码{why}：“{mask_document(number)}”", Where(field=field)
+            Code.INVALID_ID_NUMBER,
+            f"身份证号码{why}：“{mask_document(number)}”",
+            Where(field=field),
         )
 
     if len(number) != 18:
@@ -110,7 +112,7 @@ def mobile_number(text: str, *, field: str = "phone") -> str:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:
         raise FanjingError(
-            "invalid_phone", f"不是电话号码：“{mask_phone(text)}”", Where(field=field)
+            Code.INVALID_PHONE, f"不是电话号码：“{mask_phone(text)}”", Where(field=field)
         ) from None
     kind = phonenumbers.number_type(parsed)
     mobile = kind in (
@@ -119,7 +121,9 @@ def mobile_number(text: str, *, field: str = "phone") -> str:
     )
     if parsed.country_code != 86 or not phonenumbers.is_valid_number(parsed) or not mobile:
         raise FanjingError(
-            "invalid_phone", f"不是有效的中国大陆手机号：“{mask_phone(text)}”", Where(field=field)
+            Code.INVALID_PHONE,
+            f"不是有效的中国大陆手机号：“{mask_phone(text)}”",
+            Where(field=field),
         )
     return str(parsed.national_number)
 

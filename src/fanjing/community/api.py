@@ -44,7 +44,7 @@ from fanjing.community.service import (
 )
 from fanjing.community.store import CaseRow
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.healthkit.store import PhoneBindingRow
 from fanjing.infra.clock import today_in_china
@@ -76,12 +76,12 @@ def report(
     cipher = request.app.state.cipher
     if user.role == Role.COMMUNITY_WORKER:
         if body.person is None:
-            raise FanjingError("missing_field", "代报须填写被报告人", Where(field="person"))
+            raise FanjingError(Code.MISSING_FIELD, "代报须填写被报告人", Where(field="person"))
         if (
             body.community
             and request.app.state.gazetteer.parse(body.community).name != user.community
         ):
-            raise FanjingError("forbidden", "只能报告本社区的到京人员")
+            raise FanjingError(Code.FORBIDDEN, "只能报告本社区的到京人员")
         community = user.community or ""
         document = read_document(
             body.person.document_kind,
@@ -93,7 +93,7 @@ def report(
         source = "worker"
     else:
         if not body.community:
-            raise FanjingError("missing_field", "须写明所在社区（村）", Where(field="community"))
+            raise FanjingError(Code.MISSING_FIELD, "须写明所在社区（村）", Where(field="community"))
         community = body.community
         person = _own_person(session, user, cipher)
         source = "self"
@@ -175,7 +175,7 @@ def _community_of(user: UserRow, community: str | None, request: Request) -> str
     if user.role == Role.COMMUNITY_WORKER:
         return user.community or ""
     if not community:
-        raise FanjingError("missing_field", "疾控人员须指定社区", Where(field="community"))
+        raise FanjingError(Code.MISSING_FIELD, "疾控人员须指定社区", Where(field="community"))
     return request.app.state.gazetteer.parse(community).name
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fanjing.common.identity import Document, DocumentKind, mobile_number, read_document
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 
 REQUIRED = ("姓名", "证件号码", "手机号", "到京日期")
 OPTIONAL = ("证件类型", "工作单位", "途经地", "开始日期", "结束日期", "接触类型", "末次接触日期")
@@ -79,12 +79,12 @@ def read_arrival_rows(
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise FanjingError(
-            "bad_header", f"表头缺少：{'、'.join(missing)}", Where(file=file, line=1)
+            Code.BAD_HEADER, f"表头缺少：{'、'.join(missing)}", Where(file=file, line=1)
         )
     unknown = [name for name in header if name and name not in (*REQUIRED, *OPTIONAL)]
     if unknown:
         raise FanjingError(
-            "bad_header", f"未知的列：{'、'.join(unknown)}", Where(file=file, line=1)
+            Code.BAD_HEADER, f"未知的列：{'、'.join(unknown)}", Where(file=file, line=1)
         )
     column = {name: header.index(name) for name in header if name}
     people: dict[str, ArrivalEntry] = {}
@@ -92,7 +92,7 @@ def read_arrival_rows(
     for line, cells in enumerate(iterator, start=2):
         if line - 1 > MAX_ROWS:
             raise FanjingError(
-                "too_many_rows", f"一次最多导入 {MAX_ROWS} 行", Where(file=file, line=line)
+                Code.TOO_MANY_ROWS, f"一次最多导入 {MAX_ROWS} 行", Where(file=file, line=line)
             )
         values = {
             name: _text(cells[index]) if index < len(cells) else ""
@@ -125,7 +125,9 @@ def _read_row(
     if kind is None:
         problems.append(
             FanjingError(
-                "unknown_document", f"未知证件类型“{values['证件类型']}”", Where(field="证件类型")
+                Code.UNKNOWN_DOCUMENT,
+                f"未知证件类型“{values['证件类型']}”",
+                Where(field="证件类型"),
             )
         )
     document = (
@@ -134,13 +136,15 @@ def _read_row(
         else None
     )
     if not values["证件号码"]:
-        problems.append(FanjingError("missing_field", "证件号码不能为空", Where(field="证件号码")))
+        problems.append(
+            FanjingError(Code.MISSING_FIELD, "证件号码不能为空", Where(field="证件号码"))
+        )
     name = values["姓名"]
     if not name:
-        problems.append(FanjingError("missing_field", "姓名不能为空", Where(field="姓名")))
+        problems.append(FanjingError(Code.MISSING_FIELD, "姓名不能为空", Where(field="姓名")))
     phone = attempt(mobile_number, values["手机号"], field="手机号") if values["手机号"] else None
     if not values["手机号"]:
-        problems.append(FanjingError("missing_field", "手机号不能为空", Where(field="手机号")))
+        problems.append(FanjingError(Code.MISSING_FIELD, "手机号不能为空", Where(field="手机号")))
     arrival = attempt(_day, values["到京日期"], "到京日期")
     stay = _stay(values, attempt, problems)
     contact = _contact(values, attempt, problems)
@@ -154,7 +158,7 @@ def _read_row(
         )
     elif (entry.name, entry.arrival) != (name, arrival):
         raise FanjingError(
-            "inconsistent_rows",
+            Code.INCONSISTENT_ROWS,
             f"同一证件号码与第{entry.first_row}行的姓名或到京日期不同",
             Where(field="证件号码"),
         )
@@ -178,13 +182,13 @@ def _stay(
     for name, value in (("途经地", place), ("开始日期", start), ("结束日期", end)):
         if not value:
             problems.append(
-                FanjingError("missing_field", f"写了途经地就须写全{name}", Where(field=name))
+                FanjingError(Code.MISSING_FIELD, f"写了途经地就须写全{name}", Where(field=name))
             )
     first, last = attempt(_day, start, "开始日期"), attempt(_day, end, "结束日期")
     if first and last and first > last:
         problems.append(
             FanjingError(
-                "dates_out_of_order",
+                Code.DATES_OUT_OF_ORDER,
                 f"开始日期 {first} 晚于结束日期 {last}",
                 Where(field="开始日期"),
             )
@@ -203,7 +207,7 @@ def _contact(
         names = "、".join(CONTACTS_ZH)
         problems.append(
             FanjingError(
-                "bad_value", f"未知接触类型“{kind}”（应为 {names}）", Where(field="接触类型")
+                Code.BAD_VALUE, f"未知接触类型“{kind}”（应为 {names}）", Where(field="接触类型")
             )
         )
     day = attempt(_day, last, "末次接触日期")
@@ -215,7 +219,7 @@ def _day(text: str, column: str) -> date:
         return date.fromisoformat(text.replace("/", "-"))
     except ValueError:
         raise FanjingError(
-            "bad_date", f"日期应为 YYYY-MM-DD：“{text}”", Where(field=column)
+            Code.BAD_DATE, f"日期应为 YYYY-MM-DD：“{text}”", Where(field=column)
         ) from None
 
 

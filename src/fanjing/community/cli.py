@@ -24,7 +24,7 @@ from fanjing.community.worklist import (
     worklist_rows,
     worklist_xlsx,
 )
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
@@ -100,7 +100,7 @@ def import_command(
     settings = command_settings()
     try:
         if not file.is_file():
-            raise FanjingError("file_not_found", "文件不存在", Where(file=str(file)))
+            raise FanjingError(Code.FILE_NOT_FOUND, "文件不存在", Where(file=str(file)))
         rows = sheet_rows(file.read_bytes(), file=str(file), max_rows=MAX_ROWS)
         gazetteer = Gazetteer()
         engine = _engine(settings)

@@ -11,7 +11,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
 # a 10,000-row arrival list unpacks to ~15 MB of XML; its members compress 5–20 times
@@ -30,7 +30,7 @@ def sheet_rows(data: bytes, *, file: str, max_rows: int) -> list[Sequence[Any]]:
     or far-away cell makes it read further."""
     if len(data) > MAX_WORKBOOK_BYTES:
         raise FanjingError(
-            "payload_too_large",
+            Code.PAYLOAD_TOO_LARGE,
             f"表格不能超过 {MAX_WORKBOOK_BYTES // 1024 // 1024} MB",
             Where(file=file),
         )
@@ -48,11 +48,11 @@ def sheet_rows(data: bytes, *, file: str, max_rows: int) -> list[Sequence[Any]]:
             book.close()
     except Exception:  # a damaged workbook fails anywhere inside openpyxl, in many ways
         raise FanjingError(
-            "bad_excel", "不是可读的 Excel 工作簿（.xlsx）", Where(file=file)
+            Code.BAD_EXCEL, "不是可读的 Excel 工作簿（.xlsx）", Where(file=file)
         ) from None
     if len(rows) >= last:  # a row past the limit, even an empty one (as the reader counts)
         raise FanjingError(
-            "too_many_rows", f"一次最多导入 {max_rows} 行", Where(file=file, line=last)
+            Code.TOO_MANY_ROWS, f"一次最多导入 {max_rows} 行", Where(file=file, line=last)
         )
     return rows
 
@@ -64,7 +64,7 @@ def _refuse_zip_bombs(data: bytes, file: str) -> None:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise FanjingError(
-            "bad_excel", "不是可读的 Excel 工作簿（.xlsx）", Where(file=file)
+            Code.BAD_EXCEL, "不是可读的 Excel 工作簿（.xlsx）", Where(file=file)
         ) from None
     unpacked = sum(member.file_size for member in members)
     too_packed = [
@@ -75,7 +75,7 @@ def _refuse_zip_bombs(data: bytes, file: str) -> None:
     ]
     if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES or too_packed:
         raise FanjingError(
-            "excel_too_large",
+            Code.EXCEL_TOO_LARGE,
             f"表格解压后过大（{unpacked // 1024 // 1024} MB，{len(members)} 个部件；"
             f"至多 {MAX_UNPACKED_BYTES // 1024 // 1024} MB、压缩比至多 {MAX_RATIO}）",
             Where(file=file),

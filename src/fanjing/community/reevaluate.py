@@ -32,7 +32,7 @@ from fanjing.community.reevaluate_rows import (
     open_situations,
     situation_text,
 )
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.policy.core.model import Situation
 from fanjing.policy.core.pack import Pack
 from fanjing.policy.packstore import compiled, draft, pack_snapshot
@@ -99,7 +99,7 @@ def approve_pack(
     if claimed.rowcount != 1:
         pending = draft(session, row_id)  # says why: no such pack, or approved meanwhile
         raise FanjingError(
-            "same_approver",
+            Code.SAME_APPROVER,
             f"政策包 {pending.pack_id} {pending.version} 由 {actor} 上传，须由另一位疾控人员批准",
             Where(field="id"),
         )

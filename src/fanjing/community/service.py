@@ -32,7 +32,7 @@ from fanjing.community.store import (
     HealthCheckRow,
     NucleicAcidTestRow,
 )
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import beijing_community
 from fanjing.policy.core.model import Decision
@@ -78,7 +78,7 @@ def report_arrival(
     place = beijing_community(checker.parse_place(community))
     name = person.name.strip()
     if not name:
-        raise FanjingError("missing_field", "姓名不能为空", Where(field="name"))
+        raise FanjingError(Code.MISSING_FIELD, "姓名不能为空", Where(field="name"))
     phone = mobile_number(person.phone) if person.phone else None
     arrival = situation.get("arrival") or situation.get("as_of") or checker.today.isoformat()
     situation = {**situation, "arrival": arrival}  # a report is made on arrival
@@ -129,7 +129,7 @@ def _contact_case(
     if role not in MEMBER_ROLES:
         if contact_case_id is not None:
             raise FanjingError(
-                "bad_value",
+                Code.BAD_VALUE,
                 "只有次密接的共同居住或共同工作人员关联次密接的个案",
                 Where(field="contact_case_id"),
             )
@@ -143,7 +143,7 @@ def _contact_case(
         contact_role = ((report.situation if report else {}).get("contact") or {}).get("role")
     if contact is None or contact_role != "secondary_close_contact":
         raise FanjingError(
-            "not_found",
+            Code.NOT_FOUND,
             f"本社区没有编号为 {contact_case_id} 的在管次密接个案",
             Where(field="contact_case_id"),
         )
@@ -195,9 +195,9 @@ def case_in_community(session: Session, case_id: int, community: str | None) -> 
     cases (``community`` None: CDC, any case)."""
     case = session.get(CaseRow, case_id)
     if case is None:
-        raise FanjingError("not_found", f"没有编号为 {case_id} 的个案", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {case_id} 的个案", Where(field="id"))
     if community is not None and case.community != community:
-        raise FanjingError("forbidden", "只能处理本社区的个案")
+        raise FanjingError(Code.FORBIDDEN, "只能处理本社区的个案")
     return case
 
 
@@ -224,17 +224,17 @@ def record_check(
 ) -> HealthCheckRow:
     """A day's health check (temperature in ℃, symptoms) while observation or monitoring runs."""
     if day > today:
-        raise FanjingError("bad_date", f"不能登记未来的健康监测（{day}）", Where(field="day"))
+        raise FanjingError(Code.BAD_DATE, f"不能登记未来的健康监测（{day}）", Where(field="day"))
     celsius = celsius_of(temperature)
     measures = [row.to_core() for row in measures_of(session, case.id)]
     if not any(m.kind in CHECKED_DAILY and m.on(day) for m in measures):
-        raise FanjingError("no_check_due", f"{day} 该个案没有在观察或监测中", Where(field="day"))
+        raise FanjingError(Code.NO_CHECK_DUE, f"{day} 该个案没有在观察或监测中", Where(field="day"))
     if session.scalar(
         select(HealthCheckRow.id).where(
             HealthCheckRow.case_id == case.id, HealthCheckRow.check_date == day
         )
     ):
-        raise FanjingError("already_checked", f"{day} 的健康监测已登记", Where(field="day"))
+        raise FanjingError(Code.ALREADY_CHECKED, f"{day} 的健康监测已登记", Where(field="day"))
     row = HealthCheckRow(
         case_id=case.id,
         check_date=day,
@@ -248,7 +248,7 @@ def record_check(
         session.flush()
     except IntegrityError:  # the same day recorded at the same moment by someone else
         raise FanjingError(
-            "already_checked", f"{day} 的健康监测已登记", Where(field="day")
+            Code.ALREADY_CHECKED, f"{day} 的健康监测已登记", Where(field="day")
         ) from None
     record(
         session,
@@ -273,11 +273,11 @@ def celsius_of(temperature: str) -> Decimal:
         celsius = Decimal(temperature).quantize(Decimal("0.1"))
     except InvalidOperation:
         raise FanjingError(
-            "bad_value", f"体温应为数字：“{temperature}”", Where(field="temperature")
+            Code.BAD_VALUE, f"体温应为数字：“{temperature}”", Where(field="temperature")
         ) from None
     if not Decimal("34.0") <= celsius <= Decimal("43.0"):
         raise FanjingError(
-            "bad_value", f"体温 {celsius}℃ 不在 34.0–43.0 之间", Where(field="temperature")
+            Code.BAD_VALUE, f"体温 {celsius}℃ 不在 34.0–43.0 之间", Where(field="temperature")
         )
     return celsius
 
@@ -295,10 +295,10 @@ def record_test(
     """A test's result for ``day``; one recorded again for the same day supersedes the one
     standing (kept as history, and both in the audit log): the last recorded stands."""
     if day > today:
-        raise FanjingError("bad_date", f"不能登记未来的核酸检测（{day}）", Where(field="day"))
+        raise FanjingError(Code.BAD_DATE, f"不能登记未来的核酸检测（{day}）", Where(field="day"))
     if result not in ("pending", "negative", "positive"):
         raise FanjingError(
-            "bad_value",
+            Code.BAD_VALUE,
             f"未知结果“{result}”（应为 pending、negative 或 positive）",
             Where(field="result"),
         )
@@ -345,13 +345,13 @@ def end_measure(
     hospital), saying why; audited. A secondary close contact's group follows."""
     row = _measure_of_case(session, case, measure_id)
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明结束理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明结束理由", Where(field="reason"))
     measure = row.to_core()
     if measure.until is not None and measure.until <= day:
-        raise FanjingError("already_ended", f"该措施已于 {measure.last_day()} 结束")
+        raise FanjingError(Code.ALREADY_ENDED, f"该措施已于 {measure.last_day()} 结束")
     if day < measure.start:
         raise FanjingError(
-            "bad_date", f"结束日 {day} 早于开始日 {measure.start}", Where(field="day")
+            Code.BAD_DATE, f"结束日 {day} 早于开始日 {measure.start}", Where(field="day")
         )
     before = measure_snapshot(row)
     row.ended_on, row.end_reason = day, reason.strip()
@@ -382,12 +382,14 @@ def adjust_measure(
     after go to the audit log. ``end`` is exclusive; None: no fixed end."""
     row = session.get(CaseMeasureRow, measure_id)
     if row is None:
-        raise FanjingError("not_found", f"没有编号为 {measure_id} 的措施", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {measure_id} 的措施", Where(field="id"))
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明调整理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明调整理由", Where(field="reason"))
     if end is not None and end <= row.start_date:
         raise FanjingError(
-            "dates_out_of_order", f"结束日 {end} 应晚于开始日 {row.start_date}", Where(field="end")
+            Code.DATES_OUT_OF_ORDER,
+            f"结束日 {end} 应晚于开始日 {row.start_date}",
+            Where(field="end"),
         )
     before = measure_snapshot(row)
     row.end_date = end
@@ -411,9 +413,9 @@ def lift_contact(
     end that day and the case closes; the group's closed-loop management ends with it (M8).
     The members whose measures changed."""
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明解除理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明解除理由", Where(field="reason"))
     if case.status != "open":
-        raise FanjingError("already_closed", f"个案 {case.id} 已于 {case.closed_on} 结束")
+        raise FanjingError(Code.ALREADY_CLOSED, f"个案 {case.id} 已于 {case.closed_on} 结束")
     for row in measures_of(session, case.id):
         measure = row.to_core()
         if measure.until is None or measure.until > day:
@@ -498,7 +500,7 @@ def _measure_of_case(session: Session, case: CaseRow, measure_id: int) -> CaseMe
     row = session.get(CaseMeasureRow, measure_id)
     if row is None or row.case_id != case.id:
         raise FanjingError(
-            "not_found", f"个案 {case.id} 没有编号为 {measure_id} 的措施", Where(field="id")
+            Code.NOT_FOUND, f"个案 {case.id} 没有编号为 {measure_id} 的措施", Where(field="id")
         )
     return row
 

@@ -33,7 +33,7 @@ from fanjing.employers.service import (
 )
 from fanjing.employers.staff import inbox, staff_statuses
 from fanjing.employers.store import EmployerRow
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
@@ -81,7 +81,7 @@ def create_employer_user(
 ) -> dict[str, Any]:
     employer = session.get(EmployerRow, employer_id)
     if employer is None:
-        raise FanjingError("not_found", f"没有编号为 {employer_id} 的单位", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {employer_id} 的单位", Where(field="id"))
     added, token = add_employer_user(
         session=session,
         cipher=request.app.state.cipher,

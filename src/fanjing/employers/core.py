@@ -16,7 +16,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from fanjing.community.core import TIMELINE, Measure
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 # observation keeps a person away from the workplace; health monitoring and closed-loop
 # management (M8: no gatherings) do not, but the employer sees them and their end
@@ -37,7 +37,7 @@ def read_credit_code(text: str, *, field: str = "credit_code") -> str:
         message = f"统一社会信用代码“{text.strip()}”的校验码不符，请核对"
     except ValidationError:
         message = f"“{text.strip()}”不是统一社会信用代码（18位数字或大写字母）"
-    raise FanjingError("bad_credit_code", message, Where(field=field))
+    raise FanjingError(Code.BAD_CREDIT_CODE, message, Where(field=field))
 
 
 def read_employer_code(text: str, *, field: str = "code") -> str:
@@ -45,7 +45,9 @@ def read_employer_code(text: str, *, field: str = "code") -> str:
     code = "".join(text.split()).replace("-", "").upper()
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
         raise FanjingError(
-            "bad_value", f"单位代码应为 {CODE_LENGTH} 位字母或数字（单位提供）", Where(field=field)
+            Code.BAD_VALUE,
+            f"单位代码应为 {CODE_LENGTH} 位字母或数字（单位提供）",
+            Where(field=field),
         )
     return code
 

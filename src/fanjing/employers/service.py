@@ -21,7 +21,7 @@ from fanjing.employers.core import (
     read_employer_code,
 )
 from fanjing.employers.store import EmployerRow, EmployerStaffRow, EmploymentRow
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place
@@ -44,12 +44,14 @@ def register_employer(
     check character verified); it gets an employer code, drawn at random, for its employees."""
     name = name.strip()
     if not name or len(name) > 200:
-        raise FanjingError("bad_value", "单位名称应为1到200个字符", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "单位名称应为1到200个字符", Where(field="name"))
     code = read_credit_code(credit_code)
     county = _district(district, parse_place)
     if session.scalar(select(EmployerRow.id).where(EmployerRow.credit_code == code)):
         raise FanjingError(
-            "employer_exists", f"统一社会信用代码“{code}”的单位已登记", Where(field="credit_code")
+            Code.EMPLOYER_EXISTS,
+            f"统一社会信用代码“{code}”的单位已登记",
+            Where(field="credit_code"),
         )
     employer = EmployerRow(
         name=name,
@@ -64,7 +66,9 @@ def register_employer(
         session.flush()
     except IntegrityError:  # the same organisation registered at the same moment elsewhere
         raise FanjingError(
-            "employer_exists", f"统一社会信用代码“{code}”的单位已登记", Where(field="credit_code")
+            Code.EMPLOYER_EXISTS,
+            f"统一社会信用代码“{code}”的单位已登记",
+            Where(field="credit_code"),
         ) from None
     record(
         session,
@@ -86,7 +90,7 @@ def _district(text: str, parse_place: Callable[[str], Place]) -> str:
         place = None  # not a place at all: the same refusal, naming the field
     if not words or place is None or not place.in_beijing or place.county is None:
         raise FanjingError(
-            "bad_value", f"“{text}”不是北京市的区（如 朝阳区）", Where(field="district")
+            Code.BAD_VALUE, f"“{text}”不是北京市的区（如 朝阳区）", Where(field="district")
         )
     return place.county
 
@@ -104,7 +108,7 @@ def employer_by_credit_code(session: Session, credit_code: str) -> EmployerRow:
     employer = session.scalar(select(EmployerRow).where(EmployerRow.credit_code == code))
     if employer is None:
         raise FanjingError(
-            "not_found", f"没有统一社会信用代码为“{code}”的单位", Where(field="credit_code")
+            Code.NOT_FOUND, f"没有统一社会信用代码为“{code}”的单位", Where(field="credit_code")
         )
     return employer
 
@@ -155,7 +159,7 @@ def employer_of(session: Session, user: UserRow) -> EmployerRow:
         .where(EmployerStaffRow.user_id == user.id)
     )
     if employer is None:
-        raise FanjingError("forbidden", "该用户未绑定单位（fanjing employers user add）")
+        raise FanjingError(Code.FORBIDDEN, "该用户未绑定单位（fanjing employers user add）")
     return employer
 
 
@@ -179,11 +183,11 @@ def link_employer(*, session: Session, user: UserRow, code: str, now: datetime) 
     employer = session.scalar(select(EmployerRow).where(EmployerRow.code == wanted))
     if employer is None:
         raise FanjingError(
-            "not_found", f"没有代码为“{wanted}”的单位，请向单位核对", Where(field="code")
+            Code.NOT_FOUND, f"没有代码为“{wanted}”的单位，请向单位核对", Where(field="code")
         )
     current = current_employment(session, account.id)
     if current is not None and current[1].id == employer.id:
-        raise FanjingError("already_linked", f"已关联单位“{employer.name}”")
+        raise FanjingError(Code.ALREADY_LINKED, f"已关联单位“{employer.name}”")
     if current is not None:
         current[0].unlinked_at = now
         session.flush()  # the old link ends before the new one begins (one current link)
@@ -192,7 +196,7 @@ def link_employer(*, session: Session, user: UserRow, code: str, now: datetime) 
     try:
         session.flush()
     except IntegrityError:  # another link of the account made at the same moment
-        raise FanjingError("already_linked", "刚刚已关联单位，请刷新后查看") from None
+        raise FanjingError(Code.ALREADY_LINKED, "刚刚已关联单位，请刷新后查看") from None
     record(
         session,
         actor=user.name,
@@ -211,7 +215,7 @@ def unlink_employer(*, session: Session, user: UserRow, now: datetime) -> Employ
     account = own_account(session, user.id)
     current = current_employment(session, account.id)
     if current is None:
-        raise FanjingError("not_linked", "尚未关联单位")
+        raise FanjingError(Code.NOT_LINKED, "尚未关联单位")
     link, employer = current
     link.unlinked_at = now
     record(

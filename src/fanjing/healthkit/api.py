@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name, read_document
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import COLOUR_ZH
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import current_keys, jwks
@@ -336,7 +336,7 @@ async def status(credentials: Credentials, request: Request) -> Response:
         raise INVALID_TOKEN
     refuse_unless(role, (Role.CITIZEN,))
     if state is None:
-        raise FanjingError("not_found", NO_ACCOUNT)
+        raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     answer = {
         "colour": state.colour.value,
         "colour_zh": COLOUR_ZH[state.colour],
@@ -378,7 +378,7 @@ async def own_pass(credentials: Credentials, request: Request) -> Response:
         raise INVALID_TOKEN
     refuse_unless(role, (Role.CITIZEN,))
     if issued is None:
-        raise FanjingError("not_found", NO_ACCOUNT)
+        raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     # shaped as PassRead (a test holds it to the document); encoded without re-validating
     return Response(orjson.dumps(issued, option=orjson.OPT_UTC_Z), media_type="application/json")
 

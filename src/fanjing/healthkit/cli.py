@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
 from fanjing.common.identity import mask_name
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import Colour
 from fanjing.healthkit.keys import jwks, rotate_signing_key, stored_keys
 from fanjing.healthkit.pass_token import issue_pass, verify_pass
@@ -101,7 +101,7 @@ def verify_command(
         )
         claims = verify_pass(token.strip(), jwks=keys, now=now)
     except json.JSONDecodeError as problem:
-        fail(FanjingError("bad_json", f"公钥文件不是 JSON：{problem.msg}"))
+        fail(FanjingError(Code.BAD_JSON, f"公钥文件不是 JSON：{problem.msg}"))
     except FanjingError as problem:
         fail(problem)
     popup = "，有弹窗" if claims.popup else ""

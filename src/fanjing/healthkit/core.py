@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 GREY_DAYS = 14
 CODE_DIGITS = 6
@@ -48,7 +48,7 @@ def check_platform(bound_on: Platform, asked_on: Platform) -> None:
     """A number is changed only on the platform that authorised it (seed answer 4)."""
     if bound_on is not asked_on:
         raise FanjingError(
-            "wrong_platform",
+            Code.WRONG_PLATFORM,
             f"该手机号是在{bound_on.label_zh}端授权绑定的，请在{bound_on.label_zh}端换绑或解绑",
             Where(field="platform"),
         )

@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.pass_token import SigningKey
 from fanjing.settings import Settings
 
@@ -46,11 +46,11 @@ def stored_keys(settings: Settings, *, now: datetime) -> list[StoredKey]:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             raise FanjingError(
-                "key_file_open", f"密钥文件 {path} 的权限 {oct(mode)} 过宽：应为 0600"
+                Code.KEY_FILE_OPEN, f"密钥文件 {path} 的权限 {oct(mode)} 过宽：应为 0600"
             )
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(private, Ed25519PrivateKey):
-            raise FanjingError("bad_key_file", f"{path} 不是 Ed25519 私钥")
+            raise FanjingError(Code.BAD_KEY_FILE, f"{path} 不是 Ed25519 私钥")
         created = datetime.strptime(path.stem.split("-")[0], _STAMP).replace(tzinfo=UTC)
         keys.append(StoredKey(SigningKey(path.stem, private), created))
     return keys

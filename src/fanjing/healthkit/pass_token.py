@@ -17,7 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import Colour
 
 VALIDITY = timedelta(minutes=5)
@@ -76,14 +76,15 @@ def verify_pass(token: str, *, jwks: dict[str, Any], now: datetime) -> PassClaim
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError:
-        raise FanjingError("pass_malformed", "不是健康宝通行码") from None
+        raise FanjingError(Code.PASS_MALFORMED, "不是健康宝通行码") from None
     kid = header.get("kid")
     if header.get("alg") != ALGORITHM:
-        raise FanjingError("pass_malformed", "通行码的签名算法不对")
+        raise FanjingError(Code.PASS_MALFORMED, "通行码的签名算法不对")
     key = next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
     if key is None:
         raise FanjingError(
-            "pass_unknown_key", f"不认识的签名密钥（kid {kid}）：通行码不是本系统签发，或密钥已停用"
+            Code.PASS_UNKNOWN_KEY,
+            f"不认识的签名密钥（kid {kid}）：通行码不是本系统签发，或密钥已停用",
         )
     try:
         claims = jwt.decode(
@@ -93,19 +94,19 @@ def verify_pass(token: str, *, jwks: dict[str, Any], now: datetime) -> PassClaim
             options={"require": ["exp", "iat"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.InvalidSignatureError:
-        raise FanjingError("pass_tampered", "签名不符：通行码被改动过") from None
+        raise FanjingError(Code.PASS_TAMPERED, "签名不符：通行码被改动过") from None
     except jwt.PyJWTError as problem:
-        raise FanjingError("pass_malformed", f"通行码无效：{problem}") from None
+        raise FanjingError(Code.PASS_MALFORMED, f"通行码无效：{problem}") from None
     issued = datetime.fromtimestamp(claims["iat"], UTC)
     expires = datetime.fromtimestamp(claims["exp"], UTC)
     if now >= expires:
-        raise FanjingError("pass_expired", f"通行码已过期（{expires.isoformat()} 失效）")
+        raise FanjingError(Code.PASS_EXPIRED, f"通行码已过期（{expires.isoformat()} 失效）")
     if now < issued - timedelta(seconds=30):  # a little clock skew between phone and reader
-        raise FanjingError("pass_not_yet_valid", "通行码的签发时间晚于现在")
+        raise FanjingError(Code.PASS_NOT_YET_VALID, "通行码的签发时间晚于现在")
     try:
         colour = Colour(claims["c"])
     except (KeyError, ValueError):
-        raise FanjingError("pass_malformed", "通行码缺少颜色") from None
+        raise FanjingError(Code.PASS_MALFORMED, "通行码缺少颜色") from None
     version = claims.get("v")
     return PassClaims(
         str(claims.get("n", "")),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status_row import refresh_popups, refresh_status
 from fanjing.healthkit.store import AccountRow, DeclaredStayRow, PhoneBindingRow, PopupRow
 from fanjing.infra.db import UtcDateTime
@@ -162,13 +162,13 @@ def _clear(
     popup = session.get(PopupRow, popup_id)
     account = session.get(AccountRow, popup.account_id) if popup else None
     if popup is None or account is None:
-        raise FanjingError("not_found", f"没有编号为 {popup_id} 的弹窗", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {popup_id} 的弹窗", Where(field="id"))
     if account.community != community:
-        raise FanjingError("forbidden", "只能处理本社区居民的弹窗")
+        raise FanjingError(Code.FORBIDDEN, "只能处理本社区居民的弹窗")
     if popup.cleared_at is not None:
-        raise FanjingError("already_cleared", "该弹窗已处理")
+        raise FanjingError(Code.ALREADY_CLEARED, "该弹窗已处理")
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明处理理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明处理理由", Where(field="reason"))
     popup.cleared_at, popup.cleared_by, popup.clear_reason = now, actor, reason.strip()
     record(
         session,
@@ -201,9 +201,11 @@ def clear_popups(
     is refreshed once, for ``today``."""
     account = session.get(AccountRow, account_id)
     if account is None:
-        raise FanjingError("not_found", f"没有编号为 {account_id} 的账户", Where(field="account"))
+        raise FanjingError(
+            Code.NOT_FOUND, f"没有编号为 {account_id} 的账户", Where(field="account")
+        )
     if account.community != community:
-        raise FanjingError("forbidden", "只能处理本社区居民的弹窗")
+        raise FanjingError(Code.FORBIDDEN, "只能处理本社区居民的弹窗")
     query = select(PopupRow.id).where(
         PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None)
     )
@@ -211,7 +213,7 @@ def clear_popups(
         query = query.where(PopupRow.city == city)
     popup_ids = list(session.scalars(query.order_by(PopupRow.id)))
     if not popup_ids:
-        raise FanjingError("already_cleared", "没有未处理的弹窗", Where(field="city"))
+        raise FanjingError(Code.ALREADY_CLEARED, "没有未处理的弹窗", Where(field="city"))
     cleared = [
         _clear(
             session=session,

@@ -10,7 +10,7 @@ import urllib.request
 from typing import Protocol
 
 from fanjing.common.identity import mask_phone
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.settings import Settings
 
 log = logging.getLogger("fanjing.healthkit.codes")
@@ -58,12 +58,12 @@ class HttpSmsSender:
         except (urllib.error.URLError, TimeoutError, OSError) as unreachable:
             log.error("SMS gateway unreachable sending to %s: %s", mask_phone(phone), unreachable)
             raise FanjingError(
-                "sms_unavailable", "短信服务暂时无法连接，请稍后再获取验证码"
+                Code.SMS_UNAVAILABLE, "短信服务暂时无法连接，请稍后再获取验证码"
             ) from None
         if not 200 <= status < 300:
             log.error("SMS gateway answered %d sending to %s", status, mask_phone(phone))
             raise FanjingError(
-                "sms_failed", f"短信服务未能发送验证码（网关答复 {status}），请稍后再试"
+                Code.SMS_FAILED, f"短信服务未能发送验证码（网关答复 {status}），请稍后再试"
             )
         log.info("one-time code sent by SMS to %s", mask_phone(phone))
 
@@ -74,7 +74,7 @@ def sender_from_settings(settings: Settings) -> CodeSender:
         return LogSender()
     if settings.sms_sender != "http":
         raise FanjingError(
-            "bad_setting",
+            Code.BAD_SETTING,
             f"未知短信发送方式“{settings.sms_sender}”（应为 log 或 http）",
         )
     missing = [
@@ -87,5 +87,5 @@ def sender_from_settings(settings: Settings) -> CodeSender:
         if not value
     ]
     if missing:
-        raise FanjingError("bad_setting", "短信网关未配置：缺少 " + "、".join(missing))
+        raise FanjingError(Code.BAD_SETTING, "短信网关未配置：缺少 " + "、".join(missing))
     return HttpSmsSender(settings.sms_url, settings.sms_key, settings.sms_template)

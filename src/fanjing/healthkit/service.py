@@ -21,7 +21,7 @@ from fanjing.common.identity import (
     mobile_number,
     normalized_name,
 )
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_platform, deletion_day
 from fanjing.healthkit.sender import CodeSender
 from fanjing.healthkit.status_row import new_status_row
@@ -61,7 +61,7 @@ def own_account(session: Session, user_id: int) -> AccountRow:
     """The user's own account; a clear refusal when they have not made one yet."""
     account = account_of_user(session, user_id)
     if account is None:
-        raise FanjingError("not_found", NO_ACCOUNT)
+        raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     return account
 
 
@@ -80,17 +80,17 @@ def create_account(
 ) -> AccountRow:
     """One account per user and per identity document."""
     if session.scalar(select(AccountRow.id).where(AccountRow.user_id == user_id)) is not None:
-        raise FanjingError("account_exists", "该用户已有健康宝账户")
+        raise FanjingError(Code.ACCOUNT_EXISTS, "该用户已有健康宝账户")
     document_hash = cipher.lookup_hash(f"{document.kind.value}:{document.number}")
     if (
         session.scalar(select(AccountRow.id).where(AccountRow.document_hash == document_hash))
         is not None
     ):
         raise FanjingError(
-            "document_in_use", f"证件 {document.masked} 已有健康宝账户", Where(field="document")
+            Code.DOCUMENT_IN_USE, f"证件 {document.masked} 已有健康宝账户", Where(field="document")
         )
     if not name.strip():
-        raise FanjingError("bad_value", "姓名不能为空", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "姓名不能为空", Where(field="name"))
     account = AccountRow(
         user_id=user_id,
         name_encrypted=cipher.encrypt(name.strip()),
@@ -182,7 +182,7 @@ def confirm_binding(
     code_id, code_hash, tries_left = _take_try(engine, account.id, phone_hash, chosen, now)
     if not hmac.compare_digest(code_hash, _code_hash(cipher, code.strip())):
         raise FanjingError(
-            "wrong_code", f"验证码不对（还可再试 {tries_left} 次）", Where(field="code")
+            Code.WRONG_CODE, f"验证码不对（还可再试 {tries_left} 次）", Where(field="code")
         )
     existing = session.scalar(
         select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
@@ -212,7 +212,7 @@ def confirm_binding(
         session.flush()  # here, not in a later statement's autoflush, so a conflict is caught
     except IntegrityError:  # another account bound the same number at the same moment
         raise FanjingError(
-            "phone_bound_elsewhere", "该手机号已绑定在其他健康宝账户", Where(field="phone")
+            Code.PHONE_BOUND_ELSEWHERE, "该手机号已绑定在其他健康宝账户", Where(field="phone")
         ) from None
     session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == code_id))
     record(
@@ -247,7 +247,7 @@ def _take_try(
             .limit(1)
         ).first()
         if pending is None or pending.expires_at <= now:
-            raise FanjingError("code_expired", "验证码已失效，请重新获取", Where(field="code"))
+            raise FanjingError(Code.CODE_EXPIRED, "验证码已失效，请重新获取", Where(field="code"))
         used = connection.execute(
             update(OneTimeCodeRow)
             .where(OneTimeCodeRow.id == pending.id, OneTimeCodeRow.attempts < MAX_ATTEMPTS)
@@ -256,7 +256,7 @@ def _take_try(
         ).scalar_one_or_none()
     if used is None:
         raise FanjingError(
-            "code_expired", "验证码错误次数过多，已失效，请重新获取", Where(field="code")
+            Code.CODE_EXPIRED, "验证码错误次数过多，已失效，请重新获取", Where(field="code")
         )
     return pending.id, pending.code_hash, MAX_ATTEMPTS - used
 
@@ -281,7 +281,7 @@ def unbind(
     )
     if binding is None or binding.state != BindingState.ACTIVE.value:
         raise FanjingError(
-            "not_bound", f"手机号 {mask_phone(number)} 未绑定在此账户", Where(field="phone")
+            Code.NOT_BOUND, f"手机号 {mask_phone(number)} 未绑定在此账户", Where(field="phone")
         )
     check_platform(Platform(binding.platform), _platform(platform))
     before = _binding_snapshot(binding, number)
@@ -348,7 +348,7 @@ def _platform(platform: str) -> Platform:
         return Platform(platform)
     except ValueError:
         raise FanjingError(
-            "unknown_platform",
+            Code.UNKNOWN_PLATFORM,
             f"未知平台“{platform}”（应为 wechat 或 alipay）",
             Where(field="platform"),
         ) from None
@@ -365,7 +365,7 @@ def _refuse_if_bound_elsewhere(session: Session, phone_hash: str, account: Accou
 def _bound_elsewhere(binding: PhoneBindingRow) -> FanjingError:
     until = f"，{binding.delete_on} 起可重新绑定" if binding.delete_on else ""
     return FanjingError(
-        "phone_bound_elsewhere", f"该手机号已绑定在其他健康宝账户{until}", Where(field="phone")
+        Code.PHONE_BOUND_ELSEWHERE, f"该手机号已绑定在其他健康宝账户{until}", Where(field="phone")
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import Document
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status_row import (
     STATUS_COLUMNS,
     Executor,
@@ -94,16 +94,16 @@ def mark_red(
     )
     if account is None:
         raise FanjingError(
-            "not_found", f"证件 {document.masked} 没有健康宝账户", Where(field="document_number")
+            Code.NOT_FOUND, f"证件 {document.masked} 没有健康宝账户", Where(field="document_number")
         )
     if kind not in RED_KINDS:
         raise FanjingError(
-            "bad_value",
+            Code.BAD_VALUE,
             f"未知类别“{kind}”（应为 confirmed_case 或 close_contact）",
             Where(field="kind"),
         )
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明理由", Where(field="reason"))
     mark = RedMarkRow(
         account_id=account.id,
         kind=kind,
@@ -138,11 +138,11 @@ def lift_red(
     """CDC lifts a red mark from today, saying why."""
     mark = session.get(RedMarkRow, mark_id)
     if mark is None:
-        raise FanjingError("not_found", f"没有编号为 {mark_id} 的红码标记", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {mark_id} 的红码标记", Where(field="id"))
     if mark.lifted_on is not None:
-        raise FanjingError("already_lifted", f"该红码标记已于 {mark.lifted_on} 解除")
+        raise FanjingError(Code.ALREADY_LIFTED, f"该红码标记已于 {mark.lifted_on} 解除")
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明理由", Where(field="reason"))
     before = red_mark_snapshot(mark)
     mark.lifted_on, mark.lifted_by, mark.lift_reason = (
         max(today, mark.marked_on),

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline import service
 from fanjing.hotline.reading import BUILTIN, read_builtin, read_file
 from fanjing.hotline.search import (
@@ -44,7 +44,7 @@ def import_command(
 ) -> None:
     """逐个文件导入问答；每个文件全部成功才写入。重复导入只更新，较新的答复取代较旧的。"""
     if not paths and not builtin:
-        fail(FanjingError("missing_argument", "请给出要导入的文件，或 --builtin"))
+        fail(FanjingError(Code.MISSING_ARGUMENT, "请给出要导入的文件，或 --builtin"))
     engine = _engine()
     sources = [(BUILTIN, read_builtin)] if builtin else []
     sources += [(str(path), lambda path=path: read_file(path)) for path in paths or []]
@@ -90,7 +90,7 @@ def ask_command(
 ) -> None:
     """找出最合适的权威答复（可用繁体字、同义词、口语）。"""
     if (question is None) == (batch is None):
-        fail(FanjingError("bad_arguments", "请给出一个问题，或用 --batch FILE（二者选一）"))
+        fail(FanjingError(Code.BAD_ARGUMENTS, "请给出一个问题，或用 --batch FILE（二者选一）"))
     searcher = Searcher()
     try:
         with session_scope(_engine()) as session:
@@ -110,7 +110,7 @@ def _ask_batch(session: Session, searcher: Searcher, batch: Path, top: int) -> N
         lines = batch.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as problem:
         raise FanjingError(
-            "unreadable_file", f"无法读取文件：{problem}", Where(str(batch))
+            Code.UNREADABLE_FILE, f"无法读取文件：{problem}", Where(str(batch))
         ) from None
     queries = [line.strip() for line in lines]
     for number, query in enumerate(queries, start=1):
@@ -187,7 +187,7 @@ def eval_command(
             lines = labelled.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as problem:
             raise FanjingError(
-                "unreadable_file", f"无法读取文件：{problem}", Where(str(labelled))
+                Code.UNREADABLE_FILE, f"无法读取文件：{problem}", Where(str(labelled))
             ) from None
         items = labelled_lines(lines, str(labelled))
         with session_scope(_engine()) as session:

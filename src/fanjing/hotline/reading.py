@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline.core.articles import page_pairs, post_pairs, split_front_matter, text_pairs
 from fanjing.hotline.core.blocks import looks_like_html
 from fanjing.hotline.core.model import Extracted
@@ -27,7 +27,7 @@ def read_file(path: Path) -> Extracted:
     if suffix not in ARTICLE_SUFFIXES + TABLE_SUFFIXES:
         kinds = "、".join(ARTICLE_SUFFIXES + TABLE_SUFFIXES)
         raise FanjingError(
-            "unknown_file_type",
+            Code.UNKNOWN_FILE_TYPE,
             f"不认识的文件类型“{suffix or '无后缀'}”（应为 {kinds}）",
             Where(name),
         )
@@ -35,7 +35,7 @@ def read_file(path: Path) -> Extracted:
         data = path.read_bytes()
     except OSError as problem:
         raise FanjingError(
-            "unreadable_file", f"无法读取文件：{problem.strerror}", Where(name)
+            Code.UNREADABLE_FILE, f"无法读取文件：{problem.strerror}", Where(name)
         ) from None
     return read_text(_decode(data, name), name, suffix)
 
@@ -65,7 +65,7 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FanjingError("bad_encoding", "文件不是 UTF-8 或 GB18030 编码的文字", Where(name))
+    raise FanjingError(Code.BAD_ENCODING, "文件不是 UTF-8 或 GB18030 编码的文字", Where(name))
 
 
 def _front_matter(text: str, name: str) -> dict[str, Any]:
@@ -75,12 +75,12 @@ def _front_matter(text: str, name: str) -> dict[str, Any]:
         mark = getattr(problem, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for "---"
         raise FanjingError(
-            "bad_front_matter",
+            Code.BAD_FRONT_MATTER,
             f"文件头（YAML）有误：{getattr(problem, 'problem', None) or problem}",
             Where(name, line),
         ) from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
-        raise FanjingError("bad_front_matter", "文件头（YAML）应是键值对", Where(name, 2))
+        raise FanjingError(Code.BAD_FRONT_MATTER, "文件头（YAML）应是键值对", Where(name, 2))
     return meta

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.hotline import service
 from fanjing.hotline.core.rank import SearchIndex
 from fanjing.hotline.core.text import Analyzer, about_entering_beijing, question_key
@@ -75,10 +75,10 @@ def checked_query(query: str, where: Where | None = None) -> str:
     """The query, stripped; an empty or overlong one is refused."""
     text = query.strip()
     if not text:
-        raise FanjingError("empty_query", "问题不能为空", where or Where(field="q"))
+        raise FanjingError(Code.EMPTY_QUERY, "问题不能为空", where or Where(field="q"))
     if len(text) > LONGEST_QUERY:
         raise FanjingError(
-            "query_too_long", f"问题不能超过 {LONGEST_QUERY} 字", where or Where(field="q")
+            Code.QUERY_TOO_LONG, f"问题不能超过 {LONGEST_QUERY} 字", where or Where(field="q")
         )
     return text
 
@@ -228,18 +228,18 @@ def labelled_lines(lines: Iterable[str], file: str) -> list[Labelled]:
             if not isinstance(item, dict) or not all(
                 isinstance(item.get(k), str) and item[k].strip() for k in ("q", "expect")
             ):
-                raise FanjingError("bad_row", '每行应是 {"q": 问题, "expect": 期望的问题}')
+                raise FanjingError(Code.BAD_ROW, '每行应是 {"q": 问题, "expect": 期望的问题}')
             found.append(Labelled(number, item["q"], item["expect"]))
         except json.JSONDecodeError as problem:
             errors.append(
-                FanjingError("bad_json", f"不是有效的 JSON：{problem.msg}", Where(file, number))
+                FanjingError(Code.BAD_JSON, f"不是有效的 JSON：{problem.msg}", Where(file, number))
             )
         except FanjingError as problem:
             errors.append(problem.located(file, number))
     if errors:
         raise InputErrors(errors)
     if not found:
-        raise FanjingError("empty_file", "没有可评估的问题", Where(file))
+        raise FanjingError(Code.EMPTY_FILE, "没有可评估的问题", Where(file))
     return found
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline.core.model import Extracted, Pair, Source
 from fanjing.hotline.core.text import question_key
 from fanjing.hotline.lexicon import simplify
@@ -144,7 +144,7 @@ def entries(session: Session, *, history: bool = False) -> list[FaqEntryRow]:
 def entry(session: Session, entry_id: int) -> FaqEntryRow:
     row = session.get(FaqEntryRow, entry_id)
     if row is None:
-        raise FanjingError("not_found", f"没有编号为 {entry_id} 的问答", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {entry_id} 的问答", Where(field="id"))
     return row
 
 
@@ -163,9 +163,9 @@ class EntryFields:
     def pair(self) -> Pair:
         question, answer = self.question.strip(), self.answer.strip()
         if not question:
-            raise FanjingError("missing_field", "问题不能为空", Where(field="question"))
+            raise FanjingError(Code.MISSING_FIELD, "问题不能为空", Where(field="question"))
         if not answer:
-            raise FanjingError("missing_field", "答复不能为空", Where(field="answer"))
+            raise FanjingError(Code.MISSING_FIELD, "答复不能为空", Where(field="answer"))
         alternatives = tuple(dict.fromkeys(a.strip() for a in self.alternatives if a.strip()))
         source = Source(self.source.strip() or "12345 热线", self.url, self.day, self.author)
         return Pair(question, answer, alternatives, source)
@@ -179,7 +179,7 @@ def create_entry(
     key = question_key(pair.question, simplify)
     if any(row.published_date == pair.source.day for row in _versions(session, key)):
         raise FanjingError(
-            "entry_exists",
+            Code.ENTRY_EXISTS,
             "同一问题在同一日期已有答复：请修改那一条（PUT），或给出新的日期",
             Where(field="question"),
         )
@@ -216,7 +216,7 @@ def update_entry(
     )
     if clash:
         raise FanjingError(
-            "entry_exists", "同一问题在同一日期已有另一条答复", Where(field="question")
+            Code.ENTRY_EXISTS, "同一问题在同一日期已有另一条答复", Where(field="question")
         )
     _fill(row, pair, actor, now)
     row.key = key

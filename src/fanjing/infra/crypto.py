@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Column, Engine, MetaData, Table, bindparam, select, update
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.settings import Settings
 
 DATA_KEYS_FILE = "data.keys"
@@ -35,7 +35,7 @@ class FieldCipher:
 
     def __init__(self, data_keys: Sequence[bytes], lookup_key: bytes) -> None:
         if not data_keys:
-            raise FanjingError("no_keys", "没有数据加密密钥")
+            raise FanjingError(Code.NO_KEYS, "没有数据加密密钥")
         self._data_keys = tuple(data_keys)
         self._fernet = MultiFernet([Fernet(key) for key in data_keys])  # newest first
         self._lookup_key = lookup_key
@@ -47,7 +47,7 @@ class FieldCipher:
         try:
             return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:
-            raise FanjingError("undecryptable", "无法解密：密钥不对或数据已损坏") from None
+            raise FanjingError(Code.UNDECRYPTABLE, "无法解密：密钥不对或数据已损坏") from None
 
     def reencrypt(self, token: str) -> str:
         """The same value under the newest key (after a rotation)."""
@@ -186,7 +186,9 @@ def _key_lines(path: Path, new_key: Callable[[], bytes]) -> tuple[bytes, ...]:
         _write_private(path, [new_key()])
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        raise FanjingError("key_file_open", f"密钥文件 {path} 的权限 {oct(mode)} 过宽：应为 0600")
+        raise FanjingError(
+            Code.KEY_FILE_OPEN, f"密钥文件 {path} 的权限 {oct(mode)} 过宽：应为 0600"
+        )
     return tuple(
         line.strip().encode("ascii") for line in path.read_text().splitlines() if line.strip()
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 
 def read_text(path: Path, what: str) -> str:
@@ -13,5 +13,5 @@ def read_text(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as problem:
         raise FanjingError(
-            "unreadable_file", f"无法读取{what}：{problem}", Where(str(path))
+            Code.UNREADABLE_FILE, f"无法读取{what}：{problem}", Where(str(path))
         ) from None

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fanjing.common.days import day_of
 from fanjing.common.identity import mask_phone, mobile_number
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
@@ -34,7 +34,7 @@ def import_command(
     try:
         handle = file.open(encoding="utf-8", newline="")
     except OSError as problem:
-        fail(FanjingError("unreadable_file", f"无法读取行程数据：{problem}"))
+        fail(FanjingError(Code.UNREADABLE_FILE, f"无法读取行程数据：{problem}"))
     cipher = load_field_cipher(settings)
     reader = FeedReader(parse_place=Gazetteer().parse, lookup_hash=cipher.lookup_hash)
     columns = (
@@ -60,7 +60,7 @@ def import_command(
         fail(
             problem
             if isinstance(problem, FanjingError)
-            else FanjingError("bad_encoding", f"不是 UTF-8：{problem}")
+            else FanjingError(Code.BAD_ENCODING, f"不是 UTF-8：{problem}")
         )
     typer.echo(
         f"读入 {report.rows:,} 行，新增 {report.inserted:,}，已有 {report.duplicates:,}，有误 {report.bad:,}"

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import orjson
 
 from fanjing.common.days import parse_day
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.itinerary.core import city_name
 from fanjing.places.core import Place
 
@@ -64,7 +64,7 @@ class FeedReader:
             "city",
             "day",
         ]:
-            raise FanjingError("bad_header", "行程数据表头应为 phone,city,day")
+            raise FanjingError(Code.BAD_HEADER, "行程数据表头应为 phone,city,day")
         row = self._row
         for values in reader:  # one loop, no layer between: it runs tens of millions of times
             if len(values) == 3:
@@ -114,7 +114,7 @@ class FeedReader:
             known = (
                 city_name(place.province, place.city)
                 if place.city
-                else FanjingError("unknown_city", f"不是城市：“{text.strip()}”")
+                else FanjingError(Code.UNKNOWN_CITY, f"不是城市：“{text.strip()}”")
             )
         except FanjingError as problem:
             known = problem

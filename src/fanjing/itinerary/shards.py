@@ -29,7 +29,7 @@ from functools import cache
 
 from sqlalchemy import Connection, Engine, text
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.db import create_db_engine, upgrade
 from fanjing.itinerary.partitions import keep_days
 from fanjing.settings import Settings
@@ -73,13 +73,13 @@ def attach_shards(coordinator: Engine, shards: Sequence[Engine]) -> bool:
             return False
         if attached:
             raise FanjingError(
-                "shards_changed",
+                Code.SHARDS_CHANGED,
                 f"行程数据已分片到 {len(attached)} 个服务器，与设置不同；不支持重新分片",
                 Where(field="FANJING_ITINERARY_SHARDS"),
             )
         if connection.scalar(text("SELECT EXISTS (SELECT FROM itinerary_visit)")):
             raise FanjingError(
-                "itinerary_not_empty",
+                Code.ITINERARY_NOT_EMPTY,
                 "主库已有行程数据：分片前须为空（先导出，分片后重新导入）",
                 Where(field="FANJING_ITINERARY_SHARDS"),
             )

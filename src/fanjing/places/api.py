@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.metrics import RISK_IMPORTS
@@ -139,13 +139,13 @@ def community_risk_areas(
     parse = request.app.state.gazetteer.parse
     wanted = community or user.community
     if wanted is None:
-        raise FanjingError("missing_field", "请给出 community", Where(field="community"))
+        raise FanjingError(Code.MISSING_FIELD, "请给出 community", Where(field="community"))
     try:
         place = parse(wanted)
     except FanjingError as problem:
         raise FanjingError(problem.code, problem.message, Where(field="community")) from None
     if user.role == Role.COMMUNITY_WORKER and place.name != user.community:
-        raise FanjingError("forbidden", f"社区工作者只能查看本社区（{user.community}）")
+        raise FanjingError(Code.FORBIDDEN, f"社区工作者只能查看本社区（{user.community}）")
     return [
         row.snapshot()
         for row in lookup.designations_touching(session, place, day_of(as_of, "as_of"))

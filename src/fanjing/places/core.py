@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 BEIJING = "北京市"
@@ -128,7 +128,7 @@ def beijing_community(place: Place, *, at: str = "community") -> Place:
     workers, arrival reports and worklists need; else a clear refusal."""
     if not place.in_beijing or place.village is None:
         raise FanjingError(
-            "bad_community",
+            Code.BAD_COMMUNITY,
             f"“{place.text}”不是北京市的社区或村（应写到社区/村，如 北京市朝阳区潘家园街道松榆里社区）",
             Where(field=at),
         )

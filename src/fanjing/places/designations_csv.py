@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from fanjing.common.days import parse_day
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.places.core import Place
 from fanjing.places.registry import Designation, RiskLevel
 
@@ -24,16 +24,16 @@ def read_designations_csv(
         rows = list(reader)
     except csv.Error as problem:  # e.g. an unclosed quote
         raise InputErrors(
-            [FanjingError("bad_csv", f"CSV 格式错误：{problem}", Where(file, reader.line_num))]
+            [FanjingError(Code.BAD_CSV, f"CSV 格式错误：{problem}", Where(file, reader.line_num))]
         ) from None
     if not rows:
-        raise InputErrors([FanjingError("empty_file", "风险地区文件为空", Where(file, 1))])
+        raise InputErrors([FanjingError(Code.EMPTY_FILE, "风险地区文件为空", Where(file, 1))])
     header = [cell.strip() for cell in rows[0]]
     if tuple(header) != COLUMNS:
         raise InputErrors(
             [
                 FanjingError(
-                    "bad_header",
+                    Code.BAD_HEADER,
                     f"表头应为 {','.join(COLUMNS)}，实际为 {','.join(header)}",
                     Where(file, 1),
                 )
@@ -56,7 +56,7 @@ def read_designations_csv(
 def _designation(row: list[str], parse_place: Callable[[str], Place], where: Where) -> Designation:
     if len(row) != len(COLUMNS):
         raise InputErrors(
-            [FanjingError("bad_row", f"应有 {len(COLUMNS)} 列，实际 {len(row)} 列", where)]
+            [FanjingError(Code.BAD_ROW, f"应有 {len(COLUMNS)} 列，实际 {len(row)} 列", where)]
         )
     return read_designation(
         dict(zip(COLUMNS, row, strict=True)), parse_place=parse_place, where=where
@@ -77,7 +77,7 @@ def read_designation(
     except ValueError:
         errors.append(
             FanjingError(
-                "unknown_level",
+                Code.UNKNOWN_LEVEL,
                 f"未知的风险等级“{cells['level']}”（应为 high、medium 或 cases）",
                 where.inside("level"),
             )
@@ -95,7 +95,7 @@ def read_designation(
         except ValueError:
             errors.append(
                 FanjingError(
-                    "bad_date", f"日期应为 YYYY-MM-DD 格式：“{value}”", where.inside(column)
+                    Code.BAD_DATE, f"日期应为 YYYY-MM-DD 格式：“{value}”", where.inside(column)
                 )
             )
             continue
@@ -106,7 +106,7 @@ def read_designation(
     if start and end and end < start:
         errors.append(
             FanjingError(
-                "dates_out_of_order", f"结束日 {end} 早于开始日 {start}", where.inside("to")
+                Code.DATES_OUT_OF_ORDER, f"结束日 {end} 早于开始日 {start}", where.inside("to")
             )
         )
     if errors or level is None or area is None or start is None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.places.core import Place
 
 _NOISE = re.compile(r"[\s\u3000]+|[（(]新增[）)]|[；;。，,、]+$")
@@ -132,7 +132,7 @@ class Gazetteer:
             self._load()
         cleaned = normalize_place_text(text)
         if not cleaned:
-            raise FanjingError("empty_place", "地点为空")
+            raise FanjingError(Code.EMPTY_PLACE, "地点为空")
         with _JIONLP_LOCK:
             try:
                 return self._parse_cleaned(text, cleaned)
@@ -146,15 +146,18 @@ class Gazetteer:
         parsed = self._jionlp.parse_location(cleaned, town_village=True)
         province, city, county = parsed["province"], parsed["city"], parsed["county"]
         if province is None and city is None and county is None:
-            raise FanjingError("unknown_place", f"无法识别的地点：“{text}”")
+            raise FanjingError(Code.UNKNOWN_PLACE, f"无法识别的地点：“{text}”")
         if province is None:
             province, city = self._resolve_shared_county(text, county, parsed["detail"])
         if not self._starts_with_known_name(cleaned, (province, city, county)):
-            raise FanjingError("unknown_place", f"无法识别的地点：“{text}”（开头不是省、市或县名）")
+            raise FanjingError(
+                Code.UNKNOWN_PLACE, f"无法识别的地点：“{text}”（开头不是省、市或县名）"
+            )
         if city is None and county is None and parsed["detail"]:
             # 河南省南京市: the rest names no city or county of that province
             raise FanjingError(
-                "unknown_place", f"无法识别的地点：“{text}”（“{parsed['detail']}”不在{province}）"
+                Code.UNKNOWN_PLACE,
+                f"无法识别的地点：“{text}”（“{parsed['detail']}”不在{province}）",
             )
         place = Place(text=text, province=province, city=city, county=county)
         return self._split_below_county(place, parsed["detail"])
@@ -168,12 +171,12 @@ class Gazetteer:
             if len(by_town) == 1:
                 candidates = by_town
         if not candidates:
-            raise FanjingError("unknown_place", f"无法识别的地点：“{text}”")
+            raise FanjingError(Code.UNKNOWN_PLACE, f"无法识别的地点：“{text}”")
         if len(candidates) == 1:
             return candidates[0].province, candidates[0].city
         names = "、".join(Place(text, d.province, d.city, d.county).name for d in candidates[:6])
         raise FanjingError(
-            "ambiguous_place",
+            Code.AMBIGUOUS_PLACE,
             f"地点不明确：“{text}”可能是 {names}，请写明所在省、市",
         )
 

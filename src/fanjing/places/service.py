@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import REGISTRY, bump_revision
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status_row import refresh_popups
 from fanjing.healthkit.store import PopupRow
 from fanjing.infra.db import serialise
@@ -221,7 +221,9 @@ def import_national_list(
     day = list_date or parsed.list_date
     if day is None:
         raise FanjingError(
-            "no_list_date", "名单中没有日期（如“2021年8月10日08时”），请用 --date 指定", Where(file)
+            Code.NO_LIST_DATE,
+            "名单中没有日期（如“2021年8月10日08时”），请用 --date 指定",
+            Where(file),
         )
     listed = [
         Designation(area.level, area.place, day, None, f"{file}:{area.line}")
@@ -265,7 +267,9 @@ def _apply_national_list(
         )
     )
     if latest is not None and day < latest:
-        raise FanjingError("list_too_old", f"已导入 {latest} 的名单，不能再导入更早的 {day} 的名单")
+        raise FanjingError(
+            Code.LIST_TOO_OLD, f"已导入 {latest} 的名单，不能再导入更早的 {day} 的名单"
+        )
     open_rows = session.scalars(
         select(DesignationRow).where(
             DesignationRow.origin == "national_list", DesignationRow.to_date.is_(None)
@@ -365,22 +369,22 @@ def confirm_held_lifts(
     row = session.get(RegistryImportRow, import_id)
     if row is None or row.kind != "national_list" or row.list_date is None:
         raise FanjingError(
-            "not_found", f"没有编号为 {import_id} 的全国名单导入记录", Where(field="id")
+            Code.NOT_FOUND, f"没有编号为 {import_id} 的全国名单导入记录", Where(field="id")
         )
     last_day = row.list_date - timedelta(days=1)
     report = replace(ImportReport.from_json(row.report), import_id=row.id)
     if not report.held:
-        raise FanjingError("nothing_held", "这次导入没有暂缓解除的地区", Where(field="id"))
+        raise FanjingError(Code.NOTHING_HELD, "这次导入没有暂缓解除的地区", Where(field="id"))
     if report.lifts_confirmed_by:
         raise FanjingError(
-            "already_confirmed", f"已由 {report.lifts_confirmed_by} 确认解除", Where(field="id")
+            Code.ALREADY_CONFIRMED, f"已由 {report.lifts_confirmed_by} 确认解除", Where(field="id")
         )
     newest = session.scalar(
         select(func.max(RegistryImportRow.id)).where(RegistryImportRow.kind == "national_list")
     )
     if newest != import_id:
         raise FanjingError(
-            "import_superseded",
+            Code.IMPORT_SUPERSEDED,
             "此后已导入更新的名单，暂缓解除的地区由最新一次导入决定",
             Where(field="id"),
         )
@@ -478,7 +482,7 @@ def designate(
         risk_level = RiskLevel(level)
     except ValueError:
         raise FanjingError(
-            "unknown_level",
+            Code.UNKNOWN_LEVEL,
             f"未知的风险等级“{level}”（应为 high、medium 或 cases）",
             Where(field="level"),
         ) from None
@@ -488,7 +492,7 @@ def designate(
         raise FanjingError(problem.code, problem.message, Where(field="area")) from None
     if end is not None and end < start:
         raise FanjingError(
-            "dates_out_of_order", f"结束日 {end} 早于开始日 {start}", Where(field="to")
+            Code.DATES_OUT_OF_ORDER, f"结束日 {end} 早于开始日 {start}", Where(field="to")
         )
     designation = Designation(risk_level, place, start, end)
     row = DesignationRow.of(
@@ -505,13 +509,13 @@ def lift(
     row = session.get(DesignationRow, designation_id)
     if row is None:
         raise FanjingError(
-            "not_found", f"没有编号为 {designation_id} 的风险地区", Where(field="id")
+            Code.NOT_FOUND, f"没有编号为 {designation_id} 的风险地区", Where(field="id")
         )
     if row.to_date is not None and row.to_date <= last_day:
-        raise FanjingError("already_lifted", f"该地区已于 {row.to_date} 解除", Where(field="to"))
+        raise FanjingError(Code.ALREADY_LIFTED, f"该地区已于 {row.to_date} 解除", Where(field="to"))
     if last_day < row.from_date - timedelta(days=1):
         raise FanjingError(
-            "dates_out_of_order",
+            Code.DATES_OUT_OF_ORDER,
             f"解除日 {last_day} 早于列为风险地区的日期 {row.from_date}",
             Where(field="to"),
         )
@@ -524,10 +528,10 @@ def reopen(*, session: Session, designation_id: int, actor: str, now: datetime) 
     row = session.get(DesignationRow, designation_id)
     if row is None:
         raise FanjingError(
-            "not_found", f"没有编号为 {designation_id} 的风险地区", Where(field="id")
+            Code.NOT_FOUND, f"没有编号为 {designation_id} 的风险地区", Where(field="id")
         )
     if row.to_date is None:
-        raise FanjingError("not_lifted", "该地区未解除，无需撤销", Where(field="id"))
+        raise FanjingError(Code.NOT_LIFTED, "该地区未解除，无需撤销", Where(field="id"))
     before = row.snapshot()
     row.to_date = None
     _audit(session, "designation.reopen", row, before, actor, now)

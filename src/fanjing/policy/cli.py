@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.console import command_settings, fail
 from fanjing.infra.db import create_db_engine, is_up_to_date, session_scope, sqlite_file_missing
@@ -56,7 +56,8 @@ def _read_json(path: Path) -> object:
         return json.loads(text)
     except json.JSONDecodeError as problem:
         raise FanjingError(
-            "bad_json", f"JSON 格式错误：{problem.msg}（第{problem.lineno}行第{problem.colno}列）"
+            Code.BAD_JSON,
+            f"JSON 格式错误：{problem.msg}（第{problem.lineno}行第{problem.colno}列）",
         ) from None
 
 
@@ -77,7 +78,7 @@ def check(
 ) -> None:
     """入境检查：能否进京，进京后须做什么，依据哪一条。"""
     if (situation is None) == (batch is None):
-        fail(FanjingError("usage", "请给出 --situation FILE 或 --batch FILE 其中之一"))
+        fail(FanjingError(Code.USAGE, "请给出 --situation FILE 或 --batch FILE 其中之一"))
     try:
         checker = _checker(risk_areas, policy)
         if batch is not None:
@@ -95,7 +96,7 @@ def check(
 
 def _check_one(checker: Checker, situation: Path | None) -> Decision:
     if situation is None:
-        raise FanjingError("usage", "请给出 --situation FILE")
+        raise FanjingError(Code.USAGE, "请给出 --situation FILE")
     try:
         return checker.check(_read_json(situation))
     except FanjingError as problem:
@@ -106,7 +107,7 @@ def _run_batch(checker: Checker, batch: Path) -> None:
     try:
         handle = batch.open("rb")  # bytes: a line that is not UTF-8 is one bad line, not a crash
     except OSError as problem:
-        raise FanjingError("unreadable_file", f"无法读取文件：{problem}") from None
+        raise FanjingError(Code.UNREADABLE_FILE, f"无法读取文件：{problem}") from None
     bad = 0
     with handle:
         for answer in checker.check_lines(iter(handle), str(batch)):
@@ -135,7 +136,7 @@ def test(folder: Annotated[Path, typer.Argument(help="场景文件夹（或一�
     """运行场景文件，报告每个场景是否符合预期。"""
     files = scenario_files(folder)
     if not files:
-        fail(FanjingError("no_scenarios", f"{folder} 中没有场景文件（*.yaml）"))
+        fail(FanjingError(Code.NO_SCENARIOS, f"{folder} 中没有场景文件（*.yaml）"))
     gazetteer = Gazetteer()
     packs = builtin_packs()
     passed = failed = 0

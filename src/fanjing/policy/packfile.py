@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.infra.files import read_text
 from fanjing.policy.core.pack import Pack, PolicyPack, compile_pack
 
@@ -31,7 +31,7 @@ def load_pack_text(text: str, *, file: str) -> Pack:
     from aliases, so they are refused rather than counted."""
     if len(text.encode("utf-8")) > MAX_PACK_BYTES:
         raise FanjingError(
-            "payload_too_large", f"政策包不能超过 {MAX_PACK_BYTES // 1024} KB", Where(file)
+            Code.PAYLOAD_TOO_LARGE, f"政策包不能超过 {MAX_PACK_BYTES // 1024} KB", Where(file)
         )
     _refuse_aliases_and_depth(text, file)
     data, lines = _load_yaml_with_lines(text, file)
@@ -67,7 +67,7 @@ def _refuse_aliases_and_depth(text: str, file: str) -> None:
                 raise InputErrors(
                     [
                         FanjingError(
-                            "yaml_alias",
+                            Code.YAML_ALIAS,
                             f"政策包不能使用 YAML 锚点或别名（&{name} / *{name}）：请把内容写出来",
                             Where(file, line),
                         )
@@ -79,7 +79,7 @@ def _refuse_aliases_and_depth(text: str, file: str) -> None:
                     raise InputErrors(
                         [
                             FanjingError(
-                                "too_deep", f"政策包嵌套超过 {MAX_DEPTH} 层", Where(file, line)
+                                Code.TOO_DEEP, f"政策包嵌套超过 {MAX_DEPTH} 层", Where(file, line)
                             )
                         ]
                     )
@@ -100,14 +100,14 @@ def _load_yaml_with_lines(text: str, file: str) -> tuple[Any, dict[tuple[Any, ..
         raise InputErrors(
             [
                 FanjingError(
-                    "bad_yaml",
+                    Code.BAD_YAML,
                     f"YAML 格式错误：{getattr(problem, 'problem', problem)}",
                     Where(file, line),
                 )
             ]
         ) from None
     if node is None:
-        raise InputErrors([FanjingError("empty_file", "政策包为空", Where(file, 1))])
+        raise InputErrors([FanjingError(Code.EMPTY_FILE, "政策包为空", Where(file, 1))])
     return data, dict(_node_lines(node, ()))
 
 
@@ -136,4 +136,6 @@ def _located(error: Any, lines: dict[tuple[Any, ...], int], file: str) -> Fanjin
         ".[", "["
     )
     message = error["msg"].removeprefix("Value error, ")
-    return FanjingError("invalid_pack", f"政策包无效：{message}", Where(file, line, field or None))
+    return FanjingError(
+        Code.INVALID_PACK, f"政策包无效：{message}", Where(file, line, field or None)
+    )

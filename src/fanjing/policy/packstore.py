@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.policy.core.pack import Pack
 from fanjing.policy.packfile import builtin_packs, load_pack_text
 from fanjing.policy.store import PolicyPackRow
@@ -48,7 +48,7 @@ async def load_pack_in_time(text: str, *, file: str) -> Pack:
             return await run_sync(partial(load_pack_text, text, file=file), abandon_on_cancel=True)
     except TimeoutError:
         raise FanjingError(
-            "pack_too_slow", f"政策包 {PARSE_SECONDS:g} 秒内未能解析完", Where(file)
+            Code.PACK_TOO_SLOW, f"政策包 {PARSE_SECONDS:g} 秒内未能解析完", Where(file)
         ) from None
 
 
@@ -78,7 +78,7 @@ def store_pack(
     )
     if taken is not None or (pack.id, pack.version) in shipped:
         raise FanjingError(
-            "pack_exists",
+            Code.PACK_EXISTS,
             f"政策包 {pack.id} 版本 {pack.version} 已有：新版本请用新的版本号",
             Where(file=file, field="version"),
         )
@@ -97,7 +97,7 @@ def store_pack(
         session.flush()
     except IntegrityError:  # the same version uploaded at the same moment by someone else
         raise FanjingError(
-            "pack_exists", f"政策包 {pack.id} 版本 {pack.version} 已有", Where(field="version")
+            Code.PACK_EXISTS, f"政策包 {pack.id} 版本 {pack.version} 已有", Where(field="version")
         ) from None
     record(
         session,
@@ -114,10 +114,10 @@ def store_pack(
 def draft(session: Session, row_id: int) -> PolicyPackRow:
     row = session.get(PolicyPackRow, row_id)
     if row is None:
-        raise FanjingError("not_found", f"没有编号为 {row_id} 的政策包", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {row_id} 的政策包", Where(field="id"))
     if row.status != "draft":
         raise FanjingError(
-            "pack_not_draft", f"政策包 {row.pack_id} {row.version} 已{_STATUS_ZH[row.status]}"
+            Code.PACK_NOT_DRAFT, f"政策包 {row.pack_id} {row.version} 已{_STATUS_ZH[row.status]}"
         )
     return row
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.infra.files import read_text
 from fanjing.places.core import Place
 from fanjing.places.designations_csv import read_designation
@@ -65,11 +65,15 @@ def run_scenario_file(
         document = yaml.safe_load(text)
     except yaml.YAMLError as problem:
         raise InputErrors(
-            [FanjingError("bad_scenario", f"场景文件 YAML 格式错误：{problem}", Where(str(path)))]
+            [
+                FanjingError(
+                    Code.BAD_SCENARIO, f"场景文件 YAML 格式错误：{problem}", Where(str(path))
+                )
+            ]
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
         raise InputErrors(
-            [FanjingError("bad_scenario", "场景文件应有 cases 列表", Where(str(path)))]
+            [FanjingError(Code.BAD_SCENARIO, "场景文件应有 cases 列表", Where(str(path)))]
         )
     pinned = load_pack_file(path.parent / document["policy"]) if document.get("policy") else None
     registry = Registry.of(_designations(document.get("risk_areas") or [], parse_place, str(path)))
@@ -150,7 +154,7 @@ def _designations(
         where = Where(file, field=f"risk_areas[{index}]")
         if not isinstance(item, dict):
             errors.append(
-                FanjingError("bad_scenario", "风险地区应为 {level, area, from, to}", where)
+                FanjingError(Code.BAD_SCENARIO, "风险地区应为 {level, area, from, to}", where)
             )
             continue
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.infra.files import read_text
 from fanjing.infra.metrics import DECISIONS
 from fanjing.places.core import Place
@@ -46,7 +46,7 @@ class Checker:
             return pack, True
         default = next((p for p in self.packs if p.id == DEFAULT_PACK_ID), None)
         if default is None:
-            raise FanjingError("no_pack_in_force", f"{day} 没有生效的政策包")
+            raise FanjingError(Code.NO_PACK_IN_FORCE, f"{day} 没有生效的政策包")
         return default, False
 
     def check(self, data: Any, *, explained: bool = True) -> Decision:
@@ -57,7 +57,7 @@ class Checker:
         try:
             decision = decide(pack, self.registry, situation, explained=explained)
         except PolicyEvaluationError as problem:
-            raise FanjingError("policy_error", f"政策包 {pack.id} 无法计算：{problem}") from None
+            raise FanjingError(Code.POLICY_ERROR, f"政策包 {pack.id} 无法计算：{problem}") from None
         if not in_force:
             note = (
                 f"评估日{day_zh(situation.as_of)}早于政策包生效日{day_zh(pack.in_force_from)}，"
@@ -79,7 +79,7 @@ class Checker:
                 yield BatchLine(number, self.check(orjson.loads(line)))
             except orjson.JSONDecodeError as problem:
                 error = FanjingError(
-                    "bad_json", f"JSON 格式错误：{problem.msg}", Where(file, number)
+                    Code.BAD_JSON, f"JSON 格式错误：{problem.msg}", Where(file, number)
                 )
                 yield BatchLine(number, None, (error,))
             except InputErrors as problems:

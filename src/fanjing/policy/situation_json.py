@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from fanjing.common.days import parse_day
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.places.core import Place
 from fanjing.policy.core.model import (
     Contact,
@@ -39,35 +39,35 @@ class _Reader:
     def __init__(self) -> None:
         self.errors: list[FanjingError] = []
 
-    def fail(self, code: str, message: str, field: str) -> None:
+    def fail(self, code: Code, message: str, field: str) -> None:
         self.errors.append(FanjingError(code, message, Where(field=field)))
 
     def day(self, value: Any, field: str, *, required: bool = True) -> date | None:
         if value is None:
             if required:
-                self.fail("missing_field", "缺少日期", field)
+                self.fail(Code.MISSING_FIELD, "缺少日期", field)
             return None
         if not isinstance(value, str):
-            self.fail("bad_date", f"日期应为 YYYY-MM-DD 格式的字符串，实际为 {value!r}", field)
+            self.fail(Code.BAD_DATE, f"日期应为 YYYY-MM-DD 格式的字符串，实际为 {value!r}", field)
             return None
         try:
             return parse_day(value)
         except ValueError:
-            self.fail("bad_date", f"日期应为 YYYY-MM-DD 格式：“{value}”", field)
+            self.fail(Code.BAD_DATE, f"日期应为 YYYY-MM-DD 格式：“{value}”", field)
             return None
 
     def text(self, value: Any, field: str) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.fail("bad_value", f"应为非空字符串，实际为 {value!r}", field)
+            self.fail(Code.BAD_VALUE, f"应为非空字符串，实际为 {value!r}", field)
             return None
         return value
 
     def object(self, value: Any, field: str, allowed: set[str]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.fail("bad_value", f"应为 JSON 对象，实际为 {type(value).__name__}", field)
+            self.fail(Code.BAD_VALUE, f"应为 JSON 对象，实际为 {type(value).__name__}", field)
             return None
         for key in sorted(set(value) - allowed):
-            self.fail("unknown_field", f"未知字段“{key}”", f"{field}.{key}" if field else key)
+            self.fail(Code.UNKNOWN_FIELD, f"未知字段“{key}”", f"{field}.{key}" if field else key)
         return value
 
 
@@ -91,14 +91,14 @@ def read_situation(data: Any, *, parse_place: Callable[[str], Place], today: dat
     for name, default in _FLAGS.items():
         value = body.get(name)
         if value is not None and not isinstance(value, bool):
-            reader.fail("bad_value", f"应为 true 或 false，实际为 {value!r}", name)
+            reader.fail(Code.BAD_VALUE, f"应为 true 或 false，实际为 {value!r}", name)
         flags[name] = value if isinstance(value, bool) else default
     code = body.get("health_code")
     try:
         health_code = HealthCode(code) if code is not None else HealthCode.GREEN
     except (ValueError, TypeError):
         reader.fail(
-            "unknown_code",
+            Code.UNKNOWN_CODE,
             f"未知的健康码状态“{code}”（应为 green、yellow、red 或 popup）",
             "health_code",
         )
@@ -127,7 +127,7 @@ def _stays(
     arrival: date | None,
 ) -> list[Stay]:
     if not isinstance(value, list):
-        reader.fail("bad_value", "stays 应为数组", "stays")
+        reader.fail(Code.BAD_VALUE, "stays 应为数组", "stays")
         return []
     stays = []
     last_allowed = arrival if arrival is not None else as_of
@@ -146,11 +146,13 @@ def _stays(
         start = reader.day(body.get("from"), f"{field}.from")
         end = reader.day(body.get("to"), f"{field}.to")
         if start and end and start > end:
-            reader.fail("dates_out_of_order", f"开始日 {start} 晚于结束日 {end}", f"{field}.from")
+            reader.fail(
+                Code.DATES_OUT_OF_ORDER, f"开始日 {start} 晚于结束日 {end}", f"{field}.from"
+            )
         if end and last_allowed and end > last_allowed:
             what = "进京日" if arrival is not None else "评估日 as_of"
             reader.fail(
-                "stay_after_arrival", f"结束日 {end} 晚于{what} {last_allowed}", f"{field}.to"
+                Code.STAY_AFTER_ARRIVAL, f"结束日 {end} 晚于{what} {last_allowed}", f"{field}.to"
             )
         if place is not None and start is not None and end is not None:
             stays.append(Stay(place, start, end))
@@ -181,7 +183,7 @@ def _contact(reader: _Reader, value: Any) -> Contact | None:
     except (ValueError, TypeError):
         roles = "、".join(r.value for r in ContactRole)
         reader.fail(
-            "unknown_role", f"未知的接触者类别“{role_text}”（应为 {roles}）", "contact.role"
+            Code.UNKNOWN_ROLE, f"未知的接触者类别“{role_text}”（应为 {roles}）", "contact.role"
         )
     day = reader.day(body.get("last_contact"), "contact.last_contact")
     return Contact(role, day) if role and day else None

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.sites.assignment import assign_case, assign_district_queue
 from fanjing.sites.daily import (
@@ -76,7 +76,7 @@ def own_site(session: Session, user: UserRow, site_id: int) -> SiteRow:
     """The site, if the user may see it: CDC any, a manager only theirs (404 for another's)."""
     scope = site_scope(session, user)
     if scope is not None and scope != site_id:
-        raise FanjingError("not_found", f"没有编号为 {site_id} 的观察点")
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {site_id} 的观察点")
     return site_by_id(session, site_id)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.sites.core import REFUSAL_ZH, Assignment, Cohort, assign_queue, refusal
 from fanjing.sites.queue import Queued, placement_queue
 from fanjing.sites.service import room_in_scope, site_by_id
@@ -89,7 +89,7 @@ def take_room(session: Session, room: RoomRow, cohort: Cohort, now: datetime) ->
     session.expire(room)
     if result.rowcount != 1:
         raise FanjingError(
-            "room_refused", REFUSAL_ZH.get(reason or "", "房间刚被占用或状态已变，请重新选择")
+            Code.ROOM_REFUSED, REFUSAL_ZH.get(reason or "", "房间刚被占用或状态已变，请重新选择")
         )
 
 
@@ -110,7 +110,7 @@ def assign_case(
     queued = _queued(session, case_id, today=today, place_name=place_name)
     if queued.case.district != site.district:
         raise FanjingError(
-            "other_district", f"个案属于{queued.case.district}，观察点在{site.district}"
+            Code.OTHER_DISTRICT, f"个案属于{queued.case.district}，观察点在{site.district}"
         )
     household = (household or "").strip() or None
     cohort = Cohort(queued.case.start, queued.case.origin, household)
@@ -134,7 +134,7 @@ def _queued(
     for queued in placement_queue(session, today=today, place_name=place_name, case_id=case_id):
         return queued
     raise FanjingError(
-        "not_queued",
+        Code.NOT_QUEUED,
         f"个案 {case_id} 不在待安置队列中（无集中观察，或已安置）",
         Where(field="case_id"),
     )
@@ -162,7 +162,7 @@ def _place(
     try:
         session.flush()
     except IntegrityError:  # the same case placed at the same moment by someone else
-        raise FanjingError("already_placed", f"个案 {queued.case.case_id} 已安置") from None
+        raise FanjingError(Code.ALREADY_PLACED, f"个案 {queued.case.case_id} 已安置") from None
     return placement
 
 
@@ -190,7 +190,7 @@ def assign_district_queue(
     for chunk in _chunks(assignment.placed, ROOMS_PER_STATEMENT):
         taken += _take_empty_rooms(session, chunk, by_case, now)
     if taken != len(assignment.placed):
-        raise FanjingError("rooms_changed", "有房间刚被占用或关闭：未安置任何人，请重试")
+        raise FanjingError(Code.ROOMS_CHANGED, "有房间刚被占用或关闭：未安置任何人，请重试")
     rows = [
         {
             "case_id": case,
@@ -207,7 +207,7 @@ def assign_district_queue(
     try:
         session.execute(insert(PlacementRow), rows)
     except IntegrityError:
-        raise FanjingError("already_placed", "有个案刚被安置：未安置任何人，请重试") from None
+        raise FanjingError(Code.ALREADY_PLACED, "有个案刚被安置：未安置任何人，请重试") from None
     # one staff action, one entry naming every placement (10,000 entries would cost more
     # than the placements themselves)
     record(

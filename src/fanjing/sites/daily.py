@@ -22,7 +22,7 @@ from fanjing.community.service import (
     record_test,
 )
 from fanjing.community.store import ArrivalReportRow, CaseRow, HealthCheckRow, NucleicAcidTestRow
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status import mark_red
 from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.core.pack import Pack, pack_in_force
@@ -45,9 +45,9 @@ def current_placement(session: Session, placement_id: int, site_id: int | None) 
     placement = session.get(PlacementRow, placement_id)
     room = session.get(RoomRow, placement.room_id) if placement else None
     if placement is None or room is None or (site_id is not None and room.site_id != site_id):
-        raise FanjingError("not_found", f"没有编号为 {placement_id} 的安置", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {placement_id} 的安置", Where(field="id"))
     if placement.ended_at is not None:
-        raise FanjingError("already_ended", f"该安置已于 {placement.ended_on} 结束")
+        raise FanjingError(Code.ALREADY_ENDED, f"该安置已于 {placement.ended_on} 结束")
     return placement
 
 
@@ -68,7 +68,7 @@ def record_site_check(
     celsius_of(temperature)  # refused before anything is written
     if slot not in CHECK_SLOTS:
         raise FanjingError(
-            "bad_value", f"未知时段“{slot}”（应为 morning 或 afternoon）", Where(field="slot")
+            Code.BAD_VALUE, f"未知时段“{slot}”（应为 morning 或 afternoon）", Where(field="slot")
         )
     case_row = session.get(CaseRow, placement.case_id)
     assert case_row is not None  # a placement's case: a foreign key
@@ -79,7 +79,7 @@ def record_site_check(
             SiteCheckRow.slot == slot,
         )
     ):
-        raise FanjingError("already_checked", f"{day} {slot} 的检测已登记", Where(field="slot"))
+        raise FanjingError(Code.ALREADY_CHECKED, f"{day} {slot} 的检测已登记", Where(field="slot"))
     community_check = session.scalar(
         select(HealthCheckRow).where(
             HealthCheckRow.case_id == case_row.id, HealthCheckRow.check_date == day
@@ -295,7 +295,7 @@ def _observation_last_day(session: Session, case_id: int) -> tuple[int, date | N
     for row in measures_of(session, case_id):
         if row.kind == OBSERVATION:
             return row.id, row.to_core().last_day()
-    raise FanjingError("not_found", f"个案 {case_id} 没有集中观察措施")
+    raise FanjingError(Code.NOT_FOUND, f"个案 {case_id} 没有集中观察措施")
 
 
 def check_out(
@@ -313,7 +313,7 @@ def check_out(
     _, last_day = _observation_last_day(session, placement.case_id)
     if last_day is not None and today < last_day:
         raise FanjingError(
-            "observation_not_over",
+            Code.OBSERVATION_NOT_OVER,
             f"集中观察至 {last_day} 结束，之前离开须由疾控提前解除（写明理由）",
         )
     _end(
@@ -342,7 +342,7 @@ def release_early(
     """CDC releases someone before observation ends, saying why: the community's measure ends
     today (its service, audited there too) and the room is freed."""
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明提前解除的理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明提前解除的理由", Where(field="reason"))
     measure_id, _ = _observation_last_day(session, placement.case_id)
     case_row = session.get(CaseRow, placement.case_id)
     assert case_row is not None
@@ -382,10 +382,10 @@ def transfer(
     """To a room of another (or the same) site, under the same rules; the old room is freed
     and disinfected. The new placement keeps the observation's days."""
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明转移理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明转移理由", Where(field="reason"))
     room, _site = room_in_scope(session, room_id, None)
     if room.id == placement.room_id:
-        raise FanjingError("bad_value", "已在该房间", Where(field="room_id"))
+        raise FanjingError(Code.BAD_VALUE, "已在该房间", Where(field="room_id"))
     _end(
         session,
         placement,

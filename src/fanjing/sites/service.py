@@ -14,7 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.sites.core import (
     SITE_STATUSES,
@@ -48,14 +48,14 @@ def register_site(
     """A new site, open, in a district of Beijing (朝阳区), with its rooms."""
     name, address = name.strip(), address.strip()
     if not name:
-        raise FanjingError("missing_field", "请填写观察点名称", Where(field="name"))
+        raise FanjingError(Code.MISSING_FIELD, "请填写观察点名称", Where(field="name"))
     if not address:
-        raise FanjingError("missing_field", "请填写地址", Where(field="address"))
+        raise FanjingError(Code.MISSING_FIELD, "请填写地址", Where(field="address"))
     place = parse_place(f"北京市{district.strip().removeprefix('北京市')}")
     if not place.in_beijing or place.county is None or place.town is not None:
-        raise FanjingError("bad_value", f"“{district}”不是北京市的区", Where(field="district"))
+        raise FanjingError(Code.BAD_VALUE, f"“{district}”不是北京市的区", Where(field="district"))
     if session.scalar(select(SiteRow.id).where(SiteRow.name == name)) is not None:
-        raise FanjingError("site_exists", f"观察点“{name}”已登记", Where(field="name"))
+        raise FanjingError(Code.SITE_EXISTS, f"观察点“{name}”已登记", Where(field="name"))
     site = SiteRow(
         name=name,
         district=place.county,
@@ -87,11 +87,13 @@ def add_rooms(
     for index, spec in enumerate(rooms):
         where = Where(field=f"rooms[{index}]")
         if spec.floor < 0 or spec.number < 1:
-            raise FanjingError("bad_value", "楼层应 ≥ 0、房号应 ≥ 1", where)
+            raise FanjingError(Code.BAD_VALUE, "楼层应 ≥ 0、房号应 ≥ 1", where)
         if not 1 <= spec.capacity <= MAX_CAPACITY or (spec.capacity > 1 and not spec.household):
-            raise FanjingError("bad_value", f"单人间容量为 1；家庭房容量 1–{MAX_CAPACITY}", where)
+            raise FanjingError(
+                Code.BAD_VALUE, f"单人间容量为 1；家庭房容量 1–{MAX_CAPACITY}", where
+            )
         if (spec.floor, spec.number) in seen:
-            raise FanjingError("room_exists", f"{spec.floor} 层 {spec.number} 号重复", where)
+            raise FanjingError(Code.ROOM_EXISTS, f"{spec.floor} 层 {spec.number} 号重复", where)
         seen.add((spec.floor, spec.number))
     existing = set(
         session.execute(select(RoomRow.floor, RoomRow.number).where(RoomRow.site_id == site.id))
@@ -99,7 +101,7 @@ def add_rooms(
     clash = seen & existing
     if clash:
         floor, number = min(clash)
-        raise FanjingError("room_exists", f"{floor} 层 {number} 号已登记", Where(field="rooms"))
+        raise FanjingError(Code.ROOM_EXISTS, f"{floor} 层 {number} 号已登记", Where(field="rooms"))
     if rooms:
         session.execute(
             insert(RoomRow),
@@ -121,7 +123,7 @@ def add_rooms(
 def site_by_id(session: Session, site_id: int) -> SiteRow:
     site = session.get(SiteRow, site_id)
     if site is None:
-        raise FanjingError("not_found", f"没有编号为 {site_id} 的观察点", Where(field="site_id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {site_id} 的观察点", Where(field="site_id"))
     return site
 
 
@@ -131,7 +133,9 @@ def set_site_status(
     """Open, full (takes nobody new) or closed for disinfection."""
     if status not in SITE_STATUSES:
         raise FanjingError(
-            "bad_value", f"未知状态“{status}”（应为 open、full 或 closed）", Where(field="status")
+            Code.BAD_VALUE,
+            f"未知状态“{status}”（应为 open、full 或 closed）",
+            Where(field="status"),
         )
     before = site.status
     site.status = status
@@ -154,12 +158,12 @@ def mark_household_room(
     """CDC marks an empty room for a household of up to ``capacity`` (1 makes it single again)."""
     room = session.get(RoomRow, room_id)
     if room is None:
-        raise FanjingError("not_found", f"没有编号为 {room_id} 的房间", Where(field="room_id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {room_id} 的房间", Where(field="room_id"))
     if room.occupancy:
-        raise FanjingError("room_occupied", "房间有人入住，不能更改为家庭房或单人间")
+        raise FanjingError(Code.ROOM_OCCUPIED, "房间有人入住，不能更改为家庭房或单人间")
     if not 1 <= capacity <= MAX_CAPACITY:
         raise FanjingError(
-            "bad_value", f"家庭房容量应在 1–{MAX_CAPACITY} 之间", Where(field="capacity")
+            Code.BAD_VALUE, f"家庭房容量应在 1–{MAX_CAPACITY} 之间", Where(field="capacity")
         )
     before = {"household": room.household, "capacity": room.capacity}
     room.household, room.capacity = capacity > 1, capacity
@@ -181,7 +185,7 @@ def bind_manager(
 ) -> None:
     """A site manager works for ``site`` (again: the binding moves)."""
     if user.role != Role.SITE_MANAGER.value:
-        raise FanjingError("bad_value", "只有观察点管理员绑定观察点", Where(field="role"))
+        raise FanjingError(Code.BAD_VALUE, "只有观察点管理员绑定观察点", Where(field="role"))
     binding = session.get(SiteManagerRow, user.id)
     before = {"site_id": binding.site_id} if binding else None
     if binding is None:
@@ -204,7 +208,7 @@ def managed_site(session: Session, user: UserRow) -> SiteRow:
     """A site manager's site (403 while they are bound to none)."""
     binding = session.get(SiteManagerRow, user.id)
     if binding is None:
-        raise FanjingError("forbidden", "该观察点管理员尚未绑定观察点")
+        raise FanjingError(Code.FORBIDDEN, "该观察点管理员尚未绑定观察点")
     return site_by_id(session, binding.site_id)
 
 
@@ -216,5 +220,5 @@ def site_scope(session: Session, user: UserRow) -> int | None:
 def room_in_scope(session: Session, room_id: int, site_id: int | None) -> tuple[RoomRow, SiteRow]:
     room = session.get(RoomRow, room_id)
     if room is None or (site_id is not None and room.site_id != site_id):
-        raise FanjingError("not_found", f"没有编号为 {room_id} 的房间", Where(field="room_id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {room_id} 的房间", Where(field="room_id"))
     return room, site_by_id(session, room.site_id)

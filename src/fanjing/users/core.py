@@ -7,6 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from fanjing.errors import Code
+
 
 class Role(StrEnum):
     CITIZEN = "citizen"
@@ -58,13 +60,13 @@ SESSION_IDLE = timedelta(hours=12)  # a page session ends after this long withou
 SESSION_LIFETIME = timedelta(hours=24)  # and this long after logging in, however busy
 
 
-def token_refusal(expires_at: datetime, revoked_at: datetime | None, now: datetime) -> str | None:
+def token_refusal(expires_at: datetime, revoked_at: datetime | None, now: datetime) -> Code | None:
     """Why a known token no longer lets its user in (``token_revoked``, ``token_expired``),
     or None while it does."""
     if revoked_at is not None:
-        return "token_revoked"
+        return Code.TOKEN_REVOKED
     if expires_at <= now:
-        return "token_expired"
+        return Code.TOKEN_EXPIRED
     return None
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import mask_name
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place, beijing_community
 from fanjing.users.core import (
@@ -51,10 +51,10 @@ def add_user(
     """
     name = name.strip()
     if not name:
-        raise FanjingError("bad_value", "用户名不能为空", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "用户名不能为空", Where(field="name"))
     if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
         raise FanjingError(
-            "bad_value",
+            Code.BAD_VALUE,
             f"令牌有效天数应在 1 到 {MAX_TOKEN_DAYS} 之间（收到 {expires_in_days}）",
             Where(field="expires_in_days"),
         )
@@ -63,13 +63,13 @@ def add_user(
     except ValueError:
         roles = "、".join(r.value for r in Role)
         raise FanjingError(
-            "unknown_role", f"未知角色“{role}”（应为 {roles}）", Where(field="role")
+            Code.UNKNOWN_ROLE, f"未知角色“{role}”（应为 {roles}）", Where(field="role")
         ) from None
     community_name = _community(chosen, community, parse_place)
     clinic_code = _clinic(session, chosen, clinic)
     name_hash = user_name_hash(cipher, name)
     if session.scalar(select(UserRow.id).where(UserRow.name_hash == name_hash)) is not None:
-        raise FanjingError("user_exists", f"用户“{mask_name(name)}”已存在", Where(field="name"))
+        raise FanjingError(Code.USER_EXISTS, f"用户“{mask_name(name)}”已存在", Where(field="name"))
     token = draw_token()
     user = UserRow(
         # a citizen's label needs the row's number: until the flush, the (unique) hash
@@ -115,11 +115,11 @@ def _community(
 ) -> str | None:
     if role is not Role.COMMUNITY_WORKER:
         if community:
-            raise FanjingError("bad_value", "只有社区工作者绑定社区", Where(field="community"))
+            raise FanjingError(Code.BAD_VALUE, "只有社区工作者绑定社区", Where(field="community"))
         return None
     if not community:
         raise FanjingError(
-            "missing_field", "社区工作者须绑定一个社区（--community）", Where(field="community")
+            Code.MISSING_FIELD, "社区工作者须绑定一个社区（--community）", Where(field="community")
         )
     return beijing_community(parse_place(community)).name
 
@@ -127,17 +127,17 @@ def _community(
 def _clinic(session: Session, role: Role, clinic: str | None) -> str | None:
     if role is not Role.CLINIC:
         if clinic:
-            raise FanjingError("bad_value", "只有接种门诊用户绑定门诊", Where(field="clinic"))
+            raise FanjingError(Code.BAD_VALUE, "只有接种门诊用户绑定门诊", Where(field="clinic"))
         return None
     if not clinic:
         raise FanjingError(
-            "missing_field",
+            Code.MISSING_FIELD,
             "接种门诊用户须绑定一个门诊（--clinic 门诊代码）",
             Where(field="clinic"),
         )
     if session.get(ClinicRow, clinic.strip()) is None:
         raise FanjingError(
-            "unknown_clinic",
+            Code.UNKNOWN_CLINIC,
             f"没有代码为“{clinic}”的接种门诊（先用 fanjing vaccination clinic add 添加）",
             Where(field="clinic"),
         )
@@ -148,11 +148,11 @@ def user_with_token(session: Session, token: str, *, now: datetime) -> UserRow:
     """The user whose token this is; 401 errors for an unknown, expired or revoked one."""
     user = session.scalar(select(UserRow).where(UserRow.token_hash == token_hash(token)))
     if user is None:
-        raise FanjingError("unauthenticated", "令牌无效")
+        raise FanjingError(Code.UNAUTHENTICATED, "令牌无效")
     refusal = token_refusal(user.token_expires_at, user.revoked_at, now)
-    if refusal == "token_revoked":
+    if refusal is Code.TOKEN_REVOKED:
         raise FanjingError(refusal, "令牌已被吊销，请向管理员重新申请")
-    if refusal == "token_expired":
+    if refusal is Code.TOKEN_EXPIRED:
         raise FanjingError(refusal, "令牌已过期，请向管理员重新申请")
     return user
 
@@ -164,9 +164,9 @@ def revoke_user(
     (audited)."""
     user = session.scalar(select(UserRow).where(UserRow.name_hash == user_name_hash(cipher, name)))
     if user is None:
-        raise FanjingError("not_found", f"没有用户“{mask_name(name)}”", Where(field="name"))
+        raise FanjingError(Code.NOT_FOUND, f"没有用户“{mask_name(name)}”", Where(field="name"))
     if user.revoked_at is not None:
-        raise FanjingError("already_revoked", f"用户“{mask_name(name)}”的令牌已吊销")
+        raise FanjingError(Code.ALREADY_REVOKED, f"用户“{mask_name(name)}”的令牌已吊销")
     user.revoked_at = now
     session.execute(
         update(WebSessionRow)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import citizen_actor, record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -48,12 +48,14 @@ def set_capacity(
     if user.role == Role.COMMUNITY_WORKER and (
         user.community is None or street_of(user.community, parse_place).name != place.name
     ):
-        raise FanjingError("forbidden", f"社区工作者只能设置本街道（乡镇）的预约量：{place.name}")
+        raise FanjingError(
+            Code.FORBIDDEN, f"社区工作者只能设置本街道（乡镇）的预约量：{place.name}"
+        )
     if day < today:
-        raise FanjingError("past_day", f"{day} 已过去，不能再设预约量", Where(field="day"))
+        raise FanjingError(Code.PAST_DAY, f"{day} 已过去，不能再设预约量", Where(field="day"))
     if not 0 <= capacity <= MAX_CAPACITY:
         raise FanjingError(
-            "bad_value", f"预约量应为0到{MAX_CAPACITY}：{capacity}", Where(field="capacity")
+            Code.BAD_VALUE, f"预约量应为0到{MAX_CAPACITY}：{capacity}", Where(field="capacity")
         )
     slot = session.scalar(
         select(SlotRow).where(SlotRow.street == place.name, SlotRow.slot_date == day)
@@ -77,7 +79,7 @@ def set_capacity(
         ).rowcount  # type: ignore[attr-defined]
         if changed == 0:
             raise FanjingError(
-                "capacity_below_booked",
+                Code.CAPACITY_BELOW_BOOKED,
                 f"当天已预约{slot.booked}人，预约量不能少于此数",
                 Where(field="capacity"),
             )
@@ -85,7 +87,7 @@ def set_capacity(
     try:
         session.flush()
     except IntegrityError:  # another setter created the day's slot at the same moment
-        raise FanjingError("slot_conflict", "该街道当天的预约量正被同时设置，请重试") from None
+        raise FanjingError(Code.SLOT_CONFLICT, "该街道当天的预约量正被同时设置，请重试") from None
     record(
         session,
         actor=user.name,
@@ -108,7 +110,7 @@ def slot_on(
         select(SlotRow).where(SlotRow.street == place.name, SlotRow.slot_date == day)
     )
     if slot is None:
-        raise FanjingError("not_found", f"{place.name} {day} 没有开放预约")
+        raise FanjingError(Code.NOT_FOUND, f"{place.name} {day} 没有开放预约")
     return slot
 
 
@@ -132,23 +134,23 @@ def book(
     product = product_named(products, product_code, "product_code")
     if not 1 <= dose_number <= product.doses:
         raise FanjingError(
-            "dose_out_of_schedule",
+            Code.DOSE_OUT_OF_SCHEDULE,
             f"{product.name}共{product.doses}剂，没有第{dose_number}剂",
             Where(field="dose_number"),
         )
     if day < today:
-        raise FanjingError("past_day", f"{day} 已过去，不能预约", Where(field="day"))
+        raise FanjingError(Code.PAST_DAY, f"{day} 已过去，不能预约", Where(field="day"))
     slot = slot_on(session, street, day, parse_place)
     _expire_past(session, user.id, today)
     if _booked(session, user.id) is not None:
-        raise FanjingError("already_booked", "已有一个预约：请先取消再预约其他日期")
+        raise FanjingError(Code.ALREADY_BOOKED, "已有一个预约：请先取消再预约其他日期")
     taken = session.execute(
         update(SlotRow)
         .where(SlotRow.id == slot.id, SlotRow.booked < SlotRow.capacity)
         .values(booked=SlotRow.booked + 1)
     ).rowcount  # type: ignore[attr-defined]
     if taken == 0:
-        raise FanjingError("slot_full", f"{slot.street} {day} 的预约已满", Where(field="day"))
+        raise FanjingError(Code.SLOT_FULL, f"{slot.street} {day} 的预约已满", Where(field="day"))
     appointment = AppointmentRow(
         slot_id=slot.id,
         user_id=user.id,
@@ -161,7 +163,7 @@ def book(
     try:
         session.flush()
     except IntegrityError:  # the same citizen booked twice at the same moment
-        raise FanjingError("already_booked", "已有一个预约：请先取消再预约其他日期") from None
+        raise FanjingError(Code.ALREADY_BOOKED, "已有一个预约：请先取消再预约其他日期") from None
     record(
         session,
         actor=citizen_actor(user.id),
@@ -188,10 +190,10 @@ def cancel(
     first and then writing was the bug: both cancels saw ``booked`` and both freed a seat."""
     appointment = session.get(AppointmentRow, appointment_id)
     if appointment is None or appointment.user_id != user.id:
-        raise FanjingError("not_found", f"没有编号为 {appointment_id} 的预约")
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {appointment_id} 的预约")
     slot = session.get_one(SlotRow, appointment.slot_id)
     if state_on(appointment, slot, today) == "expired":
-        raise FanjingError("appointment_past", f"该预约的日期 {slot.slot_date} 已过，不能取消")
+        raise FanjingError(Code.APPOINTMENT_PAST, f"该预约的日期 {slot.slot_date} 已过，不能取消")
     cancelled = session.execute(
         update(AppointmentRow)
         .where(AppointmentRow.id == appointment.id, AppointmentRow.state == "booked")
@@ -201,8 +203,10 @@ def cancel(
     if cancelled != 1:
         session.refresh(appointment)
         if appointment.state == "expired":
-            raise FanjingError("appointment_past", f"该预约的日期 {slot.slot_date} 已过，不能取消")
-        raise FanjingError("already_cancelled", "该预约已取消")
+            raise FanjingError(
+                Code.APPOINTMENT_PAST, f"该预约的日期 {slot.slot_date} 已过，不能取消"
+            )
+        raise FanjingError(Code.ALREADY_CANCELLED, "该预约已取消")
     session.execute(
         update(SlotRow).where(SlotRow.id == appointment.slot_id).values(booked=SlotRow.booked - 1)
     )

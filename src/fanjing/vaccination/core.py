@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 
 
 class ProductKind(StrEnum):
@@ -88,7 +88,7 @@ def read_products(data: Any) -> dict[str, Product]:
     """Products from the parsed data file (``{"products": [...]}``); every problem is reported,
     each naming its field (``products[2].doses``)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("products"), list):
-        raise FanjingError("bad_products", "产品文件应有 products 列表", Where(field="products"))
+        raise FanjingError(Code.BAD_PRODUCTS, "产品文件应有 products 列表", Where(field="products"))
     problems: list[FanjingError] = []
     found: dict[str, Product] = {}
     for index, item in enumerate(data["products"]):
@@ -100,26 +100,26 @@ def read_products(data: Any) -> dict[str, Product]:
             continue
         if product.code in found:
             problems.append(
-                FanjingError("duplicate_product", f"产品代码重复：{product.code}", where)
+                FanjingError(Code.DUPLICATE_PRODUCT, f"产品代码重复：{product.code}", where)
             )
         found[product.code] = product
     if problems:
         raise InputErrors(problems)
     if not found:
-        raise FanjingError("bad_products", "产品文件没有产品", Where(field="products"))
+        raise FanjingError(Code.BAD_PRODUCTS, "产品文件没有产品", Where(field="products"))
     return found
 
 
 def _product(item: Any, where: Where) -> Product:
     if not isinstance(item, Mapping):
-        raise InputErrors([FanjingError("bad_products", "每个产品应是一个映射", where)])
+        raise InputErrors([FanjingError(Code.BAD_PRODUCTS, "每个产品应是一个映射", where)])
     problems = [
-        FanjingError("missing_field", f"缺少字段 {name}", where.inside(name))
+        FanjingError(Code.MISSING_FIELD, f"缺少字段 {name}", where.inside(name))
         for name in _PRODUCT_FIELDS
         if name not in item
     ]
     problems += [
-        FanjingError("unknown_field", f"未知字段 {name}", where.inside(str(name)))
+        FanjingError(Code.UNKNOWN_FIELD, f"未知字段 {name}", where.inside(str(name)))
         for name in item
         if name not in _PRODUCT_FIELDS
     ]
@@ -127,7 +127,7 @@ def _product(item: Any, where: Where) -> Product:
         raise InputErrors(problems)
 
     def bad(name: str, why: str) -> None:
-        problems.append(FanjingError("bad_value", why, where.inside(name)))
+        problems.append(FanjingError(Code.BAD_VALUE, why, where.inside(name)))
 
     code, doses, interval = item["code"], item["doses"], item["min_interval_days"]
     if not isinstance(code, str) or not _CODE.fullmatch(code):
@@ -167,7 +167,7 @@ def product_named(products: Mapping[str, Product], code: str, field: str = "prod
     except KeyError:
         known = "、".join(sorted(products))
         raise FanjingError(
-            "unknown_product", f"未知疫苗产品“{code}”（应为 {known}）", Where(field=field)
+            Code.UNKNOWN_PRODUCT, f"未知疫苗产品“{code}”（应为 {known}）", Where(field=field)
         ) from None
 
 
@@ -179,26 +179,26 @@ def check_dose_record(
     the same dose, and (when the previous dose is on record) not sooner than the interval."""
     if not 1 <= dose_number <= product.doses:
         raise FanjingError(
-            "dose_out_of_schedule",
+            Code.DOSE_OUT_OF_SCHEDULE,
             f"{product.name}共{product.doses}剂，没有第{dose_number}剂",
             Where(field="dose_number"),
         )
     if day > today:
-        raise FanjingError("future_day", f"接种日期 {day} 晚于今天 {today}", Where(field="day"))
+        raise FanjingError(Code.FUTURE_DAY, f"接种日期 {day} 晚于今天 {today}", Where(field="day"))
     if day < product.earliest_day:
         raise FanjingError(
-            "before_product_available",
+            Code.BEFORE_PRODUCT_AVAILABLE,
             f"接种日期 {day} 早于该疫苗可以接种的最早日期 {product.earliest_day}",
             Where(field="day"),
         )
     if any(d.dose_number == dose_number for d in earlier):
         raise FanjingError(
-            "dose_exists", f"此人的第{dose_number}剂已有记录", Where(field="dose_number")
+            Code.DOSE_EXISTS, f"此人的第{dose_number}剂已有记录", Where(field="dose_number")
         )
     previous = _dose(earlier, dose_number - 1)
     if previous is not None and day < _earliest_after(previous, product):
         raise FanjingError(
-            "interval_too_short",
+            Code.INTERVAL_TOO_SHORT,
             f"距第{previous.dose_number}剂（{previous.day}）不足{product.min_interval_days}天",
             Where(field="day"),
         )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import Document, mask_document, mask_name, normalized_name
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place
@@ -100,12 +100,12 @@ def add_clinic(
     records name it."""
     code, name = code.strip(), name.strip()
     if not code or len(code) > 40:
-        raise FanjingError("bad_value", "门诊代码应为1到40个字符", Where(field="code"))
+        raise FanjingError(Code.BAD_VALUE, "门诊代码应为1到40个字符", Where(field="code"))
     if not name:
-        raise FanjingError("bad_value", "门诊名称不能为空", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "门诊名称不能为空", Where(field="name"))
     place = street_of(street, parse_place)
     if session.get(ClinicRow, code) is not None:
-        raise FanjingError("clinic_exists", f"门诊代码“{code}”已存在", Where(field="code"))
+        raise FanjingError(Code.CLINIC_EXISTS, f"门诊代码“{code}”已存在", Where(field="code"))
     clinic = ClinicRow(
         code=code, name=name, district=place.county or "", street=place.name, created_at=now
     )
@@ -126,11 +126,11 @@ def street_of(text: str, parse_place: Callable[[str], Place], field: str = "stre
     """The street or township (街道/乡镇) of Beijing that ``text`` names, as a town-level place
     (a community's text gives its street)."""
     if not text.strip():
-        raise FanjingError("bad_street", "须写明北京市的街道或乡镇", Where(field=field))
+        raise FanjingError(Code.BAD_STREET, "须写明北京市的街道或乡镇", Where(field=field))
     place = parse_place(text)
     if not place.in_beijing or place.town is None:
         raise FanjingError(
-            "bad_street",
+            Code.BAD_STREET,
             f"“{text}”不是北京市的街道或乡镇（如 北京市朝阳区潘家园街道）",
             Where(field=field),
         )
@@ -141,7 +141,9 @@ def clinic_of(session: Session, clinic_code: str | None) -> ClinicRow:
     """The clinic a clinic user is bound to."""
     clinic = session.get(ClinicRow, clinic_code) if clinic_code else None
     if clinic is None:
-        raise FanjingError("forbidden", "该门诊用户没有绑定接种门诊（fanjing users add --clinic）")
+        raise FanjingError(
+            Code.FORBIDDEN, "该门诊用户没有绑定接种门诊（fanjing users add --clinic）"
+        )
     return clinic
 
 
@@ -163,11 +165,11 @@ def record_dose(
     next sync brings it to the health kit (V2)."""
     product = product_named(products, entry.product_code, "product_code")
     if not identity.name.strip() or len(identity.name.strip()) > 50:
-        raise FanjingError("bad_value", "姓名应为1到50个字符", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "姓名应为1到50个字符", Where(field="name"))
     elsewhere = bool(entry.given_in and entry.given_in.strip())
     if elsewhere and not (entry.certificate_number and entry.certificate_number.strip()):
         raise FanjingError(
-            "certificate_required",
+            Code.CERTIFICATE_REQUIRED,
             "外地接种的剂次须登记其接种证明编号",
             Where(field="certificate_number"),
         )
@@ -226,11 +228,11 @@ def correct_identity(
     matching account (and out of the held queue); audited with before and after, masked."""
     dose = session.get(DoseRow, dose_id)
     if dose is None or dose.clinic_code != clinic.code:
-        raise FanjingError("not_found", f"本门诊没有编号为 {dose_id} 的接种记录")
+        raise FanjingError(Code.NOT_FOUND, f"本门诊没有编号为 {dose_id} 的接种记录")
     if not reason.strip():
-        raise FanjingError("bad_value", "更正须写明原因", Where(field="reason"))
+        raise FanjingError(Code.BAD_VALUE, "更正须写明原因", Where(field="reason"))
     if not identity.name.strip() or len(identity.name.strip()) > 50:
-        raise FanjingError("bad_value", "姓名应为1到50个字符", Where(field="name"))
+        raise FanjingError(Code.BAD_VALUE, "姓名应为1到50个字符", Where(field="name"))
     before = {
         "name": mask_name(cipher.decrypt(dose.name_encrypted)),
         "document_kind": dose.document_kind,
@@ -388,7 +390,7 @@ def _flush_or_duplicate(session: Session, dose_number: int) -> None:
         session.flush()
     except IntegrityError:  # the same person's same dose, recorded at the same moment elsewhere
         raise FanjingError(
-            "dose_exists", f"此人的第{dose_number}剂已有记录", Where(field="dose_number")
+            Code.DOSE_EXISTS, f"此人的第{dose_number}剂已有记录", Where(field="dose_number")
         ) from None
 
 

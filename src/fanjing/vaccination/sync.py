@@ -33,7 +33,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Engine, TextClause, bindparam, func, select, text, update
 
 from fanjing.common.identity import normalized_name
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import UtcDateTime
@@ -155,7 +155,7 @@ def sync_to_healthkit(
     throttles itself so); at most ``max_batches`` batches (None: until done). Skips (and says so)
     when another run holds the lock."""
     if batch < 1:
-        raise FanjingError("bad_value", f"批量应为正整数：{batch}")
+        raise FanjingError(Code.BAD_VALUE, f"批量应为正整数：{batch}")
     started = time.perf_counter()
     report = SyncReport()
     holder = f"{socket.gethostname()}:{os.getpid()}"
@@ -355,4 +355,4 @@ def _renew_lease(connection: Connection, holder: str, now: datetime, lease: time
         .values(lease_until=now + lease)
     ).rowcount
     if renewed != 1:
-        raise FanjingError("sync_lease_lost", "同步的租约已被另一进程取得：本次同步停止")
+        raise FanjingError(Code.SYNC_LEASE_LOST, "同步的租约已被另一进程取得：本次同步停止")

@@ -59,13 +59,13 @@ def create_app(
     from fanjing.audit.api import router as audit_router
     from fanjing.checkpoints.api import router as checkpoints_router
     from fanjing.community.api import router as community_router
+    from fanjing.community.packs_api import router as packs_router
     from fanjing.employers.api import router as employers_router
     from fanjing.healthkit.api import router as healthkit_router
     from fanjing.hotline.api import router as hotline_router
     from fanjing.hotline.search import Searcher
     from fanjing.places.api import router as places_router
     from fanjing.policy.api import router as policy_router
-    from fanjing.policy.packs_api import router as packs_router
     from fanjing.sites.api import router as sites_router
     from fanjing.users.api import router as users_router
     from fanjing.vaccination.api import router as vaccination_router

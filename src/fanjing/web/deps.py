@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import RevisionCache
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.sender import CodeSender
 from fanjing.hotline.search import Searcher
 from fanjing.infra.clock import Clock
@@ -118,12 +118,12 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Caller = UserRow
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-INVALID_TOKEN = FanjingError("unauthenticated", "令牌无效")
+INVALID_TOKEN = FanjingError(Code.UNAUTHENTICATED, "令牌无效")
 
 
 def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
-        raise FanjingError("unauthenticated", "需要登录：请在 Authorization 中给出 Bearer 令牌")
+        raise FanjingError(Code.UNAUTHENTICATED, "需要登录：请在 Authorization 中给出 Bearer 令牌")
     return credentials.credentials
 
 
@@ -161,7 +161,9 @@ def refuse_unless(role: str, allowed: tuple[Role, ...]) -> None:
     """403 for a role not in ``allowed``, naming who may."""
     if role not in {r.value for r in allowed}:
         names = "、".join(r.label_zh for r in allowed)
-        raise FanjingError("forbidden", f"只有{names}可以这样做（当前角色：{Role(role).label_zh}）")
+        raise FanjingError(
+            Code.FORBIDDEN, f"只有{names}可以这样做（当前角色：{Role(role).label_zh}）"
+        )
 
 
 def require(*roles: Role) -> Callable[..., UserRow]:

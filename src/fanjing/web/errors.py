@@ -11,70 +11,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from fanjing.errors import FanjingError, InputErrors, TooManyRequests
+from fanjing.errors import Code, FanjingError, InputErrors, TooManyRequests
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("fanjing.web")
 
-# codes a person can fix but that are not about a request's content
-_STATUS_BY_CODE = {
-    "not_found": 404,
-    "user_exists": 409,
-    "already_lifted": 409,
-    "not_lifted": 409,
-    "already_cleared": 409,
-    "list_too_old": 409,
-    "already_confirmed": 409,
-    "nothing_held": 409,
-    "import_superseded": 409,
-    "already_checked": 409,
-    "already_ended": 409,
-    "already_closed": 409,
-    "pack_exists": 409,
-    "pack_not_draft": 409,
-    "same_approver": 403,
-    "forbidden": 403,
-    "unauthenticated": 401,
-    "payload_too_large": 413,
-    "undecryptable": 500,  # the server's keys, not the request: an operator must act
-    "clinic_exists": 409,
-    "employer_exists": 409,
-    "already_linked": 409,
-    "not_linked": 409,
-    "dose_exists": 409,
-    "slot_full": 409,
-    "already_booked": 409,
-    "already_cancelled": 409,
-    "appointment_past": 409,
-    "capacity_below_booked": 409,
-    "slot_conflict": 409,
-    "phone_bound_elsewhere": 409,
-    "site_exists": 409,
-    "room_exists": 409,
-    "room_occupied": 409,
-    "room_refused": 409,
-    "rooms_changed": 409,
-    "already_placed": 409,
-    "not_queued": 409,
-    "other_district": 409,
-    "observation_not_over": 409,
-    "already_revoked": 409,
-    "token_expired": 401,
-    "token_revoked": 401,
-    "too_many_requests": 429,
-    "checkpoint_exists": 409,
-    "sms_failed": 502,  # the SMS gateway answered with an error
-    "sms_unavailable": 503,  # the SMS gateway could not be reached in time
-    "bad_transition": 409,  # a work order's state does not allow the step
+# the code an HTTP exception of the framework's own (an unknown route, a wrong method, …) is
+# answered with; other statuses are ``http_<status>``
+_CODE_BY_STATUS = {
+    401: Code.UNAUTHENTICATED,
+    403: Code.FORBIDDEN,
+    404: Code.NOT_FOUND,
+    413: Code.PAYLOAD_TOO_LARGE,
+    429: Code.TOO_MANY_REQUESTS,
 }
-
-
-_CODE_BY_STATUS = {status: code for code, status in _STATUS_BY_CODE.items()}
 
 
 def status_for(error: FanjingError) -> int:
     """The HTTP status of a refusal: by its code, 422 for bad content."""
-    return _STATUS_BY_CODE.get(error.code, 422)
+    return error.code.status
 
 
 def retry_after(error: FanjingError) -> dict[str, str]:

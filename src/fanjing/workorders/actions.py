@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popups import clear_popups
 from fanjing.healthkit.status import lift_red
 from fanjing.healthkit.store import PopupRow, RedMarkRow
@@ -97,7 +97,9 @@ def lift_order_red_mark(
     mark = session.get(RedMarkRow, mark_id)
     if mark is None or mark.account_id != account_id:
         raise FanjingError(
-            "not_found", f"本工单涉及的账户没有编号为 {mark_id} 的红码标记", Where(field="mark_id")
+            Code.NOT_FOUND,
+            f"本工单涉及的账户没有编号为 {mark_id} 的红码标记",
+            Where(field="mark_id"),
         )
     lifted = lift_red(
         session=session,
@@ -125,7 +127,7 @@ def _handling(session: Session, order_id: int, user: UserRow) -> WorkOrderRow:
     order = order_of_unit(session, order_id, user)
     if not may_act(State(order.state)):
         raise FanjingError(
-            "bad_transition",
+            Code.BAD_TRANSITION,
             f"工单{State(order.state).label_zh}：办理（响应前后、办结前）才能处置",
             Where(field="state"),
         )
@@ -135,7 +137,7 @@ def _handling(session: Session, order_id: int, user: UserRow) -> WorkOrderRow:
 def _account(order: WorkOrderRow) -> int:
     if order.account_id is None:
         raise FanjingError(
-            "no_account",
+            Code.NO_ACCOUNT,
             "本工单涉及的手机号没有绑定健康宝账户，无法在系统中处置",
             Where(field="account"),
         )
@@ -145,9 +147,11 @@ def _account(order: WorkOrderRow) -> int:
 def _reason(order: WorkOrderRow, reason: str) -> str:
     """The service's reason, naming the order it was done for (its own audit entry shows it)."""
     if not reason.strip():
-        raise FanjingError("missing_field", "须写明处置理由", Where(field="reason"))
+        raise FanjingError(Code.MISSING_FIELD, "须写明处置理由", Where(field="reason"))
     if len(reason.strip()) > LONGEST_REASON:
-        raise FanjingError("bad_value", f"处置理由至多 {LONGEST_REASON} 字", Where(field="reason"))
+        raise FanjingError(
+            Code.BAD_VALUE, f"处置理由至多 {LONGEST_REASON} 字", Where(field="reason")
+        )
     return f"{reason.strip()}（12345 工单 #{order.id}）"
 
 

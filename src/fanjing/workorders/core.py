@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 
 
 class Category(StrEnum):
@@ -100,7 +100,7 @@ def next_state(state: State, step: Step, *, responded: bool) -> State:
     if found is None:
         allowed = "、".join(STEP_ZH[s.value] for s in allowed_steps(state, responded=responded))
         raise FanjingError(
-            "bad_transition",
+            Code.BAD_TRANSITION,
             f"工单{state.label_zh}，不能{STEP_ZH[step.value]}（此时可以：{allowed or '无'}）",
             Where(field="state"),
         )
@@ -144,7 +144,9 @@ def responsible_unit(
     dose record, CDC for stars and policy (designations are CDC's)."""
     if category is Category.VACCINATION_MISSING:
         if not clinic:
-            raise FanjingError("missing_field", "接种记录缺失须选择接种门诊", Where(field="clinic"))
+            raise FanjingError(
+                Code.MISSING_FIELD, "接种记录缺失须选择接种门诊", Where(field="clinic")
+            )
         return Unit(UnitKind.CLINIC, clinic)
     if category in (Category.ITINERARY_STAR, Category.POLICY_QUESTION) or (
         category is Category.COLOUR_APPEAL and red
@@ -152,7 +154,7 @@ def responsible_unit(
         return Unit(UnitKind.CDC, CDC_UNIT)
     if not community:
         raise FanjingError(
-            "missing_field",
+            Code.MISSING_FIELD,
             f"{category.label_zh}派给来电人住址所在社区：须填写住址（写到社区/村）",
             Where(field="address"),
         )
@@ -183,13 +185,13 @@ def read_deadlines(data: object, *, file: str) -> dict[Category, Deadline]:
     positive hours to respond and to resolve (resolving no sooner than responding); every
     problem named by its field."""
     if not isinstance(data, Mapping):
-        raise FanjingError("bad_deadlines", "时限文件应为按类别的映射", Where(file=file))
+        raise FanjingError(Code.BAD_DEADLINES, "时限文件应为按类别的映射", Where(file=file))
     problems: list[FanjingError] = []
     found: dict[Category, Deadline] = {}
     for key, value in data.items():
         where = Where(file=file, field=str(key))
         if key not in CATEGORY_ZH:
-            problems.append(FanjingError("bad_deadlines", f"未知类别“{key}”", where))
+            problems.append(FanjingError(Code.BAD_DEADLINES, f"未知类别“{key}”", where))
             continue
         hours = _hours(value, where, problems)
         if hours is not None:
@@ -197,7 +199,9 @@ def read_deadlines(data: object, *, file: str) -> dict[Category, Deadline]:
     for missing in [c for c in Category if c.value not in data]:
         problems.append(
             FanjingError(
-                "bad_deadlines", f"缺少类别 {missing.value} 的时限", Where(file=file, field=missing)
+                Code.BAD_DEADLINES,
+                f"缺少类别 {missing.value} 的时限",
+                Where(file=file, field=missing),
             )
         )
     if problems:
@@ -208,7 +212,7 @@ def read_deadlines(data: object, *, file: str) -> dict[Category, Deadline]:
 def _hours(value: object, where: Where, problems: list[FanjingError]) -> Deadline | None:
     if not isinstance(value, Mapping) or set(value) != set(_DEADLINE_KEYS):
         problems.append(
-            FanjingError("bad_deadlines", "应恰有 respond_hours 和 resolve_hours 两项", where)
+            FanjingError(Code.BAD_DEADLINES, "应恰有 respond_hours 和 resolve_hours 两项", where)
         )
         return None
     hours: dict[str, int] = {}
@@ -216,7 +220,7 @@ def _hours(value: object, where: Where, problems: list[FanjingError]) -> Deadlin
         given: Any = value[key]
         if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= 24 * 30:
             problems.append(
-                FanjingError("bad_deadlines", "时限应为 1 到 720 的整小时数", where.inside(key))
+                FanjingError(Code.BAD_DEADLINES, "时限应为 1 到 720 的整小时数", where.inside(key))
             )
         else:
             hours[key] = given
@@ -224,7 +228,9 @@ def _hours(value: object, where: Where, problems: list[FanjingError]) -> Deadlin
         return None
     if hours["resolve_hours"] < hours["respond_hours"]:
         problems.append(
-            FanjingError("bad_deadlines", "办结时限不能短于响应时限", where.inside("resolve_hours"))
+            FanjingError(
+                Code.BAD_DEADLINES, "办结时限不能短于响应时限", where.inside("resolve_hours")
+            )
         )
         return None
     return Deadline(**hours)

@@ -7,7 +7,7 @@ from importlib import resources
 
 import yaml
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.workorders.core import Category, Deadline, read_deadlines
 
 BUILTIN = "deadlines.yaml"
@@ -20,7 +20,7 @@ def parse_deadlines(text: str, *, file: str) -> dict[Category, Deadline]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise FanjingError(
-            "bad_deadlines",
+            Code.BAD_DEADLINES,
             "不是有效的 YAML",
             Where(file=file, line=mark.line + 1 if mark else None),
         ) from None

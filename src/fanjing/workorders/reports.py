@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME, day_in_china
 from fanjing.community.worklist import inert_cell
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.workorders.core import (
     CATEGORY_ZH,
     SATISFACTION_ZH,
@@ -94,9 +94,9 @@ def report(session: Session, *, first_day: date, last_day: date, now: datetime) 
     """The report of the orders opened from ``first_day`` to ``last_day`` (CST, inclusive);
     the overdue list is of every order overdue at ``now``, whenever it was opened."""
     if last_day < first_day:
-        raise FanjingError("bad_range", "结束日期早于开始日期", Where(field="to"))
+        raise FanjingError(Code.BAD_RANGE, "结束日期早于开始日期", Where(field="to"))
     if (last_day - first_day).days >= LONGEST_SPAN:
-        raise FanjingError("bad_range", f"一次至多统计 {LONGEST_SPAN} 天", Where(field="to"))
+        raise FanjingError(Code.BAD_RANGE, f"一次至多统计 {LONGEST_SPAN} 天", Where(field="to"))
     start = datetime.combine(first_day, time(), CHINA_STANDARD_TIME)
     end = datetime.combine(last_day + timedelta(days=1), time(), CHINA_STANDARD_TIME)
     rows = list(

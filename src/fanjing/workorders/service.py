@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import mask_name, mask_phone, mobile_number
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.store import PhoneBindingRow, RedMarkRow
 from fanjing.hotline.store import FaqEntryRow
 from fanjing.infra.crypto import FieldCipher
@@ -84,12 +84,14 @@ def open_order(
     )
     if call.faq_entry_id is not None and session.get(FaqEntryRow, call.faq_entry_id) is None:
         raise FanjingError(
-            "not_found", f"知识库没有编号为 {call.faq_entry_id} 的问答", Where(field="faq_entry_id")
+            Code.NOT_FOUND,
+            f"知识库没有编号为 {call.faq_entry_id} 的问答",
+            Where(field="faq_entry_id"),
         )
     clinic = session.get(ClinicRow, call.clinic) if call.clinic else None
     if call.clinic and clinic is None:
         raise FanjingError(
-            "not_found", f"没有代码为“{call.clinic}”的接种门诊", Where(field="clinic")
+            Code.NOT_FOUND, f"没有代码为“{call.clinic}”的接种门诊", Where(field="clinic")
         )
     unit = responsible_unit(
         category,
@@ -166,7 +168,7 @@ def order_of_unit(session: Session, order_id: int, user: UserRow) -> WorkOrderRo
     order = _order(session, order_id)
     unit = unit_of(user)
     if unit is None or (order.unit_kind, order.unit_key) != (unit.kind.value, unit.key):
-        raise FanjingError("forbidden", f"工单 #{order_id} 未派给本单位")
+        raise FanjingError(Code.FORBIDDEN, f"工单 #{order_id} 未派给本单位")
     return order
 
 
@@ -214,13 +216,13 @@ def close(
     if satisfaction not in SATISFACTION_ZH:
         choices = "、".join(f"{k}（{v}）" for k, v in SATISFACTION_ZH.items())
         raise FanjingError(
-            "bad_value",
+            Code.BAD_VALUE,
             f"满意度应为 {choices}（收到“{satisfaction}”）",
             Where(field="satisfaction"),
         )
     note = note.strip()
     if len(note) > LONGEST_TEXT:
-        raise FanjingError("bad_value", f"回访记录至多 {LONGEST_TEXT} 字", Where(field="note"))
+        raise FanjingError(Code.BAD_VALUE, f"回访记录至多 {LONGEST_TEXT} 字", Where(field="note"))
     state = next_state(State(order.state), Step.CLOSE, responded=order.responded_at is not None)
     # rated with the state it moves to: the database holds a closed order to its rating
     order.closed_at, order.closed_by = now, actor
@@ -282,7 +284,7 @@ def clock_of(order: WorkOrderRow) -> Clock:
 def _order(session: Session, order_id: int) -> WorkOrderRow:
     order = session.get(WorkOrderRow, order_id)
     if order is None:
-        raise FanjingError("not_found", f"没有编号为 {order_id} 的工单", Where(field="id"))
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {order_id} 的工单", Where(field="id"))
     return order
 
 
@@ -328,7 +330,7 @@ def _category(text: str) -> Category:
     if text not in CATEGORY_ZH:
         choices = "、".join(f"{k}（{v}）" for k, v in CATEGORY_ZH.items())
         raise FanjingError(
-            "bad_value", f"未知类别“{text}”（应为 {choices}）", Where(field="category")
+            Code.BAD_VALUE, f"未知类别“{text}”（应为 {choices}）", Where(field="category")
         )
     return Category(text)
 
@@ -336,10 +338,10 @@ def _category(text: str) -> Category:
 def _text(text: str, field: str, *, longest: int) -> str:
     stripped = text.strip()
     if not stripped:
-        raise FanjingError("missing_field", "请填写此项", Where(field=field))
+        raise FanjingError(Code.MISSING_FIELD, "请填写此项", Where(field=field))
     if len(stripped) > longest:
         raise FanjingError(
-            "bad_value", f"至多 {longest} 字（收到 {len(stripped)} 字）", Where(field=field)
+            Code.BAD_VALUE, f"至多 {longest} 字（收到 {len(stripped)} 字）", Where(field=field)
         )
     return stripped
 

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 
-from fanjing.errors import FanjingError, InputErrors, Where
+from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.hotline.core.articles import day_from
 from fanjing.hotline.core.blocks import tidy
 from fanjing.hotline.core.model import Extracted, Pair, Source
@@ -32,7 +32,7 @@ def csv_pairs(text: str, file: str) -> Extracted:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise FanjingError(
-            "missing_column",
+            Code.MISSING_COLUMN,
             f"CSV 表头缺少列：{'、'.join(missing)}（应有 question,answer，可选 alternatives,source,date）",
             Where(file, 1),
         )
@@ -85,16 +85,16 @@ def _table(kind: str, file: str, rows: Iterator[tuple[int, object]]) -> Extracte
 
 def _pair(row: object, file: str) -> Pair:
     if isinstance(row, ValueError):
-        raise FanjingError("bad_row", str(row))
+        raise FanjingError(Code.BAD_ROW, str(row))
     if not isinstance(row, Mapping):
-        raise FanjingError("bad_row", "每行应是一个 JSON 对象（含 question 与 answer）")
+        raise FanjingError(Code.BAD_ROW, "每行应是一个 JSON 对象（含 question 与 answer）")
     question = _required(row, "question", LONGEST_QUESTION)
     answer = _answer(row)
     date_text = row.get("date")
     day = day_from(date_text)
     if date_text not in (None, "") and day is None:
         raise FanjingError(
-            "bad_date", f"日期“{date_text}”无法识别（应为 YYYY-MM-DD）", Where(field="date")
+            Code.BAD_DATE, f"日期“{date_text}”无法识别（应为 YYYY-MM-DD）", Where(field="date")
         )
     source = Source(
         title=_optional(row, "source") or file,
@@ -108,9 +108,9 @@ def _pair(row: object, file: str) -> Pair:
 def _required(row: Mapping[str, object], name: str, longest: int) -> str:
     value = row.get(name)
     if not isinstance(value, str) or not tidy(value):
-        raise FanjingError("missing_field", f"缺少 {name}（不能为空）", Where(field=name))
+        raise FanjingError(Code.MISSING_FIELD, f"缺少 {name}（不能为空）", Where(field=name))
     if len(value) > longest:
-        raise FanjingError("too_long", f"{name} 超过 {longest} 字", Where(field=name))
+        raise FanjingError(Code.TOO_LONG, f"{name} 超过 {longest} 字", Where(field=name))
     return tidy(value)
 
 
@@ -125,7 +125,7 @@ def _optional(row: Mapping[str, object], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise FanjingError("bad_value", f"{name} 应是文字", Where(field=name))
+        raise FanjingError(Code.BAD_VALUE, f"{name} 应是文字", Where(field=name))
     return tidy(value)
 
 
@@ -138,13 +138,17 @@ def _alternatives(value: object) -> tuple[str, ...]:
         items = value
     else:
         raise FanjingError(
-            "bad_value", "alternatives 应是文字列表或以 | 分隔的文字", Where(field="alternatives")
+            Code.BAD_VALUE,
+            "alternatives 应是文字列表或以 | 分隔的文字",
+            Where(field="alternatives"),
         )
     found = []
     for index, item in enumerate(items):
         if not isinstance(item, str):
             raise FanjingError(
-                "bad_value", "alternatives 的每一项应是文字", Where(field=f"alternatives[{index}]")
+                Code.BAD_VALUE,
+                "alternatives 的每一项应是文字",
+                Where(field=f"alternatives[{index}]"),
             )
         if tidy(item) and tidy(item) not in found:
             found.append(tidy(item))

@@ -27,7 +27,7 @@ from fanjing.community.dashboard import (
 )
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
 from fanjing.community.store import ArrivalReportRow, CaseRow
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.metrics import RISK_IMPORTS
@@ -112,11 +112,11 @@ async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | Non
     if upload is not None and upload.filename:
         content = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
-            raise FanjingError("payload_too_large", "文件不能超过 512 KB")
+            raise FanjingError(Code.PAYLOAD_TOO_LARGE, "文件不能超过 512 KB")
         try:
             return content.decode("utf-8-sig"), upload.filename
         except UnicodeDecodeError:
-            raise FanjingError("bad_encoding", "文件应为 UTF-8 编码的文本") from None
+            raise FanjingError(Code.BAD_ENCODING, "文件应为 UTF-8 编码的文本") from None
     return text, None
 
 
@@ -277,7 +277,7 @@ async def import_list(
     try:
         content, file_name = await _text_of(text, upload)
         if not content.strip():
-            raise FanjingError("empty_file", "请粘贴名单或选择文件")
+            raise FanjingError(Code.EMPTY_FILE, "请粘贴名单或选择文件")
         report = service.import_risk_file(
             session=session,
             text=content,
@@ -316,7 +316,7 @@ def _import_page(
 ) -> Response:
     row = session.get(RegistryImportRow, import_id)
     if row is None:
-        raise FanjingError("not_found", f"没有编号为 {import_id} 的导入记录")
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {import_id} 的导入记录")
     return render(
         request,
         "cdc_import.html",
@@ -360,7 +360,7 @@ def designate(
 ) -> Response:
     try:
         if not area.strip():
-            raise FanjingError("missing_field", "请填写地区")
+            raise FanjingError(Code.MISSING_FIELD, "请填写地区")
         row = service.designate(
             session=session,
             level=level,
@@ -437,7 +437,7 @@ def confirm_lift(
     """Lifting changes who may enter: the page says what it does and asks once more."""
     row = session.get(DesignationRow, designation_id)
     if row is None:
-        raise FanjingError("not_found", f"没有编号为 {designation_id} 的风险地区")
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {designation_id} 的风险地区")
     try:
         last = day_of(to, "to")
     except FanjingError as problem:
@@ -505,7 +505,7 @@ async def upload(
     try:
         content, file_name = await _text_of(text, upload)
         if not content.strip():
-            raise FanjingError("empty_file", "请粘贴政策包或选择文件")
+            raise FanjingError(Code.EMPTY_FILE, "请粘贴政策包或选择文件")
         file = file_name or "网页粘贴.yaml"
         pack = await load_pack_in_time(content, file=file)
         row = await run_in_threadpool(
@@ -553,7 +553,7 @@ def _changes(session: Session, preview: Preview) -> list[dict[str, Any]]:
 def pack(pack_row_id: RowId, request: Request, session: DbSession, user: Viewer) -> Response:
     row = session.get(PolicyPackRow, pack_row_id)
     if row is None:
-        raise FanjingError("not_found", f"没有编号为 {pack_row_id} 的政策包")
+        raise FanjingError(Code.NOT_FOUND, f"没有编号为 {pack_row_id} 的政策包")
     preview = (
         preview_pack(
             session=session,
@@ -610,7 +610,7 @@ def approve(
     CDC member than the uploader (four eyes, refused in ``approve_pack``)."""
     try:
         if confirm != "yes":
-            raise FanjingError("not_confirmed", "请先勾选“我已看过预览，确认批准”")
+            raise FanjingError(Code.NOT_CONFIRMED, "请先勾选“我已看过预览，确认批准”")
         applied = approve_pack(
             session=session,
             checker=_checker(request),

@@ -18,7 +18,7 @@ from fanjing.community.core import KIND_ZH
 from fanjing.community.reading import case_read, community_cases, measure_days
 from fanjing.community.service import adjust_measure, case_in_community, lift_contact
 from fanjing.community.store import CaseMeasureRow, CaseRow
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red
 from fanjing.healthkit.store import AccountRow, RedMarkRow
 from fanjing.infra.clock import today_in_china
@@ -134,7 +134,7 @@ def adjust(
     """A measure's new last day (empty: until further notice), with the reason."""
     row = session.get(CaseMeasureRow, measure_id)
     if row is None or row.case_id != case_id:
-        raise FanjingError("not_found", f"个案 {case_id} 没有编号为 {measure_id} 的措施")
+        raise FanjingError(Code.NOT_FOUND, f"个案 {case_id} 没有编号为 {measure_id} 的措施")
     try:
         last = day_of(last_day, "last_day") if last_day.strip() else None
         adjust_measure(

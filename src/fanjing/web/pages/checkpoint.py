@@ -30,7 +30,7 @@ from fanjing.checkpoints.service import (
     register_commuter,
 )
 from fanjing.common.days import CHINA_STANDARD_TIME
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.service import account_of_user
 from fanjing.users.core import Role
@@ -79,7 +79,7 @@ def _check_csrf_header(request: Request) -> None:
     expected = request.session.get("csrf")
     given = request.headers.get("x-csrf-token", "")
     if not expected or not hmac.compare_digest(str(expected), given):
-        raise FanjingError("csrf_failed", "表单已过期或来源不明，请刷新页面后重试")
+        raise FanjingError(Code.CSRF_FAILED, "表单已过期或来源不明，请刷新页面后重试")
 
 
 @router.get("/checkpoint", response_class=HTMLResponse)
@@ -113,7 +113,7 @@ async def _body(request: Request, model: type[Body]) -> Body:
         return model.model_validate(await request.json())
     except ValueError as problem:  # not JSON, or not of the model's shape
         where = problem.errors()[0]["loc"] if isinstance(problem, ValidationError) else ""
-        raise FanjingError("bad_value", f"请求格式不对：{where}") from None
+        raise FanjingError(Code.BAD_VALUE, f"请求格式不对：{where}") from None
 
 
 @router.post("/checkpoint/results")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import mask_phone, read_document
 from fanjing.community.reading import tests_of_person
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.api import signed_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
@@ -156,7 +156,7 @@ def _pass(request: Request, session: Session, user: UserRow) -> dict[str, Any]:
     account = own_account(session, user.id)
     status = status_of_user(session, user.id, today_in_china())
     if status is None:
-        raise FanjingError("not_found", NO_ACCOUNT)
+        raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     issued = signed_pass(request, status, account.name_encrypted, datetime.now(UTC))
     expires = issued["expires_at"].astimezone(CHINA_STANDARD_TIME)
     return {
@@ -304,7 +304,7 @@ def confirm(
     account = _own(session, user)
     waiting = request.session.get(BINDING)
     if not isinstance(waiting, dict):
-        raise FanjingError("code_expired", "验证码已失效，请重新获取")
+        raise FanjingError(Code.CODE_EXPIRED, "验证码已失效，请重新获取")
     # the page's own writes (the session's last request) are committed and the connection
     # given back first: the code's try takes one of its own (on SQLite it would otherwise
     # wait for this transaction's write lock)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.clock import today_in_china
 from fanjing.users.store import UserRow
@@ -81,7 +81,7 @@ def _page(
 
 def _dose(text: str) -> int:
     if not text.strip().isdigit():
-        raise FanjingError("bad_value", "请选择第几剂", Where(field="dose_number"))
+        raise FanjingError(Code.BAD_VALUE, "请选择第几剂", Where(field="dose_number"))
     return int(text)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from fanjing.audit import service as audit
 from fanjing.common.days import day_of
 from fanjing.common.identity import DocumentKind, read_document
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -108,7 +108,7 @@ def _page(
 
 def _identity(name: str, kind: str, number: str) -> Identity:
     if not number.strip():
-        raise FanjingError("missing_field", "请填写证件号码")
+        raise FanjingError(Code.MISSING_FIELD, "请填写证件号码")
     document = read_document(kind, number.strip(), today=today_in_china(), field="document_number")
     return Identity(name.strip(), document)
 
@@ -141,7 +141,7 @@ def record(
     }
     try:
         if not dose_number.isdigit() or not 1 <= int(dose_number) <= MAX_DOSES:
-            raise FanjingError("bad_value", f"剂次应为 1 到 {MAX_DOSES}")
+            raise FanjingError(Code.BAD_VALUE, f"剂次应为 1 到 {MAX_DOSES}")
         given: date = day_of(day, "day")
         dose = record_dose(
             session=session,

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline import service
 from fanjing.hotline.search import LONGEST_QUERY, Searcher
 from fanjing.users.core import Role
@@ -199,7 +199,7 @@ def delete(
 ) -> Response:
     """Deleting takes an answer away from every operator: only with the box ticked."""
     if confirm != "yes":
-        refused = FanjingError("not_confirmed", "请先勾选“确认删除”", Where(field="confirm"))
+        refused = FanjingError(Code.NOT_CONFIRMED, "请先勾选“确认删除”", Where(field="confirm"))
         form = _stored(session, entry_id)
         return _form(request, user, entry_id=entry_id, form=form, errors=[refused], status_code=422)
     service.delete_entry(session=session, entry_id=entry_id, actor=user.name, now=datetime.now(UTC))

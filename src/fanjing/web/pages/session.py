@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import fixed_day, today_in_china
 from fanjing.infra.logs import note_role
 from fanjing.users.core import SESSION_LIFETIME, Role
@@ -53,7 +53,7 @@ def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
     """A dependency of every page POST: the form's token must be this session's."""
     expected = request.session.get("csrf")
     if not expected or not hmac.compare_digest(str(expected), csrf):
-        raise FanjingError("csrf_failed", "表单已过期或来源不明，请刷新页面后重试")
+        raise FanjingError(Code.CSRF_FAILED, "表单已过期或来源不明，请刷新页面后重试")
 
 
 Csrf = Annotated[None, Depends(check_csrf)]
@@ -99,7 +99,7 @@ def require_page(*roles: Role) -> Callable[..., UserRow]:
             raise LoginRequired()
         if roles and user.role not in {r.value for r in roles}:
             names = "、".join(r.label_zh for r in roles)
-            raise FanjingError("forbidden", f"只有{names}可以访问此页")
+            raise FanjingError(Code.FORBIDDEN, f"只有{names}可以访问此页")
         return user
 
     return check

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.sites.api import place_name
 from fanjing.sites.assignment import assign_case, assign_district_queue, rooms_with_space
@@ -153,7 +153,7 @@ def register(
             and 0 < int(floors) <= 50
             and 0 < int(per_floor) <= 100
         ):
-            raise FanjingError("bad_value", "楼层数 1–50、每层房间数 1–100")
+            raise FanjingError(Code.BAD_VALUE, "楼层数 1–50、每层房间数 1–100")
         rooms = [
             RoomSpec(f, n) for f in range(1, int(floors) + 1) for n in range(1, int(per_floor) + 1)
         ]
@@ -244,7 +244,7 @@ def assign_one(
 ) -> Response:
     try:
         if not room_id.isdigit():
-            raise FanjingError("missing_field", "请选择房间")
+            raise FanjingError(Code.MISSING_FIELD, "请选择房间")
         placement = assign_case(
             session=session,
             case_id=case_id,

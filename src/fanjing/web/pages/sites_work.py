@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.sites.api import disinfection, own_site
 from fanjing.sites.assignment import rooms_with_space
@@ -219,7 +219,7 @@ def move(
 ) -> Response:
     def action() -> tuple[str, dict[str, object]]:
         if not room_id.isdigit():
-            raise FanjingError("missing_field", "请选择转入的房间")
+            raise FanjingError(Code.MISSING_FIELD, "请选择转入的房间")
         placement = transfer(
             session=session,
             placement=current_placement(session, placement_id, site_id),
@@ -248,7 +248,7 @@ def household(
     def action() -> tuple[str, dict[str, object]]:
         room_in_scope(session, room_id, site_id)
         if not capacity.isdigit():
-            raise FanjingError("bad_value", "家庭房容量应为数字")
+            raise FanjingError(Code.BAD_VALUE, "家庭房容量应为数字")
         mark_household_room(
             session=session,
             room_id=room_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fanjing.errors import FanjingError, Where
+from fanjing.errors import Code, FanjingError, Where
 
 MAX_STAYS = 10
 _STAY_PARTS = {"place": "地点", "from": "从", "to": "到"}
@@ -94,12 +94,14 @@ def missing_answers(values: dict[str, str]) -> list[FanjingError]:
         for part, value in given.items():
             if not value:
                 errors.append(
-                    FanjingError("missing_field", _MISSING, Where(field=f"stays[{i}].{part}"))
+                    FanjingError(Code.MISSING_FIELD, _MISSING, Where(field=f"stays[{i}].{part}"))
                 )
     if not complete and not errors:
-        errors.append(FanjingError("missing_field", _NO_STAY, Where(field="stays")))
+        errors.append(FanjingError(Code.MISSING_FIELD, _NO_STAY, Where(field="stays")))
     if values.get("contact_role") and not values.get("last_contact", "").strip():
-        errors.append(FanjingError("missing_field", _MISSING, Where(field="contact.last_contact")))
+        errors.append(
+            FanjingError(Code.MISSING_FIELD, _MISSING, Where(field="contact.last_contact"))
+        )
     return errors
 
 
