@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fanjing.community.reevaluate import approve_pack
-from fanjing.errors import FanjingError
+from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import today_in_china
 from fanjing.infra.db import session_scope
 from fanjing.policy.service import Checker
-from fanjing.web.errors import _STATUS_BY_CODE
 from tests.api_helpers import bearer
 from tests.community.test_reevaluate import second_version
 
@@ -69,6 +68,6 @@ def test_of_three_parallel_approvals_exactly_one_succeeds(client, tokens, engine
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["approved", "pack_not_draft", "pack_not_draft"]
-    assert _STATUS_BY_CODE["pack_not_draft"] == 409
+    assert Code.PACK_NOT_DRAFT.status == 409
     audit = client.get("/api/v1/audit", headers=bearer(tokens["cdc"])).json()
     assert [e["action"] for e in audit].count("approve_pack") == 1
