@@ -145,8 +145,8 @@ class Code(StrEnum):
     SITE_EXISTS = "site_exists", 409, "观察点已登记"
     SLOT_CONFLICT = "slot_conflict", 409, "预约量正被同时设置"
     SLOT_FULL = "slot_full", 409, "预约已满"
-    SMS_FAILED = "sms_failed", 502, "短信发送失败"
-    SMS_UNAVAILABLE = "sms_unavailable", 503, "短信服务无法连接"
+    SMS_FAILED = "sms_failed", 502, "短信发送失败"  # the gateway said no
+    SMS_UNAVAILABLE = "sms_unavailable", 503, "短信服务无法连接"  # gateway not reached
     SYNC_LEASE_LOST = "sync_lease_lost", 422, "同步租约已失去"
     TOKEN_EXPIRED = "token_expired", 401, "令牌已过期"
     TOKEN_REVOKED = "token_revoked", 401, "令牌已吊销"
@@ -156,7 +156,7 @@ class Code(StrEnum):
     TOO_MANY_REQUESTS = "too_many_requests", 429, "请求过于频繁"
     TOO_MANY_ROWS = "too_many_rows", 422, "行数过多"
     UNAUTHENTICATED = "unauthenticated", 401, "需要登录"
-    UNDECRYPTABLE = "undecryptable", 500, "无法解密"
+    UNDECRYPTABLE = "undecryptable", 500, "无法解密"  # the keys: an operator acts
     UNKNOWN_CODE = "unknown_code", 422, "不认识的健康码状态"
     UNKNOWN_CITY = "unknown_city", 422, "不认识的城市"
     UNKNOWN_CLINIC = "unknown_clinic", 422, "不认识的门诊"

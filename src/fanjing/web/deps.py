@@ -5,7 +5,7 @@ so that no route or page reads ``request.app.state`` itself."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -42,61 +42,27 @@ def database(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(database)]
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+def _part(name: str) -> Callable[[Request], Any]:
+    """A dependency giving the application's part ``name`` (set up once by create_app); the
+    type is the one its ``…Dep`` alias below declares."""
+
+    def part(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return part
 
 
-def _clock(request: Request) -> Clock:
-    return request.app.state.clock  # type: ignore[no-any-return]
-
-
-def _cipher(request: Request) -> FieldCipher:
-    return request.app.state.cipher  # type: ignore[no-any-return]
-
-
-def _gazetteer(request: Request) -> Gazetteer:
-    return request.app.state.gazetteer  # type: ignore[no-any-return]
-
-
-def _registry(request: Request) -> RevisionCache[Registry]:
-    return request.app.state.registry  # type: ignore[no-any-return]
-
-
-def _packs(request: Request) -> RevisionCache[list[Pack]]:
-    return request.app.state.packs  # type: ignore[no-any-return]
-
-
-def _read_engine(request: Request) -> Engine:
-    return request.app.state.read_engine  # type: ignore[no-any-return]
-
-
-def _itinerary_shards(request: Request) -> tuple[Engine, ...]:
-    return request.app.state.itinerary_shards  # type: ignore[no-any-return]
-
-
-def _sender(request: Request) -> CodeSender:
-    return request.app.state.sender  # type: ignore[no-any-return]
-
-
-def _rate_limits(request: Request) -> RateLimits:
-    return request.app.state.rate_limits  # type: ignore[no-any-return]
-
-
-def _faq_searcher(request: Request) -> Searcher:
-    return request.app.state.faq_searcher  # type: ignore[no-any-return]
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-ClockDep = Annotated[Clock, Depends(_clock)]
-CipherDep = Annotated[FieldCipher, Depends(_cipher)]
-GazetteerDep = Annotated[Gazetteer, Depends(_gazetteer)]
-RegistryCacheDep = Annotated[RevisionCache[Registry], Depends(_registry)]
-PacksCacheDep = Annotated[RevisionCache[list[Pack]], Depends(_packs)]
-ReadEngineDep = Annotated[Engine, Depends(_read_engine)]
-ShardsDep = Annotated[tuple[Engine, ...], Depends(_itinerary_shards)]
-SenderDep = Annotated[CodeSender, Depends(_sender)]
-RateLimitsDep = Annotated[RateLimits, Depends(_rate_limits)]
-FaqSearcherDep = Annotated[Searcher, Depends(_faq_searcher)]
+SettingsDep = Annotated[Settings, Depends(_part("settings"))]
+ClockDep = Annotated[Clock, Depends(_part("clock"))]
+CipherDep = Annotated[FieldCipher, Depends(_part("cipher"))]
+GazetteerDep = Annotated[Gazetteer, Depends(_part("gazetteer"))]
+RegistryCacheDep = Annotated[RevisionCache[Registry], Depends(_part("registry"))]
+PacksCacheDep = Annotated[RevisionCache[list[Pack]], Depends(_part("packs"))]
+ReadEngineDep = Annotated[Engine, Depends(_part("read_engine"))]
+ShardsDep = Annotated[tuple[Engine, ...], Depends(_part("itinerary_shards"))]
+SenderDep = Annotated[CodeSender, Depends(_part("sender"))]
+RateLimitsDep = Annotated[RateLimits, Depends(_part("rate_limits"))]
+FaqSearcherDep = Annotated[Searcher, Depends(_part("faq_searcher"))]
 
 
 def _checker(
@@ -132,7 +98,7 @@ def current_user(request: Request, credentials: Credentials) -> UserRow:
     while the route takes another would let a busy pool deadlock on itself). An unknown,
     expired or revoked token is a 401 and counts as a failure of the client's address."""
     token = bearer_token(credentials)
-    with Session(_read_engine(request)) as session:
+    with Session(request.app.state.read_engine) as session:
         user = user_by_token(request, session, token)
     note_role(user.role)
     return user
@@ -141,11 +107,11 @@ def current_user(request: Request, credentials: Credentials) -> UserRow:
 def user_by_token(request: Request, session: Session, token: str) -> UserRow:
     """Logging in by token (the API's bearer, the login page): at most 10 failures a minute
     from one client address (429 after), then the token's user or its 401 error."""
-    limits = _rate_limits(request)
+    limits: RateLimits = request.app.state.rate_limits
     address = client_address(request)
     limits.refuse_if_reached(LOGIN_FAILURES, address)
     try:
-        return user_with_token(session, token, now=_clock(request).now())
+        return user_with_token(session, token, now=request.app.state.clock.now())
     except FanjingError:
         limits.count(LOGIN_FAILURES, address)
         raise
