@@ -21,14 +21,15 @@ run: $(STAMP)
 
 # every test, on SQLite and on a throwaway PostgreSQL (scripts/with-postgres), the pages in
 # Debian's Chromium (scripts/ensure-browser installs it when missing); then the sharded
-# itinerary's tests on a coordinator and two shards (scripts/with-postgres-shards)
+# itinerary's tests on a coordinator and two shards (scripts/with-postgres-shards); pytest
+# runs on two processes, a test file's tests together (they share its demo server)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	scripts/ensure-browser
-	scripts/with-postgres $(BIN)/pytest -m "not shards"
-	scripts/with-postgres-shards $(BIN)/pytest -m shards
+	scripts/with-postgres $(BIN)/pytest -n 2 --dist loadfile -m "not shards"
+	scripts/with-postgres-shards $(BIN)/pytest -n 2 --dist loadfile -m shards
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

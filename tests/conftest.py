@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,21 +49,44 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("engine", layouts, indirect=True)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once per run (per xdist worker): each test gets a copy,
+    which is much faster than running the migrations again."""
+    path = tmp_path_factory.mktemp("template") / "fanjing.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """The name of a database on the test cluster migrated once per run (per xdist worker):
+    each test's database is created from it with ``CREATE DATABASE … TEMPLATE``."""
+    with fresh_postgres_database() as url:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
+        yield make_url(url).database or ""
+
+
 @pytest.fixture
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A migrated, empty database: an SQLite file, a fresh database on the test cluster, or
     (``shards``) a fresh coordinator database whose itinerary is on a fresh database of each
     shard cluster of scripts/with-postgres-shards (its shards: the ``shards`` fixture)."""
     if request.param == "sqlite":
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'fanjing.db'}")
-        upgrade(engine)
+        path = tmp_path / "fanjing.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+        engine = create_db_engine(f"sqlite:///{path}")
         yield engine
         engine.dispose()
         return
     with contextlib.ExitStack() as stack:
-        engine = create_db_engine(stack.enter_context(fresh_postgres_database()))
+        template = request.getfixturevalue("migrated_postgres_template")
+        engine = create_db_engine(stack.enter_context(fresh_postgres_database(template=template)))
         stack.callback(engine.dispose)
-        upgrade(engine)
         if request.param == "shards":
             shards = shard_engines(
                 [stack.enter_context(fresh_postgres_database(url)) for url in _shard_servers()]
@@ -91,8 +115,11 @@ def _shard_servers() -> list[str]:
 
 
 @contextmanager
-def fresh_postgres_database(admin_url: str | None = None) -> Iterator[str]:
-    """A new database on the server of ``admin_url`` (the test cluster by default)."""
+def fresh_postgres_database(
+    admin_url: str | None = None, template: str | None = None
+) -> Iterator[str]:
+    """A new database on the server of ``admin_url`` (the test cluster by default), empty or
+    a copy of the database ``template``."""
     admin_url = admin_url or os.environ.get("FANJING_TEST_PG_URL")
     if not admin_url:
         pytest.fail(
@@ -101,7 +128,8 @@ def fresh_postgres_database(admin_url: str | None = None) -> Iterator[str]:
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_db_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     try:
         yield (
             make_url(normalize_url(admin_url))
