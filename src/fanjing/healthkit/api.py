@@ -3,25 +3,23 @@ red marks, the signed pass with its QR code, and the public keys (JWKS)."""
 
 from __future__ import annotations
 
-import base64
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-import zxingcpp
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from fanjing.common.identity import mask_name, read_document
+from fanjing.common.identity import read_document
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import COLOUR_ZH
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import current_keys, jwks
-from fanjing.healthkit.pass_token import VALIDITY as PASS_VALIDITY
-from fanjing.healthkit.pass_token import issue_pass, verify_pass
+from fanjing.healthkit.pass_token import verify_pass
+from fanjing.healthkit.passes import pass_for_token
 from fanjing.healthkit.popups import clear_popup, clear_popups, postpone_until
 from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
 from fanjing.healthkit.service import (
@@ -34,19 +32,28 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.status import RED_KINDS, caller_pass, caller_status, lift_red, mark_red
+from fanjing.healthkit.status import RED_KINDS, caller_status, lift_red, mark_red
 from fanjing.healthkit.status_row import OpenPopup, Status
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow, RedMarkRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.schemas import SituationBody
-from fanjing.policy.service import Checker
 from fanjing.users.core import Role, token_hash
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
     INVALID_TOKEN,
+    CheckerDep,
+    CipherDep,
+    ClockDep,
     Credentials,
     DbSession,
+    EngineDep,
+    GazetteerDep,
+    RateLimitsDep,
+    ReadEngineDep,
     RowId,
+    SenderDep,
+    SettingsDep,
     bearer_token,
     current_user,
     refuse_unless,
@@ -80,17 +87,17 @@ class VerifyResult(BaseModel):
 
 
 @router.get("/.well-known/jwks.json", summary="通行码签名公钥（JWKS）")
-def public_keys(request: Request) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    return jwks(current_keys(request.app.state.settings, now=now), now=now)
+def public_keys(settings: SettingsDep, clock: ClockDep) -> dict[str, Any]:
+    now = clock.now()
+    return jwks(current_keys(settings, now=now), now=now)
 
 
 @router.post(
     "/api/v1/pass/verify", response_model=VerifyResult, summary="核验通行码（离线可做同样的核验）"
 )
-def verify(body: VerifyBody, request: Request) -> VerifyResult:
-    now = datetime.now(UTC)
-    keys = jwks(current_keys(request.app.state.settings, now=now), now=now)
+def verify(body: VerifyBody, settings: SettingsDep, clock: ClockDep) -> VerifyResult:
+    now = clock.now()
+    keys = jwks(current_keys(settings, now=now), now=now)
     try:
         claims = verify_pass(body.token, jwks=keys, now=now)
     except FanjingError as refusal:
@@ -105,11 +112,11 @@ def verify(body: VerifyBody, request: Request) -> VerifyResult:
     )
 
 
-def _view(session: Session, account: AccountRow, request: Request) -> AccountView:
+def _view(session: Session, account: AccountRow, cipher: FieldCipher) -> AccountView:
     bindings = list(
         session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
     )
-    return account_view(account, bindings, request.app.state.cipher, reveal=False)
+    return account_view(account, bindings, cipher, reveal=False)
 
 
 def _own_account(session: Session, user: UserRow) -> AccountRow:
@@ -122,32 +129,35 @@ def _own_account(session: Session, user: UserRow) -> AccountRow:
     status_code=201,
     summary="建立本人的健康宝账户",
 )
-def create(body: AccountCreate, session: DbSession, user: Citizen, request: Request) -> AccountView:
-    state = request.app.state
+def create(
+    body: AccountCreate,
+    session: DbSession,
+    user: Citizen,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
+) -> AccountView:
     document = read_document(
-        body.document_kind, body.document_number, today=today_in_china(), field="document_number"
+        body.document_kind, body.document_number, today=clock.today(), field="document_number"
     )
-    community = None
-    if body.community:
-        place = state.gazetteer.parse(body.community)
-        community = place.name
+    community = gazetteer.parse(body.community).name if body.community else None
     account = create_account(
         session=session,
-        cipher=state.cipher,
+        cipher=cipher,
         user_id=user.id,
         name=body.name,
         document=document,
         community=community,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
-    return _view(session, account, request)
+    return _view(session, account, cipher)
 
 
 @router.get(
     "/api/v1/healthkit/account", response_model=AccountRead, summary="本人的健康宝账户（遮蔽显示）"
 )
-def own(session: DbSession, user: Citizen, request: Request) -> AccountView:
-    return _view(session, _own_account(session, user), request)
+def own(session: DbSession, user: Citizen, cipher: CipherDep) -> AccountView:
+    return _view(session, _own_account(session, user), cipher)
 
 
 @router.post(
@@ -160,18 +170,23 @@ def own(session: DbSession, user: Citizen, request: Request) -> AccountView:
     },
 )
 def send_code(
-    body: PhoneBody, session: DbSession, user: Citizen, request: Request
+    body: PhoneBody,
+    session: DbSession,
+    user: Citizen,
+    cipher: CipherDep,
+    sender: SenderDep,
+    limits: RateLimitsDep,
+    clock: ClockDep,
 ) -> dict[str, str]:
-    state = request.app.state
     start_binding(
         session=session,
-        cipher=state.cipher,
-        sender=state.sender,
-        limits=state.rate_limits,
+        cipher=cipher,
+        sender=sender,
+        limits=limits,
         account=_own_account(session, user),
         phone=body.phone,
         platform=body.platform,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return {"status": "code_sent"}
 
@@ -179,20 +194,27 @@ def send_code(
 @router.post(
     "/api/v1/healthkit/phones/confirm", response_model=AccountRead, summary="绑定手机号：确认验证码"
 )
-def confirm(body: ConfirmBody, session: DbSession, user: Citizen, request: Request) -> AccountView:
+def confirm(
+    body: ConfirmBody,
+    session: DbSession,
+    user: Citizen,
+    engine: EngineDep,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> AccountView:
     account = _own_account(session, user)
     session.commit()  # the connection goes back: the code's try takes one of its own
     confirm_binding(
         session=session,
-        engine=request.app.state.engine,
-        cipher=request.app.state.cipher,
+        engine=engine,
+        cipher=cipher,
         account=account,
         phone=body.phone,
         platform=body.platform,
         code=body.code,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
-    return _view(session, account, request)
+    return _view(session, account, cipher)
 
 
 @router.post(
@@ -201,19 +223,19 @@ def confirm(body: ConfirmBody, session: DbSession, user: Citizen, request: Reque
     summary="解绑手机号（在原授权平台）",
 )
 def unbind_phone(
-    body: PhoneBody, session: DbSession, user: Citizen, request: Request
+    body: PhoneBody, session: DbSession, user: Citizen, cipher: CipherDep, clock: ClockDep
 ) -> AccountView:
     account = _own_account(session, user)
     unbind(
         session=session,
-        cipher=request.app.state.cipher,
+        cipher=cipher,
         account=account,
         phone=body.phone,
         platform=body.platform,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
-    return _view(session, account, request)
+    return _view(session, account, cipher)
 
 
 @router.get(
@@ -222,12 +244,12 @@ def unbind_phone(
     summary="本社区居民的健康宝账户（社区工作者）",
 )
 def community_accounts(
-    session: DbSession, user: CommunityWorker, request: Request
+    session: DbSession, user: CommunityWorker, cipher: CipherDep
 ) -> list[AccountView]:
     accounts = session.scalars(
         select(AccountRow).where(AccountRow.community == user.community).order_by(AccountRow.id)
     )
-    return [_view(session, account, request) for account in accounts]
+    return [_view(session, account, cipher) for account in accounts]
 
 
 class CardCityRead(BaseModel):
@@ -254,18 +276,14 @@ class DeclarationRead(BaseModel):
     summary="进（返）京行程申报与核验",
 )
 def declare_travel(
-    body: SituationBody, session: DbSession, user: Citizen, request: Request
+    body: SituationBody, session: DbSession, user: Citizen, checker: CheckerDep, clock: ClockDep
 ) -> dict[str, Any]:
-    state = request.app.state
-    checker = Checker(
-        state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
-    )
     checked = declare(
         session=session,
         checker=checker,
         account=_own_account(session, user),
         situation=body.model_dump(by_alias=True, exclude_unset=True),
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return {
         "id": checked.row.id,
@@ -323,14 +341,13 @@ def _popup_read(popup: PopupRow | OpenPopup) -> dict[str, Any]:
     response_model=StatusRead,
     summary="本人的健康宝状态：颜色、弹窗与颜色变化",
 )
-async def status(credentials: Credentials, request: Request) -> Response:
+async def status(
+    credentials: Credentials, request: Request, read_engine: ReadEngineDep, clock: ClockDep
+) -> Response:
     # the health kit's most frequent request: who asks, their account and its status come
     # in one query, on one trip through the thread pool (not one per dependency)
-    today = today_in_china()
     token = bearer_token(credentials)
-    role, state = await run_in_threadpool(
-        _caller_status, request.app.state.read_engine, token_hash(token), today
-    )
+    role, state = await run_in_threadpool(_caller_status, read_engine, token_hash(token), clock)
     if role is None:  # the token's own error (unknown, expired, revoked), counted as a failure
         await run_in_threadpool(current_user, request, credentials)
         raise INVALID_TOKEN
@@ -350,9 +367,9 @@ async def status(credentials: Credentials, request: Request) -> Response:
     return Response(orjson.dumps(answer), media_type="application/json")
 
 
-def _caller_status(engine: Engine, token: str, today: date) -> tuple[str | None, Status | None]:
+def _caller_status(engine: Engine, token: str, clock: Clock) -> tuple[str | None, Status | None]:
     with engine.connect() as connection:
-        return caller_status(connection, token, today, datetime.now(UTC))
+        return caller_status(connection, token, clock.today(), clock.now())
 
 
 class PassRead(BaseModel):
@@ -369,10 +386,19 @@ class PassRead(BaseModel):
     response_model=PassRead,
     summary="本人的通行码与二维码（5分钟有效，过期重取）",
 )
-async def own_pass(credentials: Credentials, request: Request) -> Response:
+async def own_pass(
+    credentials: Credentials,
+    request: Request,
+    read_engine: ReadEngineDep,
+    settings: SettingsDep,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> Response:
     # as the status: who asks, their status row and name in one query, one thread-pool trip
     token = bearer_token(credentials)
-    role, issued = await run_in_threadpool(_issue_for_token, request, token_hash(token))
+    role, issued = await run_in_threadpool(
+        pass_for_token, read_engine, settings, cipher, clock, token_hash(token)
+    )
     if role is None:
         await run_in_threadpool(current_user, request, credentials)
         raise INVALID_TOKEN
@@ -381,46 +407,6 @@ async def own_pass(credentials: Credentials, request: Request) -> Response:
         raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     # shaped as PassRead (a test holds it to the document); encoded without re-validating
     return Response(orjson.dumps(issued, option=orjson.OPT_UTC_Z), media_type="application/json")
-
-
-def _issue_for_token(request: Request, token: str) -> tuple[str | None, dict[str, Any] | None]:
-    now = datetime.now(UTC)
-    with request.app.state.read_engine.connect() as connection:
-        role, state, name = caller_pass(connection, token, today_in_china(), now)
-    if state is None or name is None:
-        return role, None
-    return role, signed_pass(request, state, name, now)
-
-
-def signed_pass(
-    request: Request, state: Status, name_encrypted: str, now: datetime
-) -> dict[str, Any]:
-    """A pass signed now for the status (its version among the claims), with its QR code."""
-    key = current_keys(request.app.state.settings, now=now)[0].key
-    name = request.app.state.cipher.decrypt(name_encrypted)
-    token = issue_pass(
-        key=key,
-        masked_name=mask_name(name),
-        colour=state.colour,
-        popup=bool(state.popups),
-        version=state.version,
-        now=now,
-    )
-    return {
-        "token": token,
-        "expires_at": now + PASS_VALIDITY,
-        "colour": state.colour.value,
-        "popup": bool(state.popups),
-        "version": state.version,
-        "qr_svg": _qr_svg(token),
-    }
-
-
-def _qr_svg(text: str) -> str:
-    """``text`` as a QR code (error correction M), an SVG data URI. zxing-cpp (C++) rather
-    than segno (pure Python): a pass is signed per request, and segno took 20 ms a code."""
-    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    return "data:image/svg+xml;base64," + base64.b64encode(symbol.to_svg(scale=4).encode()).decode()
 
 
 class RedMarkBody(BaseModel):
@@ -466,20 +452,22 @@ def _red_mark_read(mark: RedMarkRow) -> dict[str, Any]:
     status_code=201,
     summary="赋红码：确诊病例或密切接触者（疾控）",
 )
-def mark(body: RedMarkBody, session: DbSession, user: Cdc, request: Request) -> dict[str, Any]:
-    today = today_in_china()
+def mark(
+    body: RedMarkBody, session: DbSession, user: Cdc, cipher: CipherDep, clock: ClockDep
+) -> dict[str, Any]:
+    today = clock.today()
     document = read_document(
         body.document_kind, body.document_number, today=today, field="document_number"
     )
     row = mark_red(
         session=session,
-        cipher=request.app.state.cipher,
+        cipher=cipher,
         document=document,
         kind=body.kind,
         reason=body.reason,
         actor=user.name,
         today=today,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return _red_mark_read(row)
 
@@ -507,14 +495,16 @@ class LiftBody(BaseModel):
     response_model=RedMarkRead,
     summary="解除红码（疾控，须写明理由）",
 )
-def lift(mark_id: RowId, body: LiftBody, session: DbSession, user: Cdc) -> dict[str, Any]:
+def lift(
+    mark_id: RowId, body: LiftBody, session: DbSession, user: Cdc, clock: ClockDep
+) -> dict[str, Any]:
     row = lift_red(
         session=session,
         mark_id=mark_id,
         reason=body.reason,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
     return _red_mark_read(row)
 
@@ -552,7 +542,11 @@ class ClearManyBody(ClearBody):
     summary="一并处理本社区某人（某城市）的全部弹窗（社区工作者，一个理由，逐个记录）",
 )
 def clear_many(
-    account_id: RowId, body: ClearManyBody, session: DbSession, user: CommunityWorker
+    account_id: RowId,
+    body: ClearManyBody,
+    session: DbSession,
+    user: CommunityWorker,
+    clock: ClockDep,
 ) -> list[dict[str, Any]]:
     cleared = clear_popups(
         session=session,
@@ -561,8 +555,8 @@ def clear_many(
         community=user.community or "",
         actor=user.name,
         reason=body.reason,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
     return [_popup_read(popup) for popup in cleared]
 
@@ -573,7 +567,7 @@ def clear_many(
     summary="处理弹窗（社区工作者，须写明理由）",
 )
 def clear(
-    popup_id: RowId, body: ClearBody, session: DbSession, user: CommunityWorker
+    popup_id: RowId, body: ClearBody, session: DbSession, user: CommunityWorker, clock: ClockDep
 ) -> dict[str, Any]:
     popup = clear_popup(
         session=session,
@@ -581,7 +575,7 @@ def clear(
         community=user.community or "",
         actor=user.name,
         reason=body.reason,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
     return _popup_read(popup)

@@ -54,9 +54,9 @@ from fanjing.vaccination.service import (
     clinic_of,
     correct_identity,
     dose_views,
-    healthkit_vaccinations,
     held_view_of,
     record_dose,
+    synced_vaccinations,
 )
 from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow
 from fanjing.web.deps import DbSession, RowId, current_user, require
@@ -204,18 +204,9 @@ def _own_account(session: Session, user: UserRow) -> AccountRow:
 )
 def my_vaccinations(session: DbSession, user: Citizen) -> list[HealthkitVaccinationRead]:
     account = _own_account(session, user)
-    known = builtin_products()
-    clinics = {c.code: c.name for c in session.scalars(select(ClinicRow))}
     return [
-        HealthkitVaccinationRead(
-            product_code=row.product_code,
-            product_name=known[row.product_code].name if row.product_code in known else "",
-            maker=known[row.product_code].maker if row.product_code in known else "",
-            dose_number=row.dose_number,
-            day=row.dose_date,
-            clinic=clinics.get(row.clinic_code, row.clinic_code),
-        )
-        for row in healthkit_vaccinations(session, account.id)
+        HealthkitVaccinationRead(**asdict(dose))
+        for dose in synced_vaccinations(session, builtin_products(), account.id)
     ]
 
 

@@ -339,15 +339,39 @@ def held_view_of(
     return dose_view(dose, held, synced is not None, cipher, products)
 
 
-def healthkit_vaccinations(session: Session, account_id: int) -> list[HealthkitVaccinationRow]:
+@dataclass(frozen=True)
+class SyncedVaccination:
+    """A dose as the health kit shows it: its product by name and maker, its clinic by name."""
+
+    product_code: str
+    product_name: str
+    maker: str
+    dose_number: int
+    day: date
+    clinic: str
+
+
+def synced_vaccinations(
+    session: Session, products: Mapping[str, Product], account_id: int
+) -> list[SyncedVaccination]:
     """The doses the health kit shows on an account (what the sync brought), by dose number."""
-    return list(
-        session.scalars(
-            select(HealthkitVaccinationRow)
-            .where(HealthkitVaccinationRow.account_id == account_id)
-            .order_by(HealthkitVaccinationRow.dose_number, HealthkitVaccinationRow.dose_date)
-        )
+    clinics = {c.code: c.name for c in session.scalars(select(ClinicRow))}
+    rows = session.scalars(
+        select(HealthkitVaccinationRow)
+        .where(HealthkitVaccinationRow.account_id == account_id)
+        .order_by(HealthkitVaccinationRow.dose_number, HealthkitVaccinationRow.dose_date)
     )
+    return [
+        SyncedVaccination(
+            product_code=row.product_code,
+            product_name=products[row.product_code].name if row.product_code in products else "",
+            maker=products[row.product_code].maker if row.product_code in products else "",
+            dose_number=row.dose_number,
+            day=row.dose_date,
+            clinic=clinics.get(row.clinic_code, row.clinic_code),
+        )
+        for row in rows
+    ]
 
 
 def check_eligibility(

@@ -44,9 +44,10 @@ DbSession = Annotated[Session, Depends(database)]
 
 def _part(name: str) -> Callable[[Request], Any]:
     """A dependency giving the application's part ``name`` (set up once by create_app); the
-    type is the one its ``…Dep`` alias below declares."""
+    type is the one its ``…Dep`` alias below declares. Async: it only reads an attribute,
+    so it need not take a trip through the thread pool."""
 
-    def part(request: Request) -> Any:
+    async def part(request: Request) -> Any:
         return getattr(request.app.state, name)
 
     return part
@@ -58,6 +59,7 @@ CipherDep = Annotated[FieldCipher, Depends(_part("cipher"))]
 GazetteerDep = Annotated[Gazetteer, Depends(_part("gazetteer"))]
 RegistryCacheDep = Annotated[RevisionCache[Registry], Depends(_part("registry"))]
 PacksCacheDep = Annotated[RevisionCache[list[Pack]], Depends(_part("packs"))]
+EngineDep = Annotated[Engine, Depends(_part("engine"))]
 ReadEngineDep = Annotated[Engine, Depends(_part("read_engine"))]
 ShardsDep = Annotated[tuple[Engine, ...], Depends(_part("itinerary_shards"))]
 SenderDep = Annotated[CodeSender, Depends(_part("sender"))]

@@ -7,7 +7,8 @@ No rule lives here: every page calls the services the API calls."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,11 +20,11 @@ from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import mask_phone, read_document
 from fanjing.community.reading import tests_of_person
 from fanjing.errors import Code, FanjingError
-from fanjing.healthkit.api import signed_pass
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card, declare
+from fanjing.healthkit.passes import signed_pass
 from fanjing.healthkit.popups import postpone_until
-from fanjing.healthkit.sender import LogSender
+from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import (
     CODE_VALIDITY,
     MAX_ATTEMPTS,
@@ -39,16 +40,28 @@ from fanjing.healthkit.service import (
 from fanjing.healthkit.status import status_of_user
 from fanjing.healthkit.status_row import OpenPopup
 from fanjing.healthkit.store import AccountRow, PhoneBindingRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.itinerary.core import card_window
+from fanjing.places.registry import Registry
 from fanjing.policy.core.model import MeasureKind
-from fanjing.policy.service import Checker
+from fanjing.settings import Settings
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.vaccination.api import my_vaccinations
 from fanjing.vaccination.products import builtin_products
-from fanjing.vaccination.service import held_doses_of
-from fanjing.web.deps import DbSession
+from fanjing.vaccination.service import held_doses_of, synced_vaccinations
+from fanjing.web.deps import (
+    CheckerDep,
+    CipherDep,
+    ClockDep,
+    DbSession,
+    EngineDep,
+    GazetteerDep,
+    RateLimitsDep,
+    RegistryCacheDep,
+    SenderDep,
+    SettingsDep,
+)
 from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.session import Csrf, render, require_page
 from fanjing.web.pages.situation_form import MAX_STAYS, empty_form, situation_from_form
@@ -72,25 +85,40 @@ BINDING = "binding"  # the session key of a binding waiting for its code
 RESULT_ZH = {"pending": "待出结果", "negative": "阴性", "positive": "阳性"}
 
 
-def _checker(request: Request) -> Checker:
-    state = request.app.state
-    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+@dataclass(frozen=True)
+class _Kit:
+    """What the health kit's page is drawn with."""
+
+    settings: Settings
+    cipher: FieldCipher
+    registry: Registry
+    clock: Clock
+
+
+def _kit(
+    settings: SettingsDep, cipher: CipherDep, registry: RegistryCacheDep, clock: ClockDep
+) -> _Kit:
+    return _Kit(settings, cipher, registry.get(), clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
 
 
 # --- the health kit -----------------------------------------------------------------------
 
 
 @router.get("/healthkit", response_class=HTMLResponse)
-def healthkit(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
+def healthkit(request: Request, session: DbSession, user: Citizen, kit: Kit) -> HTMLResponse:
     account = account_of_user(session, user.id)
     if account is None:
         return _account_form(request, user)
-    return _healthkit(request, session, user, account)
+    return _healthkit(request, session, kit, user, account)
 
 
 def _healthkit(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     account: AccountRow,
     *,
@@ -98,16 +126,13 @@ def _healthkit(
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    state = request.app.state
-    today = today_in_china()
+    today = kit.clock.today()
     status = status_of_user(session, user.id, today)
     bindings = list(
         session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
     )
-    view = account_view(account, bindings, state.cipher, reveal=False)
-    card = account_card(
-        session, account.id, as_of=today, designations=state.registry.get().designations
-    )
+    view = account_view(account, bindings, kit.cipher, reveal=False)
+    card = account_card(session, account.id, as_of=today, designations=kit.registry.designations)
     return render(
         request,
         "citizen_healthkit.html",
@@ -119,16 +144,16 @@ def _healthkit(
         history=[(day, c.value, COLOUR_ZH[c]) for day, c in status.history] if status else [],
         popups=_popups_by_city(status.popups) if status else [],
         card=card,
-        vaccinations=my_vaccinations(session, user),
+        vaccinations=synced_vaccinations(session, builtin_products(), account.id),
         tests=tests_of_person(session, account.document_hash),
         result_zh=RESULT_ZH,
-        held=held_doses_of(session, state.cipher, builtin_products(), account.document_hash),
+        held=held_doses_of(session, kit.cipher, builtin_products(), account.document_hash),
         held_reason_zh=HELD_REASON_ZH,
         platform_zh=PLATFORM_ZH,
         grey=BindingState.GREY,
         refresh=PASS_REFRESH_SECONDS,
         window=card_window(today),
-        **_pass(request, session, user),
+        **_pass(session, kit, user),
         errors=errors,
         message=message,
     )
@@ -146,25 +171,24 @@ def _popups_by_city(popups: list[OpenPopup]) -> list[tuple[str, date, date, int]
 
 
 @router.get("/healthkit/pass", response_class=HTMLResponse)
-def pass_fragment(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
+def pass_fragment(request: Request, session: DbSession, user: Citizen, kit: Kit) -> HTMLResponse:
     """The QR pass as a fragment: the health kit page fetches it again every minute."""
-    return render(request, "citizen_pass.html", user=user, **_pass(request, session, user))
+    return render(request, "citizen_pass.html", user=user, **_pass(session, kit, user))
 
 
-def _pass(request: Request, session: Session, user: UserRow) -> dict[str, Any]:
+def _pass(session: Session, kit: _Kit, user: UserRow) -> dict[str, Any]:
     """A freshly signed pass (the API's), its QR code and when it expires (China time)."""
     account = own_account(session, user.id)
-    status = status_of_user(session, user.id, today_in_china())
+    status = status_of_user(session, user.id, kit.clock.today())
     if status is None:
         raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
-    issued = signed_pass(request, status, account.name_encrypted, datetime.now(UTC))
-    expires = issued["expires_at"].astimezone(CHINA_STANDARD_TIME)
+    issued = signed_pass(kit.settings, kit.cipher, status, account.name_encrypted, kit.clock.now())
     return {
-        "qr": issued["qr_svg"],
-        "pass_expires": expires.strftime("%H:%M:%S"),
-        "pass_colour": issued["colour"],
-        "pass_colour_zh": COLOUR_ZH[Colour(issued["colour"])],
-        "pass_popup": issued["popup"],
+        "qr": issued.qr_svg,
+        "pass_expires": issued.expires_at.astimezone(CHINA_STANDARD_TIME).strftime("%H:%M:%S"),
+        "pass_colour": issued.colour,
+        "pass_colour_zh": COLOUR_ZH[Colour(issued.colour)],
+        "pass_popup": issued.popup,
     }
 
 
@@ -200,22 +224,25 @@ def create(
     document_kind: Annotated[str, Form(max_length=30)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
     community: Annotated[str, Form(max_length=200)] = "",
+    *,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> Response:
-    state = request.app.state
     shown = {"name": name, "document_kind": document_kind, "community": community}
     try:
         document = read_document(
-            document_kind, document_number, today=today_in_china(), field="document_number"
+            document_kind, document_number, today=clock.today(), field="document_number"
         )
-        place = state.gazetteer.parse(community) if community.strip() else None
+        place = gazetteer.parse(community) if community.strip() else None
         create_account(
             session=session,
-            cipher=state.cipher,
+            cipher=cipher,
             user_id=user.id,
             name=name,
             document=document,
             community=place.name if place else None,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
     except FanjingError as problem:
         return _account_form(request, user, form=shown, errors=problem.problems(), status_code=422)
@@ -238,25 +265,30 @@ def send_code(
     _csrf: Csrf,
     phone: Annotated[str, Form(max_length=30)] = "",
     platform: Annotated[str, Form(max_length=10)] = "",
+    *,
+    kit: Kit,
+    sender: SenderDep,
+    limits: RateLimitsDep,
 ) -> HTMLResponse:
     """Step one of binding: a one-time code to the number; then the form asking for it."""
     account = _own(session, user)
     try:
         start_binding(
             session=session,
-            cipher=request.app.state.cipher,
-            sender=request.app.state.sender,
-            limits=request.app.state.rate_limits,
+            cipher=kit.cipher,
+            sender=sender,
+            limits=limits,
             account=account,
             phone=phone,
             platform=platform,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()  # no code is kept that was not sent
         page = _healthkit(
             request,
             session,
+            kit,
             user,
             account,
             errors=problem.problems(),
@@ -266,7 +298,12 @@ def send_code(
         return page
     # the number waits in the (signed) session, not in the page: pages show it masked
     request.session[BINDING] = {"phone": phone.strip(), "platform": platform}
-    return _code_form(request, user, phone.strip(), platform)
+    return _code_form(request, user, phone.strip(), platform, code_in_log=_logged(sender))
+
+
+def _logged(sender: CodeSender) -> bool:
+    """The development sender sends nothing: the page says where the code is (the demo's log)."""
+    return isinstance(sender, LogSender)
 
 
 def _code_form(
@@ -274,6 +311,8 @@ def _code_form(
     user: UserRow,
     phone: str,
     platform: str,
+    *,
+    code_in_log: bool,
     errors: list[FanjingError] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -286,8 +325,7 @@ def _code_form(
         platform_zh=PLATFORM_ZH.get(platform, platform),
         minutes=int(CODE_VALIDITY.total_seconds() // 60),
         tries=MAX_ATTEMPTS,
-        # the development sender sends nothing: say where the code is (the demo's log)
-        code_in_log=isinstance(request.app.state.sender, LogSender),
+        code_in_log=code_in_log,
         errors=errors,
     )
 
@@ -299,6 +337,11 @@ def confirm(
     user: Citizen,
     _csrf: Csrf,
     code: Annotated[str, Form(max_length=10)] = "",
+    *,
+    engine: EngineDep,
+    cipher: CipherDep,
+    sender: SenderDep,
+    clock: ClockDep,
 ) -> Response:
     """Step two: the code confirms the binding."""
     account = _own(session, user)
@@ -312,19 +355,25 @@ def confirm(
     try:
         confirm_binding(
             session=session,
-            engine=request.app.state.engine,
-            cipher=request.app.state.cipher,
+            engine=engine,
+            cipher=cipher,
             account=account,
             phone=waiting["phone"],
             platform=waiting["platform"],
             code=code,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
     except FanjingError as problem:
         # the try is already counted in its own transaction; nothing else of it is kept
         session.rollback()
         return _code_form(
-            request, user, waiting["phone"], waiting["platform"], problem.problems(), 422
+            request,
+            user,
+            waiting["phone"],
+            waiting["platform"],
+            code_in_log=_logged(sender),
+            errors=problem.problems(),
+            status_code=422,
         )
     request.session.pop(BINDING, None)
     session.commit()
@@ -339,22 +388,24 @@ def unbind_phone(
     _csrf: Csrf,
     phone: Annotated[str, Form(max_length=30)] = "",
     platform: Annotated[str, Form(max_length=10)] = "",
+    *,
+    kit: Kit,
 ) -> Response:
     """Unbinding on the authorising platform; another platform is refused, naming the right one."""
     account = _own(session, user)
     try:
         unbind(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=kit.cipher,
             account=account,
             phone=phone,
             platform=platform,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         return _healthkit(
-            request, session, user, account, errors=problem.problems(), status_code=422
+            request, session, kit, user, account, errors=problem.problems(), status_code=422
         )
     session.commit()
     return RedirectResponse("/healthkit?done=unbound#phones", status_code=303)
@@ -390,7 +441,12 @@ def declaration_form(request: Request, session: DbSession, user: Citizen) -> HTM
 
 @router.post("/healthkit/declare", response_class=HTMLResponse)
 async def declare_travel(
-    request: Request, session: DbSession, user: Citizen, _csrf: Csrf
+    request: Request,
+    session: DbSession,
+    user: Citizen,
+    _csrf: Csrf,
+    checker: CheckerDep,
+    clock: ClockDep,
 ) -> HTMLResponse:
     form = await request.form()  # read once: the CSRF check had it parsed already
     values = {key: str(value) for key, value in form.multi_items()}
@@ -401,10 +457,10 @@ async def declare_travel(
     try:
         checked = declare(
             session=session,
-            checker=_checker(request),
+            checker=checker,
             account=account,
             situation=situation,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
     except FanjingError as problem:
         return render(

@@ -1,0 +1,73 @@
+"""Issuing a person's signed pass: read their status row and name, sign with the newest key,
+draw the QR code. The API's pass and the health kit page's both come from here."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+
+import zxingcpp
+from sqlalchemy import Engine
+
+from fanjing.common.identity import mask_name
+from fanjing.healthkit.keys import current_keys
+from fanjing.healthkit.pass_token import VALIDITY, issue_pass
+from fanjing.healthkit.status import caller_pass
+from fanjing.healthkit.status_row import Status
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
+from fanjing.settings import Settings
+
+
+@dataclass(frozen=True)
+class IssuedPass:
+    token: str
+    expires_at: datetime
+    colour: str
+    popup: bool
+    version: int
+    qr_svg: str
+
+
+def signed_pass(
+    settings: Settings, cipher: FieldCipher, state: Status, name_encrypted: str, now: datetime
+) -> IssuedPass:
+    """A pass signed now for the status (its version among the claims), with its QR code."""
+    key = current_keys(settings, now=now)[0].key
+    token = issue_pass(
+        key=key,
+        masked_name=mask_name(cipher.decrypt(name_encrypted)),
+        colour=state.colour,
+        popup=bool(state.popups),
+        version=state.version,
+        now=now,
+    )
+    return IssuedPass(
+        token=token,
+        expires_at=now + VALIDITY,
+        colour=state.colour.value,
+        popup=bool(state.popups),
+        version=state.version,
+        qr_svg=qr_svg(token),
+    )
+
+
+def pass_for_token(
+    engine: Engine, settings: Settings, cipher: FieldCipher, clock: Clock, token_hash: str
+) -> tuple[str | None, IssuedPass | None]:
+    """The role of the token's user (None: no such live token) and, for a citizen with an
+    account, their pass as of the clock's day, read in one query."""
+    now = clock.now()
+    with engine.connect() as connection:
+        role, state, name = caller_pass(connection, token_hash, clock.today(), now)
+    if state is None or name is None:
+        return role, None
+    return role, signed_pass(settings, cipher, state, name, now)
+
+
+def qr_svg(text: str) -> str:
+    """``text`` as a QR code (error correction M), an SVG data URI. zxing-cpp (C++) rather
+    than segno (pure Python): a pass is signed per request, and segno took 20 ms a code."""
+    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    return "data:image/svg+xml;base64," + base64.b64encode(symbol.to_svg(scale=4).encode()).decode()
