@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -459,6 +460,31 @@ def test_an_observation_decided_on_a_declaration_is_yellow_in_the_history(client
         (observation["end"], "green"),
     ]
     assert status["colour"] == "green"  # today is long after August 2021
+
+
+def test_under_a_fixed_day_the_pass_and_the_status_agree_on_it(engine, tokens, tmp_path):
+    """FANJING_TODAY fixes the day of the status and of the pass alike: on 10 August 2021 an
+    observation decided on the 7th makes both yellow (by the real day, long after, both green)."""
+    settings = Settings(
+        var_dir=tmp_path / "var", database_url=str(engine.url), today=date(2021, 8, 10)
+    )
+    with TestClient(create_app(settings, engine=engine)) as fixed:
+        citizen = tokens["citizen"]
+        register(fixed, citizen)
+        area = {"level": "high", "area": "河南省郑州市二七区京广路街道", "from": "2021-07-31"}
+        fixed.post("/api/v1/risk-areas", json=area, headers=bearer(tokens["cdc"]))
+        situation = {
+            "as_of": "2021-08-07",
+            "arrival": "2021-08-07",
+            "stays": [
+                {"place": "河南省郑州市二七区京广路街道", "from": "2021-08-01", "to": "2021-08-06"}
+            ],
+        }
+        fixed.post("/api/v1/healthkit/declarations", json=situation, headers=bearer(citizen))
+        status = fixed.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()
+        issued = fixed.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
+        verified = fixed.post("/api/v1/pass/verify", json={"token": issued["token"]}).json()
+    assert status["colour"] == issued["colour"] == verified["colour"] == "yellow"
 
 
 def qr_text(data_uri: str) -> str:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from fanjing.common.days import CHINA_STANDARD_TIME, next_time_in_china
+from fanjing.infra.clock import Clock
 from fanjing.web.app import daily_jobs
 from fanjing.web.jobs import (
     DailyJob,
@@ -159,7 +160,7 @@ def test_a_job_another_worker_holds_is_skipped(engine):
 
 
 def test_the_server_has_its_four_daily_jobs_with_distinct_locks(engine):
-    jobs = daily_jobs(engine)
+    jobs = daily_jobs(engine, Clock())
     assert [job.name for job in jobs] == [
         "purge_grey_numbers",
         "close_finished_cases",
@@ -197,7 +198,6 @@ def test_at_the_day_change_the_status_rows_the_date_moved_are_refreshed(engine, 
 
     from fanjing.healthkit.status_row import verify_statuses
     from fanjing.healthkit.store import StatusRow
-    from fanjing.infra.clock import fix_day
     from tests.healthkit.test_status_row import World
 
     with Session(engine) as session:
@@ -206,18 +206,14 @@ def test_at_the_day_change_the_status_rows_the_date_moved_are_refreshed(engine, 
         world.mark(0)
         session.commit()
         mark_day = world.today
-    job = status_refresh_job(engine)
-    assert job.advisory_key not in {j.advisory_key for j in daily_jobs(engine)}
+    job = status_refresh_job(engine, Clock(mark_day))
+    assert job.advisory_key not in {j.advisory_key for j in daily_jobs(engine, Clock())}
     with engine.begin() as connection:  # as migration 0019 leaves a row: holding for no day
         connection.execute(StatusRow.__table__.update().values(valid_until=date(1900, 1, 1)))
     clock = MovedClock(datetime(2021, 8, 7, 16, 0, tzinfo=UTC), stop_after=0)
-    fix_day(mark_day)
-    try:
-        assert run_daily_jobs((job,), engine=engine, clock=clock, day=mark_day) == {
-            "refresh_statuses": "ran"
-        }
-        with Session(engine) as session:
-            assert list(verify_statuses(session=session, today=mark_day)) == []
-            assert session.scalars(select(StatusRow.colour)).all() == ["red"]
-    finally:
-        fix_day(None)
+    assert run_daily_jobs((job,), engine=engine, clock=clock, day=mark_day) == {
+        "refresh_statuses": "ran"
+    }
+    with Session(engine) as session:
+        assert list(verify_statuses(session=session, today=mark_day)) == []
+        assert session.scalars(select(StatusRow.colour)).all() == ["red"]

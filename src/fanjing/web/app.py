@@ -18,7 +18,7 @@ from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.service import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, sender_from_settings
 from fanjing.healthkit.service import purge_grey_numbers
-from fanjing.infra.clock import fix_day, now_utc, today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
 from fanjing.infra.metrics import JOB_RUNS
@@ -131,13 +131,13 @@ def _pool(settings: Settings) -> dict[str, int]:
 async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
     """The daily jobs at their CST time and the half-hourly sync (see ``fanjing.web.jobs``)."""
     settings: Settings = app.state.settings
-    fix_day(settings.today)  # the jobs' tasks and threads inherit it
+    clock: Clock = app.state.clock
     tasks = [
         asyncio.create_task(
-            every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=now_utc)
+            every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=clock.now)
         ),
         asyncio.create_task(
-            every_day_at(DAY_CHANGE, lambda day: _day_change(app, day), clock=now_utc)
+            every_day_at(DAY_CHANGE, lambda day: _day_change(app, day), clock=clock.now)
         ),
         asyncio.create_task(_every_half_hour(app)),
         asyncio.create_task(_escalate_every_quarter_hour(app)),
@@ -152,27 +152,27 @@ async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
                 await task
 
 
-def daily_jobs(engine: Engine, shards: Sequence[Engine] = ()) -> tuple[DailyJob, ...]:
+def daily_jobs(engine: Engine, clock: Clock, shards: Sequence[Engine] = ()) -> tuple[DailyJob, ...]:
     """The daily jobs on ``engine`` (and the itinerary's ``shards``); each works on the clock's
     day (``FANJING_TODAY`` or CST)."""
 
     def purge() -> str:
         with session_scope(engine) as session:
-            removed = purge_grey_numbers(session=session, today=today_in_china())
+            removed = purge_grey_numbers(session=session, today=clock.today())
         return f"{removed} grey phone numbers deleted"
 
     def close() -> str:
         with session_scope(engine) as session:
-            closed = close_finished_cases(session=session, today=today_in_china())
+            closed = close_finished_cases(session=session, today=clock.today())
         return f"{closed} community cases closed, their measures over"
 
     def expire() -> str:
         with session_scope(engine) as session:
-            expired = expire_past_appointments(session=session, today=today_in_china())
+            expired = expire_past_appointments(session=session, today=clock.today())
         return f"{expired} past appointments expired"
 
     def itinerary_days() -> str:
-        dropped = keep_itinerary_days(engine, shards, today_in_china())
+        dropped = keep_itinerary_days(engine, shards, clock.today())
         return f"itinerary: {len(dropped)} days past the card's 14 dropped, partitions made ahead"
 
     return (
@@ -184,13 +184,14 @@ def daily_jobs(engine: Engine, shards: Sequence[Engine] = ()) -> tuple[DailyJob,
 
 
 def _daily(app: FastAPI, day: date) -> None:
-    jobs = daily_jobs(app.state.engine, app.state.itinerary_shards)
-    run_daily_jobs(jobs, engine=app.state.engine, clock=now_utc, day=day)
+    clock: Clock = app.state.clock
+    jobs = daily_jobs(app.state.engine, clock, app.state.itinerary_shards)
+    run_daily_jobs(jobs, engine=app.state.engine, clock=clock.now, day=day)
 
 
 def _day_change(app: FastAPI, day: date) -> None:
-    engine = app.state.engine
-    run_daily_jobs((status_refresh_job(engine),), engine=engine, clock=now_utc, day=day)
+    engine, clock = app.state.engine, app.state.clock
+    run_daily_jobs((status_refresh_job(engine, clock),), engine=engine, clock=clock.now, day=day)
 
 
 async def _every_half_hour(app: FastAPI) -> None:
@@ -200,7 +201,7 @@ async def _every_half_hour(app: FastAPI) -> None:
     large backlog does not starve requests."""
     while True:
         await asyncio.sleep(app.state.settings.sync_every_seconds)
-        await asyncio.to_thread(sync_once, app.state.engine, app.state.cipher)
+        await asyncio.to_thread(sync_once, app.state.engine, app.state.cipher, app.state.clock)
 
 
 async def _escalate_every_quarter_hour(app: FastAPI) -> None:
@@ -209,13 +210,13 @@ async def _escalate_every_quarter_hour(app: FastAPI) -> None:
     workers running it at once escalate an order once."""
     while True:
         await asyncio.sleep(ESCALATE_EVERY_SECONDS)
-        await asyncio.to_thread(escalate_once, app.state.engine)
+        await asyncio.to_thread(escalate_once, app.state.engine, app.state.clock)
 
 
-def escalate_once(engine: Engine) -> None:
+def escalate_once(engine: Engine, clock: Clock) -> None:
     try:
         with session_scope(engine) as session:
-            escalated = escalate_overdue(session=session, now=now_utc())
+            escalated = escalate_overdue(session=session, now=clock.now())
     except Exception:
         log.exception("work-order escalation failed; it runs again in 15 minutes")
         JOB_RUNS.labels("workorders_escalate", "failed").inc()
@@ -224,14 +225,14 @@ def escalate_once(engine: Engine) -> None:
     JOB_RUNS.labels("workorders_escalate", "ran").inc()
 
 
-def sync_once(engine: Engine, cipher: FieldCipher) -> None:
+def sync_once(engine: Engine, cipher: FieldCipher, clock: Clock) -> None:
     """One throttled sync run, its report logged (a failure too: the next run resumes from
     the watermark)."""
     try:
         report = sync_to_healthkit(
             engine=engine,
             cipher=cipher,
-            clock=now_utc,
+            clock=clock.now,
             batch=SYNC_BATCH,
             pause=SYNC_PAUSE_SECONDS,
         )

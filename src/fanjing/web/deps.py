@@ -67,6 +67,13 @@ RateLimitsDep = Annotated[RateLimits, Depends(_part("rate_limits"))]
 FaqSearcherDep = Annotated[Searcher, Depends(_part("faq_searcher"))]
 
 
+def app_clock(request: Request) -> Clock:
+    """The application's clock, for code handed the request rather than dependencies (the
+    pages' sessions and the day every page shows)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
 def _checker(
     packs: PacksCacheDep, registry: RegistryCacheDep, gazetteer: GazetteerDep, clock: ClockDep
 ) -> Checker:
@@ -113,7 +120,7 @@ def user_by_token(request: Request, session: Session, token: str) -> UserRow:
     address = client_address(request)
     limits.refuse_if_reached(LOGIN_FAILURES, address)
     try:
-        return user_with_token(session, token, now=request.app.state.clock.now())
+        return user_with_token(session, token, now=app_clock(request).now())
     except FanjingError:
         limits.count(LOGIN_FAILURES, address)
         raise

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fanjing.common.days import day_in_china, next_time_in_china
 from fanjing.healthkit.status_row import refresh_due_statuses
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.db import session_scope
 from fanjing.infra.metrics import JOB_RUNS
 from fanjing.vaccination.store import SyncStateRow
@@ -36,7 +36,7 @@ from fanjing.vaccination.sync import ADVISORY_KEY, sync_lock
 log = logging.getLogger("fanjing.jobs")
 DAY_CHANGE = time(0, 0)  # CST
 JOB_LEASE = timedelta(minutes=30)
-Clock = Callable[[], datetime]
+Now = Callable[[], datetime]  # the moment, UTC (a test's moves by hand)
 
 
 @dataclass(frozen=True)
@@ -56,20 +56,20 @@ def daily_key(offset: int) -> int:
     return ADVISORY_KEY + 1 + offset
 
 
-def status_refresh_job(engine: Engine) -> DailyJob:
+def status_refresh_job(engine: Engine, clock: Clock) -> DailyJob:
     """The status rows that no longer hold for the day, refreshed from their sources (a
     status asked before it ran is computed from them meanwhile)."""
 
     def refresh() -> str:
         with session_scope(engine) as session:
-            refreshed = refresh_due_statuses(session=session, today=today_in_china())
+            refreshed = refresh_due_statuses(session=session, today=clock.today())
         return f"{refreshed} health-kit statuses refreshed for the day"
 
     return DailyJob("refresh_statuses", daily_key(STATUS_REFRESH_OFFSET), refresh)
 
 
 def run_daily_jobs(
-    jobs: Sequence[DailyJob], *, engine: Engine, clock: Clock, day: date
+    jobs: Sequence[DailyJob], *, engine: Engine, clock: Now, day: date
 ) -> dict[str, str]:
     """Run each job not yet run on ``day`` (CST), one worker at a time: by job, ``ran``,
     ``done`` (already run that day), ``busy`` (another worker runs it) or ``failed``."""
@@ -84,7 +84,7 @@ def run_daily_jobs(
     return outcomes
 
 
-def _once_on(job: DailyJob, *, engine: Engine, clock: Clock, day: date) -> str:
+def _once_on(job: DailyJob, *, engine: Engine, clock: Now, day: date) -> str:
     name = f"daily:{job.name}"
     _ensure_state_row(engine, name)
     holder = f"{socket.gethostname()}:{os.getpid()}"
@@ -122,7 +122,7 @@ async def every_day_at(
     at: time,
     run: Callable[[date], object],
     *,
-    clock: Clock,
+    clock: Now,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> None:
     """Call ``run(day)`` in a thread each day when the CST clock reads ``at`` (``day``: that

@@ -28,13 +28,13 @@ from fanjing.infra.db import newest_revisions
 from fanjing.settings import Settings
 from fanjing.vaccination.sync import held_doses, sync_lag
 from fanjing.web import errors
+from fanjing.web.deps import ReadEngineDep, SettingsDep
 
 router = APIRouter(tags=["运维"])
 
 
 @router.get("/readyz", summary="就绪检查：数据库可用且已迁移到最新结构")
-def readyz(request: Request) -> JSONResponse:
-    engine: Engine = request.app.state.read_engine
+def readyz(engine: ReadEngineDep) -> JSONResponse:
     heads = newest_revisions()
     try:
         with engine.connect() as connection:
@@ -55,8 +55,7 @@ def readyz(request: Request) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus 指标（限配置的地址或令牌）", include_in_schema=False)
-def metrics(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+def metrics(request: Request, settings: SettingsDep, read_engine: ReadEngineDep) -> Response:
     if not _may_read_metrics(request, settings):
         return errors.problem(
             403,
@@ -65,7 +64,7 @@ def metrics(request: Request) -> Response:
             "指标只对 FANJING_METRICS_ALLOW 中的地址或持 FANJING_METRICS_TOKEN 的请求开放",
         )
     database = CollectorRegistry()
-    database.register(DatabaseFacts(request.app.state.read_engine))
+    database.register(DatabaseFacts(read_engine))
     body = generate_latest(_process_registry()) + generate_latest(database)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,12 +16,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import fixed_day, today_in_china
 from fanjing.infra.logs import note_role
 from fanjing.users.core import SESSION_LIFETIME, Role
 from fanjing.users.sessions import end_session, start_session, user_of_session
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import DbSession, app_clock
 from fanjing.web.pages.i18n import COOKIE, DEFAULT, LANGUAGES, translator
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -64,7 +62,7 @@ def session_user(request: Request, session: Session) -> UserRow | None:
     key = request.session.get(SESSION_KEY)
     if not isinstance(key, str):
         return None
-    user = user_of_session(session, key, datetime.now(UTC))
+    user = user_of_session(session, key, app_clock(request).now())
     if user is None:
         request.session.clear()
     else:
@@ -77,7 +75,7 @@ def log_in(request: Request, session: Session, user: UserRow) -> None:
     own transaction commits only after the answer is sent, and the browser follows the
     redirect at once."""
     request.session.clear()
-    request.session[SESSION_KEY] = start_session(session, user.id, datetime.now(UTC))
+    request.session[SESSION_KEY] = start_session(session, user.id, app_clock(request).now())
     session.commit()
 
 
@@ -85,7 +83,7 @@ def log_out(request: Request, session: Session) -> None:
     """The session ended on the server (committed before the answer, as at login)."""
     key = request.session.get(SESSION_KEY)
     if isinstance(key, str):
-        end_session(session, key, datetime.now(UTC))
+        end_session(session, key, app_clock(request).now())
         session.commit()
     request.session.clear()
 
@@ -125,8 +123,8 @@ def render(
             "user": user,
             "role_zh": Role(user.role).label_zh if user else None,
             "csrf": csrf_token(request),
-            "today": today_in_china(),
-            "fixed_day": fixed_day(),
+            "today": app_clock(request).today(),
+            "fixed_day": app_clock(request).fixed_day,
             **context,
         },
         status_code=status_code,
