@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from fanjing.audit.store import AuditEntryRow
 from fanjing.checkpoints.service import add_checkpoint, bind_staff
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import session_scope
 from fanjing.settings import Settings
@@ -20,7 +20,7 @@ from fanjing.users.store import UserRow
 from fanjing.web.app import create_app
 from tests.api_helpers import COMMUNITY, ROLES, bearer
 
-TODAY = today_in_china()
+TODAY = Clock().today()
 ID = "11010519491231002X"
 NOW = datetime.now(UTC)
 

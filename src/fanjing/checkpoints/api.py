@@ -4,11 +4,10 @@ in batches, each kept once) and check a commuter's 14-day test; citizens registe
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import citizen_actor
@@ -35,20 +34,16 @@ from fanjing.checkpoints.store import CheckpointResultRow
 from fanjing.common.identity import read_document
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.service import Checker
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, require
+from fanjing.web.deps import CheckerDep, CipherDep, ClockDep, DbSession, GazetteerDep, require
 
 router = APIRouter(tags=["检查站"])
 Staff = Annotated[UserRow, Depends(require(Role.CHECKPOINT))]
 Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
-
-
-def checker_of(request: Request) -> Checker:
-    state = request.app.state
-    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
 
 
 def result_read(row: CheckpointResultRow, new: bool = False) -> ResultRead:
@@ -74,7 +69,7 @@ def own_checkpoint(session: DbSession, user: Staff) -> CheckpointRead:
 
 
 def record_posted(
-    session: Session, user: UserRow, body: ResultsBody
+    session: Session, user: UserRow, body: ResultsBody, clock: Clock
 ) -> list[tuple[CheckpointResultRow, bool]]:
     """Record a batch of results at the user's checkpoint (the API's and the page's)."""
     checkpoint = checkpoint_of(session, user)
@@ -100,25 +95,30 @@ def record_posted(
         checkpoint=checkpoint,
         scans=scans,
         actor=user.name,
-        now=datetime.now(UTC),
-        today=today_in_china(),
+        now=clock.now(),
+        today=clock.today(),
     )
 
 
 def commuter_checked(
-    session: Session, user: UserRow, body: CommuterCheckBody, request: Request
+    session: Session,
+    user: UserRow,
+    body: CommuterCheckBody,
+    cipher: FieldCipher,
+    checker: Checker,
+    clock: Clock,
 ) -> dict[str, Any]:
     """A commuter's 14-day test at the user's checkpoint (the API's and the page's)."""
     checkpoint_of(session, user)
-    today = today_in_china()
+    today = clock.today()
     document = read_document(body.document_kind, body.number, today=today)
-    commuter = commuter_by_document(session, request.app.state.cipher, document)
+    commuter = commuter_by_document(session, cipher, document)
     if body.proof_on is not None and body.proof_on > today:
         raise FanjingError(Code.BAD_VALUE, "核酸证明的采样日晚于今天", Where(field="proof_on"))
     found = check_commuter(
         session=session,
         commuter=commuter,
-        checker=checker_of(request),
+        checker=checker,
         today=today,
         temperature_normal=temperature_normal(temperature(Decimal(str(body.temperature)))),
         health_code=body.health_code,
@@ -132,8 +132,10 @@ def commuter_checked(
     response_model=list[ResultRead],
     summary="登记核验结果（离线排队的结果可成批补传，重复的只记一次）",
 )
-def post_results(session: DbSession, user: Staff, body: ResultsBody) -> list[ResultRead]:
-    return [result_read(row, new) for row, new in record_posted(session, user, body)]
+def post_results(
+    session: DbSession, user: Staff, body: ResultsBody, clock: ClockDep
+) -> list[ResultRead]:
+    return [result_read(row, new) for row, new in record_posted(session, user, body, clock)]
 
 
 @router.get(
@@ -149,9 +151,14 @@ def get_results(session: DbSession, user: Staff) -> list[ResultRead]:
     summary="查验通勤人员：最近一次核酸阴性是否在14天内（政策包 entry.commuter_test）",
 )
 def commuter_check(
-    session: DbSession, user: Staff, body: CommuterCheckBody, request: Request
+    session: DbSession,
+    user: Staff,
+    body: CommuterCheckBody,
+    cipher: CipherDep,
+    checker: CheckerDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
-    return commuter_checked(session, user, body, request)
+    return commuter_checked(session, user, body, cipher, checker, clock)
 
 
 @router.post(
@@ -160,7 +167,11 @@ def commuter_check(
     summary="登记为环京通勤人员（本人）",
 )
 def register(
-    session: DbSession, user: Citizen, body: CommuterRegister, request: Request
+    session: DbSession,
+    user: Citizen,
+    body: CommuterRegister,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> CommuterRead:
     account = own_account(session, user.id)
     row = register_commuter(
@@ -168,9 +179,9 @@ def register(
         account=account,
         employer=body.employer,
         home=body.home,
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=citizen_actor(user.id),
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return CommuterRead(id=row.id, employer=row.employer, home=row.home)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -21,8 +21,7 @@ from fanjing.checkpoints.service import (
 from fanjing.checkpoints.store import CheckpointRow
 from fanjing.common.identity import read_document
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -44,6 +43,7 @@ def add_command(
     actor: Annotated[str, typer.Option("--by", help="由谁添加")] = "cli",
 ) -> None:
     """添加检查站。"""
+    clock = command_clock()
     try:
         with session_scope(open_database(command_settings().database_url)) as session:
             row = add_checkpoint(
@@ -52,7 +52,7 @@ def add_command(
                 district=district,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -76,7 +76,7 @@ def staff_add_command(
     actor: Annotated[str, typer.Option("--by", help="由谁绑定")] = "cli",
 ) -> None:
     """把检查站工作人员绑定到检查站。"""
-    settings = command_settings()
+    settings, clock = command_settings(), command_clock()
     try:
         with session_scope(open_database(settings.database_url)) as session:
             wanted = user_name_hash(load_field_cipher(settings), user.strip())
@@ -84,9 +84,7 @@ def staff_add_command(
             if found is None:
                 raise FanjingError(Code.NOT_FOUND, f"没有用户“{user}”", Where(field="user"))
             row = checkpoint_named(session, checkpoint)
-            bind_staff(
-                session=session, user=found, checkpoint=row, actor=actor, now=datetime.now(UTC)
-            )
+            bind_staff(session=session, user=found, checkpoint=row, actor=actor, now=clock.now())
     except FanjingError as problem:
         fail(problem)
     typer.echo(f"{user} 已绑定到 {row.name}")
@@ -135,7 +133,7 @@ def commuter_check_command(
 ) -> None:
     """查验通勤人员：最近一次核酸阴性是否在14天内（政策包 entry.commuter_test）。"""
     settings = command_settings()
-    today = today_in_china()
+    today = command_clock().today()
     try:
         proof = datetime.strptime(proof_on, "%Y-%m-%d").date() if proof_on else None
     except ValueError:

@@ -4,16 +4,18 @@ record checks and tests, check out and read the capacity dashboard."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
+from fanjing.places.gazetteer import Gazetteer
+from fanjing.settings import Settings
 from fanjing.sites.assignment import assign_case, assign_district_queue
 from fanjing.sites.daily import (
     check_out,
@@ -56,20 +58,29 @@ from fanjing.sites.service import (
 from fanjing.sites.store import PlacementRow, RoomRow, SiteRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId, require
+from fanjing.web.deps import (
+    CipherDep,
+    ClockDep,
+    DbSession,
+    GazetteerDep,
+    PacksCacheDep,
+    RowId,
+    SettingsDep,
+    require,
+)
 
 router = APIRouter(tags=["集中观察点"])
 Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
 Staff = Annotated[UserRow, Depends(require(Role.CDC, Role.SITE_MANAGER))]
 
 
-def place_name(request: Request) -> Any:
+def place_name(gazetteer: Gazetteer) -> Callable[[str], str]:
     """A stay's standard name, for the cases' origins (the app's gazetteer)."""
-    return lambda text: request.app.state.gazetteer.parse(text).name
+    return lambda text: gazetteer.parse(text).name
 
 
-def disinfection(request: Request) -> timedelta:
-    return timedelta(hours=request.app.state.settings.site_disinfection_hours)
+def disinfection(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.site_disinfection_hours)
 
 
 def own_site(session: Session, user: UserRow, site_id: int) -> SiteRow:
@@ -81,16 +92,18 @@ def own_site(session: Session, user: UserRow, site_id: int) -> SiteRow:
 
 
 @router.post("/api/v1/sites", response_model=SiteRead, status_code=201, summary="登记观察点")
-def create_site(body: SiteCreate, session: DbSession, user: Cdc, request: Request) -> SiteRow:
+def create_site(
+    body: SiteCreate, session: DbSession, user: Cdc, gazetteer: GazetteerDep, clock: ClockDep
+) -> SiteRow:
     return register_site(
         session=session,
         name=body.name,
         district=body.district,
         address=body.address,
         rooms=[RoomSpec(r.floor, r.number, r.capacity, r.household) for r in body.rooms],
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
 
 
@@ -113,21 +126,25 @@ def site_detail(site_id: RowId, session: DbSession, user: Staff) -> dict[str, An
 
 
 @router.post("/api/v1/sites/{site_id}/status", response_model=SiteRead, summary="观察点状态")
-def site_status(site_id: RowId, body: SiteStatusBody, session: DbSession, user: Staff) -> SiteRow:
+def site_status(
+    site_id: RowId, body: SiteStatusBody, session: DbSession, user: Staff, clock: ClockDep
+) -> SiteRow:
     site = own_site(session, user, site_id)
     return set_site_status(
-        session=session, site=site, status=body.status, actor=user.name, now=datetime.now(UTC)
+        session=session, site=site, status=body.status, actor=user.name, now=clock.now()
     )
 
 
 @router.post("/api/v1/sites/rooms/{room_id}/household", summary="标记家庭房（疾控）")
-def household_room(room_id: RowId, body: HouseholdBody, session: DbSession, user: Cdc) -> Any:
+def household_room(
+    room_id: RowId, body: HouseholdBody, session: DbSession, user: Cdc, clock: ClockDep
+) -> Any:
     room = mark_household_room(
         session=session,
         room_id=room_id,
         capacity=body.capacity,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return {"id": room.id, "household": room.household, "capacity": room.capacity}
 
@@ -142,13 +159,14 @@ def _district(session: Session, user: UserRow, district: str | None) -> str | No
 def queue(
     session: DbSession,
     user: Staff,
-    request: Request,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
     district: Annotated[str | None, Query(max_length=50)] = None,
 ) -> list[dict[str, Any]]:
     queued = placement_queue(
         session,
-        today=today_in_china(),
-        place_name=place_name(request),
+        today=clock.today(),
+        place_name=place_name(gazetteer),
         district=_district(session, user, district),
     )
     return [{**asdict(q.case), "community": q.community} for q in queued]
@@ -156,16 +174,20 @@ def queue(
 
 @router.post("/api/v1/sites/queue/assign", response_model=AssignmentRead, summary="安置整个队列")
 def assign_queue(
-    body: AssignQueueBody, session: DbSession, user: Staff, request: Request
+    body: AssignQueueBody,
+    session: DbSession,
+    user: Staff,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     assignment = assign_district_queue(
         session=session,
         district=_district(session, user, body.district),
         site_id=site_scope(session, user),
-        place_name=place_name(request),
+        place_name=place_name(gazetteer),
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
     return {
         "placed": len(assignment.placed),
@@ -177,32 +199,38 @@ def assign_queue(
 @router.post(
     "/api/v1/sites/placements", response_model=PlacementRead, status_code=201, summary="安置"
 )
-def assign(body: AssignBody, session: DbSession, user: Staff, request: Request) -> PlacementRow:
+def assign(
+    body: AssignBody, session: DbSession, user: Staff, gazetteer: GazetteerDep, clock: ClockDep
+) -> PlacementRow:
     return assign_case(
         session=session,
         case_id=body.case_id,
         room_id=body.room_id,
         household=body.household,
         site_id=site_scope(session, user),
-        place_name=place_name(request),
+        place_name=place_name(gazetteer),
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
 
 
 @router.get(
     "/api/v1/sites/{site_id}/residents", response_model=list[ResidentRead], summary="在住人员"
 )
-def residents(site_id: RowId, session: DbSession, user: Staff, request: Request) -> Any:
+def residents(
+    site_id: RowId, session: DbSession, user: Staff, packs: PacksCacheDep, clock: ClockDep
+) -> Any:
     site = own_site(session, user, site_id)
-    today = today_in_china()
-    days = site_test_days(request.app.state.packs.get(), today)
+    today = clock.today()
+    days = site_test_days(packs.get(), today)
     return [asdict(r) for r in residents_on(session, site_id=site.id, today=today, test_days=days)]
 
 
 @router.post("/api/v1/sites/placements/{placement_id}/checks", status_code=201, summary="体温症状")
-def check(placement_id: RowId, body: CheckBody, session: DbSession, user: Staff) -> dict[str, Any]:
+def check(
+    placement_id: RowId, body: CheckBody, session: DbSession, user: Staff, clock: ClockDep
+) -> dict[str, Any]:
     placement = current_placement(session, placement_id, site_scope(session, user))
     row = record_site_check(
         session=session,
@@ -212,8 +240,8 @@ def check(placement_id: RowId, body: CheckBody, session: DbSession, user: Staff)
         temperature=body.temperature,
         symptoms=body.symptoms,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
     return {"id": row.id, "day": row.check_date, "slot": row.slot}
 
@@ -225,18 +253,23 @@ def check(placement_id: RowId, body: CheckBody, session: DbSession, user: Staff)
     summary="核酸结果",
 )
 def test_result(
-    placement_id: RowId, body: ResultBody, session: DbSession, user: Staff, request: Request
+    placement_id: RowId,
+    body: ResultBody,
+    session: DbSession,
+    user: Staff,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     placement = current_placement(session, placement_id, site_scope(session, user))
     row = record_site_test(
         session=session,
-        cipher=request.app.state.cipher,
+        cipher=cipher,
         placement=placement,
         day=body.day,
         result=body.result,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
     return {"id": row.id, "case_id": row.case_id, "day": row.test_date, "result": row.result}
 
@@ -247,16 +280,16 @@ def test_result(
     summary="期满离开",
 )
 def checkout(
-    placement_id: RowId, session: DbSession, user: Staff, request: Request
+    placement_id: RowId, session: DbSession, user: Staff, settings: SettingsDep, clock: ClockDep
 ) -> PlacementRow:
     placement = current_placement(session, placement_id, site_scope(session, user))
     return check_out(
         session=session,
         placement=placement,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
-        disinfection=disinfection(request),
+        today=clock.today(),
+        now=clock.now(),
+        disinfection=disinfection(settings),
     )
 
 
@@ -266,16 +299,21 @@ def checkout(
     summary="提前解除（疾控）",
 )
 def release(
-    placement_id: RowId, body: ReasonBody, session: DbSession, user: Cdc, request: Request
+    placement_id: RowId,
+    body: ReasonBody,
+    session: DbSession,
+    user: Cdc,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> PlacementRow:
     return release_early(
         session=session,
         placement=current_placement(session, placement_id, None),
         reason=body.reason,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
-        disinfection=disinfection(request),
+        today=clock.today(),
+        now=clock.now(),
+        disinfection=disinfection(settings),
     )
 
 
@@ -285,7 +323,12 @@ def release(
     summary="转移到其他观察点（疾控）",
 )
 def move(
-    placement_id: RowId, body: TransferBody, session: DbSession, user: Cdc, request: Request
+    placement_id: RowId,
+    body: TransferBody,
+    session: DbSession,
+    user: Cdc,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> PlacementRow:
     return transfer(
         session=session,
@@ -293,19 +336,21 @@ def move(
         room_id=body.room_id,
         reason=body.reason,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
-        disinfection=disinfection(request),
+        today=clock.today(),
+        now=clock.now(),
+        disinfection=disinfection(settings),
     )
 
 
 @router.get("/api/v1/sites/capacity/overview", response_model=CapacityRead, summary="容量概览")
-def capacity(session: DbSession, user: Staff, request: Request) -> dict[str, Any]:
+def capacity(
+    session: DbSession, user: Staff, gazetteer: GazetteerDep, clock: ClockDep
+) -> dict[str, Any]:
     figures = capacity_on(
         session,
-        today=today_in_china(),
-        now=datetime.now(UTC),
-        place_name=place_name(request),
+        today=clock.today(),
+        now=clock.now(),
+        place_name=place_name(gazetteer),
         site_id=site_scope(session, user),
     )
     return asdict(figures)

@@ -3,15 +3,14 @@ capacity figures."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
 
 from fanjing.errors import FanjingError
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -41,6 +40,7 @@ def add_command(
 ) -> None:
     """登记观察点：每层若干单人间（家庭房由疾控在页面或 API 标记）。"""
     rooms = [RoomSpec(f, n) for f in range(1, floors + 1) for n in range(1, per_floor + 1)]
+    clock = command_clock()
     try:
         with session_scope(open_database(command_settings().database_url)) as session:
             site = register_site(
@@ -51,7 +51,7 @@ def add_command(
                 rooms=rooms,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
             typer.echo(f"已登记观察点 #{site.id} {site.name}（{site.district}），{len(rooms)} 间")
     except FanjingError as problem:
@@ -75,6 +75,7 @@ def staff_add_command(
 ) -> None:
     """添加观察点管理员（角色 site_manager），绑定一个观察点；令牌只显示这一次。"""
     settings = command_settings()
+    clock = command_clock()
     try:
         with session_scope(open_database(settings.database_url)) as session:
             site = site_by_id(session, site_id)
@@ -86,15 +87,15 @@ def staff_add_command(
                 community=None,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
-            bind_manager(session=session, user=user, site=site, actor=actor, now=datetime.now(UTC))
+            bind_manager(session=session, user=user, site=site, actor=actor, now=clock.now())
             typer.echo(f"已添加 {user.name}（观察点 #{site.id} {site.name}），令牌：{token}")
     except FanjingError as problem:
         fail(problem)
 
 
-def _place_name() -> object:
+def _place_name() -> Callable[[str], str]:
     gazetteer = Gazetteer()
     return lambda text: gazetteer.parse(text).name
 
@@ -104,9 +105,10 @@ def queue_command(
     district: Annotated[str | None, typer.Option("--district", help="只看该区")] = None,
 ) -> None:
     """待安置队列：需集中观察、尚未安置的个案。"""
+    clock = command_clock()
     with session_scope(open_database(command_settings().database_url)) as session:
         queued = placement_queue(
-            session, today=today_in_china(), place_name=_place_name(), district=district
+            session, today=clock.today(), place_name=_place_name(), district=district
         )
         for q in queued:
             typer.echo(
@@ -122,6 +124,7 @@ def assign_command(
     actor: Annotated[str, typer.Option("--by", help="由谁安置")] = "cli",
 ) -> None:
     """安置整个队列：每人一间空的单人间（开放的观察点、不在消毒中）。"""
+    clock = command_clock()
     try:
         with session_scope(open_database(command_settings().database_url)) as session:
             assignment = assign_district_queue(
@@ -130,8 +133,8 @@ def assign_command(
                 site_id=None,
                 place_name=_place_name(),
                 actor=actor,
-                today=today_in_china(),
-                now=datetime.now(UTC),
+                today=clock.today(),
+                now=clock.now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -141,9 +144,10 @@ def assign_command(
 @sites_app.command("capacity")
 def capacity_command() -> None:
     """各观察点与各区的入住、空房、消毒中房间，及未来 7 天预计到达。"""
+    clock = command_clock()
     with session_scope(open_database(command_settings().database_url)) as session:
         figures = capacity_on(
-            session, today=today_in_china(), now=datetime.now(UTC), place_name=_place_name()
+            session, today=clock.today(), now=clock.now(), place_name=_place_name()
         )
     for load in (*figures.sites, *figures.districts):
         typer.echo(

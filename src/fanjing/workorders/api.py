@@ -8,15 +8,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from fanjing.common.identity import read_document
-from fanjing.infra.clock import now_utc, today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.service import Identity
-from fanjing.web.deps import DbSession, RowId, require
+from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId, require
 from fanjing.workorders import actions, service, views
 from fanjing.workorders.deadlines import builtin_deadlines
 from fanjing.workorders.reports import Report, report, report_days, report_xlsx
@@ -46,14 +47,16 @@ States = Annotated[list[str] | None, Query(max_length=6, description="状态，�
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def read(request: Request, session: DbSession, order_id: int, user: UserRow) -> OrderView:
+def read(
+    session: DbSession, cipher: FieldCipher, clock: Clock, order_id: int, user: UserRow
+) -> OrderView:
     """The order as ``user`` may see it: a unit only its own; the hotline with the number."""
     order = service.order_for(session, order_id, user)
     return views.order_view(
         session,
-        request.app.state.cipher,
+        cipher,
         order,
-        now=now_utc(),
+        now=clock.now(),
         role=user.role,
     )
 
@@ -64,17 +67,24 @@ def read(request: Request, session: DbSession, order_id: int, user: UserRow) -> 
     status_code=201,
     summary="受理来电，开工单并派单",
 )
-def open_order(body: OrderCreate, session: DbSession, user: Hotline, request: Request) -> OrderView:
+def open_order(
+    body: OrderCreate,
+    session: DbSession,
+    user: Hotline,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
+) -> OrderView:
     order = service.open_order(
         session=session,
-        cipher=request.app.state.cipher,
+        cipher=cipher,
         call=service.Call(**body.model_dump()),
         deadlines=builtin_deadlines(),
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=user.name,
-        now=now_utc(),
+        now=clock.now(),
     )
-    return read(request, session, order.id, user)
+    return read(session, cipher, clock, order.id, user)
 
 
 @router.get(
@@ -83,13 +93,14 @@ def open_order(body: OrderCreate, session: DbSession, user: Hotline, request: Re
 def list_orders(
     session: DbSession,
     user: Reader,
-    request: Request,
+    cipher: CipherDep,
+    clock: ClockDep,
     state: States = None,
     caller_phone: Annotated[
         str | None, Query(max_length=20, description="来电号码（热线：同一来电人的工单）")
     ] = None,
 ) -> list[OrderView]:
-    cipher, now = request.app.state.cipher, now_utc()
+    now = clock.now()
     rows = views.orders(
         session,
         unit=service.unit_of(user),
@@ -107,10 +118,11 @@ def list_orders(
 def escalated(
     session: DbSession,
     user: District,
-    request: Request,
+    cipher: CipherDep,
+    clock: ClockDep,
     district: Annotated[str | None, Query(max_length=50)] = None,
 ) -> list[OrderView]:
-    cipher, now = request.app.state.cipher, now_utc()
+    now = clock.now()
     return [
         views.order_view(session, cipher, r, now=now, role=user.role)
         for r in views.escalated_orders(session, district)
@@ -125,11 +137,12 @@ def escalated(
 def order_report(
     session: DbSession,
     user: Reporter,
+    clock: ClockDep,
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
     format: ReportFormat = "json",
 ) -> Any:
-    now = now_utc()
+    now = clock.now()
     found = report(session, **report_days(first, last, now=now), now=now)
     return report_download(found) if format == "xlsx" else found
 
@@ -145,8 +158,10 @@ def report_download(found: Report) -> Response:
 
 
 @router.get("/api/v1/workorders/{order_id}", response_model=OrderView, summary="一张工单")
-def one(order_id: RowId, session: DbSession, user: Reader, request: Request) -> OrderView:
-    return read(request, session, order_id, user)
+def one(
+    order_id: RowId, session: DbSession, user: Reader, cipher: CipherDep, clock: ClockDep
+) -> OrderView:
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.post(
@@ -155,20 +170,30 @@ def one(order_id: RowId, session: DbSession, user: Reader, request: Request) -> 
     summary="承办单位响应（已核实）",
 )
 def respond(
-    order_id: RowId, body: TextBody, session: DbSession, user: Unit, request: Request
+    order_id: RowId,
+    body: TextBody,
+    session: DbSession,
+    user: Unit,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> OrderView:
-    service.respond(session=session, order_id=order_id, user=user, text=body.text, now=now_utc())
-    return read(request, session, order_id, user)
+    service.respond(session=session, order_id=order_id, user=user, text=body.text, now=clock.now())
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.post(
     "/api/v1/workorders/{order_id}/resolve", response_model=OrderView, summary="承办单位办结答复"
 )
 def resolve(
-    order_id: RowId, body: TextBody, session: DbSession, user: Unit, request: Request
+    order_id: RowId,
+    body: TextBody,
+    session: DbSession,
+    user: Unit,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> OrderView:
-    service.resolve(session=session, order_id=order_id, user=user, text=body.text, now=now_utc())
-    return read(request, session, order_id, user)
+    service.resolve(session=session, order_id=order_id, user=user, text=body.text, now=clock.now())
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.post(
@@ -177,7 +202,12 @@ def resolve(
     summary="热线回访结单（满意度）",
 )
 def close(
-    order_id: RowId, body: CloseBody, session: DbSession, user: Hotline, request: Request
+    order_id: RowId,
+    body: CloseBody,
+    session: DbSession,
+    user: Hotline,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> OrderView:
     service.close(
         session=session,
@@ -185,9 +215,9 @@ def close(
         satisfaction=body.satisfaction,
         note=body.note,
         actor=user.name,
-        now=now_utc(),
+        now=clock.now(),
     )
-    return read(request, session, order_id, user)
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.post(
@@ -200,7 +230,8 @@ def clear_popups(
     body: PopupsClearBody,
     session: DbSession,
     user: CommunityWorker,
-    request: Request,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> OrderView:
     actions.clear_order_popups(
         session=session,
@@ -208,10 +239,10 @@ def clear_popups(
         user=user,
         city=body.city,
         reason=body.reason,
-        today=today_in_china(),
-        now=now_utc(),
+        today=clock.today(),
+        now=clock.now(),
     )
-    return read(request, session, order_id, user)
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.post(
@@ -224,22 +255,23 @@ def correct_dose(
     body: DoseIdentityBody,
     session: DbSession,
     user: Clinic,
-    request: Request,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> OrderView:
     document = read_document(
-        body.document_kind, body.document_number, today=today_in_china(), field="document_number"
+        body.document_kind, body.document_number, today=clock.today(), field="document_number"
     )
     actions.correct_order_dose(
         session=session,
-        cipher=request.app.state.cipher,
+        cipher=cipher,
         order_id=order_id,
         user=user,
         dose_id=body.dose_id,
         identity=Identity(body.name, document),
         reason=body.reason,
-        now=now_utc(),
+        now=clock.now(),
     )
-    return read(request, session, order_id, user)
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.post(
@@ -248,7 +280,12 @@ def correct_dose(
     summary="疾控：解除工单所涉账户的红码标记",
 )
 def lift_red_mark(
-    order_id: RowId, body: RedMarkLiftBody, session: DbSession, user: Cdc, request: Request
+    order_id: RowId,
+    body: RedMarkLiftBody,
+    session: DbSession,
+    user: Cdc,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> OrderView:
     actions.lift_order_red_mark(
         session=session,
@@ -256,10 +293,10 @@ def lift_red_mark(
         user=user,
         mark_id=body.mark_id,
         reason=body.reason,
-        today=today_in_china(),
-        now=now_utc(),
+        today=clock.today(),
+        now=clock.now(),
     )
-    return read(request, session, order_id, user)
+    return read(session, cipher, clock, order_id, user)
 
 
 @router.get(

@@ -13,8 +13,7 @@ import typer
 
 from fanjing.common.days import day_of
 from fanjing.errors import FanjingError
-from fanjing.infra.clock import now_utc
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -39,7 +38,7 @@ def open_command(
     actor: Annotated[str, typer.Option("--by", help="话务员")] = "cli",
 ) -> None:
     """受理来电：开工单并派给承办单位。"""
-    settings = command_settings()
+    settings, clock = command_settings(), command_clock()
     try:
         with session_scope(open_database(settings.database_url)) as session:
             order = service.open_order(
@@ -51,7 +50,7 @@ def open_command(
                 deadlines=builtin_deadlines(),
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=now_utc(),
+                now=clock.now(),
             )
             unit = views.unit_label(session, order.unit_kind, order.unit_key)
             typer.echo(f"已开工单 #{order.id}，派给 {unit}")
@@ -65,9 +64,9 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON 行")] = False,
 ) -> None:
     """列出工单（来电人已脱敏）。"""
-    settings = command_settings()
+    settings, clock = command_settings(), command_clock()
     with session_scope(open_database(settings.database_url)) as session:
-        cipher, now = load_field_cipher(settings), now_utc()
+        cipher, now = load_field_cipher(settings), clock.now()
         for row in views.orders(session, states=state or ()):
             view = views.order_view(session, cipher, row, now=now)
             if as_json:
@@ -90,6 +89,7 @@ def close_command(
     actor: Annotated[str, typer.Option("--by", help="话务员")] = "cli",
 ) -> None:
     """回访后结单，记下来电人的满意度。"""
+    clock = command_clock()
     try:
         with session_scope(open_database(command_settings().database_url)) as session:
             service.close(
@@ -98,7 +98,7 @@ def close_command(
                 satisfaction=satisfaction,
                 note=note,
                 actor=actor,
-                now=now_utc(),
+                now=clock.now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -108,8 +108,9 @@ def close_command(
 @workorders_app.command("escalate")
 def escalate_command() -> None:
     """超时检查：把超过时限的工单升级到所在区督办（服务器每 15 分钟也做一次）。"""
+    clock = command_clock()
     with session_scope(open_database(command_settings().database_url)) as session:
-        escalated = service.escalate_overdue(session=session, now=now_utc())
+        escalated = service.escalate_overdue(session=session, now=clock.now())
         typer.echo(f"升级督办 {len(escalated)} 张工单" + "".join(f" #{o.id}" for o in escalated))
 
 
@@ -120,7 +121,7 @@ def report_command(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="导出 Excel 到此文件")] = None,
 ) -> None:
     """统计：每日各类工单、响应与办结时长（中位数、P90）、超时清单。"""
-    now = now_utc()
+    now = command_clock().now()
     try:
         days = report_days(_day(first, "--from"), _day(last, "--to"), now=now)
         with session_scope(open_database(command_settings().database_url)) as session:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hmac
 import json
-from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -35,7 +34,14 @@ from fanjing.healthkit.keys import jwks, stored_keys
 from fanjing.healthkit.service import account_of_user
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import (
+    CheckerDep,
+    CipherDep,
+    ClockDep,
+    DbSession,
+    GazetteerDep,
+    SettingsDep,
+)
 from fanjing.web.pages.i18n import translator
 from fanjing.web.pages.session import Csrf, language, render, require_page
 
@@ -83,10 +89,12 @@ def _check_csrf_header(request: Request) -> None:
 
 
 @router.get("/checkpoint", response_class=HTMLResponse)
-def checkpoint_page(request: Request, session: DbSession, user: StaffUser) -> HTMLResponse:
+def checkpoint_page(
+    request: Request, session: DbSession, user: StaffUser, settings: SettingsDep, clock: ClockDep
+) -> HTMLResponse:
     checkpoint = checkpoint_of(session, user)
-    now = datetime.now(UTC)
-    keys = jwks(stored_keys(request.app.state.settings, now=now), now=now)
+    now = clock.now()
+    keys = jwks(stored_keys(settings, now=now), now=now)
     translate = translator(language(request))
     return render(
         request,
@@ -117,16 +125,25 @@ async def _body(request: Request, model: type[Body]) -> Body:
 
 
 @router.post("/checkpoint/results")
-async def post_results(request: Request, session: DbSession, user: StaffUser) -> Response:
+async def post_results(
+    request: Request, session: DbSession, user: StaffUser, clock: ClockDep
+) -> Response:
     body = await _body(request, ResultsBody)
-    kept = await run_in_threadpool(record_posted, session, user, body)
+    kept = await run_in_threadpool(record_posted, session, user, body, clock)
     return JSONResponse([result_read(row, new).model_dump(mode="json") for row, new in kept])
 
 
 @router.post("/checkpoint/commuter-check")
-async def commuter_check(request: Request, session: DbSession, user: StaffUser) -> Response:
+async def commuter_check(
+    request: Request,
+    session: DbSession,
+    user: StaffUser,
+    cipher: CipherDep,
+    checker: CheckerDep,
+    clock: ClockDep,
+) -> Response:
     body = await _body(request, CommuterCheckBody)
-    found = await run_in_threadpool(commuter_checked, session, user, body, request)
+    found = await run_in_threadpool(commuter_checked, session, user, body, cipher, checker, clock)
     return JSONResponse(jsonable_encoder(found))
 
 
@@ -152,6 +169,8 @@ def register_page(
     request: Request,
     session: DbSession,
     user: CitizenUser,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
     _csrf: Csrf,
     employer: Annotated[str, Form()] = "",
     home: Annotated[str, Form()] = "",
@@ -165,9 +184,9 @@ def register_page(
             account=account,
             employer=employer,
             home=home,
-            parse_place=request.app.state.gazetteer.parse,
+            parse_place=gazetteer.parse,
             actor=citizen_actor(user.id),
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
     except FanjingError as problem:
         session.rollback()

@@ -5,7 +5,7 @@ also marks household rooms, releases early and transfers)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.places.gazetteer import Gazetteer
 from fanjing.sites.api import place_name
 from fanjing.sites.assignment import assign_case, assign_district_queue, rooms_with_space
 from fanjing.sites.core import CHECK_SLOT_ZH, SITE_STATUS_ZH
@@ -23,7 +24,7 @@ from fanjing.sites.service import RoomSpec, register_site, site_scope
 from fanjing.sites.store import SiteRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
 from fanjing.web.pages.session import Csrf, render, require_page
 
@@ -55,6 +56,21 @@ TEXTS = (
 )
 
 
+@dataclass(frozen=True)
+class _Kit:
+    """What the sites' pages are drawn with."""
+
+    clock: Clock
+    gazetteer: Gazetteer
+
+
+def _kit(clock: ClockDep, gazetteer: GazetteerDep) -> _Kit:
+    return _Kit(clock, gazetteer)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
 def done(request: Request, key: str, **fields: object) -> None:
     request.session[FLASH] = {
         "text": DONE_ZH[key],
@@ -68,14 +84,19 @@ def flash_of(request: Request) -> dict[str, Any] | None:
 
 
 def _dashboard(
-    request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    *,
+    status_code: int = 200,
+    **context: Any,
 ) -> HTMLResponse:
-    today = today_in_china()
     figures = capacity_on(
         session,
-        today=today,
-        now=datetime.now(UTC),
-        place_name=place_name(request),
+        today=kit.clock.today(),
+        now=kit.clock.now(),
+        place_name=place_name(kit.gazetteer),
         site_id=site_scope(session, user),
     )
     load_chart = grouped_bars(
@@ -123,8 +144,8 @@ def _dashboard(
 
 
 @router.get("/sites", response_class=HTMLResponse)
-def dashboard(request: Request, session: DbSession, user: Staff) -> Response:
-    return _dashboard(request, session, user)
+def dashboard(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
+    return _dashboard(request, session, kit, user)
 
 
 @router.post("/sites", response_class=HTMLResponse)
@@ -132,6 +153,7 @@ def register(
     request: Request,
     session: DbSession,
     user: Cdc,
+    kit: Kit,
     _csrf: Csrf,
     name: Annotated[str, Form(max_length=200)] = "",
     district: Annotated[str, Form(max_length=50)] = "",
@@ -163,30 +185,36 @@ def register(
             district=district,
             address=address,
             rooms=rooms,
-            parse_place=request.app.state.gazetteer.parse,
+            parse_place=kit.gazetteer.parse,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
         return _dashboard(
-            request, session, user, status_code=422, site_errors=problem.problems(), form=form
+            request, session, kit, user, status_code=422, site_errors=problem.problems(), form=form
         )
     done(request, "registered")
     return RedirectResponse("/sites", status_code=303)
 
 
 def _queue_page(
-    request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    *,
+    status_code: int = 200,
+    **context: Any,
 ) -> HTMLResponse:
     scope = site_scope(session, user)
     district = request.query_params.get("district") or None
     if scope is not None:
         district = session.get(SiteRow, scope).district  # type: ignore[union-attr]
     queued = placement_queue(
-        session, today=today_in_china(), place_name=place_name(request), district=district
+        session, today=kit.clock.today(), place_name=place_name(kit.gazetteer), district=district
     )
-    rooms = rooms_with_space(session, datetime.now(UTC), scope)
+    rooms = rooms_with_space(session, kit.clock.now(), scope)
     return render(
         request,
         "sites_queue.html",
@@ -202,8 +230,8 @@ def _queue_page(
 
 
 @router.get("/sites/queue", response_class=HTMLResponse)
-def queue(request: Request, session: DbSession, user: Staff) -> Response:
-    return _queue_page(request, session, user)
+def queue(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
+    return _queue_page(request, session, kit, user)
 
 
 @router.post("/sites/queue/assign", response_class=HTMLResponse)
@@ -211,6 +239,7 @@ def assign_all(
     request: Request,
     session: DbSession,
     user: Staff,
+    kit: Kit,
     _csrf: Csrf,
     district: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
@@ -220,14 +249,14 @@ def assign_all(
             session=session,
             district=None if scope is not None else (district or None),
             site_id=scope,
-            place_name=place_name(request),
+            place_name=place_name(kit.gazetteer),
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
-        return _queue_page(request, session, user, status_code=409, errors=problem.problems())
+        return _queue_page(request, session, kit, user, status_code=409, errors=problem.problems())
     done(request, "queue", placed=len(assignment.placed), waiting=len(assignment.waiting))
     return RedirectResponse("/sites/queue", status_code=303)
 
@@ -238,6 +267,7 @@ def assign_one(
     request: Request,
     session: DbSession,
     user: Staff,
+    kit: Kit,
     _csrf: Csrf,
     room_id: Annotated[str, Form(max_length=12)] = "",
     household: Annotated[str, Form(max_length=100)] = "",
@@ -251,15 +281,21 @@ def assign_one(
             room_id=int(room_id),
             household=household,
             site_id=site_scope(session, user),
-            place_name=place_name(request),
+            place_name=place_name(kit.gazetteer),
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
         return _queue_page(
-            request, session, user, status_code=409, errors=problem.problems(), failed=case_id
+            request,
+            session,
+            kit,
+            user,
+            status_code=409,
+            errors=problem.problems(),
+            failed=case_id,
         )
     done(request, "assigned", case=placement.case_id, room=placement.room_id)
     return RedirectResponse("/sites/queue", status_code=303)

@@ -5,17 +5,21 @@ also marks household rooms, releases early (with a reason) and transfers to anot
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fanjing.audit.cache import RevisionCache
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
+from fanjing.policy.core.pack import Pack
 from fanjing.sites.api import disinfection, own_site
 from fanjing.sites.assignment import rooms_with_space
 from fanjing.sites.core import CHECK_SLOT_ZH, SITE_STATUS_ZH
@@ -32,16 +36,34 @@ from fanjing.sites.dashboard import residents_on
 from fanjing.sites.service import mark_household_room, room_in_scope
 from fanjing.sites.store import RoomRow
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import CipherDep, ClockDep, DbSession, PacksCacheDep, RowId, SettingsDep
 from fanjing.web.pages.session import Csrf, render
 from fanjing.web.pages.sites import RESULT_ZH, Cdc, Staff, done, flash_of
 
 router = APIRouter(include_in_schema=False)
 
 
+@dataclass(frozen=True)
+class _Kit:
+    """What a site's page and its forms work with."""
+
+    clock: Clock
+    cipher: FieldCipher
+    packs: RevisionCache[list[Pack]]
+    disinfection: timedelta
+
+
+def _kit(clock: ClockDep, cipher: CipherDep, packs: PacksCacheDep, settings: SettingsDep) -> _Kit:
+    return _Kit(clock, cipher, packs, disinfection(settings))
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
 def _site_page(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     site_id: int,
     *,
@@ -49,12 +71,12 @@ def _site_page(
     **context: Any,
 ) -> HTMLResponse:
     site = own_site(session, user, site_id)
-    today = today_in_china()
-    now = datetime.now(UTC)
+    today = kit.clock.today()
+    now = kit.clock.now()
     rooms = session.scalars(
         select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
     ).all()
-    days = site_test_days(request.app.state.packs.get(), today)
+    days = site_test_days(kit.packs.get(), today)
     return render(
         request,
         "sites_site.html",
@@ -75,13 +97,16 @@ def _site_page(
 
 
 @router.get("/sites/{site_id}", response_class=HTMLResponse)
-def site_page(site_id: RowId, request: Request, session: DbSession, user: Staff) -> Response:
-    return _site_page(request, session, user, site_id)
+def site_page(
+    site_id: RowId, request: Request, session: DbSession, user: Staff, kit: Kit
+) -> Response:
+    return _site_page(request, session, kit, user, site_id)
 
 
 def _act(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     site_id: int,
     action: Callable[[], tuple[str, dict[str, object]]],
@@ -93,7 +118,7 @@ def _act(
     except FanjingError as problem:
         session.rollback()
         return _site_page(
-            request, session, user, site_id, status_code=422, errors=problem.problems()
+            request, session, kit, user, site_id, status_code=422, errors=problem.problems()
         )
     done(request, what, **fields)
     return RedirectResponse(f"/sites/{site_id}", status_code=303)
@@ -106,6 +131,7 @@ def check(
     request: Request,
     session: DbSession,
     user: Staff,
+    kit: Kit,
     _csrf: Csrf,
     slot: Annotated[str, Form(max_length=10)] = "",
     temperature: Annotated[str, Form(max_length=10)] = "",
@@ -116,17 +142,17 @@ def check(
         record_site_check(
             session=session,
             placement=current_placement(session, placement_id, site_id),
-            day=today_in_china(),
+            day=kit.clock.today(),
             slot=slot,
             temperature=temperature,
             symptoms=[s for s in symptoms.replace("，", ",").split(",") if s.strip()],
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
         return "checked", {}
 
-    return _act(request, session, user, site_id, action)
+    return _act(request, session, kit, user, site_id, action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/tests", response_class=HTMLResponse)
@@ -136,6 +162,7 @@ def test_result(
     request: Request,
     session: DbSession,
     user: Staff,
+    kit: Kit,
     _csrf: Csrf,
     day: Annotated[str, Form(max_length=10)] = "",
     result: Annotated[str, Form(max_length=10)] = "",
@@ -144,17 +171,17 @@ def test_result(
         own_site(session, user, site_id)
         record_site_test(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=kit.cipher,
             placement=current_placement(session, placement_id, site_id),
-            day=day_of(day, "day") if day else today_in_china(),
+            day=day_of(day, "day") if day else kit.clock.today(),
             result=result,
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
         return ("positive" if result == "positive" else "tested"), {}
 
-    return _act(request, session, user, site_id, action)
+    return _act(request, session, kit, user, site_id, action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/checkout", response_class=HTMLResponse)
@@ -164,6 +191,7 @@ def checkout(
     request: Request,
     session: DbSession,
     user: Staff,
+    kit: Kit,
     _csrf: Csrf,
 ) -> Response:
     def action() -> tuple[str, dict[str, object]]:
@@ -172,13 +200,13 @@ def checkout(
             session=session,
             placement=current_placement(session, placement_id, site_id),
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
-            disinfection=disinfection(request),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
+            disinfection=kit.disinfection,
         )
         return "checked_out", {}
 
-    return _act(request, session, user, site_id, action)
+    return _act(request, session, kit, user, site_id, action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/release", response_class=HTMLResponse)
@@ -188,6 +216,7 @@ def release(
     request: Request,
     session: DbSession,
     user: Cdc,
+    kit: Kit,
     _csrf: Csrf,
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
@@ -197,13 +226,13 @@ def release(
             placement=current_placement(session, placement_id, site_id),
             reason=reason,
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
-            disinfection=disinfection(request),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
+            disinfection=kit.disinfection,
         )
         return "released", {}
 
-    return _act(request, session, user, site_id, action)
+    return _act(request, session, kit, user, site_id, action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/transfer", response_class=HTMLResponse)
@@ -213,6 +242,7 @@ def move(
     request: Request,
     session: DbSession,
     user: Cdc,
+    kit: Kit,
     _csrf: Csrf,
     room_id: Annotated[str, Form(max_length=12)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
@@ -226,13 +256,13 @@ def move(
             room_id=int(room_id),
             reason=reason,
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
-            disinfection=disinfection(request),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
+            disinfection=kit.disinfection,
         )
         return "moved", {"room": placement.room_id}
 
-    return _act(request, session, user, site_id, action)
+    return _act(request, session, kit, user, site_id, action)
 
 
 @router.post("/sites/{site_id}/rooms/{room_id}/household", response_class=HTMLResponse)
@@ -242,6 +272,7 @@ def household(
     request: Request,
     session: DbSession,
     user: Cdc,
+    kit: Kit,
     _csrf: Csrf,
     capacity: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
@@ -254,8 +285,8 @@ def household(
             room_id=room_id,
             capacity=int(capacity),
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
         return "household", {"capacity": capacity}
 
-    return _act(request, session, user, site_id, action)
+    return _act(request, session, kit, user, site_id, action)

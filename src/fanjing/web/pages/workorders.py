@@ -6,7 +6,7 @@ what is escalated. The reports and the citizen's page: ``workorders_reports``.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,12 +19,14 @@ from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.store import PopupRow, RedMarkRow
-from fanjing.infra.clock import now_utc, today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
+from fanjing.places.gazetteer import Gazetteer
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import Identity, dose_views
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
 from fanjing.web.pages.session import Csrf, render, require_page
 from fanjing.workorders import actions, service, views
@@ -53,15 +55,38 @@ TEXTS = (
 )
 
 
+@dataclass(frozen=True)
+class _Kit:
+    """What the work orders' pages work with."""
+
+    cipher: FieldCipher
+    gazetteer: Gazetteer
+    clock: Clock
+
+
+def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> _Kit:
+    return _Kit(cipher, gazetteer, clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
 def when(moment: datetime | None) -> str:
     """A moment as people in Beijing read it."""
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _list(
-    request: Request, session: Session, user: UserRow, rows: list[Any], *, here: str, **more: Any
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    rows: list[Any],
+    *,
+    here: str,
+    **more: Any,
 ) -> HTMLResponse:
-    cipher, now = request.app.state.cipher, now_utc()
+    cipher, now = kit.cipher, kit.clock.now()
     list_role = None if user.role == Role.HOTLINE else user.role
     return render(
         request,
@@ -81,12 +106,13 @@ def hotline_orders(
     request: Request,
     session: DbSession,
     user: Operator,
+    kit: Kit,
     caller_phone: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
     """Every order, or a caller's (who calls again) by their number."""
-    found = service.caller_hash(request.app.state.cipher, caller_phone) if caller_phone else None
+    found = service.caller_hash(kit.cipher, caller_phone) if caller_phone else None
     rows = views.orders(session, caller_phone_hash=found)
-    return _list(request, session, user, rows, here="hotline", caller_phone=caller_phone)
+    return _list(request, session, kit, user, rows, here="hotline", caller_phone=caller_phone)
 
 
 @router.post("/hotline/workorders")
@@ -94,6 +120,7 @@ def hotline_open(
     request: Request,
     session: DbSession,
     user: Operator,
+    kit: Kit,
     _csrf: Csrf,
     caller_name: Annotated[str, Form(max_length=50)],
     caller_phone: Annotated[str, Form(max_length=20)],
@@ -117,18 +144,19 @@ def hotline_open(
     try:
         order = service.open_order(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=kit.cipher,
             call=call,
             deadlines=builtin_deadlines(),
-            parse_place=request.app.state.gazetteer.parse,
+            parse_place=kit.gazetteer.parse,
             actor=user.name,
-            now=now_utc(),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()  # the call as typed stays in the form, next to what to correct
         return _list(
             request,
             session,
+            kit,
             user,
             views.orders(session),
             here="hotline",
@@ -140,14 +168,14 @@ def hotline_open(
 
 
 def _order_page(
-    request: Request, session: Session, user: UserRow, order_id: int, **more: Any
+    request: Request, session: Session, kit: _Kit, user: UserRow, order_id: int, **more: Any
 ) -> HTMLResponse:
     order = service.order_for(session, order_id, user)
     view = views.order_view(
         session,
-        request.app.state.cipher,
+        kit.cipher,
         order,
-        now=now_utc(),
+        now=kit.clock.now(),
         role=user.role,
     )
     return render(
@@ -157,14 +185,12 @@ def _order_page(
         order=view,
         satisfactions=SATISFACTION_ZH,
         when=when,
-        **_to_act_on(request, session, user, view),
+        **_to_act_on(session, kit, user, view),
         **more,
     )
 
 
-def _to_act_on(
-    request: Request, session: Session, user: UserRow, view: views.OrderView
-) -> dict[str, Any]:
+def _to_act_on(session: Session, kit: _Kit, user: UserRow, view: views.OrderView) -> dict[str, Any]:
     """What the unit can act on for this order: the account's open pop-ups (community), the
     clinic's held records (clinic), the account's red marks in force (CDC)."""
     if user.role == Role.COMMUNITY_WORKER and view.account_id:
@@ -177,7 +203,7 @@ def _to_act_on(
     if user.role == Role.CLINIC:
         held = dose_views(
             session,
-            request.app.state.cipher,
+            kit.cipher,
             builtin_products(),
             clinic_code=user.clinic,
             held_only=True,
@@ -196,9 +222,9 @@ def _to_act_on(
 
 @router.get("/hotline/workorders/{order_id}", response_class=HTMLResponse)
 def hotline_order(
-    request: Request, session: DbSession, user: Operator, order_id: RowId
+    request: Request, session: DbSession, user: Operator, kit: Kit, order_id: RowId
 ) -> HTMLResponse:
-    return _order_page(request, session, user, order_id)
+    return _order_page(request, session, kit, user, order_id)
 
 
 @router.post("/hotline/workorders/{order_id}/close")
@@ -206,6 +232,7 @@ def hotline_close(
     request: Request,
     session: DbSession,
     user: Operator,
+    kit: Kit,
     _csrf: Csrf,
     order_id: RowId,
     satisfaction: Annotated[str, Form(max_length=30)],
@@ -214,6 +241,7 @@ def hotline_close(
     return _handled(
         request,
         session,
+        kit,
         user,
         order_id,
         lambda: service.close(
@@ -222,15 +250,15 @@ def hotline_close(
             satisfaction=satisfaction,
             note=note,
             actor=user.name,
-            now=now_utc(),
+            now=kit.clock.now(),
         ),
     )
 
 
 @router.get("/workorders", response_class=HTMLResponse)
-def unit_orders(request: Request, session: DbSession, user: UnitUser) -> HTMLResponse:
+def unit_orders(request: Request, session: DbSession, user: UnitUser, kit: Kit) -> HTMLResponse:
     rows = views.orders(session, unit=service.unit_of(user))
-    return _list(request, session, user, rows, here="unit")
+    return _list(request, session, kit, user, rows, here="unit")
 
 
 @router.get("/workorders/district", response_class=HTMLResponse)
@@ -238,19 +266,27 @@ def district_orders(
     request: Request,
     session: DbSession,
     user: District,
+    kit: Kit,
     district: Annotated[str, Query(max_length=50)] = "",
 ) -> HTMLResponse:
     rows = views.escalated_orders(session, district or None)
-    return _list(request, session, user, rows, here="district", district=district)
+    return _list(request, session, kit, user, rows, here="district", district=district)
 
 
 @router.get("/workorders/{order_id}", response_class=HTMLResponse)
-def unit_order(request: Request, session: DbSession, user: Viewer, order_id: RowId) -> HTMLResponse:
-    return _order_page(request, session, user, order_id)
+def unit_order(
+    request: Request, session: DbSession, user: Viewer, kit: Kit, order_id: RowId
+) -> HTMLResponse:
+    return _order_page(request, session, kit, user, order_id)
 
 
 def _handled(
-    request: Request, session: Session, user: UserRow, order_id: int, act: Callable[[], object]
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    order_id: int,
+    act: Callable[[], object],
 ) -> Response:
     """Do ``act``, then back to the order; refused, the order again with the errors above its
     forms (nothing of the refused step kept)."""
@@ -261,6 +297,7 @@ def _handled(
         return _order_page(
             request,
             session,
+            kit,
             user,
             order_id,
             errs=problem.problems(),
@@ -272,41 +309,62 @@ def _handled(
 
 @router.post("/workorders/{order_id}/respond")
 def unit_respond(
-    request: Request, session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+    request: Request,
+    session: DbSession,
+    user: UnitUser,
+    kit: Kit,
+    _csrf: Csrf,
+    order_id: RowId,
+    text: Text,
 ) -> Response:
     return _handled(
         request,
         session,
+        kit,
         user,
         order_id,
         lambda: service.respond(
-            session=session, order_id=order_id, user=user, text=text, now=now_utc()
+            session=session, order_id=order_id, user=user, text=text, now=kit.clock.now()
         ),
     )
 
 
 @router.post("/workorders/{order_id}/resolve")
 def unit_resolve(
-    request: Request, session: DbSession, user: UnitUser, _csrf: Csrf, order_id: RowId, text: Text
+    request: Request,
+    session: DbSession,
+    user: UnitUser,
+    kit: Kit,
+    _csrf: Csrf,
+    order_id: RowId,
+    text: Text,
 ) -> Response:
     return _handled(
         request,
         session,
+        kit,
         user,
         order_id,
         lambda: service.resolve(
-            session=session, order_id=order_id, user=user, text=text, now=now_utc()
+            session=session, order_id=order_id, user=user, text=text, now=kit.clock.now()
         ),
     )
 
 
 @router.post("/workorders/{order_id}/popups/clear")
 def unit_clear_popups(
-    request: Request, session: DbSession, user: Worker, _csrf: Csrf, order_id: RowId, reason: Short
+    request: Request,
+    session: DbSession,
+    user: Worker,
+    kit: Kit,
+    _csrf: Csrf,
+    order_id: RowId,
+    reason: Short,
 ) -> Response:
     return _handled(
         request,
         session,
+        kit,
         user,
         order_id,
         lambda: actions.clear_order_popups(
@@ -315,8 +373,8 @@ def unit_clear_popups(
             user=user,
             city=None,
             reason=reason,
-            today=today_in_china(),
-            now=now_utc(),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         ),
     )
 
@@ -326,6 +384,7 @@ def unit_correct_dose(
     request: Request,
     session: DbSession,
     user: ClinicUser,
+    kit: Kit,
     _csrf: Csrf,
     order_id: RowId,
     dose_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
@@ -336,20 +395,20 @@ def unit_correct_dose(
 ) -> Response:
     def correct() -> None:
         document = read_document(
-            document_kind, document_number.strip(), today=today_in_china(), field="document_number"
+            document_kind, document_number.strip(), today=kit.clock.today(), field="document_number"
         )
         actions.correct_order_dose(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=kit.cipher,
             order_id=order_id,
             user=user,
             dose_id=dose_id,
             identity=Identity(name.strip(), document),
             reason=reason,
-            now=now_utc(),
+            now=kit.clock.now(),
         )
 
-    return _handled(request, session, user, order_id, correct)
+    return _handled(request, session, kit, user, order_id, correct)
 
 
 @router.post("/workorders/{order_id}/red-marks/lift")
@@ -357,6 +416,7 @@ def unit_lift_red(
     request: Request,
     session: DbSession,
     user: CdcUser,
+    kit: Kit,
     _csrf: Csrf,
     order_id: RowId,
     mark_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
@@ -365,6 +425,7 @@ def unit_lift_red(
     return _handled(
         request,
         session,
+        kit,
         user,
         order_id,
         lambda: actions.lift_order_red_mark(
@@ -373,7 +434,7 @@ def unit_lift_red(
             user=user,
             mark_id=mark_id,
             reason=reason,
-            today=today_in_china(),
-            now=now_utc(),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         ),
     )

@@ -9,10 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from fanjing.infra.clock import now_utc
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import ClockDep, DbSession
 from fanjing.web.pages.session import render, require_page
 from fanjing.web.pages.workorders import when
 from fanjing.workorders import views
@@ -28,11 +27,12 @@ Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
 def chosen_report(
     session: DbSession,
     user: Reporter,
+    clock: ClockDep,
     first: Annotated[date | None, Query(alias="from")] = None,
     last: Annotated[date | None, Query(alias="to")] = None,
 ) -> Report:
     """The report of the days asked for (the last 7 by default), for the hotline and admins."""
-    now = now_utc()
+    now = clock.now()
     return report(session, **report_days(first, last, now=now), now=now)
 
 
