@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.settings import Settings
 from fanjing.web.app import create_app
 from tests.api_helpers import bearer
 from tests.community.helpers import AREA
 
 # the app's day, fixed for the run: one crossing midnight in Beijing keeps its day
-TODAY = today_in_china()
+TODAY = Clock().today()
 
 
 @pytest.fixture

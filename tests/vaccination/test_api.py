@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.settings import Settings
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web.app import create_app
@@ -18,7 +18,7 @@ from tests.vaccination.helpers import bad_id_number, id_number
 
 # Fixed for the whole run, and handed to the app: a run that crosses midnight in Beijing must not
 # see a "future" dose become today's.
-TODAY = today_in_china()
+TODAY = Clock().today()
 FIRST_DAY = TODAY - timedelta(days=30)
 
 
@@ -206,6 +206,7 @@ def test_a_past_appointment_is_shown_expired_and_cannot_be_cancelled(client, tok
     assert made.status_code == 201, made.text
     settings = client.app.state.settings  # the server's clock moves to the day after
     client.app.state.settings = settings.model_copy(update={"today": day + timedelta(days=1)})
+    client.app.state.clock = client.app.state.settings.clock
     mine = client.get("/api/v1/vaccination/appointments", headers=citizen).json()
     assert [a["state"] for a in mine] == ["expired"]
     refused = client.post(

@@ -4,10 +4,10 @@ own staff (measures, return days; JSON or Excel) and the arrival reports they ma
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
 from fanjing.community.core import KIND_ZH
@@ -35,10 +35,9 @@ from fanjing.employers.staff import inbox, staff_statuses
 from fanjing.employers.store import EmployerRow
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
-from fanjing.infra.clock import today_in_china
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId, require
+from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId, require
 
 router = APIRouter(tags=["单位"])
 Managers = Annotated[UserRow, Depends(require(Role.CDC, Role.ADMIN))]
@@ -48,16 +47,20 @@ Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
 
 @router.post("/api/v1/employers", response_model=EmployerRead, status_code=201, summary="登记单位")
 def create_employer(
-    body: EmployerCreate, session: DbSession, user: Managers, request: Request
+    body: EmployerCreate,
+    session: DbSession,
+    user: Managers,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> EmployerRow:
     return register_employer(
         session=session,
         name=body.name,
         credit_code=body.credit_code,
         district=body.district,
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
 
 
@@ -77,19 +80,21 @@ def create_employer_user(
     body: EmployerUserCreate,
     session: DbSession,
     user: Managers,
-    request: Request,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     employer = session.get(EmployerRow, employer_id)
     if employer is None:
         raise FanjingError(Code.NOT_FOUND, f"没有编号为 {employer_id} 的单位", Where(field="id"))
     added, token = add_employer_user(
         session=session,
-        cipher=request.app.state.cipher,
+        cipher=cipher,
         employer=employer,
         name=body.name,
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
         expires_in_days=body.expires_in_days,
     )
     return {
@@ -114,15 +119,14 @@ def own_employer(session: DbSession, user: Employer) -> EmployerRow:
 def staff(
     session: DbSession,
     user: Employer,
-    request: Request,
+    cipher: CipherDep,
+    clock: ClockDep,
     day: Annotated[date | None, Query(description="默认今天（北京时间）")] = None,
     format: Annotated[Literal["json", "xlsx"], Query()] = "json",
 ) -> Any:
     employer = employer_of(session, user)
-    chosen = day or today_in_china()
-    statuses = staff_statuses(
-        session, request.app.state.cipher, employer_id=employer.id, day=chosen
-    )
+    chosen = day or clock.today()
+    statuses = staff_statuses(session, cipher, employer_id=employer.id, day=chosen)
     if format == "xlsx":
         return Response(
             staff_xlsx(statuses, employer.name, chosen.isoformat()),
@@ -155,7 +159,7 @@ def staff_read(status: StaffStatus) -> dict[str, Any]:
     response_model=list[InboxRead],
     summary="员工的到京报告（关联单位期间所报，新的在前）",
 )
-def reports(session: DbSession, user: Employer, request: Request) -> list[dict[str, Any]]:
+def reports(session: DbSession, user: Employer, cipher: CipherDep) -> list[dict[str, Any]]:
     employer = employer_of(session, user)
     return [
         {
@@ -165,7 +169,7 @@ def reports(session: DbSession, user: Employer, request: Request) -> list[dict[s
             "reported_on": item.reported_on,
             "measures": [measure_read(m) for m in item.measures],
         }
-        for item in inbox(session, request.app.state.cipher, employer_id=employer.id)
+        for item in inbox(session, cipher, employer_id=employer.id)
     ]
 
 
@@ -184,8 +188,8 @@ def my_employer(session: DbSession, user: Citizen) -> dict[str, Any]:
     status_code=201,
     summary="用单位代码关联单位：此后的到京报告同时报给单位",
 )
-def link(body: LinkBody, session: DbSession, user: Citizen) -> dict[str, Any]:
-    now = datetime.now(UTC)
+def link(body: LinkBody, session: DbSession, user: Citizen, clock: ClockDep) -> dict[str, Any]:
+    now = clock.now()
     employer = link_employer(session=session, user=user, code=body.code, now=now)
     return {"employer": employer.name, "district": employer.district, "linked_at": now}
 
@@ -193,6 +197,6 @@ def link(body: LinkBody, session: DbSession, user: Citizen) -> dict[str, Any]:
 @router.post(
     "/api/v1/healthkit/employer/unlink", response_model=LinkRead, summary="解除与单位的关联"
 )
-def unlink(session: DbSession, user: Citizen) -> dict[str, Any]:
-    unlink_employer(session=session, user=user, now=datetime.now(UTC))
+def unlink(session: DbSession, user: Citizen, clock: ClockDep) -> dict[str, Any]:
+    unlink_employer(session=session, user=user, now=clock.now())
     return {"employer": None}

@@ -3,7 +3,6 @@ measures and return days (masked names; Excel with ``--xlsx``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +19,7 @@ from fanjing.employers.service import (
 from fanjing.employers.staff import staff_statuses
 from fanjing.employers.store import EmployerRow
 from fanjing.errors import FanjingError
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -50,7 +48,7 @@ def add_command(
                 district=district,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=command_clock().now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -89,7 +87,7 @@ def user_add_command(
                 name=name,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=command_clock().now(),
                 expires_in_days=expires_in_days,
             )
     except FanjingError as problem:
@@ -110,7 +108,7 @@ def staff_command(
     """单位员工某日的状态：观察或监测措施及其最后一天、可返岗日期（姓名遮蔽）。"""
     settings = command_settings()
     try:
-        chosen = day_of(day, "--day") if day else today_in_china()
+        chosen = day_of(day, "--day") if day else command_clock().today()
         with session_scope(open_database(settings.database_url)) as session:
             employer = employer_by_credit_code(session, credit_code)
             statuses = staff_statuses(

@@ -3,7 +3,7 @@ employees whose arrival reports the demo then makes (李四 monitored, 赵六 un
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -28,10 +28,12 @@ def seed_employer(
     community: str,
     day: date,
     now: datetime,
+    real_now: datetime,
 ) -> str:
     """The employer and its user (the token returned); the citizen ``citizen_id`` and 李四 and
     赵六 (accounts of their own in ``community``) linked the day before ``now``, so that the
-    reports made at ``now`` reach the employer."""
+    reports made at ``now`` reach the employer. The users are added at ``real_now``, the real
+    moment: tokens expire by the real clock, not the demo's."""
     employer = register_employer(
         session=session,
         name="北京示例科技有限公司",
@@ -48,7 +50,7 @@ def seed_employer(
         name="demo-employer",
         parse_place=gazetteer.parse,
         actor="demo",
-        now=datetime.now(UTC),  # tokens expire by the real clock, not the demo's
+        now=real_now,
     )
     staff = [session.get_one(UserRow, citizen_id)]
     for name, number in EMPLOYEES:
@@ -60,7 +62,7 @@ def seed_employer(
             community=None,
             parse_place=gazetteer.parse,
             actor="demo",
-            now=datetime.now(UTC),
+            now=real_now,
         )
         create_account(
             session=session,

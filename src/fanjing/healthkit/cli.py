@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -21,8 +21,7 @@ from fanjing.healthkit.pass_token import issue_pass, verify_pass
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.healthkit.status_row import Difference, refresh_due_statuses, verify_statuses
 from fanjing.healthkit.store import AccountRow
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 
@@ -38,7 +37,7 @@ Today = Annotated[str | None, typer.Option("--today", help="按哪一天（默�
 def _on_day(today: str | None, work: Callable[[Session, date], T]) -> tuple[date, T]:
     """``work`` in one transaction on the database, for ``--today`` or the CST day."""
     try:
-        day = day_of(today, "--today") if today else today_in_china()
+        day = day_of(today, "--today") if today else command_clock().today()
         with session_scope(open_database(command_settings().database_url)) as session:
             return day, work(session, day)
     except FanjingError as problem:
@@ -92,7 +91,7 @@ def verify_command(
     ] = None,
 ) -> None:
     """离线核验通行码：签名、有效期（5分钟）、密钥。"""
-    now = datetime.now(UTC)
+    now = command_clock().now()
     try:
         keys = (
             json.loads(read_text(jwks_file, "公钥文件"))
@@ -115,7 +114,7 @@ def verify_command(
 @pass_app.command("rotate-key")
 def rotate_command() -> None:
     """换新的签名密钥；旧密钥继续公布一天，其间签发的通行码仍可核验。"""
-    key = rotate_signing_key(command_settings(), now=datetime.now(UTC))
+    key = rotate_signing_key(command_settings(), now=command_clock().now())
     typer.echo(f"新签名密钥：{key.kid}")
 
 
@@ -127,7 +126,7 @@ def issue_command(
     version: Annotated[int, typer.Option("--version", help="状态版本")] = 0,
 ) -> None:
     """签发一个通行码（用于测试核验流程）。"""
-    now = datetime.now(UTC)
+    now = command_clock().now()
     key = stored_keys(command_settings(), now=now)[0].key
     typer.echo(
         issue_pass(

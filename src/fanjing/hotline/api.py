@@ -3,39 +3,33 @@ personal data); only hotline operators add, change or remove entries, each audit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from fanjing.common.days import day_of
 from fanjing.hotline import service
 from fanjing.hotline.schemas import EntryRead, EntryWrite, SearchRead
-from fanjing.hotline.search import LONGEST_QUERY, Searcher
+from fanjing.hotline.search import LONGEST_QUERY
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, require
+from fanjing.web.deps import ClockDep, DbSession, FaqSearcherDep, require
 
 router = APIRouter(prefix="/api/v1/faq", tags=["12345 热线知识库"])
 Operator = Annotated[UserRow, Depends(require(Role.HOTLINE))]
 EntryId = Annotated[int, Path(ge=1, le=2**31 - 1, description="问答编号")]
 
 
-def _searcher(request: Request) -> Searcher:
-    searcher: Searcher = request.app.state.faq_searcher
-    return searcher
-
-
 @router.get("/search", response_model=SearchRead, summary="按来电人的说法查找权威答复")
 def search(
     session: DbSession,
-    request: Request,
+    searcher: FaqSearcherDep,
     q: Annotated[
         str, Query(min_length=1, max_length=LONGEST_QUERY, description="问题（简体或繁体）")
     ],
     top: Annotated[int, Query(ge=1, le=50)] = 3,
 ) -> dict[str, Any]:
-    answered = _searcher(request).ask(session, q, top=top)
+    answered = searcher.ask(session, q, top=top)
     return {
         "query": answered.query,
         "answers": [
@@ -62,9 +56,11 @@ def get_entry(entry_id: EntryId, session: DbSession) -> dict[str, Any]:
 
 
 @router.post("/entries", response_model=EntryRead, status_code=201, summary="新增问答（话务员）")
-def create_entry(body: EntryWrite, session: DbSession, user: Operator) -> dict[str, Any]:
+def create_entry(
+    body: EntryWrite, session: DbSession, user: Operator, clock: ClockDep
+) -> dict[str, Any]:
     row = service.create_entry(
-        session=session, fields=_fields(body), actor=user.name, now=datetime.now(UTC)
+        session=session, fields=_fields(body), actor=user.name, now=clock.now()
     )
     snapshot = row.snapshot()
     session.commit()  # now, so that this process's next search sees the change at once
@@ -73,14 +69,14 @@ def create_entry(body: EntryWrite, session: DbSession, user: Operator) -> dict[s
 
 @router.put("/entries/{entry_id}", response_model=EntryRead, summary="修改问答（话务员）")
 def update_entry(
-    entry_id: EntryId, body: EntryWrite, session: DbSession, user: Operator
+    entry_id: EntryId, body: EntryWrite, session: DbSession, user: Operator, clock: ClockDep
 ) -> dict[str, Any]:
     row = service.update_entry(
         session=session,
         entry_id=entry_id,
         fields=_fields(body),
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     snapshot = row.snapshot()
     session.commit()
@@ -88,8 +84,10 @@ def update_entry(
 
 
 @router.delete("/entries/{entry_id}", status_code=204, summary="删除问答（话务员）")
-def delete_entry(entry_id: EntryId, session: DbSession, user: Operator) -> Response:
-    service.delete_entry(session=session, entry_id=entry_id, actor=user.name, now=datetime.now(UTC))
+def delete_entry(
+    entry_id: EntryId, session: DbSession, user: Operator, clock: ClockDep
+) -> Response:
+    service.delete_entry(session=session, entry_id=entry_id, actor=user.name, now=clock.now())
     session.commit()
     return Response(status_code=204)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from fanjing.hotline.search import (
     evaluate,
     labelled_lines,
 )
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 
 faq_app = typer.Typer(help="12345 热线知识库：导入权威答复，用中文提问", no_args_is_help=True)
@@ -58,7 +57,7 @@ def import_command(
                     extracted=extracted,
                     file=name,
                     actor=actor,
-                    now=datetime.now(UTC),
+                    now=command_clock().now(),
                 )
         except FanjingError as problem:
             failed.append(problem)

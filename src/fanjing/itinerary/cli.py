@@ -11,8 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from fanjing.common.days import day_of
 from fanjing.common.identity import mask_phone, mobile_number
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.itinerary.feed import FeedReader
@@ -79,7 +78,7 @@ def card_command(
     """一个号码的行程卡：14天内到过的城市，带星的城市及其中高风险地区。"""
     settings = command_settings()
     try:
-        day = day_of(as_of, "--as-of") if as_of else today_in_china()
+        day = day_of(as_of, "--as-of") if as_of else command_clock().today()
         number = mobile_number(phone)
         cipher = load_field_cipher(settings)
         with session_scope(open_database(settings.database_url)) as session:
@@ -112,7 +111,7 @@ def keep_days_command(
     """按天分区：建好今天起的分区，删去14天前的整天（每天一条 DROP TABLE；服务每天自动做）。"""
     settings = command_settings()
     try:
-        today = day_of(day, "--day") if day else today_in_china()
+        today = day_of(day, "--day") if day else command_clock().today()
         engine = open_database(settings.database_url)
         dropped = keep_itinerary_days(engine, prepared_shards(engine, settings), today)
     except FanjingError as problem:

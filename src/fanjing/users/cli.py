@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from fanjing.common.days import day_in_china
 from fanjing.errors import FanjingError
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -47,7 +46,7 @@ def add_command(
                 clinic=clinic,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=command_clock().now(),
                 expires_in_days=expires_in_days,
             )
     except FanjingError as problem:
@@ -76,7 +75,7 @@ def revoke_command(
                 cipher=load_field_cipher(settings),
                 name=name,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=command_clock().now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -90,7 +89,7 @@ def list_command() -> None:
     try:
         with session_scope(open_database(settings.database_url)) as session:
             listed = users_listed(
-                session=session, cipher=load_field_cipher(settings), now=datetime.now(UTC)
+                session=session, cipher=load_field_cipher(settings), now=command_clock().now()
             )
     except FanjingError as problem:  # names under keys this machine does not have
         fail(problem)

@@ -5,10 +5,10 @@ see their health-kit vaccinations, check eligibility and book appointments; comm
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from fanjing.common.days import day_of
 from fanjing.common.identity import read_document
 from fanjing.healthkit.service import own_account
 from fanjing.healthkit.store import AccountRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.appointments import (
@@ -59,7 +59,15 @@ from fanjing.vaccination.service import (
     synced_vaccinations,
 )
 from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow
-from fanjing.web.deps import DbSession, RowId, current_user, require
+from fanjing.web.deps import (
+    CipherDep,
+    ClockDep,
+    DbSession,
+    GazetteerDep,
+    RowId,
+    current_user,
+    require,
+)
 
 router = APIRouter(tags=["疫苗接种"])
 Clinic = Annotated[UserRow, Depends(require(Role.CLINIC))]
@@ -85,16 +93,20 @@ def products() -> list[ProductRead]:
     summary="添加接种门诊",
 )
 def create_clinic(
-    body: ClinicCreate, session: DbSession, user: Managers, request: Request
+    body: ClinicCreate,
+    session: DbSession,
+    user: Managers,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> ClinicRow:
     return add_clinic(
         session=session,
         code=body.code,
         name=body.name,
         street=body.street,
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
 
 
@@ -103,9 +115,9 @@ def list_clinics(session: DbSession, user: Anyone) -> list[ClinicRow]:
     return list(session.scalars(select(ClinicRow).order_by(ClinicRow.code)))
 
 
-def _identity(body: IdentityBody) -> Identity:
+def _identity(body: IdentityBody, today: date) -> Identity:
     document = read_document(
-        body.document_kind, body.document_number, today=today_in_china(), field="document_number"
+        body.document_kind, body.document_number, today=today, field="document_number"
     )
     return Identity(body.name, document)
 
@@ -116,20 +128,22 @@ def _identity(body: IdentityBody) -> Identity:
     status_code=201,
     summary="登记接种（本门诊）",
 )
-def create_dose(body: DoseCreate, session: DbSession, user: Clinic, request: Request) -> DoseRead:
-    cipher = request.app.state.cipher
+def create_dose(
+    body: DoseCreate, session: DbSession, user: Clinic, cipher: CipherDep, clock: ClockDep
+) -> DoseRead:
+    today = clock.today()
     dose = record_dose(
         session=session,
         cipher=cipher,
         products=builtin_products(),
         clinic=clinic_of(session, user.clinic),
-        identity=_identity(body),
+        identity=_identity(body, today),
         entry=DoseEntry(
             body.product_code, body.dose_number, body.day, body.given_in, body.certificate_number
         ),
         actor=user.name,
-        now=datetime.now(UTC),
-        today=today_in_china(),
+        now=clock.now(),
+        today=today,
     )
     return DoseRead(**asdict(held_view_of(session, cipher, builtin_products(), dose)))
 
@@ -140,9 +154,9 @@ def create_dose(body: DoseCreate, session: DbSession, user: Clinic, request: Req
     summary="接种记录（门诊：本门诊；疾控：全部）",
 )
 def list_doses(
-    session: DbSession, user: ClinicOrCdc, request: Request, limit: Limit = 100
+    session: DbSession, user: ClinicOrCdc, cipher: CipherDep, limit: Limit = 100
 ) -> list[DoseRead]:
-    return _doses(session, user, request, held_only=False, limit=limit)
+    return _doses(session, user, cipher, held_only=False, limit=limit)
 
 
 @router.get(
@@ -151,18 +165,18 @@ def list_doses(
     summary="未能同步到健康宝的接种记录及原因（门诊：本门诊；疾控：全部）",
 )
 def list_held(
-    session: DbSession, user: ClinicOrCdc, request: Request, limit: Limit = 100
+    session: DbSession, user: ClinicOrCdc, cipher: CipherDep, limit: Limit = 100
 ) -> list[DoseRead]:
-    return _doses(session, user, request, held_only=True, limit=limit)
+    return _doses(session, user, cipher, held_only=True, limit=limit)
 
 
 def _doses(
-    session: Session, user: UserRow, request: Request, *, held_only: bool, limit: int
+    session: Session, user: UserRow, cipher: FieldCipher, *, held_only: bool, limit: int
 ) -> list[DoseRead]:
     clinic = clinic_of(session, user.clinic).code if user.role == Role.CLINIC else None
     views = dose_views(
         session,
-        request.app.state.cipher,
+        cipher,
         builtin_products(),
         clinic_code=clinic,
         held_only=held_only,
@@ -177,18 +191,22 @@ def _doses(
     summary="更正接种记录的身份信息（本门诊；下次同步后出现在健康宝）",
 )
 def correct(
-    dose_id: RowId, body: IdentityCorrection, session: DbSession, user: Clinic, request: Request
+    dose_id: RowId,
+    body: IdentityCorrection,
+    session: DbSession,
+    user: Clinic,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> DoseRead:
-    cipher = request.app.state.cipher
     dose = correct_identity(
         session=session,
         cipher=cipher,
         clinic=clinic_of(session, user.clinic),
         dose_id=dose_id,
-        identity=_identity(body),
+        identity=_identity(body, clock.today()),
         reason=body.reason,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return DoseRead(**asdict(held_view_of(session, cipher, builtin_products(), dose)))
 
@@ -251,7 +269,11 @@ def _slot(slot: SlotRow) -> SlotRead:
     summary="设置街道（乡镇）某日的预约量（社区工作者：本街道；疾控、管理员）",
 )
 def put_capacity(
-    body: CapacitySet, session: DbSession, user: CapacitySetter, request: Request
+    body: CapacitySet,
+    session: DbSession,
+    user: CapacitySetter,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> SlotRead:
     slot = set_capacity(
         session=session,
@@ -259,9 +281,9 @@ def put_capacity(
         street=body.street,
         day=body.day,
         capacity=body.capacity,
-        parse_place=request.app.state.gazetteer.parse,
-        now=datetime.now(UTC),
-        today=today_in_china(),
+        parse_place=gazetteer.parse,
+        now=clock.now(),
+        today=clock.today(),
     )
     return _slot(slot)
 
@@ -272,15 +294,15 @@ def put_capacity(
 def get_capacity(
     session: DbSession,
     user: Anyone,
-    request: Request,
+    gazetteer: GazetteerDep,
     street: Annotated[str, Query(min_length=1, max_length=200)],
     day: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")],
 ) -> SlotRead:
-    return _slot(slot_on(session, street, day_of(day, "day"), request.app.state.gazetteer.parse))
+    return _slot(slot_on(session, street, day_of(day, "day"), gazetteer.parse))
 
 
-def _appointment(appointment: AppointmentRow, slot: SlotRow) -> AppointmentRead:
-    state = state_on(appointment, slot, today_in_china())
+def _appointment(appointment: AppointmentRow, slot: SlotRow, today: date) -> AppointmentRead:
+    state = state_on(appointment, slot, today)
     return AppointmentRead(
         id=appointment.id,
         street=slot.street,
@@ -299,8 +321,13 @@ def _appointment(appointment: AppointmentRow, slot: SlotRow) -> AppointmentRead:
     summary="通过街道（乡镇）预约接种",
 )
 def create_appointment(
-    body: AppointmentCreate, session: DbSession, user: Citizen, request: Request
+    body: AppointmentCreate,
+    session: DbSession,
+    user: Citizen,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
 ) -> AppointmentRead:
+    today = clock.today()
     appointment = book(
         session=session,
         user=user,
@@ -309,11 +336,11 @@ def create_appointment(
         day=body.day,
         product_code=body.product_code,
         dose_number=body.dose_number,
-        parse_place=request.app.state.gazetteer.parse,
-        now=datetime.now(UTC),
-        today=today_in_china(),
+        parse_place=gazetteer.parse,
+        now=clock.now(),
+        today=today,
     )
-    return _appointment(appointment, session.get_one(SlotRow, appointment.slot_id))
+    return _appointment(appointment, session.get_one(SlotRow, appointment.slot_id), today)
 
 
 @router.get(
@@ -321,8 +348,9 @@ def create_appointment(
     response_model=list[AppointmentRead],
     summary="本人的预约",
 )
-def my_appointments(session: DbSession, user: Citizen) -> list[AppointmentRead]:
-    return [_appointment(a, s) for a, s in appointments_of(session, user.id)]
+def my_appointments(session: DbSession, user: Citizen, clock: ClockDep) -> list[AppointmentRead]:
+    today = clock.today()
+    return [_appointment(a, s, today) for a, s in appointments_of(session, user.id)]
 
 
 @router.post(
@@ -330,12 +358,15 @@ def my_appointments(session: DbSession, user: Citizen) -> list[AppointmentRead]:
     response_model=AppointmentRead,
     summary="取消本人的预约",
 )
-def cancel_appointment(appointment_id: RowId, session: DbSession, user: Citizen) -> AppointmentRead:
+def cancel_appointment(
+    appointment_id: RowId, session: DbSession, user: Citizen, clock: ClockDep
+) -> AppointmentRead:
+    today = clock.today()
     appointment = cancel(
         session=session,
         user=user,
         appointment_id=appointment_id,
-        now=datetime.now(UTC),
-        today=today_in_china(),
+        now=clock.now(),
+        today=today,
     )
-    return _appointment(appointment, session.get_one(SlotRow, appointment.slot_id))
+    return _appointment(appointment, session.get_one(SlotRow, appointment.slot_id), today)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -10,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 
 from fanjing.errors import FanjingError
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -43,7 +42,7 @@ def clinic_add_command(
                 street=street,
                 parse_place=Gazetteer().parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=command_clock().now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -118,7 +117,7 @@ def sync_command(
             report = sync_to_healthkit(
                 engine=engine,
                 cipher=load_field_cipher(settings),
-                clock=lambda: datetime.now(UTC),
+                clock=command_clock().now,
                 batch=batch,
                 pause=pause,
                 progress=lambda changes: progress.advance(task, changes),

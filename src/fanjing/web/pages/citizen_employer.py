@@ -4,7 +4,6 @@ measures and return day, nothing else of one's health), or end the link."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -17,7 +16,7 @@ from fanjing.errors import FanjingError
 from fanjing.healthkit.service import account_of_user
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import ClockDep, DbSession
 from fanjing.web.pages.session import Csrf, render, require_page
 
 router = APIRouter(include_in_schema=False)
@@ -61,9 +60,11 @@ def link(
     user: Citizen,
     _csrf: Csrf,
     code: Annotated[str, Form(max_length=20)] = "",
+    *,
+    clock: ClockDep,
 ) -> Response:
     try:
-        link_employer(session=session, user=user, code=code, now=datetime.now(UTC))
+        link_employer(session=session, user=user, code=code, now=clock.now())
     except FanjingError as problem:
         session.rollback()
         return _page(request, session, user, errors=problem.problems(), status_code=422)
@@ -72,9 +73,11 @@ def link(
 
 
 @router.post("/healthkit/employer/unlink", response_model=None)
-def unlink(request: Request, session: DbSession, user: Citizen, _csrf: Csrf) -> Response:
+def unlink(
+    request: Request, session: DbSession, user: Citizen, _csrf: Csrf, clock: ClockDep
+) -> Response:
     try:
-        unlink_employer(session=session, user=user, now=datetime.now(UTC))
+        unlink_employer(session=session, user=user, now=clock.now())
     except FanjingError as problem:
         session.rollback()
         return _page(request, session, user, errors=problem.problems(), status_code=422)

@@ -4,7 +4,7 @@ what the API offered, as a page. The rules are the vaccination services'."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.places.gazetteer import Gazetteer
 from fanjing.users.store import UserRow
 from fanjing.vaccination.appointments import appointments_of, book, cancel, state_on
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import check_eligibility, street_of
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.pages.citizen import Citizen
 from fanjing.web.pages.session import Csrf, render
 
@@ -31,13 +32,28 @@ DONE_ZH = {"booked": "已预约", "cancelled": "已取消预约"}
 TEXTS = (*STATE_ZH.values(), *DONE_ZH.values())
 
 
-def _street_of(request: Request, community: str | None) -> str:
+@dataclass(frozen=True)
+class _Kit:
+    """What the vaccination page is drawn with."""
+
+    gazetteer: Gazetteer
+    clock: Clock
+
+
+def _kit(gazetteer: GazetteerDep, clock: ClockDep) -> _Kit:
+    return _Kit(gazetteer, clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
+def _street_of(gazetteer: Gazetteer, community: str | None) -> str:
     """The street or township of the person's community, where they book (V1); "" when the
     account names none."""
     if not community:
         return ""
     try:
-        return street_of(community, request.app.state.gazetteer.parse).name
+        return street_of(community, gazetteer.parse).name
     except FanjingError:
         return ""
 
@@ -46,12 +62,13 @@ def _page(
     request: Request,
     session: Session,
     user: UserRow,
+    kit: _Kit,
     *,
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
     account = own_account(session, user.id)
-    today = today_in_china()
+    today = kit.clock.today()
     products = builtin_products()
     context.setdefault(
         "form",
@@ -59,7 +76,7 @@ def _page(
             "product_code": next(iter(products)),
             "dose_number": "1",
             "day": today.isoformat(),
-            "street": _street_of(request, account.community),
+            "street": _street_of(kit.gazetteer, account.community),
         },
     )
     return render(
@@ -90,9 +107,10 @@ def vaccination(
     request: Request,
     session: DbSession,
     user: Citizen,
+    kit: Kit,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    return _page(request, session, user, done=done if done in DONE_ZH else None)
+    return _page(request, session, user, kit, done=done if done in DONE_ZH else None)
 
 
 class DoseForm:
@@ -120,7 +138,7 @@ Posted = Annotated[DoseForm, Depends()]
 
 @router.post("/healthkit/vaccination/eligibility", response_class=HTMLResponse)
 def eligibility(
-    request: Request, session: DbSession, user: Citizen, _csrf: Csrf, posted: Posted
+    request: Request, session: DbSession, user: Citizen, _csrf: Csrf, posted: Posted, kit: Kit
 ) -> HTMLResponse:
     """May I have this dose on that day? The answer with its reasons, or the form's errors."""
     form = posted.values
@@ -136,13 +154,15 @@ def eligibility(
             certificate_shown=form["certificate_shown"] == "yes",
         )
     except FanjingError as problem:
-        return _page(request, session, user, status_code=422, form=form, errors=problem.problems())
-    return _page(request, session, user, form=form, answer=answer)
+        return _page(
+            request, session, user, kit, status_code=422, form=form, errors=problem.problems()
+        )
+    return _page(request, session, user, kit, form=form, answer=answer)
 
 
 @router.post("/healthkit/vaccination/appointments", response_model=None)
 def book_appointment(
-    request: Request, session: DbSession, user: Citizen, _csrf: Csrf, posted: Posted
+    request: Request, session: DbSession, user: Citizen, _csrf: Csrf, posted: Posted, kit: Kit
 ) -> Response:
     form = posted.values
     try:
@@ -154,9 +174,9 @@ def book_appointment(
             day=day_of(form["day"], "day"),
             product_code=form["product_code"],
             dose_number=_dose(form["dose_number"]),
-            parse_place=request.app.state.gazetteer.parse,
-            now=datetime.now(UTC),
-            today=today_in_china(),
+            parse_place=kit.gazetteer.parse,
+            now=kit.clock.now(),
+            today=kit.clock.today(),
         )
     except FanjingError as problem:
         session.rollback()
@@ -164,6 +184,7 @@ def book_appointment(
             request,
             session,
             user,
+            kit,
             status_code=_status(problem),
             form=form,
             errors=problem.problems(),
@@ -174,21 +195,26 @@ def book_appointment(
 
 @router.post("/healthkit/vaccination/appointments/{appointment_id}/cancel", response_model=None)
 def cancel_appointment(
-    appointment_id: RowId, request: Request, session: DbSession, user: Citizen, _csrf: Csrf
+    appointment_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Citizen,
+    _csrf: Csrf,
+    kit: Kit,
 ) -> Response:
     try:
         cancel(
             session=session,
             user=user,
             appointment_id=appointment_id,
-            now=datetime.now(UTC),
-            today=today_in_china(),
+            now=kit.clock.now(),
+            today=kit.clock.today(),
         )
     except FanjingError as problem:
         if problem.code in ("not_found", "forbidden"):
             raise
         session.rollback()
-        return _page(request, session, user, status_code=409, errors=problem.problems())
+        return _page(request, session, user, kit, status_code=409, errors=problem.problems())
     session.commit()
     return RedirectResponse("/healthkit/vaccination?done=cancelled", status_code=303)
 

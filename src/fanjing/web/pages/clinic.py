@@ -5,7 +5,7 @@ sync then brings it to the health kit; the page can run the sync at once)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,7 +16,8 @@ from fanjing.audit import service as audit
 from fanjing.common.days import day_of
 from fanjing.common.identity import DocumentKind, read_document
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
@@ -29,7 +30,7 @@ from fanjing.vaccination.service import (
     record_dose,
 )
 from fanjing.vaccination.sync import sync_to_healthkit
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import CipherDep, ClockDep, DbSession, EngineDep, RowId
 from fanjing.web.pages.session import Csrf, render, require_page
 
 router = APIRouter(include_in_schema=False)
@@ -65,12 +66,14 @@ def _page(
     request: Request,
     session: Session,
     user: UserRow,
+    cipher: FieldCipher,
+    clock: Clock,
     *,
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
     clinic = clinic_of(session, user.clinic)
-    cipher, products = request.app.state.cipher, builtin_products()
+    products = builtin_products()
     recent = dose_views(
         session, cipher, products, clinic_code=clinic.code, held_only=False, limit=RECENT
     )
@@ -80,7 +83,7 @@ def _page(
         {
             "product_code": next(iter(products)),
             "dose_number": "1",
-            "day": today_in_china().isoformat(),
+            "day": clock.today().isoformat(),
             "name": "",
             "document_kind": "resident_id",
             "document_number": "",
@@ -106,16 +109,18 @@ def _page(
     )
 
 
-def _identity(name: str, kind: str, number: str) -> Identity:
+def _identity(name: str, kind: str, number: str, today: date) -> Identity:
     if not number.strip():
         raise FanjingError(Code.MISSING_FIELD, "请填写证件号码")
-    document = read_document(kind, number.strip(), today=today_in_china(), field="document_number")
+    document = read_document(kind, number.strip(), today=today, field="document_number")
     return Identity(name.strip(), document)
 
 
 @router.get("/clinic", response_class=HTMLResponse)
-def home(request: Request, session: DbSession, user: ClinicUser) -> Response:
-    return _page(request, session, user)
+def home(
+    request: Request, session: DbSession, user: ClinicUser, cipher: CipherDep, clock: ClockDep
+) -> Response:
+    return _page(request, session, user, cipher, clock)
 
 
 @router.post("/clinic/doses", response_class=HTMLResponse)
@@ -130,6 +135,9 @@ def record(
     name: Annotated[str, Form(max_length=50)] = "",
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
+    *,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> Response:
     form = {
         "product_code": product_code,
@@ -143,21 +151,29 @@ def record(
         if not dose_number.isdigit() or not 1 <= int(dose_number) <= MAX_DOSES:
             raise FanjingError(Code.BAD_VALUE, f"剂次应为 1 到 {MAX_DOSES}")
         given: date = day_of(day, "day")
+        today = clock.today()
         dose = record_dose(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=cipher,
             products=builtin_products(),
             clinic=clinic_of(session, user.clinic),
-            identity=_identity(name, document_kind, document_number),
+            identity=_identity(name, document_kind, document_number, today),
             entry=DoseEntry(product_code, int(dose_number), given),
             actor=user.name,
-            now=datetime.now(UTC),
-            today=today_in_china(),
+            now=clock.now(),
+            today=today,
         )
     except FanjingError as problem:
         session.rollback()
         return _page(
-            request, session, user, status_code=422, dose_errors=problem.problems(), form=form
+            request,
+            session,
+            user,
+            cipher,
+            clock,
+            status_code=422,
+            dose_errors=problem.problems(),
+            form=form,
         )
     request.session[FLASH] = {
         "text": RECORDED,
@@ -177,17 +193,20 @@ def correct(
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
+    *,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> Response:
     try:
         dose = correct_identity(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=cipher,
             clinic=clinic_of(session, user.clinic),
             dose_id=dose_id,
-            identity=_identity(name, document_kind, document_number),
+            identity=_identity(name, document_kind, document_number, clock.today()),
             reason=reason,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
@@ -195,6 +214,8 @@ def correct(
             request,
             session,
             user,
+            cipher,
+            clock,
             status_code=422,
             correct_errors=problem.problems(),
             correcting=dose_id,
@@ -204,19 +225,27 @@ def correct(
 
 
 @router.post("/clinic/sync")
-def sync_now(request: Request, session: DbSession, user: ClinicUser, _csrf: Csrf) -> Response:
+def sync_now(
+    request: Request,
+    session: DbSession,
+    user: ClinicUser,
+    _csrf: Csrf,
+    engine: EngineDep,
+    cipher: CipherDep,
+    clock: ClockDep,
+) -> Response:
     """Run the half-hourly sync now (one run at a time: skipped if one is running)."""
     session.commit()  # nothing of this request's session may hold the database meanwhile
     report = sync_to_healthkit(
-        engine=request.app.state.engine,
-        cipher=request.app.state.cipher,
-        clock=lambda: datetime.now(UTC),
+        engine=engine,
+        cipher=cipher,
+        clock=clock.now,
     )
     # the periodic runs are the system's; one started by hand is someone's, so it is audited
     audit.record(
         session,
         actor=user.name,
-        at=datetime.now(UTC),
+        at=clock.now(),
         action="vaccination.sync.run",
         entity="vaccination_sync",
         entity_id=report.watermark,

@@ -17,10 +17,10 @@ from fanjing.employers.export import XLSX, staff_xlsx
 from fanjing.employers.service import employer_of
 from fanjing.employers.staff import inbox, staff_statuses
 from fanjing.employers.store import EmployerRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import CipherDep, ClockDep, DbSession
 from fanjing.web.pages.session import render, require_page
 
 router = APIRouter(include_in_schema=False)
@@ -28,12 +28,10 @@ EmployerUser = Annotated[UserRow, Depends(require_page(Role.EMPLOYER))]
 
 
 def _staff(
-    request: Request, session: Session, user: UserRow, day: date | None
-) -> tuple[EmployerRow, date, list[StaffStatus]]:
+    session: Session, cipher: FieldCipher, user: UserRow, day: date
+) -> tuple[EmployerRow, list[StaffStatus]]:
     employer = employer_of(session, user)
-    chosen = day or today_in_china()
-    cipher = request.app.state.cipher
-    return employer, chosen, staff_statuses(session, cipher, employer_id=employer.id, day=chosen)
+    return employer, staff_statuses(session, cipher, employer_id=employer.id, day=day)
 
 
 @router.get("/employer", response_class=HTMLResponse)
@@ -41,9 +39,12 @@ def staff_page(
     request: Request,
     session: DbSession,
     user: EmployerUser,
+    cipher: CipherDep,
+    clock: ClockDep,
     day: Annotated[date | None, Query()] = None,
 ) -> HTMLResponse:
-    employer, chosen, statuses = _staff(request, session, user, day)
+    chosen = day or clock.today()
+    employer, statuses = _staff(session, cipher, user, chosen)
     return render(
         request,
         "employer_staff.html",
@@ -58,12 +59,14 @@ def staff_page(
 
 @router.get("/employer/staff.xlsx")
 def staff_export(
-    request: Request,
     session: DbSession,
     user: EmployerUser,
+    cipher: CipherDep,
+    clock: ClockDep,
     day: Annotated[date | None, Query()] = None,
 ) -> Response:
-    employer, chosen, statuses = _staff(request, session, user, day)
+    chosen = day or clock.today()
+    employer, statuses = _staff(session, cipher, user, chosen)
     return Response(
         staff_xlsx(statuses, employer.name, chosen.isoformat()),
         media_type=XLSX,
@@ -72,13 +75,15 @@ def staff_export(
 
 
 @router.get("/employer/reports", response_class=HTMLResponse)
-def reports_page(request: Request, session: DbSession, user: EmployerUser) -> HTMLResponse:
+def reports_page(
+    request: Request, session: DbSession, user: EmployerUser, cipher: CipherDep
+) -> HTMLResponse:
     employer = employer_of(session, user)
     return render(
         request,
         "employer_reports.html",
         user=user,
         employer=employer,
-        reports=inbox(session, request.app.state.cipher, employer_id=employer.id),
+        reports=inbox(session, cipher, employer_id=employer.id),
         kind_zh=KIND_ZH,
     )

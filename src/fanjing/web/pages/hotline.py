@@ -3,7 +3,7 @@ the list of entries, and adding, changing or removing one (the service audits ea
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline import service
-from fanjing.hotline.search import LONGEST_QUERY, Searcher
+from fanjing.hotline.search import LONGEST_QUERY
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession
+from fanjing.web.deps import ClockDep, DbSession, FaqSearcherDep
 from fanjing.web.pages.session import Csrf, render, require_page
 
 router = APIRouter(include_in_schema=False)
@@ -40,13 +40,13 @@ def hotline(
     request: Request,
     session: DbSession,
     user: Operator,
+    searcher: FaqSearcherDep,
     q: Annotated[str, Query(max_length=LONGEST_QUERY)] = "",
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
     """Search as the caller puts it (top 5 with source and date), then every current entry."""
     answered = None
     if q.strip():
-        searcher: Searcher = request.app.state.faq_searcher
         answered = searcher.ask(session, q.strip(), top=TOP)
     return render(
         request,
@@ -150,9 +150,9 @@ def _save(
     user: UserRow,
     entry_id: int | None,
     posted: EntryForm,
+    now: datetime,
 ) -> Response:
     form = posted.values
-    now = datetime.now(UTC)
     try:
         if entry_id is None:
             service.create_entry(session=session, fields=_fields(form), actor=user.name, now=now)
@@ -171,9 +171,14 @@ def _save(
 
 @router.post("/hotline/entries", response_model=None)
 def create(
-    request: Request, session: DbSession, user: Operator, _csrf: Csrf, posted: Posted
+    request: Request,
+    session: DbSession,
+    user: Operator,
+    _csrf: Csrf,
+    posted: Posted,
+    clock: ClockDep,
 ) -> Response:
-    return _save(request, session, user, None, posted)
+    return _save(request, session, user, None, posted, clock.now())
 
 
 @router.post("/hotline/entries/{entry_id}", response_model=None)
@@ -184,8 +189,9 @@ def update(
     _csrf: Csrf,
     posted: Posted,
     entry_id: EntryId,
+    clock: ClockDep,
 ) -> Response:
-    return _save(request, session, user, entry_id, posted)
+    return _save(request, session, user, entry_id, posted, clock.now())
 
 
 @router.post("/hotline/entries/{entry_id}/delete", response_model=None)
@@ -196,12 +202,14 @@ def delete(
     _csrf: Csrf,
     entry_id: EntryId,
     confirm: Annotated[str, Form(max_length=3)] = "",
+    *,
+    clock: ClockDep,
 ) -> Response:
     """Deleting takes an answer away from every operator: only with the box ticked."""
     if confirm != "yes":
         refused = FanjingError(Code.NOT_CONFIRMED, "请先勾选“确认删除”", Where(field="confirm"))
         form = _stored(session, entry_id)
         return _form(request, user, entry_id=entry_id, form=form, errors=[refused], status_code=422)
-    service.delete_entry(session=session, entry_id=entry_id, actor=user.name, now=datetime.now(UTC))
+    service.delete_entry(session=session, entry_id=entry_id, actor=user.name, now=clock.now())
     session.commit()
     return RedirectResponse("/hotline?done=deleted", status_code=303)

@@ -10,8 +10,6 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from fanjing.errors import FanjingError, TooManyRequests
-from fanjing.hotline.search import Searcher
-from fanjing.infra.clock import today_in_china
 from fanjing.policy.core.explain import (
     Said,
     month_day_zh,
@@ -20,9 +18,8 @@ from fanjing.policy.core.explain import (
     verdict,
 )
 from fanjing.policy.core.model import MeasureKind
-from fanjing.policy.service import Checker
 from fanjing.users.core import Role
-from fanjing.web.deps import DbSession, user_by_token
+from fanjing.web.deps import CheckerDep, DbSession, FaqSearcherDep, GazetteerDep, user_by_token
 from fanjing.web.errors import retry_after
 from fanjing.web.pages.i18n import COOKIE, LANGUAGES, translator
 from fanjing.web.pages.session import Csrf, language, log_in, log_out, render, session_user
@@ -117,8 +114,8 @@ def _local(target: str) -> str:
 
 
 @router.get("/places/suggest")
-def suggest(request: Request, q: Annotated[str, Query(max_length=50)] = "") -> JSONResponse:
-    return JSONResponse(request.app.state.gazetteer.suggest(q, limit=10))
+def suggest(gazetteer: GazetteerDep, q: Annotated[str, Query(max_length=50)] = "") -> JSONResponse:
+    return JSONResponse(gazetteer.suggest(q, limit=10))
 
 
 @router.get("/check", response_class=HTMLResponse)
@@ -132,14 +129,10 @@ def check_form(request: Request, session: DbSession) -> HTMLResponse:
 
 
 @router.post("/check", response_class=HTMLResponse)
-async def check(request: Request, session: DbSession) -> HTMLResponse:
+async def check(request: Request, session: DbSession, checker: CheckerDep) -> HTMLResponse:
     form = await request.form()
     values = {key: str(value) for key, value in form.multi_items()}
     situation, shown = situation_from_form(values)
-    state = request.app.state
-    checker = Checker(
-        state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
-    )
     user = session_user(request, session)
     errors = missing_answers(values)
     if not errors:
@@ -193,11 +186,11 @@ def _sayer(lang: str) -> Any:
 def ask(
     request: Request,
     session: DbSession,
+    searcher: FaqSearcherDep,
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """The hotline's authoritative answers, searched as the caller puts it."""
     answered = None
     if q.strip():
-        searcher: Searcher = request.app.state.faq_searcher
         answered = searcher.ask(session, q.strip(), top=5)
     return render(request, "ask.html", user=session_user(request, session), q=q, answered=answered)
