@@ -95,8 +95,11 @@ class Demo:
     tokens: dict[str, str]  # role → bearer token (the login)
 
 
-def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo:
-    """Fill a migrated, empty database with the demo data."""
+def seed_demo(
+    engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, real_now: datetime
+) -> Demo:
+    """Fill a migrated, empty database with the demo data. The data is of the demo's day;
+    the tokens are issued at ``real_now`` (they expire by the real clock, not the demo's)."""
     now = datetime(2021, 8, 7, 1, 0, tzinfo=UTC)
     data = resources.files("fanjing") / "demo_data"
     with session_scope(engine) as session:
@@ -130,7 +133,7 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
                 clinic=CLINIC if role == "clinic" else None,
                 parse_place=gazetteer.parse,
                 actor="demo",
-                now=datetime.now(UTC),  # tokens expire by the real clock, not the demo's
+                now=real_now,
             )
             tokens[role] = token
             if role == "citizen":
@@ -149,12 +152,12 @@ def seed_demo(engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer) -> Demo
             community=None,
             parse_place=gazetteer.parse,
             actor="demo",
-            now=datetime.now(UTC),
+            now=real_now,
         )
-    tokens["employer"] = _people(engine, cipher, gazetteer, citizen_id, now)
+    tokens["employer"] = _people(engine, cipher, gazetteer, citizen_id, now, real_now)
     _checkpoint(engine, gazetteer, checkpoint_user, citizen_id, now)
     _hotline(engine, now)
-    seed_orders(engine, cipher, gazetteer, clinic=CLINIC, now=datetime.now(UTC))
+    seed_orders(engine, cipher, gazetteer, clinic=CLINIC, now=real_now)
     with session_scope(engine) as session:  # the day's queue placed at the sites
         assign_district_queue(
             session=session,
@@ -228,7 +231,12 @@ def _sites(session: Session, gazetteer: Gazetteer, now: datetime) -> SiteRow:
 
 
 def _people(
-    engine: Engine, cipher: FieldCipher, gazetteer: Gazetteer, citizen_id: int, now: datetime
+    engine: Engine,
+    cipher: FieldCipher,
+    gazetteer: Gazetteer,
+    citizen_id: int,
+    now: datetime,
+    real_now: datetime,
 ) -> str:
     """The demo people; returns the employer user's token (its staff link before reporting)."""
     sender, limits = LogSender(), RateLimits()
@@ -282,7 +290,7 @@ def _people(
             community=COMMUNITY,
             day=DEMO_DAY,
             now=now,
-            real_now=datetime.now(UTC),  # tokens expire by the real clock, not the demo's
+            real_now=real_now,
         )
     feed = (
         "phone,city,day\n"
@@ -514,7 +522,9 @@ def demo(
     )
     typer.echo("正在准备演示数据（风险地区、角色、居民、行程、个案、单位、接种、热线知识库）……")
     engine = open_database(demo_settings.database_url)
-    seeded = seed_demo(engine, load_field_cipher(demo_settings), Gazetteer())
+    seeded = seed_demo(
+        engine, load_field_cipher(demo_settings), Gazetteer(), demo_settings.clock.now()
+    )
     engine.dispose()
     typer.echo(f"演示时钟：{DEMO_DAY}。登录令牌（在 http://{host}:{port}/login 粘贴）：")
     for role, token in seeded.tokens.items():

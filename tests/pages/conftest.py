@@ -48,7 +48,7 @@ def live_server(tmp_path_factory, gazetteer) -> Iterator[LiveServer]:
         var_dir=folder, database_url=f"sqlite:///{folder / 'fanjing.db'}", today=DEMO_DAY
     )
     engine = open_database(settings.database_url)
-    demo = seed_demo(engine, load_field_cipher(settings), gazetteer)
+    demo = seed_demo(engine, load_field_cipher(settings), gazetteer, settings.clock.now())
     app = create_app(settings, engine=engine)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
