@@ -61,7 +61,7 @@ from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.service import create_account
 from fanjing.healthkit.status_row import refresh_status
 from fanjing.healthkit.store import PopupRow, RedMarkRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import create_db_engine, open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
@@ -137,7 +137,7 @@ def _prepare(url: str, count: int, arguments_citizens: int, seed: int) -> Situat
         engine.dispose()
     pools = build_pools(registry.designations, gazetteer.parse)
     lines = situation_lines(count, seed, pools)
-    checker = Checker(builtin_packs(), registry, gazetteer.parse, today_in_china())
+    checker = Checker(builtin_packs(), registry, gazetteer.parse, Clock().today())
     expected: list[dict[str, Any] | None] = []
     for line in lines:
         try:

@@ -33,7 +33,7 @@ from fanjing.community.reevaluate import approve_pack, preview_pack
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.errors import FanjingError
 from fanjing.infra.bulk import insert_rows
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.lookup import registry_in_database
@@ -153,7 +153,7 @@ def run(arguments: argparse.Namespace) -> None:
             timed_import(engine, path, gazetteer.parse)
         with session_scope(engine) as session:
             registry = registry_in_database(session)
-        checker = Checker(builtin_packs(), registry, gazetteer.parse, today_in_china())
+        checker = Checker(builtin_packs(), registry, gazetteer.parse, Clock().today())
         templates = _cases(checker, arguments.situations, 2021)
         start = perf_counter()
         _fill(engine, templates, arguments.cases)

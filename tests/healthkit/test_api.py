@@ -372,7 +372,7 @@ def test_a_declared_stay_raises_a_pop_up_when_its_city_is_designated(client, tok
 
 
 def test_cdc_marks_red_and_lifts_it_with_reasons_kept_in_history_and_audit(client, tokens):
-    from fanjing.infra.clock import today_in_china
+    from fanjing.infra.clock import Clock
 
     citizen, cdc = tokens["citizen"], tokens["cdc"]
     register(client, citizen)
@@ -385,11 +385,11 @@ def test_cdc_marks_red_and_lifts_it_with_reasons_kept_in_history_and_audit(clien
     marked = client.post("/api/v1/healthkit/red-marks", json=body, headers=bearer(cdc))
     assert marked.status_code == 201, marked.text
     mark = marked.json()
-    assert (mark["kind_zh"], mark["marked_on"]) == ("密切接触者", today_in_china().isoformat())
+    assert (mark["kind_zh"], mark["marked_on"]) == ("密切接触者", Clock().today().isoformat())
     status = client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()
     assert status["colour"] == "red" and status["colour_zh"].startswith("红码")
     assert status["history"] == [
-        {"day": today_in_china().isoformat(), "colour": "red", "colour_zh": status["colour_zh"]}
+        {"day": Clock().today().isoformat(), "colour": "red", "colour_zh": status["colour_zh"]}
     ]
     listed = client.get("/api/v1/healthkit/red-marks", headers=bearer(cdc)).json()
     assert [m["id"] for m in listed] == [mark["id"]]

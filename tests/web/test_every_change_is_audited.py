@@ -20,7 +20,7 @@ from fanjing.audit.store import AuditEntryRow
 from fanjing.checkpoints.service import add_checkpoint, bind_staff
 from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.store import AccountRow, PopupRow, RedMarkRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.db import session_scope
 from fanjing.settings import Settings
 from fanjing.users.service import add_user
@@ -113,7 +113,7 @@ class Story:
 
     def steps(self) -> list[tuple[str, str, str, Callable[[], None]]]:
         """(method, path, audit action, the call)."""
-        day = (today_in_china()).isoformat()
+        day = Clock().today().isoformat()
         situation = {
             "as_of": "2021-08-07",
             "arrival": "2021-08-07",
@@ -485,7 +485,7 @@ def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
     dose = {
         "product_code": "bibp_inactivated",
         "dose_number": "1",
-        "day": (today_in_china() - timedelta(days=30)).isoformat(),
+        "day": (Clock().today() - timedelta(days=30)).isoformat(),
         "name": "钱八",
         "document_kind": "resident_id",
         "document_number": other_id,
@@ -827,7 +827,7 @@ def page_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
                 {
                     "product_code": "bibp_inactivated",
                     "dose_number": "1",
-                    "day": (today_in_china() + timedelta(days=1)).isoformat(),
+                    "day": (Clock().today() + timedelta(days=1)).isoformat(),
                     "street": CLINIC_STREET,
                 },
             ),
@@ -866,7 +866,7 @@ def _actions_after(engine: Engine, last: int) -> list[str]:
 def more_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
     """The community's follow-up, packs, the hotline and vaccination."""
     c, ids = story.call, story.ids
-    today = today_in_china()
+    today = Clock().today()
     tomorrow = today.toordinal() + 1
     slot_day = date.fromordinal(tomorrow).isoformat()
     first_dose = (today - timedelta(days=30)).isoformat()
@@ -1133,7 +1133,7 @@ def site_steps(story: Story) -> list[tuple[str, str, str, Callable[[], None]]]:
     """Observation sites: a site, a household room, two close contacts queued (one placed by
     hand, one with the queue), checks, a result, a transfer, an early release, a checkout."""
     c, ids = story.call, story.ids
-    today = today_in_china()
+    today = Clock().today()
 
     def keep(name: str, value: Any) -> None:
         ids[name] = value
@@ -1278,7 +1278,7 @@ def site_page_steps(
     """The sites' page forms, as CDC: a new site, two more contacts placed (one by hand, one
     with the queue), a check, a result, a household room, a transfer, a checkout, a release."""
     client, c, ids = story.client, story.call, story.ids
-    today = today_in_china()
+    today = Clock().today()
 
     def post(path: str, data: dict[str, str]) -> None:
         client.cookies.clear()
