@@ -45,7 +45,6 @@ NOT_YET_REMOVED = {
     "places/cli.py imports fanjing.healthkit.popups",
     "places/service.py imports fanjing.healthkit.status_row",
     "places/service.py imports fanjing.healthkit.store",
-    "users/service.py imports fanjing.vaccination.store",
 }
 HTTP_GLUE = ("fanjing.web.deps", "fanjing.web.errors", "fanjing.web.openapi")
 
