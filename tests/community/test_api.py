@@ -243,8 +243,9 @@ HEADER = ["姓名", "证件号码", "手机号", "工作单位", "到京日期",
 
 
 def test_an_arrival_list_is_imported_whole_or_not_at_all(client, tokens):
-    settings = client.app.state.settings  # the server's clock: the day of the import
-    client.app.state.settings = settings.model_copy(update={"today": date(2021, 8, 7)})
+    settings = client.app.state.settings.model_copy(update={"today": date(2021, 8, 7)})
+    client.app.state.settings = settings
+    client.app.state.clock = settings.clock  # the server's clock: the day of the import
     worker = tokens["community_worker"]
     good = _workbook(
         [

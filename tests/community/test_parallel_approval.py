@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from fanjing.community.reevaluate import approve_pack
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
 from fanjing.infra.db import session_scope
 from fanjing.policy.service import Checker
 from tests.api_helpers import bearer
@@ -41,7 +40,7 @@ def test_of_three_parallel_approvals_exactly_one_succeeds(client, tokens, engine
     pack_row = uploaded.json()["id"]
     state = client.app.state
     checker = HesitantChecker(
-        state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china()
+        state.packs.get(), state.registry.get(), state.gazetteer.parse, state.clock.today()
     )
     ALL_HAVE_READ.reset()
     start = threading.Barrier(APPROVERS)

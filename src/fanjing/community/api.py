@@ -3,12 +3,12 @@ cases and their follow-up; CDC adjusts measures and lifts cases."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
@@ -47,12 +47,23 @@ from fanjing.community.worklist import community_worklist, worklist_csv, worklis
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.healthkit.store import PhoneBindingRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
+from fanjing.places.gazetteer import Gazetteer
 from fanjing.policy.service import Checker
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId, require
+from fanjing.web.deps import (
+    CheckerDep,
+    CipherDep,
+    ClockDep,
+    DbSession,
+    EngineDep,
+    GazetteerDep,
+    RowId,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1/community", tags=["社区健康管理"])
 Worker = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER))]
@@ -62,31 +73,28 @@ Reporter = Annotated[UserRow, Depends(require(Role.CITIZEN, Role.COMMUNITY_WORKE
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _checker(request: Request) -> Checker:
-    state = request.app.state
-    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
-
-
 @router.post("/reports", response_model=ReportRead, status_code=201, summary="到京报告（M1）")
 def report(
-    body: ReportCreate, session: DbSession, user: Reporter, request: Request
+    body: ReportCreate,
+    session: DbSession,
+    user: Reporter,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    checker: CheckerDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     """A citizen reports for themself (identity from their health-kit account); a community
     worker reports someone arriving in their community."""
-    cipher = request.app.state.cipher
     if user.role == Role.COMMUNITY_WORKER:
         if body.person is None:
             raise FanjingError(Code.MISSING_FIELD, "代报须填写被报告人", Where(field="person"))
-        if (
-            body.community
-            and request.app.state.gazetteer.parse(body.community).name != user.community
-        ):
+        if body.community and gazetteer.parse(body.community).name != user.community:
             raise FanjingError(Code.FORBIDDEN, "只能报告本社区的到京人员")
         community = user.community or ""
         document = read_document(
             body.person.document_kind,
             body.person.document_number,
-            today=today_in_china(),
+            today=clock.today(),
             field="person.document_number",
         )
         person = Person(body.person.name, document, body.person.phone)
@@ -95,12 +103,12 @@ def report(
         if not body.community:
             raise FanjingError(Code.MISSING_FIELD, "须写明所在社区（村）", Where(field="community"))
         community = body.community
-        person = _own_person(session, user, cipher)
+        person = _own_person(session, user, cipher, clock.today())
         source = "self"
     reported = report_arrival(
         session=session,
         cipher=cipher,
-        checker=_checker(request),
+        checker=checker,
         community=community,
         person=person,
         employer=body.employer,
@@ -108,7 +116,7 @@ def report(
         contact_case_id=body.contact_case_id,
         actor=user.name,
         source=source,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     rows = measures_of(session, reported.case.id) if reported.case else []
     return {
@@ -121,7 +129,7 @@ def report(
     }
 
 
-def _own_person(session: Session, user: UserRow, cipher: Any) -> Person:
+def _own_person(session: Session, user: UserRow, cipher: Any, today: date) -> Person:
     account = own_account(session, user.id)
     phone = session.scalars(
         select(PhoneBindingRow.phone_encrypted)
@@ -131,7 +139,7 @@ def _own_person(session: Session, user: UserRow, cipher: Any) -> Person:
     number = cipher.decrypt(account.document_encrypted)
     return Person(
         cipher.decrypt(account.name_encrypted),
-        read_document(account.document_kind, number, today=today_in_china()),
+        read_document(account.document_kind, number, today=today),
         cipher.decrypt(phone) if phone else None,
     )
 
@@ -148,35 +156,44 @@ def _own_person(session: Session, user: UserRow, cipher: Any) -> Person:
         }
     },
 )
-async def import_arrivals(request: Request, user: Worker) -> dict[str, int]:
+async def import_arrivals(
+    request: Request,
+    user: Worker,
+    engine: EngineDep,
+    cipher: CipherDep,
+    checker: CheckerDep,
+    clock: ClockDep,
+) -> dict[str, int]:
     data = await request.body()
-    return await run_in_threadpool(_import_rows, request, user, data)
+    return await run_in_threadpool(_import_rows, engine, cipher, checker, clock, user, data)
 
 
-def _import_rows(request: Request, user: UserRow, data: bytes) -> dict[str, int]:
+def _import_rows(
+    engine: Engine, cipher: FieldCipher, checker: Checker, clock: Clock, user: UserRow, data: bytes
+) -> dict[str, int]:
     # parsing is work: off the event loop
     rows = sheet_rows(data, file="upload.xlsx", max_rows=MAX_ROWS)
-    with session_scope(request.app.state.engine) as session:
+    with session_scope(engine) as session:
         reported = import_arrival_list(
             session=session,
-            cipher=request.app.state.cipher,
-            checker=_checker(request),
+            cipher=cipher,
+            checker=checker,
             community=user.community or "",
             rows=rows,
             file="upload.xlsx",
             actor=user.name,
-            now=datetime.now(UTC),
+            now=clock.now(),
         )
         return {"reports": len(reported), "cases": sum(1 for r in reported if r.case)}
 
 
-def _community_of(user: UserRow, community: str | None, request: Request) -> str:
+def _community_of(user: UserRow, community: str | None, gazetteer: Gazetteer) -> str:
     """A worker's own community; CDC names one."""
     if user.role == Role.COMMUNITY_WORKER:
         return user.community or ""
     if not community:
         raise FanjingError(Code.MISSING_FIELD, "疾控人员须指定社区", Where(field="community"))
-    return request.app.state.gazetteer.parse(community).name
+    return gazetteer.parse(community).name
 
 
 @router.get(
@@ -188,18 +205,18 @@ def _community_of(user: UserRow, community: str | None, request: Request) -> str
 def worklist(
     session: DbSession,
     user: WorkerOrCdc,
-    request: Request,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    clock: ClockDep,
     day: Annotated[date | None, Query(description="默认今天（北京时间）")] = None,
     community: Annotated[str | None, Query(max_length=200, description="疾控人员指定")] = None,
     format: Annotated[Literal["json", "xlsx", "csv"], Query()] = "json",
 ) -> Any:
-    place = _community_of(user, community, request)
-    chosen = day or today_in_china()
+    place = _community_of(user, community, gazetteer)
+    chosen = day or clock.today()
     # a community's own workers must call people: names and numbers in full; CDC sees them masked
     reveal = user.role == Role.COMMUNITY_WORKER
-    work = community_worklist(
-        session, request.app.state.cipher, community=place, day=chosen, reveal=reveal
-    )
+    work = community_worklist(session, cipher, community=place, day=chosen, reveal=reveal)
     name = f"worklist-{chosen.isoformat()}"
     if format == "xlsx":
         return Response(
@@ -235,14 +252,15 @@ def worklist(
 def cases(
     session: DbSession,
     user: WorkerOrCdc,
-    request: Request,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
     community: Annotated[str | None, Query(max_length=200, description="疾控人员指定")] = None,
     status: Annotated[Literal["open", "closed"], Query()] = "open",
 ) -> list[dict[str, Any]]:
-    place = _community_of(user, community, request)
+    place = _community_of(user, community, gazetteer)
     return community_cases(
         session,
-        request.app.state.cipher,
+        cipher,
         community=place,
         status=status,
         reveal=user.role == Role.COMMUNITY_WORKER,
@@ -260,17 +278,22 @@ def _case_for(session: Session, user: UserRow, case_id: int) -> CaseRow:
     summary="个案：措施时间线、健康监测、核酸检测、闭环管理",
 )
 def case_detail(
-    case_id: RowId, session: DbSession, user: WorkerOrCdc, request: Request
+    case_id: RowId, session: DbSession, user: WorkerOrCdc, cipher: CipherDep
 ) -> dict[str, Any]:
     case = _case_for(session, user, case_id)
-    return case_read(session, case, request.app.state.cipher, user.role == Role.COMMUNITY_WORKER)
+    return case_read(session, case, cipher, user.role == Role.COMMUNITY_WORKER)
 
 
 @router.post(
     "/cases/{case_id}/checks", response_model=CaseRead, status_code=201, summary="登记每日健康监测"
 )
 def add_check(
-    case_id: RowId, body: CheckBody, session: DbSession, user: Worker, request: Request
+    case_id: RowId,
+    body: CheckBody,
+    session: DbSession,
+    user: Worker,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     case = _case_for(session, user, case_id)
     record_check(
@@ -280,17 +303,22 @@ def add_check(
         temperature=body.temperature,
         symptoms=body.symptoms,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
-    return case_read(session, case, request.app.state.cipher, True)
+    return case_read(session, case, cipher, True)
 
 
 @router.post(
     "/cases/{case_id}/tests", response_model=CaseRead, status_code=201, summary="登记核酸检测"
 )
 def add_test(
-    case_id: RowId, body: TestBody, session: DbSession, user: Worker, request: Request
+    case_id: RowId,
+    body: TestBody,
+    session: DbSession,
+    user: Worker,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     case = _case_for(session, user, case_id)
     record_test(
@@ -299,10 +327,10 @@ def add_test(
         day=body.day,
         result=body.result,
         actor=user.name,
-        today=today_in_china(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
     )
-    return case_read(session, case, request.app.state.cipher, True)
+    return case_read(session, case, cipher, True)
 
 
 @router.post(
@@ -311,7 +339,12 @@ def add_test(
     summary="提前结束一项措施（写明理由）",
 )
 def end(
-    case_id: RowId, measure_id: RowId, body: EndBody, session: DbSession, user: Worker
+    case_id: RowId,
+    measure_id: RowId,
+    body: EndBody,
+    session: DbSession,
+    user: Worker,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     case = _case_for(session, user, case_id)
     row = end_measure(
@@ -321,7 +354,7 @@ def end(
         day=body.day,
         reason=body.reason,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return measure_read(row)
 
@@ -331,14 +364,16 @@ def end(
     response_model=MeasureRead,
     summary="调整措施期限（疾控，写明理由，留痕）",
 )
-def adjust(measure_id: RowId, body: AdjustBody, session: DbSession, user: Cdc) -> dict[str, Any]:
+def adjust(
+    measure_id: RowId, body: AdjustBody, session: DbSession, user: Cdc, clock: ClockDep
+) -> dict[str, Any]:
     row = adjust_measure(
         session=session,
         measure_id=measure_id,
         end=body.end,
         reason=body.reason,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return measure_read(row)
 
@@ -349,15 +384,20 @@ def adjust(measure_id: RowId, body: AdjustBody, session: DbSession, user: Cdc) -
     summary="解除个案（疾控）：措施当日结束，闭环管理的同住同事随之结束",
 )
 def lift(
-    case_id: RowId, body: LiftBody, session: DbSession, user: Cdc, request: Request
+    case_id: RowId,
+    body: LiftBody,
+    session: DbSession,
+    user: Cdc,
+    cipher: CipherDep,
+    clock: ClockDep,
 ) -> dict[str, Any]:
     case = _case_for(session, user, case_id)
     lift_contact(
         session=session,
         case=case,
-        day=body.day or today_in_china(),
+        day=body.day or clock.today(),
         reason=body.reason,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
-    return case_read(session, case, request.app.state.cipher, False)
+    return case_read(session, case, cipher, False)

@@ -4,7 +4,7 @@ finished cases; ``fanjing policy upload/preview/approve``: a new pack and the op
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,8 +25,7 @@ from fanjing.community.worklist import (
     worklist_xlsx,
 )
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -44,10 +43,10 @@ def _engine(settings: Settings) -> Engine:
     return open_database(settings.database_url)
 
 
-def _checker(engine: Engine, gazetteer: Gazetteer) -> Checker:
+def _checker(engine: Engine, gazetteer: Gazetteer, today: date) -> Checker:
     with session_scope(engine) as session:
         packs, registry = packs_in_database(session), registry_in_database(session)
-    return Checker(packs, registry, gazetteer.parse, today_in_china())
+    return Checker(packs, registry, gazetteer.parse, today)
 
 
 @community_app.command("worklist")
@@ -65,7 +64,7 @@ def worklist_command(
     """某社区某日的工作清单：开始、结束观察或监测，应做核酸检测，漏报健康监测，到京未报告。"""
     settings = command_settings()
     try:
-        chosen = day_of(day, "--day") if day else today_in_china()
+        chosen = day_of(day, "--day") if day else command_clock().today()
         place = beijing_community(Gazetteer().parse(community), at="community")
         engine = _engine(settings)
         with session_scope(engine) as session:
@@ -98,13 +97,14 @@ def import_command(
 ) -> None:
     """导入 Excel 名单：逐行报错；全部无误才导入。"""
     settings = command_settings()
+    clock = command_clock()
     try:
         if not file.is_file():
             raise FanjingError(Code.FILE_NOT_FOUND, "文件不存在", Where(file=str(file)))
         rows = sheet_rows(file.read_bytes(), file=str(file), max_rows=MAX_ROWS)
         gazetteer = Gazetteer()
         engine = _engine(settings)
-        checker = _checker(engine, gazetteer)
+        checker = _checker(engine, gazetteer, clock.today())
         with session_scope(engine) as session:
             reported = import_arrival_list(
                 session=session,
@@ -114,7 +114,7 @@ def import_command(
                 rows=rows,
                 file=str(file),
                 actor=actor,
-                now=datetime.now(UTC),
+                now=clock.now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -128,7 +128,7 @@ def close_finished_command(
 ) -> None:
     """结束措施均已期满的个案（服务器每天自动运行）。"""
     try:
-        day = day_of(today, "--today") if today else today_in_china()
+        day = day_of(today, "--today") if today else command_clock().today()
         with session_scope(_engine(command_settings())) as session:
             closed = close_finished_cases(session=session, today=day)
     except FanjingError as problem:
@@ -141,11 +141,12 @@ def upload_command(
     actor: Annotated[str, typer.Option("--by", help="上传人")] = "cli",
 ) -> None:
     """上传新版本政策包：校验（逐条报错）后存为草稿，待预览和批准。"""
+    clock = command_clock()
     try:
         text = read_text(file, "政策包")
         with session_scope(_engine(command_settings())) as session:
             row = upload_pack(
-                session=session, text=text, file=str(file), actor=actor, now=datetime.now(UTC)
+                session=session, text=text, file=str(file), actor=actor, now=clock.now()
             )
             shown = f"{row.id}：{row.pack_id} {row.version}，{row.in_force_from} 起生效"
     except FanjingError as problem:
@@ -171,9 +172,10 @@ def approve_command(
 
 def _reevaluate(pack: int, *, approve: bool, as_json: bool, actor: str) -> None:
     settings = command_settings()
+    clock = command_clock()
     try:
         engine = _engine(settings)
-        checker = _checker(engine, Gazetteer())
+        checker = _checker(engine, Gazetteer(), clock.today())
         with Progress(transient=True) as progress, session_scope(engine) as session:
             task = progress.add_task("重新评估在管个案", total=None)
 
@@ -186,7 +188,7 @@ def _reevaluate(pack: int, *, approve: bool, as_json: bool, actor: str) -> None:
                     checker=checker,
                     row_id=pack,
                     actor=actor,
-                    now=datetime.now(UTC),
+                    now=clock.now(),
                     progress=advance,
                     dask_scheduler=settings.dask_scheduler,
                 )

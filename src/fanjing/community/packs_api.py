@@ -3,23 +3,29 @@ preview what it changes in the open community cases, approve it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from fanjing.audit.cache import RevisionCache
 from fanjing.community.core import KIND_ZH, Measure
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
-from fanjing.infra.clock import today_in_china
 from fanjing.policy.packstore import load_pack_in_time, store_pack
-from fanjing.policy.service import Checker
 from fanjing.policy.store import PolicyPackRow
 from fanjing.users.core import Role
-from fanjing.web.deps import Caller, DbSession, RowId, require
+from fanjing.web.deps import (
+    Caller,
+    CheckerDep,
+    ClockDep,
+    DbSession,
+    PacksCacheDep,
+    RowId,
+    SettingsDep,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1/policy/packs", tags=["政策包"])
 Cdc = Annotated[Caller, Depends(require(Role.CDC))]
@@ -113,13 +119,10 @@ def _preview_read(preview: Preview, limit: int) -> dict[str, Any]:
     }
 
 
-def _checker(request: Request) -> Checker:
-    state = request.app.state
-    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
-
-
 @router.post("", response_model=PackRead, status_code=201, summary="上传政策包（校验后存为草稿）")
-async def upload(body: PackUpload, session: DbSession, user: Cdc) -> dict[str, Any]:
+async def upload(
+    body: PackUpload, session: DbSession, user: Cdc, clock: ClockDep
+) -> dict[str, Any]:
     pack = await load_pack_in_time(body.text, file=body.file)
     row = await run_in_threadpool(
         store_pack,
@@ -128,7 +131,7 @@ async def upload(body: PackUpload, session: DbSession, user: Cdc) -> dict[str, A
         text=body.text,
         file=body.file,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
     return _pack_read(row)
 
@@ -149,14 +152,15 @@ def preview(
     pack_row_id: RowId,
     session: DbSession,
     user: Cdc,
-    request: Request,
+    checker: CheckerDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
 ) -> dict[str, Any]:
     found = preview_pack(
         session=session,
-        checker=_checker(request),
+        checker=checker,
         row_id=pack_row_id,
-        dask_scheduler=request.app.state.settings.dask_scheduler,
+        dask_scheduler=settings.dask_scheduler,
     )
     return _preview_read(found, limit)
 
@@ -170,18 +174,20 @@ def approve(
     pack_row_id: RowId,
     session: DbSession,
     user: Cdc,
-    request: Request,
+    checker: CheckerDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    pack_cache: PacksCacheDep,
     limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
 ) -> dict[str, Any]:
     applied = approve_pack(
         session=session,
-        checker=_checker(request),
+        checker=checker,
         row_id=pack_row_id,
         actor=user.name,
-        now=datetime.now(UTC),
-        dask_scheduler=request.app.state.settings.dask_scheduler,
+        now=clock.now(),
+        dask_scheduler=settings.dask_scheduler,
     )
     session.commit()  # before this process looks again: it must see the new pack
-    cache: RevisionCache[Any] = request.app.state.packs
-    cache.changed()
+    pack_cache.changed()
     return _preview_read(applied, limit)

@@ -3,18 +3,19 @@ the designations touching their own community."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from fanjing.audit.cache import RevisionCache
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popups import raise_popups_for
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
 from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
+from fanjing.places.registry import Registry
 from fanjing.places.schemas import (
     DesignationCreate,
     DesignationRead,
@@ -23,21 +24,32 @@ from fanjing.places.schemas import (
     LiftBody,
 )
 from fanjing.users.core import Role
-from fanjing.web.deps import Caller, DbSession, RowId, require
+from fanjing.web.deps import (
+    Caller,
+    ClockDep,
+    DbSession,
+    GazetteerDep,
+    RegistryCacheDep,
+    RowId,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["风险地区"])
 CdcStaff = Annotated[Caller, Depends(require(Role.CDC))]
 CdcOrCommunity = Annotated[Caller, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
 
 
-def _publish(session: Session, request: Request, opened: tuple[int, ...] = ()) -> None:
+def _publish(
+    session: Session,
+    clock: Clock,
+    registry: RevisionCache[Registry],
+    opened: tuple[int, ...] = (),
+) -> None:
     """Raise the pop-ups the new designations call for, and commit now, so that this
     process's next check sees the change at once."""
-    raise_popups_for(
-        session=session, designation_ids=opened, today=today_in_china(), now=datetime.now(UTC)
-    )
+    raise_popups_for(session=session, designation_ids=opened, today=clock.today(), now=clock.now())
     session.commit()
-    request.app.state.registry.changed()
+    registry.changed()
 
 
 @router.get("/risk-areas", response_model=list[DesignationRead], summary="某一天生效的风险地区")
@@ -49,7 +61,12 @@ def list_risk_areas(
 
 @router.post("/risk-areas", response_model=DesignationRead, status_code=201, summary="指定风险地区")
 def designate(
-    body: DesignationCreate, session: DbSession, user: CdcStaff, request: Request
+    body: DesignationCreate,
+    session: DbSession,
+    user: CdcStaff,
+    clock: ClockDep,
+    gazetteer: GazetteerDep,
+    registry: RegistryCacheDep,
 ) -> dict[str, Any]:
     row = service.designate(
         session=session,
@@ -57,11 +74,11 @@ def designate(
         area=body.area,
         start=day_of(body.from_, "from"),
         end=day_of(body.to, "to") if body.to else None,
-        parse_place=request.app.state.gazetteer.parse,
+        parse_place=gazetteer.parse,
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
-    _publish(session, request, (row.id,))
+    _publish(session, clock, registry, (row.id,))
     return row.snapshot()
 
 
@@ -69,16 +86,21 @@ def designate(
     "/risk-areas/{designation_id}/lift", response_model=DesignationRead, summary="解除风险地区"
 )
 def lift(
-    designation_id: RowId, body: LiftBody, session: DbSession, user: CdcStaff, request: Request
+    designation_id: RowId,
+    body: LiftBody,
+    session: DbSession,
+    user: CdcStaff,
+    clock: ClockDep,
+    registry: RegistryCacheDep,
 ) -> dict[str, Any]:
     row = service.lift(
         session=session,
         designation_id=designation_id,
         last_day=day_of(body.to, "to"),
         actor=user.name,
-        now=datetime.now(UTC),
+        now=clock.now(),
     )
-    _publish(session, request)
+    _publish(session, clock, registry)
     return row.snapshot()
 
 
@@ -86,16 +108,21 @@ def lift(
     "/risk-areas/import", response_model=ImportReportRead, summary="导入一天的全国名单或 CSV"
 )
 def import_risk_areas(
-    body: ImportBody, session: DbSession, user: CdcStaff, request: Request
+    body: ImportBody,
+    session: DbSession,
+    user: CdcStaff,
+    clock: ClockDep,
+    gazetteer: GazetteerDep,
+    registry: RegistryCacheDep,
 ) -> dict[str, Any]:
     try:
         report = service.import_risk_file(
             session=session,
             text=body.text,
             file=body.file,
-            parse_place=request.app.state.gazetteer.parse,
+            parse_place=gazetteer.parse,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=clock.now(),
             list_date=day_of(body.date, "date") if body.date else None,
             confirm_lifts=body.confirm_lifts,
         )
@@ -103,7 +130,7 @@ def import_risk_areas(
         RISK_IMPORTS.labels("refused").inc()
         raise
     RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
-    _publish(session, request, report.opened_ids)
+    _publish(session, clock, registry, report.opened_ids)
     return report.as_json()
 
 
@@ -113,12 +140,16 @@ def import_risk_areas(
     summary="核对名单后，确认解除一次导入暂缓解除的地区",
 )
 def confirm_lifts(
-    import_id: RowId, session: DbSession, user: CdcStaff, request: Request
+    import_id: RowId,
+    session: DbSession,
+    user: CdcStaff,
+    clock: ClockDep,
+    registry: RegistryCacheDep,
 ) -> dict[str, Any]:
     report = service.confirm_held_lifts(
-        session=session, import_id=import_id, actor=user.name, now=datetime.now(UTC)
+        session=session, import_id=import_id, actor=user.name, now=clock.now()
     )
-    _publish(session, request)
+    _publish(session, clock, registry)
     return report.as_json()
 
 
@@ -130,13 +161,13 @@ def confirm_lifts(
 def community_risk_areas(
     session: DbSession,
     user: CdcOrCommunity,
-    request: Request,
+    gazetteer: GazetteerDep,
     as_of: Annotated[str, Query(description="YYYY-MM-DD")],
     community: Annotated[
         str | None, Query(max_length=200, description="社区；社区工作者默认本社区")
     ] = None,
 ) -> list[dict[str, Any]]:
-    parse = request.app.state.gazetteer.parse
+    parse = gazetteer.parse
     wanted = community or user.community
     if wanted is None:
         raise FanjingError(Code.MISSING_FIELD, "请给出 community", Where(field="community"))

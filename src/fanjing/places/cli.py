@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +13,7 @@ from sqlalchemy import Engine
 from fanjing.common.days import day_of
 from fanjing.errors import FanjingError
 from fanjing.healthkit.popups import raise_popups_for
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
@@ -62,6 +61,7 @@ def import_command(
     地区暂缓解除，须核对后用 --confirm-lifts 重新导入或 ``fanjing risk confirm-lifts``。
     """
     list_date = _day(day, "--date") if day else None
+    clock = command_clock()
     try:
         text = read_text(file, "风险地区文件")
         gazetteer = Gazetteer()
@@ -72,15 +72,15 @@ def import_command(
                 file=str(file),
                 parse_place=gazetteer.parse,
                 actor=actor,
-                now=datetime.now(UTC),
+                now=clock.now(),
                 list_date=list_date,
                 confirm_lifts=confirm_lifts,
             )
             raise_popups_for(
                 session=session,
                 designation_ids=report.opened_ids,
-                today=today_in_china(),
-                now=datetime.now(UTC),
+                today=clock.today(),
+                now=clock.now(),
             )
     except FanjingError as problem:
         fail(problem)
@@ -113,10 +113,11 @@ def confirm_lifts_command(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 报告")] = False,
 ) -> None:
     """核对名单后，确认解除某次导入暂缓解除的地区。"""
+    clock = command_clock()
     try:
         with session_scope(_engine()) as session:
             report = confirm_held_lifts(
-                session=session, import_id=import_id, actor=actor, now=datetime.now(UTC)
+                session=session, import_id=import_id, actor=actor, now=clock.now()
             )
     except FanjingError as problem:
         fail(problem)

@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from fanjing.errors import Code, FanjingError
-from fanjing.infra.clock import today_in_china
-from fanjing.infra.console import command_settings, fail
+from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import create_db_engine, is_up_to_date, session_scope, sqlite_file_missing
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
@@ -33,7 +32,7 @@ def _checker(risk_areas: Path | None, policy: Path | None) -> Checker:
     else:
         registry = _registry_in_database()
     pinned = load_pack_file(policy) if policy is not None else None
-    return Checker(builtin_packs(), registry, gazetteer.parse, today_in_china(), pinned)
+    return Checker(builtin_packs(), registry, gazetteer.parse, command_clock().today(), pinned)
 
 
 def _registry_in_database() -> Registry:
@@ -139,11 +138,12 @@ def test(folder: Annotated[Path, typer.Argument(help="场景文件夹（或一�
         fail(FanjingError(Code.NO_SCENARIOS, f"{folder} 中没有场景文件（*.yaml）"))
     gazetteer = Gazetteer()
     packs = builtin_packs()
+    today = command_clock().today()
     passed = failed = 0
     try:
         for path in files:
             for result in run_scenario_file(
-                path, packs=packs, parse_place=gazetteer.parse, today=today_in_china()
+                path, packs=packs, parse_place=gazetteer.parse, today=today
             ):
                 if result.passed:
                     passed += 1

@@ -5,7 +5,8 @@ write; administrators may look."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -29,16 +30,29 @@ from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
 from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.popups import raise_popups_for
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
+from fanjing.places.gazetteer import Gazetteer
+from fanjing.places.registry import Registry
 from fanjing.places.store import DesignationRow, RegistryImportRow
 from fanjing.policy.packstore import load_pack_in_time, store_pack
-from fanjing.policy.service import Checker
 from fanjing.policy.store import PolicyPackRow
+from fanjing.settings import Settings
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import (
+    CheckerDep,
+    CipherDep,
+    ClockDep,
+    DbSession,
+    GazetteerDep,
+    PacksCacheDep,
+    RegistryCacheDep,
+    RowId,
+    SettingsDep,
+)
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
 from fanjing.web.pages.session import Csrf, render, require_page
 
@@ -92,19 +106,38 @@ def take_flash(request: Request) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-def _checker(request: Request) -> Checker:
-    state = request.app.state
-    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+@dataclass(frozen=True)
+class _Kit:
+    """What CDC's pages are drawn and changed with."""
+
+    settings: Settings
+    cipher: FieldCipher
+    gazetteer: Gazetteer
+    registry: RevisionCache[Registry]
+    clock: Clock
 
 
-def _publish(session: Session, request: Request, opened: tuple[int, ...] = ()) -> None:
+def _kit(
+    settings: SettingsDep,
+    cipher: CipherDep,
+    gazetteer: GazetteerDep,
+    registry: RegistryCacheDep,
+    clock: ClockDep,
+) -> _Kit:
+    return _Kit(settings, cipher, gazetteer, registry, clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
+def _publish(session: Session, kit: _Kit, opened: tuple[int, ...] = ()) -> None:
     """As the API does: raise the pop-ups new designations call for, commit at once, and let
     this process's next check see the change."""
     raise_popups_for(
-        session=session, designation_ids=opened, today=today_in_china(), now=datetime.now(UTC)
+        session=session, designation_ids=opened, today=kit.clock.today(), now=kit.clock.now()
     )
     session.commit()
-    request.app.state.registry.changed()
+    kit.registry.changed()
 
 
 async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | None]:
@@ -124,8 +157,10 @@ async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | Non
 
 
 @router.get("/cdc", response_class=HTMLResponse)
-def dashboard(request: Request, session: DbSession, user: Viewer, day: DayText = "") -> Response:
-    on = _day(day, today_in_china(), "day")
+def dashboard(
+    request: Request, session: DbSession, user: Viewer, kit: Kit, day: DayText = ""
+) -> Response:
+    on = _day(day, kit.clock.today(), "day")
     first = on - timedelta(days=DASHBOARD_DAYS - 1)
     arrivals = arrivals_by_level(session, first, on)
     followed = followed_by_community(session, on)
@@ -160,10 +195,10 @@ def dashboard(request: Request, session: DbSession, user: Viewer, day: DayText =
 
 
 def _areas_refused(
-    request: Request, session: Session, user: UserRow, **context: Any
+    request: Request, session: Session, kit: _Kit, user: UserRow, **context: Any
 ) -> HTMLResponse:
     """The areas page as of today again, with a form's errors (422)."""
-    today = today_in_china()
+    today = kit.clock.today()
     return _areas_page(
         request,
         session,
@@ -239,6 +274,7 @@ def areas(
     request: Request,
     session: DbSession,
     user: Viewer,
+    kit: Kit,
     day: DayText = "",
     first: DayText = "",
     second: DayText = "",
@@ -250,7 +286,7 @@ def areas(
 ) -> Response:
     """The areas in force on ``day`` (every designation with ``state=all``), filtered by
     level, province and a text in the name, 50 a page; an unknown filter value is ignored."""
-    on = _day(day, today_in_china(), "day")
+    on = _day(day, kit.clock.today(), "day")
     later = _day(second, on, "second")
     earlier = _day(first, later - timedelta(days=7), "first")
     wanted = lookup.AreaFilter(
@@ -270,6 +306,7 @@ async def import_list(
     session: DbSession,
     user: Writer,
     _csrf: Csrf,
+    kit: Kit,
     text: Annotated[str, Form(max_length=MAX_UPLOAD_BYTES)] = "",
     upload: Annotated[UploadFile | None, File()] = None,
     list_date: Annotated[str, Form(max_length=10)] = "",
@@ -282,9 +319,9 @@ async def import_list(
             session=session,
             text=content,
             file=file_name or "网页粘贴",
-            parse_place=request.app.state.gazetteer.parse,
+            parse_place=kit.gazetteer.parse,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
             list_date=day_of(list_date, "date") if list_date.strip() else None,
         )
     except FanjingError as problem:
@@ -293,12 +330,13 @@ async def import_list(
         return _areas_refused(
             request,
             session,
+            kit,
             user,
             import_errors=problem.problems(),
             import_text=text,
         )
     RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
-    _publish(session, request, report.opened_ids)
+    _publish(session, kit, report.opened_ids)
     return RedirectResponse(f"/cdc/areas/imports/{report.import_id}", status_code=303)
 
 
@@ -333,16 +371,16 @@ def _import_page(
 
 @router.post("/cdc/areas/imports/{import_id}/confirm-lifts", response_class=HTMLResponse)
 def confirm_lifts(
-    import_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf
+    import_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf, kit: Kit
 ) -> Response:
     try:
         report = service.confirm_held_lifts(
-            session=session, import_id=import_id, actor=user.name, now=datetime.now(UTC)
+            session=session, import_id=import_id, actor=user.name, now=kit.clock.now()
         )
     except FanjingError as problem:
         session.rollback()
         return _import_page(request, session, user, import_id, confirm_errors=problem.problems())
-    _publish(session, request)
+    _publish(session, kit)
     flash_next(request, LIFTS_CONFIRMED, n=str(len(report.held)))
     return RedirectResponse(f"/cdc/areas/imports/{import_id}", status_code=303)
 
@@ -353,6 +391,7 @@ def designate(
     session: DbSession,
     user: Writer,
     _csrf: Csrf,
+    kit: Kit,
     level: Annotated[str, Form(max_length=10)] = "",
     area: Annotated[str, Form(max_length=200)] = "",
     from_: Annotated[str, Form(alias="from", max_length=10)] = "",
@@ -367,20 +406,21 @@ def designate(
             area=area.strip(),
             start=day_of(from_, "from"),
             end=day_of(to, "to") if to.strip() else None,
-            parse_place=request.app.state.gazetteer.parse,
+            parse_place=kit.gazetteer.parse,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
         return _areas_refused(
             request,
             session,
+            kit,
             user,
             designate_errors=problem.problems(),
             form={"level": level, "area": area, "from": from_, "to": to},
         )
-    _publish(session, request, (row.id,))
+    _publish(session, kit, (row.id,))
     flash_next(
         request,
         DESIGNATED,
@@ -398,6 +438,7 @@ def lift(
     session: DbSession,
     user: Writer,
     _csrf: Csrf,
+    kit: Kit,
     to: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     row = session.get(DesignationRow, designation_id)
@@ -408,18 +449,19 @@ def lift(
             designation_id=designation_id,
             last_day=day_of(to, "to"),
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
         return _areas_refused(
             request,
             session,
+            kit,
             user,
             lift_errors=problem.problems(),
         )
     last = lifted.to_date.isoformat() if lifted.to_date else to
-    _publish(session, request)
+    _publish(session, kit)
     flash_next(request, LIFTED, area=name, day=last)
     if lifted.to_date:  # a withdrawal (lifted before it began) deletes the row: no undo
         request.session[UNDO] = designation_id
@@ -432,6 +474,7 @@ def confirm_lift(
     request: Request,
     session: DbSession,
     user: Writer,
+    kit: Kit,
     to: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     """Lifting changes who may enter: the page says what it does and asks once more."""
@@ -441,7 +484,7 @@ def confirm_lift(
     try:
         last = day_of(to, "to")
     except FanjingError as problem:
-        return _areas_refused(request, session, user, lift_errors=problem.problems())
+        return _areas_refused(request, session, kit, user, lift_errors=problem.problems())
     return render(
         request,
         "cdc_lift.html",
@@ -455,16 +498,21 @@ def confirm_lift(
 
 @router.post("/cdc/areas/{designation_id}/reopen", response_class=HTMLResponse)
 def reopen(
-    designation_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf
+    designation_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Writer,
+    _csrf: Csrf,
+    kit: Kit,
 ) -> Response:
     try:
         row = service.reopen(
-            session=session, designation_id=designation_id, actor=user.name, now=datetime.now(UTC)
+            session=session, designation_id=designation_id, actor=user.name, now=kit.clock.now()
         )
     except FanjingError as problem:
         session.rollback()
-        return _areas_refused(request, session, user, lift_errors=problem.problems())
-    _publish(session, request)
+        return _areas_refused(request, session, kit, user, lift_errors=problem.problems())
+    _publish(session, kit)
     flash_next(request, REOPENED, area=row.area_name)
     return RedirectResponse("/cdc/areas", status_code=303)
 
@@ -499,6 +547,7 @@ async def upload(
     session: DbSession,
     user: Writer,
     _csrf: Csrf,
+    kit: Kit,
     text: Annotated[str, Form(max_length=MAX_UPLOAD_BYTES)] = "",
     upload: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -515,7 +564,7 @@ async def upload(
             text=content,
             file=file,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
@@ -550,26 +599,34 @@ def _changes(session: Session, preview: Preview) -> list[dict[str, Any]]:
 
 
 @router.get("/cdc/packs/{pack_row_id}", response_class=HTMLResponse)
-def pack(pack_row_id: RowId, request: Request, session: DbSession, user: Viewer) -> Response:
+def pack(
+    pack_row_id: RowId,
+    request: Request,
+    session: DbSession,
+    user: Viewer,
+    kit: Kit,
+    checker: CheckerDep,
+) -> Response:
     row = session.get(PolicyPackRow, pack_row_id)
     if row is None:
         raise FanjingError(Code.NOT_FOUND, f"没有编号为 {pack_row_id} 的政策包")
     preview = (
         preview_pack(
             session=session,
-            checker=_checker(request),
+            checker=checker,
             row_id=row.id,
-            dask_scheduler=request.app.state.settings.dask_scheduler,
+            dask_scheduler=kit.settings.dask_scheduler,
         )
         if row.status == "draft"
         else None
     )
-    return _pack_page(request, session, user, row, preview)
+    return _pack_page(request, session, kit, user, row, preview)
 
 
 def _pack_page(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     row: PolicyPackRow,
     preview: Preview | None,
@@ -577,7 +634,7 @@ def _pack_page(
     approved: bool = False,
     approve_errors: list[FanjingError] | None = None,
 ) -> HTMLResponse:
-    cipher = request.app.state.cipher
+    cipher = kit.cipher
     changes = _changes(session, preview) if preview else []
     for change in changes:
         change["name"] = mask_name(cipher.decrypt(change["name"])) if change["name"] else ""
@@ -604,7 +661,11 @@ def approve(
     session: DbSession,
     user: Writer,
     _csrf: Csrf,
+    kit: Kit,
     confirm: Annotated[str, Form(max_length=3)] = "",
+    *,
+    checker: CheckerDep,
+    pack_cache: PacksCacheDep,
 ) -> Response:
     """Approving changes every open case and who may enter: with the box ticked, by another
     CDC member than the uploader (four eyes, refused in ``approve_pack``)."""
@@ -613,11 +674,11 @@ def approve(
             raise FanjingError(Code.NOT_CONFIRMED, "请先勾选“我已看过预览，确认批准”")
         applied = approve_pack(
             session=session,
-            checker=_checker(request),
+            checker=checker,
             row_id=pack_row_id,
             actor=user.name,
-            now=datetime.now(UTC),
-            dask_scheduler=request.app.state.settings.dask_scheduler,
+            now=kit.clock.now(),
+            dask_scheduler=kit.settings.dask_scheduler,
         )
     except FanjingError as problem:
         if problem.code == "not_found":
@@ -627,17 +688,18 @@ def approve(
         preview = (
             preview_pack(
                 session=session,
-                checker=_checker(request),
+                checker=checker,
                 row_id=row.id,
-                dask_scheduler=request.app.state.settings.dask_scheduler,
+                dask_scheduler=kit.settings.dask_scheduler,
             )
             if row.status == "draft"
             else None
         )
-        page = _pack_page(request, session, user, row, preview, approve_errors=problem.problems())
+        page = _pack_page(
+            request, session, kit, user, row, preview, approve_errors=problem.problems()
+        )
         page.status_code = {"same_approver": 403, "not_confirmed": 422}.get(problem.code, 409)
         return page
     session.commit()
-    cache: RevisionCache[Any] = request.app.state.packs
-    cache.changed()
-    return _pack_page(request, session, user, applied.pack, applied, approved=True)
+    pack_cache.changed()
+    return _pack_page(request, session, kit, user, applied.pack, applied, approved=True)

@@ -4,10 +4,11 @@ offers CDC, as pages. Each action takes a reason and is audited by its service."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,9 +22,10 @@ from fanjing.community.store import CaseMeasureRow, CaseRow
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red
 from fanjing.healthkit.store import AccountRow, RedMarkRow
-from fanjing.infra.clock import today_in_china
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import CipherDep, ClockDep, DbSession, RowId
 from fanjing.web.pages.cdc import Viewer, Writer, flash_next, take_flash
 from fanjing.web.pages.session import Csrf, render
 
@@ -47,6 +49,21 @@ TEXTS = (
 )
 
 
+@dataclass(frozen=True)
+class _Kit:
+    """What CDC's case pages are drawn and changed with."""
+
+    cipher: FieldCipher
+    clock: Clock
+
+
+def _kit(cipher: CipherDep, clock: ClockDep) -> _Kit:
+    return _Kit(cipher, clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -68,14 +85,13 @@ def cases(
     request: Request,
     session: DbSession,
     user: Viewer,
+    kit: Kit,
     community: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
     communities = _communities(session)
     chosen = community or (communities[0][0] if communities else "")
     rows = (
-        community_cases(
-            session, request.app.state.cipher, community=chosen, status="open", reveal=False
-        )
+        community_cases(session, kit.cipher, community=chosen, status="open", reveal=False)
         if chosen
         else []
     )
@@ -93,6 +109,7 @@ def cases(
 def _case_page(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     case_id: int,
     *,
@@ -100,8 +117,8 @@ def _case_page(
     **context: Any,
 ) -> HTMLResponse:
     case = case_in_community(session, case_id, None)
-    read = case_read(session, case, request.app.state.cipher, False)
-    today = today_in_china()
+    read = case_read(session, case, kit.cipher, False)
+    today = kit.clock.today()
     read["measures"] = [measure_days(measure, today) for measure in read["measures"]]
     return render(
         request,
@@ -116,8 +133,10 @@ def _case_page(
 
 
 @router.get("/cdc/cases/{case_id}", response_class=HTMLResponse)
-def case(case_id: RowId, request: Request, session: DbSession, user: Viewer) -> HTMLResponse:
-    return _case_page(request, session, user, case_id)
+def case(
+    case_id: RowId, request: Request, session: DbSession, user: Viewer, kit: Kit
+) -> HTMLResponse:
+    return _case_page(request, session, kit, user, case_id)
 
 
 @router.post("/cdc/cases/{case_id}/measures/{measure_id}/adjust", response_class=HTMLResponse)
@@ -127,6 +146,7 @@ def adjust(
     request: Request,
     session: DbSession,
     user: Writer,
+    kit: Kit,
     _csrf: Csrf,
     last_day: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
@@ -143,13 +163,14 @@ def adjust(
             end=last + timedelta(days=1) if last else None,  # the service's end is exclusive
             reason=reason,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
         return _case_page(
             request,
             session,
+            kit,
             user,
             case_id,
             status_code=422,
@@ -170,6 +191,7 @@ def lift(
     request: Request,
     session: DbSession,
     user: Writer,
+    kit: Kit,
     _csrf: Csrf,
     day: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
@@ -179,10 +201,10 @@ def lift(
         lift_contact(
             session=session,
             case=case_in_community(session, case_id, None),
-            day=day_of(day, "day") if day.strip() else today_in_china(),
+            day=day_of(day, "day") if day.strip() else kit.clock.today(),
             reason=reason,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         if problem.code == "not_found":
@@ -191,6 +213,7 @@ def lift(
         return _case_page(
             request,
             session,
+            kit,
             user,
             case_id,
             status_code=422,
@@ -227,7 +250,13 @@ def _marks(session: Session, cipher: Any) -> list[dict[str, Any]]:
 
 
 def _marks_page(
-    request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    *,
+    status_code: int = 200,
+    **context: Any,
 ) -> HTMLResponse:
     context.setdefault("form", {"document_kind": "resident_id", "kind": "close_contact"})
     return render(
@@ -235,7 +264,7 @@ def _marks_page(
         "cdc_red_marks.html",
         user=user,
         status_code=status_code,
-        marks=_marks(session, request.app.state.cipher),
+        marks=_marks(session, kit.cipher),
         red_kinds=RED_KINDS,
         document_kinds=DOCUMENT_ZH,
         flash=take_flash(request),
@@ -244,8 +273,8 @@ def _marks_page(
 
 
 @router.get("/cdc/red-marks", response_class=HTMLResponse)
-def red_marks(request: Request, session: DbSession, user: Viewer) -> HTMLResponse:
-    return _marks_page(request, session, user)
+def red_marks(request: Request, session: DbSession, user: Viewer, kit: Kit) -> HTMLResponse:
+    return _marks_page(request, session, kit, user)
 
 
 @router.post("/cdc/red-marks", response_class=HTMLResponse)
@@ -253,33 +282,34 @@ def mark(
     request: Request,
     session: DbSession,
     user: Writer,
+    kit: Kit,
     _csrf: Csrf,
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    today = today_in_china()
+    today = kit.clock.today()
     try:
         document = read_document(
             document_kind, document_number, today=today, field="document_number"
         )
         mark_red(
             session=session,
-            cipher=request.app.state.cipher,
+            cipher=kit.cipher,
             document=document,
             kind=kind,
             reason=reason,
             actor=user.name,
             today=today,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         session.rollback()
         # the number typed is not shown back: the form asks for it again
         form = {"document_kind": document_kind, "kind": kind, "reason": reason}
         return _marks_page(
-            request, session, user, status_code=422, form=form, errors=problem.problems()
+            request, session, kit, user, status_code=422, form=form, errors=problem.problems()
         )
     flash_next(request, MARKED, kind=RED_KINDS[kind])
     return RedirectResponse("/cdc/red-marks", status_code=303)
@@ -291,6 +321,7 @@ def lift_mark(
     request: Request,
     session: DbSession,
     user: Writer,
+    kit: Kit,
     _csrf: Csrf,
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
@@ -300,15 +331,15 @@ def lift_mark(
             mark_id=mark_id,
             reason=reason,
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as problem:
         if problem.code == "not_found":
             raise
         session.rollback()
         return _marks_page(
-            request, session, user, status_code=422, failed=mark_id, errors=problem.problems()
+            request, session, kit, user, status_code=422, failed=mark_id, errors=problem.problems()
         )
     flash_next(request, MARK_LIFTED, id=str(mark_id))
     return RedirectResponse("/cdc/red-marks", status_code=303)

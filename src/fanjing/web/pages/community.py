@@ -6,7 +6,8 @@ change goes through the same services as the API; names and phones are shown in 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -29,11 +30,11 @@ from fanjing.community.worklist import community_worklist, worklist_csv, worklis
 from fanjing.errors import FanjingError
 from fanjing.healthkit.community_popups import open_popups_by_person
 from fanjing.healthkit.popups import clear_popups
-from fanjing.infra.clock import today_in_china
-from fanjing.policy.service import Checker
+from fanjing.infra.clock import Clock
+from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import CheckerDep, CipherDep, ClockDep, DbSession, RowId
 from fanjing.web.pages.session import Csrf, render, require_page
 
 router = APIRouter(prefix="/community", include_in_schema=False)
@@ -56,9 +57,19 @@ def _community(user: UserRow) -> str:
     return user.community or ""
 
 
-def _checker(request: Request) -> Checker:
-    state = request.app.state
-    return Checker(state.packs.get(), state.registry.get(), state.gazetteer.parse, today_in_china())
+@dataclass(frozen=True)
+class _Kit:
+    """What the community worker's pages are drawn with."""
+
+    cipher: FieldCipher
+    clock: Clock
+
+
+def _kit(cipher: CipherDep, clock: ClockDep) -> _Kit:
+    return _Kit(cipher, clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
 
 
 def _status(error: FanjingError) -> int:
@@ -72,15 +83,14 @@ def _status(error: FanjingError) -> int:
 def _worklist_page(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     day: date,
     *,
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    work = community_worklist(
-        session, request.app.state.cipher, community=_community(user), day=day, reveal=True
-    )
+    work = community_worklist(session, kit.cipher, community=_community(user), day=day, reveal=True)
     groups = [(what, zh, work.of(what)) for what, zh in WHAT_ZH.items()]
     context.setdefault("imported", None)  # a refused import shows no success banner
     context.setdefault("import_errors", [])
@@ -102,12 +112,19 @@ def worklist(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     day: DayQuery = None,
     imported: Annotated[int | None, Query(ge=0)] = None,
     cases: Annotated[int | None, Query(ge=0)] = None,
 ) -> HTMLResponse:
     return _worklist_page(
-        request, session, user, day or today_in_china(), imported=imported, imported_cases=cases
+        request,
+        session,
+        kit,
+        user,
+        day or kit.clock.today(),
+        imported=imported,
+        imported_cases=cases,
     )
 
 
@@ -117,12 +134,13 @@ def export(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     day: DayQuery = None,
 ) -> Response:
     """The day's worklist as a download, as the API exports it (names and phones in full)."""
-    chosen = day or today_in_china()
+    chosen = day or kit.clock.today()
     work = community_worklist(
-        session, request.app.state.cipher, community=_community(user), day=chosen, reveal=True
+        session, kit.cipher, community=_community(user), day=chosen, reveal=True
     )
     name = f"worklist-{chosen.isoformat()}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -136,8 +154,10 @@ def import_arrivals(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     _csrf: Csrf,
     file: Annotated[UploadFile, File()],
+    checker: CheckerDep,
 ) -> Response:
     """An arrival list (.xlsx): everyone reported, or nobody and every bad cell named."""
     data = file.file.read(MAX_WORKBOOK_BYTES + 1)
@@ -145,21 +165,22 @@ def import_arrivals(
     try:
         reported = import_arrival_list(
             session=session,
-            cipher=request.app.state.cipher,
-            checker=_checker(request),
+            cipher=kit.cipher,
+            checker=checker,
             community=_community(user),
             rows=sheet_rows(data, file=name, max_rows=MAX_ROWS),
             file=name,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as error:
         session.rollback()  # nothing of a list with errors is kept
         return _worklist_page(
             request,
             session,
+            kit,
             user,
-            today_in_china(),
+            kit.clock.today(),
             status_code=422,
             import_errors=error.problems(),
         )
@@ -175,10 +196,11 @@ def cases(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     status: Annotated[Literal["open", "closed"], Query()] = "open",
 ) -> HTMLResponse:
     rows = community_cases(
-        session, request.app.state.cipher, community=_community(user), status=status, reveal=True
+        session, kit.cipher, community=_community(user), status=status, reveal=True
     )
     return render(
         request, "community_cases.html", user=user, cases=rows, status=status, link_zh=LINK_ZH
@@ -188,21 +210,22 @@ def cases(
 def _case_page(
     request: Request,
     session: Session,
+    kit: _Kit,
     user: UserRow,
     case: CaseRow,
     *,
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    read = case_read(session, case, request.app.state.cipher, True)
-    today = today_in_china()
+    read = case_read(session, case, kit.cipher, True)
+    today = kit.clock.today()
     read["measures"] = [measure_days(measure, today) for measure in read["measures"]]
     contact = None  # a member's secondary close contact, when followed in this community
     if case.contact_case_id:
         row = session.get(CaseRow, case.contact_case_id)
         if row is not None and row.community == case.community:
             report = session.get_one(ArrivalReportRow, row.report_id)
-            contact = case_summary(row, report, request.app.state.cipher, True)
+            contact = case_summary(row, report, kit.cipher, True)
     return render(
         request,
         "community_case.html",
@@ -223,10 +246,11 @@ def case(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
     found = case_in_community(session, case_id, _community(user))
-    return _case_page(request, session, user, found, done=done if done in DONE_ZH else None)
+    return _case_page(request, session, kit, user, found, done=done if done in DONE_ZH else None)
 
 
 def _after(case_id: int, done: str, anchor: str) -> RedirectResponse:
@@ -234,13 +258,20 @@ def _after(case_id: int, done: str, anchor: str) -> RedirectResponse:
 
 
 def _form_failed(
-    request: Request, session: Session, user: UserRow, case: CaseRow, form: str, error: FanjingError
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    case: CaseRow,
+    form: str,
+    error: FanjingError,
 ) -> HTMLResponse:
     """The case again, the failed form's problem shown beside it (and nothing kept)."""
     session.rollback()
     return _case_page(
         request,
         session,
+        kit,
         user,
         case,
         status_code=_status(error),
@@ -255,6 +286,7 @@ def add_check(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     _csrf: Csrf,
     day: Annotated[date, Form()],
     temperature: Annotated[str, Form(max_length=5)] = "",
@@ -269,11 +301,11 @@ def add_check(
             temperature=temperature.strip(),
             symptoms=_symptoms(symptoms),
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as error:
-        return _form_failed(request, session, user, found, "check", error)
+        return _form_failed(request, session, kit, user, found, "check", error)
     abnormal = check_is_abnormal(float(row.temperature), row.symptoms)
     return _after(case_id, "check_abnormal" if abnormal else "check", "checks")
 
@@ -291,6 +323,7 @@ def add_test(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     _csrf: Csrf,
     day: Annotated[date, Form()],
     result: Annotated[str, Form(max_length=10)] = "pending",
@@ -303,11 +336,11 @@ def add_test(
             day=day,
             result=result,
             actor=user.name,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as error:
-        return _form_failed(request, session, user, found, "test", error)
+        return _form_failed(request, session, kit, user, found, "test", error)
     return _after(case_id, "test", "tests")
 
 
@@ -320,6 +353,7 @@ def end(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     _csrf: Csrf,
     day: Annotated[date, Form()],
     reason: Annotated[str, Form(max_length=300)] = "",
@@ -333,10 +367,10 @@ def end(
             day=day,
             reason=reason,
             actor=user.name,
-            now=datetime.now(UTC),
+            now=kit.clock.now(),
         )
     except FanjingError as error:
-        return _form_failed(request, session, user, found, f"end-{measure_id}", error)
+        return _form_failed(request, session, kit, user, found, f"end-{measure_id}", error)
     return _after(case_id, "ended", "measures")
 
 
@@ -344,9 +378,15 @@ def end(
 
 
 def _popups_page(
-    request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
+    request: Request,
+    session: Session,
+    kit: _Kit,
+    user: UserRow,
+    *,
+    status_code: int = 200,
+    **context: Any,
 ) -> HTMLResponse:
-    popups = open_popups_by_person(session, request.app.state.cipher, _community(user))
+    popups = open_popups_by_person(session, kit.cipher, _community(user))
     return render(
         request,
         "community_popups.html",
@@ -363,9 +403,10 @@ def popups(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    return _popups_page(request, session, user, done=done if done in DONE_ZH else None)
+    return _popups_page(request, session, kit, user, done=done if done in DONE_ZH else None)
 
 
 @router.post("/popups/people/{account_id}/clear", response_class=HTMLResponse, response_model=None)
@@ -374,6 +415,7 @@ def clear(
     request: Request,
     session: DbSession,
     user: Worker,
+    kit: Kit,
     _csrf: Csrf,
     reason: Annotated[str, Form(max_length=300)] = "",
     city: Annotated[str, Form(max_length=100)] = "",
@@ -387,8 +429,8 @@ def clear(
             community=_community(user),
             actor=user.name,
             reason=reason,
-            today=today_in_china(),
-            now=datetime.now(UTC),
+            today=kit.clock.today(),
+            now=kit.clock.now(),
         )
     except FanjingError as error:
         if error.code in ("forbidden", "not_found"):
@@ -397,6 +439,7 @@ def clear(
         return _popups_page(
             request,
             session,
+            kit,
             user,
             status_code=_status(error),
             failed=account_id,
