@@ -19,7 +19,6 @@ from fanjing.employers.cli import employers_app
 from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app
 from fanjing.hotline.cli import faq_app
-from fanjing.infra.clock import fix_day
 from fanjing.infra.logs import configure_cli_logging
 from fanjing.itinerary.cli import itinerary_app
 from fanjing.places.cli import risk_app
@@ -72,7 +71,6 @@ def main() -> None:
             typer.echo(f"错误：{error}", err=True)
         raise SystemExit(2) from None
     configure_cli_logging(settings)
-    fix_day(settings.today)
     try:
         app(prog_name="fanjing", obj=settings)
     except OperationalError as problem:  # the database is down or the URL wrong: say so plainly

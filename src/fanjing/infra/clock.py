@@ -8,7 +8,6 @@ pages take it as ``ClockDep``), the CLI as ``command_clock()``, the jobs from th
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -30,23 +29,3 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-# --- being replaced by an injected Clock (issue 16); removed once nothing calls them ---
-_FIXED_DAY: ContextVar[date | None] = ContextVar("fanjing_fixed_day", default=None)
-
-
-def fix_day(day: date | None) -> None:
-    _FIXED_DAY.set(day)
-
-
-def fixed_day() -> date | None:
-    return _FIXED_DAY.get()
-
-
-def today_in_china() -> date:
-    return Clock(fixed_day()).today()
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -9,7 +9,7 @@ import click
 import typer
 
 from fanjing.errors import FanjingError
-from fanjing.infra.clock import Clock, fix_day
+from fanjing.infra.clock import Clock
 from fanjing.settings import Settings
 
 
@@ -32,7 +32,6 @@ def command_settings() -> Settings:
         settings = Settings.from_environment()
     except FanjingError as problem:
         fail(problem)
-    fix_day(settings.today)
     return settings
 
 

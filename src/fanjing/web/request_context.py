@@ -12,7 +12,6 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fanjing.infra.clock import fix_day
 from fanjing.infra.logs import begin_request
 from fanjing.infra.metrics import REQUEST_SECONDS, REQUESTS
 from fanjing.web import errors
@@ -50,7 +49,6 @@ class RequestContextMiddleware:
             return
         request_id = accepted_request_id(dict(scope["headers"]).get(HEADER))
         begin_request(request_id)
-        fix_day(scope["app"].state.settings.today)  # FANJING_TODAY, from the app's settings
         started = time.perf_counter()
         status = 500
         response_started = False
