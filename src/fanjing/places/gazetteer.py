@@ -16,8 +16,8 @@ import io
 import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from typing import Any
 
 from fanjing.errors import Code, FanjingError
@@ -65,45 +65,20 @@ class Gazetteer:
     """
 
     def __init__(self, cache_size: int = 200_000) -> None:
-        self._lock = threading.Lock()
         self._loaded = False
-        self._counties_by_name: dict[str, list[_Division]] = defaultdict(list)
-        self._counties_by_city: dict[tuple[str, str | None], list[_Division]] = defaultdict(list)
-        self._division: dict[tuple[str, str | None, str], _Division] = {}
-        self._names: dict[str, set[str]] = defaultdict(set)  # full name → full name and aliases
-        self._full_names: list[str] = []  # every county and town, for suggestions
         self.parse = lru_cache(maxsize=cache_size)(self._parse)
 
     def _load(self) -> None:
-        with self._lock:
-            if self._loaded:
-                return
-            # heavy (dictionaries): loaded on first parse, never at import; jionlp and
-            # jiojio print a banner on stdout, which would corrupt JSON output
-            with contextlib.redirect_stdout(io.StringIO()):
-                import jionlp
-
-            self._jionlp = jionlp
-            for province, cities in _children(jionlp.china_location_loader(detail=True)):
-                self._add_names(province, cities)
-                for city, counties in _children(cities):
-                    self._add_names(city, counties)
-                    city_name = None if city == _PROVINCE_LEVEL_DIRECT else city
-                    for county, towns in _children(counties):
-                        self._add_names(county, towns)
-                        division = _Division(
-                            province,
-                            city_name,
-                            county,
-                            {t: tuple(v for v in villages) for t, villages in _children(towns)},
-                        )
-                        county_name = f"{province}{city_name or ''}{county}"
-                        self._full_names.append(county_name)
-                        self._full_names.extend(f"{county_name}{town}" for town in division.towns)
-                        self._counties_by_name[county].append(division)
-                        self._counties_by_city[(province, city_name)].append(division)
-                        self._division[(province, city_name, county)] = division
-            self._loaded = True
+        if self._loaded:
+            return
+        divisions = _divisions()
+        self._jionlp = divisions.jionlp
+        self._counties_by_name = divisions.counties_by_name
+        self._counties_by_city = divisions.counties_by_city
+        self._division = divisions.division
+        self._names = divisions.names
+        self._full_names = divisions.full_names
+        self._loaded = True
 
     def suggest(self, text: str, limit: int = 10) -> list[str]:
         """Counties and towns whose full name contains ``text`` (shortest first): what a
@@ -114,12 +89,6 @@ class Gazetteer:
         self._load()
         found = [name for name in self._full_names if wanted in name]
         return sorted(found, key=lambda name: (len(name), name))[:limit]
-
-    def _add_names(self, full_name: str, node: dict[str, Any]) -> None:
-        aliases = node.get("_alias") or []
-        if isinstance(aliases, str):
-            aliases = [aliases]
-        self._names[full_name].update([full_name, *aliases])
 
     def _parse(self, text: str) -> Place:
         """Parse ``text``; raises ``FanjingError`` (``unknown_place``, ``ambiguous_place``).
@@ -235,3 +204,64 @@ def _longest_prefix(text: str, names: object) -> str | None:
         if name and text.startswith(name) and (best is None or len(name) > len(best)):
             best = name
     return best
+
+
+@dataclass
+class _Divisions:
+    """China's divisions as jionlp's dictionary has them, indexed for parsing and suggesting."""
+
+    jionlp: Any
+    counties_by_name: dict[str, list[_Division]] = field(default_factory=lambda: defaultdict(list))
+    counties_by_city: dict[tuple[str, str | None], list[_Division]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    division: dict[tuple[str, str | None, str], _Division] = field(default_factory=dict)
+    names: dict[str, set[str]] = field(  # full name → full name and aliases
+        default_factory=lambda: defaultdict(set)
+    )
+    full_names: list[str] = field(default_factory=list)  # every county and town, for suggestions
+
+    def add_names(self, full_name: str, node: dict[str, Any]) -> None:
+        aliases = node.get("_alias") or []
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        self.names[full_name].update([full_name, *aliases])
+
+
+_DIVISIONS_LOCK = threading.Lock()
+
+
+def _divisions() -> _Divisions:
+    """Loaded once per process on first use, never at import (seconds of dictionaries), and
+    shared by every gazetteer: the data does not change while the process runs."""
+    with _DIVISIONS_LOCK:
+        return _load_divisions()
+
+
+@cache
+def _load_divisions() -> _Divisions:
+    # jionlp and jiojio print a banner on stdout, which would corrupt JSON output
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+
+    found = _Divisions(jionlp)
+    for province, cities in _children(jionlp.china_location_loader(detail=True)):
+        found.add_names(province, cities)
+        for city, counties in _children(cities):
+            found.add_names(city, counties)
+            city_name = None if city == _PROVINCE_LEVEL_DIRECT else city
+            for county, towns in _children(counties):
+                found.add_names(county, towns)
+                division = _Division(
+                    province,
+                    city_name,
+                    county,
+                    {t: tuple(v for v in villages) for t, villages in _children(towns)},
+                )
+                county_name = f"{province}{city_name or ''}{county}"
+                found.full_names.append(county_name)
+                found.full_names.extend(f"{county_name}{town}" for town in division.towns)
+                found.counties_by_name[county].append(division)
+                found.counties_by_city[(province, city_name)].append(division)
+                found.division[(province, city_name, county)] = division
+    return found
