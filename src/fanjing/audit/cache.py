@@ -7,7 +7,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -79,3 +79,11 @@ class RevisionCache(Generic[T]):
         """This process changed what the value is built from: look again on the next ``get``."""
         with self._lock:
             self._checked_at = -math.inf
+
+
+def commit_and_tell(session: Session, *caches: RevisionCache[Any]) -> None:
+    """Commit a change now and tell this process's caches built from it: its next read sees
+    the change at once (another process's within its cache's recheck)."""
+    session.commit()
+    for cache in caches:
+        cache.changed()

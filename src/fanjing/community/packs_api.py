@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from fanjing.community.core import KIND_ZH, Measure
-from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
+from fanjing.community.reevaluate import Preview, approve_and_publish, preview_pack
 from fanjing.policy.packstore import load_pack_in_time, store_pack
 from fanjing.policy.store import PolicyPackRow
 from fanjing.users.core import Role
@@ -180,14 +180,13 @@ def approve(
     pack_cache: PacksCacheDep,
     limit: Annotated[int, Query(ge=0, le=10_000)] = 100,
 ) -> dict[str, Any]:
-    applied = approve_pack(
+    applied = approve_and_publish(
         session=session,
         checker=checker,
         row_id=pack_row_id,
         actor=user.name,
         now=clock.now(),
+        packs=pack_cache,
         dask_scheduler=settings.dask_scheduler,
     )
-    session.commit()  # before this process looks again: it must see the new pack
-    pack_cache.changed()
     return _preview_read(applied, limit)

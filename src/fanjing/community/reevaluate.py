@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from fanjing.audit.cache import PACKS, bump_revision
+from fanjing.audit.cache import PACKS, RevisionCache, bump_revision, commit_and_tell
 from fanjing.audit.service import record
 from fanjing.community.core import (
     CaseChange,
@@ -63,6 +63,30 @@ def preview_pack(
     return _reevaluate(
         session, checker, row, apply=None, progress=progress, scheduler=dask_scheduler
     )
+
+
+def approve_and_publish(
+    *,
+    session: Session,
+    checker: Checker,
+    row_id: int,
+    actor: str,
+    now: datetime,
+    packs: RevisionCache[list[Pack]],
+    dask_scheduler: str = "",
+) -> Preview:
+    """Approve the draft (``approve_pack``), commit, and tell this process's ``packs``: its
+    next check must see the new pack. What the API and the CDC page both do."""
+    applied = approve_pack(
+        session=session,
+        checker=checker,
+        row_id=row_id,
+        actor=actor,
+        now=now,
+        dask_scheduler=dask_scheduler,
+    )
+    commit_and_tell(session, packs)
+    return applied
 
 
 def approve_pack(

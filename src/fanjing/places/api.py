@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from fanjing.audit.cache import RevisionCache
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.healthkit.popups import raise_popups_for
+from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.clock import Clock
 from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import lookup, service
@@ -45,11 +45,13 @@ def _publish(
     registry: RevisionCache[Registry],
     opened: tuple[int, ...] = (),
 ) -> None:
-    """Raise the pop-ups the new designations call for, and commit now, so that this
-    process's next check sees the change at once."""
-    raise_popups_for(session=session, designation_ids=opened, today=clock.today(), now=clock.now())
-    session.commit()
-    registry.changed()
+    publish_designations(
+        session=session,
+        designation_ids=opened,
+        today=clock.today(),
+        now=clock.now(),
+        registry=registry,
+    )
 
 
 @router.get("/risk-areas", response_model=list[DesignationRead], summary="某一天生效的风险地区")

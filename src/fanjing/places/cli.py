@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from fanjing.common.days import day_of
 from fanjing.errors import FanjingError
-from fanjing.healthkit.popups import raise_popups_for
+from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -76,7 +76,7 @@ def import_command(
                 list_date=list_date,
                 confirm_lifts=confirm_lifts,
             )
-            raise_popups_for(
+            publish_designations(
                 session=session,
                 designation_ids=report.opened_ids,
                 today=clock.today(),

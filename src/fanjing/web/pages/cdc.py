@@ -26,10 +26,10 @@ from fanjing.community.dashboard import (
     arrivals_by_level,
     followed_by_community,
 )
-from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
+from fanjing.community.reevaluate import Preview, approve_and_publish, preview_pack
 from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.errors import Code, FanjingError
-from fanjing.healthkit.popups import raise_popups_for
+from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.metrics import RISK_IMPORTS
@@ -131,13 +131,13 @@ Kit = Annotated[_Kit, Depends(_kit)]
 
 
 def _publish(session: Session, kit: _Kit, opened: tuple[int, ...] = ()) -> None:
-    """As the API does: raise the pop-ups new designations call for, commit at once, and let
-    this process's next check see the change."""
-    raise_popups_for(
-        session=session, designation_ids=opened, today=kit.clock.today(), now=kit.clock.now()
+    publish_designations(
+        session=session,
+        designation_ids=opened,
+        today=kit.clock.today(),
+        now=kit.clock.now(),
+        registry=kit.registry,
     )
-    session.commit()
-    kit.registry.changed()
 
 
 async def _text_of(text: str, upload: UploadFile | None) -> tuple[str, str | None]:
@@ -672,12 +672,13 @@ def approve(
     try:
         if confirm != "yes":
             raise FanjingError(Code.NOT_CONFIRMED, "请先勾选“我已看过预览，确认批准”")
-        applied = approve_pack(
+        applied = approve_and_publish(
             session=session,
             checker=checker,
             row_id=pack_row_id,
             actor=user.name,
             now=kit.clock.now(),
+            packs=pack_cache,
             dask_scheduler=kit.settings.dask_scheduler,
         )
     except FanjingError as problem:
@@ -700,6 +701,4 @@ def approve(
         )
         page.status_code = {"same_approver": 403, "not_confirmed": 422}.get(problem.code, 409)
         return page
-    session.commit()
-    pack_cache.changed()
     return _pack_page(request, session, kit, user, applied.pack, applied, approved=True)
