@@ -1,15 +1,14 @@
-"""The health kit over HTTP: accounts and phone bindings, declarations, colour and pop-ups, CDC's
-red marks, the signed pass with its QR code, and the public keys (JWKS)."""
+"""The health kit over HTTP, as its holder uses it: the account and its phone bindings, the
+travel declaration, colour and pop-ups, the signed pass with its QR code, and the public keys
+(JWKS) anyone verifies a pass with. What staff do to health kits: ``staff_api``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -20,8 +19,18 @@ from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import current_keys, jwks
 from fanjing.healthkit.pass_token import verify_pass
 from fanjing.healthkit.passes import pass_for_token
-from fanjing.healthkit.popups import clear_popup, clear_popups, postpone_until
-from fanjing.healthkit.schemas import AccountCreate, AccountRead, ConfirmBody, PhoneBody
+from fanjing.healthkit.popups import postpone_until
+from fanjing.healthkit.schemas import (
+    AccountCreate,
+    AccountRead,
+    ConfirmBody,
+    DeclarationRead,
+    PassRead,
+    PhoneBody,
+    StatusRead,
+    VerifyBody,
+    VerifyResult,
+)
 from fanjing.healthkit.service import (
     NO_ACCOUNT,
     AccountView,
@@ -32,9 +41,9 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.status import RED_KINDS, caller_status, lift_red, mark_red
+from fanjing.healthkit.status import caller_status
 from fanjing.healthkit.status_row import OpenPopup, Status
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow, RedMarkRow
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.schemas import SituationBody
@@ -51,7 +60,6 @@ from fanjing.web.deps import (
     GazetteerDep,
     RateLimitsDep,
     ReadEngineDep,
-    RowId,
     SenderDep,
     SettingsDep,
     bearer_token,
@@ -63,27 +71,6 @@ from fanjing.web.openapi import problem_response
 
 router = APIRouter(tags=["健康宝"])
 Citizen = Annotated[UserRow, Depends(require(Role.CITIZEN))]
-CommunityWorker = Annotated[UserRow, Depends(require(Role.COMMUNITY_WORKER))]
-Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
-
-
-class VerifyBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(min_length=1, max_length=2000)
-
-
-class VerifyResult(BaseModel):
-    valid: bool
-    code: str | None = (
-        None  # why not: pass_tampered, pass_expired, pass_unknown_key, pass_malformed…
-    )
-    reason: str | None = None
-    masked_name: str | None = None
-    colour: str | None = None
-    popup: bool | None = None
-    version: int | None = None
-    expires_at: datetime | None = None
 
 
 @router.get("/.well-known/jwks.json", summary="通行码签名公钥（JWKS）")
@@ -112,7 +99,7 @@ def verify(body: VerifyBody, settings: SettingsDep, clock: ClockDep) -> VerifyRe
     )
 
 
-def _view(session: Session, account: AccountRow, cipher: FieldCipher) -> AccountView:
+def view_of(session: Session, account: AccountRow, cipher: FieldCipher) -> AccountView:
     bindings = list(
         session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
     )
@@ -150,14 +137,14 @@ def create(
         community=community,
         now=clock.now(),
     )
-    return _view(session, account, cipher)
+    return view_of(session, account, cipher)
 
 
 @router.get(
     "/api/v1/healthkit/account", response_model=AccountRead, summary="本人的健康宝账户（遮蔽显示）"
 )
 def own(session: DbSession, user: Citizen, cipher: CipherDep) -> AccountView:
-    return _view(session, _own_account(session, user), cipher)
+    return view_of(session, _own_account(session, user), cipher)
 
 
 @router.post(
@@ -214,7 +201,7 @@ def confirm(
         code=body.code,
         now=clock.now(),
     )
-    return _view(session, account, cipher)
+    return view_of(session, account, cipher)
 
 
 @router.post(
@@ -235,38 +222,7 @@ def unbind_phone(
         today=clock.today(),
         now=clock.now(),
     )
-    return _view(session, account, cipher)
-
-
-@router.get(
-    "/api/v1/healthkit/community/accounts",
-    response_model=list[AccountRead],
-    summary="本社区居民的健康宝账户（社区工作者）",
-)
-def community_accounts(
-    session: DbSession, user: CommunityWorker, cipher: CipherDep
-) -> list[AccountView]:
-    accounts = session.scalars(
-        select(AccountRow).where(AccountRow.community == user.community).order_by(AccountRow.id)
-    )
-    return [_view(session, account, cipher) for account in accounts]
-
-
-class CardCityRead(BaseModel):
-    city: str
-    last_day: date
-    starred: bool
-    because: list[str]
-
-
-class DeclarationRead(BaseModel):
-    id: int
-    allowed: bool = Field(description="可以进京：决定允许，且行程卡上带星的城市都已申报")
-    undeclared_cities: list[str] = Field(
-        description="行程卡带星、未申报的城市：须说明是否到过其中的中高风险地区"
-    )
-    card: list[CardCityRead]
-    decision: dict[str, Any]
+    return view_of(session, account, cipher)
 
 
 @router.post(
@@ -302,29 +258,7 @@ def declare_travel(
     }
 
 
-class PopupRead(BaseModel):
-    id: int
-    city: str
-    last_visit: date
-    postpone_until: date = Field(description="暂缓进返京至此日（离开该市满14天）")
-    what_to_do: str
-
-
-class ColourChange(BaseModel):
-    day: date = Field(description="自这一天起（北京时间）")
-    colour: Literal["green", "yellow", "red"]
-    colour_zh: str
-
-
-class StatusRead(BaseModel):
-    colour: Literal["green", "yellow", "red"]
-    colour_zh: str
-    popup: bool = Field(description="有未处理的弹窗")
-    popups: list[PopupRead]
-    history: list[ColourChange] = Field(description="颜色变化，最早的在前（此前为绿码）")
-
-
-def _popup_read(popup: PopupRow | OpenPopup) -> dict[str, Any]:
+def popup_read(popup: PopupRow | OpenPopup) -> dict[str, Any]:
     until = postpone_until(popup.last_visit)
     return {
         "id": popup.id,
@@ -358,7 +292,7 @@ async def status(
         "colour": state.colour.value,
         "colour_zh": COLOUR_ZH[state.colour],
         "popup": bool(state.popups),
-        "popups": [_popup_read(p) for p in state.popups],
+        "popups": [popup_read(p) for p in state.popups],
         "history": [
             {"day": day, "colour": colour.value, "colour_zh": COLOUR_ZH[colour]}
             for day, colour in state.history
@@ -370,15 +304,6 @@ async def status(
 def _caller_status(engine: Engine, token: str, clock: Clock) -> tuple[str | None, Status | None]:
     with engine.connect() as connection:
         return caller_status(connection, token, clock.today(), clock.now())
-
-
-class PassRead(BaseModel):
-    token: str = Field(description="签名通行码（EdDSA，5分钟有效）")
-    expires_at: datetime
-    colour: Literal["green", "yellow", "red"]
-    popup: bool
-    version: int = Field(description="状态版本：每次颜色或弹窗变化加一，通行码中也有")
-    qr_svg: str = Field(description="通行码二维码（SVG data URI）")
 
 
 @router.get(
@@ -407,175 +332,3 @@ async def own_pass(
         raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     # shaped as PassRead (a test holds it to the document); encoded without re-validating
     return Response(orjson.dumps(issued, option=orjson.OPT_UTC_Z), media_type="application/json")
-
-
-class RedMarkBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    document_kind: Literal["resident_id", "passport", "hk_macau_permit", "taiwan_permit"] = (
-        "resident_id"
-    )
-    document_number: str = Field(min_length=1, max_length=30)
-    kind: Literal["confirmed_case", "close_contact"]
-    reason: str = Field(min_length=1, max_length=300)
-
-
-class RedMarkRead(BaseModel):
-    id: int
-    account_id: int
-    kind: Literal["confirmed_case", "close_contact"]
-    kind_zh: str
-    reason: str
-    marked_on: date
-    marked_by: str
-    lifted_on: date | None
-    lift_reason: str | None
-
-
-def _red_mark_read(mark: RedMarkRow) -> dict[str, Any]:
-    return {
-        "id": mark.id,
-        "account_id": mark.account_id,
-        "kind": mark.kind,
-        "kind_zh": RED_KINDS[mark.kind],
-        "reason": mark.reason,
-        "marked_on": mark.marked_on,
-        "marked_by": mark.marked_by,
-        "lifted_on": mark.lifted_on,
-        "lift_reason": mark.lift_reason,
-    }
-
-
-@router.post(
-    "/api/v1/healthkit/red-marks",
-    response_model=RedMarkRead,
-    status_code=201,
-    summary="赋红码：确诊病例或密切接触者（疾控）",
-)
-def mark(
-    body: RedMarkBody, session: DbSession, user: Cdc, cipher: CipherDep, clock: ClockDep
-) -> dict[str, Any]:
-    today = clock.today()
-    document = read_document(
-        body.document_kind, body.document_number, today=today, field="document_number"
-    )
-    row = mark_red(
-        session=session,
-        cipher=cipher,
-        document=document,
-        kind=body.kind,
-        reason=body.reason,
-        actor=user.name,
-        today=today,
-        now=clock.now(),
-    )
-    return _red_mark_read(row)
-
-
-@router.get(
-    "/api/v1/healthkit/red-marks",
-    response_model=list[RedMarkRead],
-    summary="未解除的红码标记（疾控）",
-)
-def red_marks(session: DbSession, user: Cdc) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(RedMarkRow).where(RedMarkRow.lifted_on.is_(None)).order_by(RedMarkRow.id)
-    )
-    return [_red_mark_read(row) for row in rows]
-
-
-class LiftBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=300)
-
-
-@router.post(
-    "/api/v1/healthkit/red-marks/{mark_id}/lift",
-    response_model=RedMarkRead,
-    summary="解除红码（疾控，须写明理由）",
-)
-def lift(
-    mark_id: RowId, body: LiftBody, session: DbSession, user: Cdc, clock: ClockDep
-) -> dict[str, Any]:
-    row = lift_red(
-        session=session,
-        mark_id=mark_id,
-        reason=body.reason,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-    )
-    return _red_mark_read(row)
-
-
-class ClearBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=300)
-
-
-@router.get(
-    "/api/v1/healthkit/community/popups",
-    response_model=list[PopupRead],
-    summary="本社区居民的弹窗（社区工作者）",
-)
-def community_popups(session: DbSession, user: CommunityWorker) -> list[dict[str, Any]]:
-    popups = session.scalars(
-        select(PopupRow)
-        .join(AccountRow, AccountRow.id == PopupRow.account_id)
-        .where(AccountRow.community == user.community, PopupRow.cleared_at.is_(None))
-        .order_by(PopupRow.id)
-    )
-    return [_popup_read(p) for p in popups]
-
-
-class ClearManyBody(ClearBody):
-    city: str | None = Field(
-        None, max_length=100, description="只处理该城市的弹窗；不填则处理此人的全部弹窗"
-    )
-
-
-@router.post(
-    "/api/v1/healthkit/community/accounts/{account_id}/popups/clear",
-    response_model=list[PopupRead],
-    summary="一并处理本社区某人（某城市）的全部弹窗（社区工作者，一个理由，逐个记录）",
-)
-def clear_many(
-    account_id: RowId,
-    body: ClearManyBody,
-    session: DbSession,
-    user: CommunityWorker,
-    clock: ClockDep,
-) -> list[dict[str, Any]]:
-    cleared = clear_popups(
-        session=session,
-        account_id=account_id,
-        city=body.city,
-        community=user.community or "",
-        actor=user.name,
-        reason=body.reason,
-        today=clock.today(),
-        now=clock.now(),
-    )
-    return [_popup_read(popup) for popup in cleared]
-
-
-@router.post(
-    "/api/v1/healthkit/popups/{popup_id}/clear",
-    response_model=PopupRead,
-    summary="处理弹窗（社区工作者，须写明理由）",
-)
-def clear(
-    popup_id: RowId, body: ClearBody, session: DbSession, user: CommunityWorker, clock: ClockDep
-) -> dict[str, Any]:
-    popup = clear_popup(
-        session=session,
-        popup_id=popup_id,
-        community=user.community or "",
-        actor=user.name,
-        reason=body.reason,
-        today=clock.today(),
-        now=clock.now(),
-    )
-    return _popup_read(popup)

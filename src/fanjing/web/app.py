@@ -62,6 +62,7 @@ def create_app(
     from fanjing.community.packs_api import router as packs_router
     from fanjing.employers.api import router as employers_router
     from fanjing.healthkit.api import router as healthkit_router
+    from fanjing.healthkit.staff_api import router as healthkit_staff_router
     from fanjing.hotline.api import router as hotline_router
     from fanjing.hotline.search import Searcher
     from fanjing.places.api import router as places_router
@@ -104,6 +105,7 @@ def create_app(
         audit_router,
         users_router,
         healthkit_router,
+        healthkit_staff_router,
         community_router,
         packs_router,
         hotline_router,
