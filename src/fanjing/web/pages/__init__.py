@@ -11,7 +11,9 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from fanjing.web.pages import (
     cdc,
+    cdc_areas,
     cdc_cases,
+    cdc_packs,
     checkpoint,
     citizen,
     citizen_employer,
@@ -38,7 +40,9 @@ ROUTERS = (
     hotline.router,
     community.router,
     cdc.router,
+    cdc_areas.router,
     cdc_cases.router,
+    cdc_packs.router,
     clinic.router,
     checkpoint.router,
     workorders_reports.router,  # first: /workorders/reports before /workorders/{order_id}
