@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import CursorResult, and_, exists, func, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -493,7 +493,7 @@ def close_finished_cases(*, session: Session, today: date) -> int:
         .values(status="closed", closed_on=last_day, close_reason="措施期满")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _measure_of_case(session: Session, case: CaseRow, measure_id: int) -> CaseMeasureRow:

@@ -6,9 +6,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import CursorResult, Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -317,7 +317,7 @@ def purge_grey_numbers(*, session: Session, today: date) -> int:
             PhoneBindingRow.state == BindingState.GREY.value, PhoneBindingRow.delete_on <= today
         )
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def account_view(

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
+import psycopg
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
@@ -112,9 +114,10 @@ def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
         if is_partitioned(connection):
             create_days(connection, {row.day for row in batch})
     text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in batch)
-    connection = engine.raw_connection()
+    raw = engine.raw_connection()
+    driver = cast(psycopg.Connection[Any], raw.driver_connection)  # COPY is psycopg's own
     try:
-        with connection.cursor() as cursor:
+        with driver.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS itinerary_staging "
                 '(phone_hash varchar(64) COLLATE "C", city varchar(100) COLLATE "C", '
@@ -122,7 +125,7 @@ def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
             )
             with cursor.copy(
                 "COPY itinerary_staging (phone_hash, city, visit_date) FROM STDIN"
-            ) as copy:  # type: ignore[attr-defined]
+            ) as copy:
                 copy.write(text)
             cursor.execute(
                 "INSERT INTO itinerary_visit (phone_hash, city, visit_date) "
@@ -132,10 +135,10 @@ def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
                 "ORDER BY phone_hash, visit_date, city ON CONFLICT DO NOTHING"
             )
             inserted = int(cursor.rowcount or 0)
-        connection.commit()
+        raw.commit()
         return inserted
     finally:
-        connection.close()
+        raw.close()
 
 
 def card_for(

@@ -388,7 +388,8 @@ def confirm_held_lifts(
             "此后已导入更新的名单，暂缓解除的地区由最新一次导入决定",
             Where(field="id"),
         )
-    lifted, withdrawn = [], []
+    lifted: list[str] = []
+    withdrawn: list[str] = []
     for designation_id in report.held_ids:
         designation = session.get(DesignationRow, designation_id)
         if designation is None or designation.to_date is not None:

@@ -67,7 +67,7 @@ class Checker:
         DECISIONS.labels("allowed" if decision.entry.allowed else "refused").inc()
         return decision
 
-    def check_lines(self, lines: Iterator[str] | Iterator[bytes], file: str) -> Iterator[BatchLine]:
+    def check_lines(self, lines: Iterator[str | bytes], file: str) -> Iterator[BatchLine]:
         """The batch path: one JSON situation per line → one answer per line, in order.
 
         A bad line is answered with its errors; the rest go on. Blank lines are skipped.
