@@ -31,7 +31,8 @@ from fanjing.checkpoints.service import (
     register_commuter,
 )
 from fanjing.common.identity import read_document
-from fanjing.community.service import Person, record_check, report_arrival
+from fanjing.community.follow_up import record_check
+from fanjing.community.service import Person, report_arrival
 from fanjing.employers.demo import seed_employer
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.popups import raise_popups_for

@@ -15,6 +15,8 @@ from fanjing.common.identity import read_document
 from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import WHAT_ZH
 from fanjing.community.excel import sheet_rows
+from fanjing.community.follow_up import record_check, record_test
+from fanjing.community.measures import adjust_measure, end_measure, lift_contact
 from fanjing.community.reading import case_read, community_cases, measure_read
 from fanjing.community.schemas import (
     AdjustBody,
@@ -32,14 +34,9 @@ from fanjing.community.schemas import (
 )
 from fanjing.community.service import (
     Person,
-    adjust_measure,
     case_in_community,
-    end_measure,
     import_arrival_list,
-    lift_contact,
     measures_of,
-    record_check,
-    record_test,
     report_arrival,
 )
 from fanjing.community.store import CaseRow

@@ -14,13 +14,9 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import Document, DocumentKind
-from fanjing.community.service import (
-    celsius_of,
-    end_measure,
-    measures_of,
-    record_check,
-    record_test,
-)
+from fanjing.community.follow_up import celsius_of, record_check, record_test
+from fanjing.community.measures import end_measure
+from fanjing.community.service import measures_of
 from fanjing.community.store import ArrivalReportRow, CaseRow, HealthCheckRow, NucleicAcidTestRow
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status import mark_red

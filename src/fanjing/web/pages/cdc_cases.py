@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from fanjing.common.days import day_of
 from fanjing.common.identity import DocumentKind, mask_document, mask_name, read_document
 from fanjing.community.core import KIND_ZH
+from fanjing.community.measures import adjust_measure, lift_contact
 from fanjing.community.reading import case_read, community_cases, measure_days
-from fanjing.community.service import adjust_measure, case_in_community, lift_contact
+from fanjing.community.service import case_in_community
 from fanjing.community.store import CaseMeasureRow, CaseRow
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red

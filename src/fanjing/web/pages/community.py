@@ -17,14 +17,10 @@ from sqlalchemy.orm import Session
 from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import KIND_ZH, WHAT_ZH, check_is_abnormal
 from fanjing.community.excel import MAX_WORKBOOK_BYTES, sheet_rows
+from fanjing.community.follow_up import record_check, record_test
+from fanjing.community.measures import end_measure
 from fanjing.community.reading import case_read, case_summary, community_cases, measure_days
-from fanjing.community.service import (
-    case_in_community,
-    end_measure,
-    import_arrival_list,
-    record_check,
-    record_test,
-)
+from fanjing.community.service import case_in_community, import_arrival_list
 from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
 from fanjing.errors import FanjingError
