@@ -54,8 +54,8 @@ from fanjing.infra.rate_limits import RateLimits
 from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import import_feed
 from fanjing.places.gazetteer import Gazetteer
+from fanjing.places.imports import import_risk_file
 from fanjing.places.lookup import registry_in_database
-from fanjing.places.service import import_risk_file
 from fanjing.places.store import DesignationRow
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker

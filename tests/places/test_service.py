@@ -12,15 +12,10 @@ from sqlalchemy import func, select
 from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.db import session_scope
+from fanjing.places.imports import ImportReport, confirm_held_lifts, import_risk_file
 from fanjing.places.lookup import designations_in_force, diff, registry_in_database
 from fanjing.places.national_list import parse_national_list
-from fanjing.places.service import (
-    ImportReport,
-    confirm_held_lifts,
-    import_risk_file,
-    lift,
-    reopen,
-)
+from fanjing.places.service import lift, reopen
 from fanjing.places.store import DesignationRow, RegistryImportRow
 
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"

@@ -14,7 +14,7 @@ from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.clock import Clock
 from fanjing.infra.metrics import RISK_IMPORTS
-from fanjing.places import lookup, service
+from fanjing.places import imports, lookup, service
 from fanjing.places.registry import Registry
 from fanjing.places.schemas import (
     DesignationCreate,
@@ -118,7 +118,7 @@ def import_risk_areas(
     registry: RegistryCacheDep,
 ) -> dict[str, Any]:
     try:
-        report = service.import_risk_file(
+        report = imports.import_risk_file(
             session=session,
             text=body.text,
             file=body.file,
@@ -148,7 +148,7 @@ def confirm_lifts(
     clock: ClockDep,
     registry: RegistryCacheDep,
 ) -> dict[str, Any]:
-    report = service.confirm_held_lifts(
+    report = imports.confirm_held_lifts(
         session=session, import_id=import_id, actor=user.name, now=clock.now()
     )
     _publish(session, clock, registry)

@@ -17,8 +17,8 @@ from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
+from fanjing.places.imports import ImportReport, confirm_held_lifts, import_risk_file
 from fanjing.places.lookup import designations_in_force, diff
-from fanjing.places.service import ImportReport, confirm_held_lifts, import_risk_file
 from fanjing.places.store import DesignationRow
 
 risk_app = typer.Typer(help="风险地区：导入名单、查询、比较", no_args_is_help=True)

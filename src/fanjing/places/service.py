@@ -1,4 +1,4 @@
-"""Use cases of the risk-area registry: import lists and files, list and compare days.
+"""Use cases of the risk-area registry by hand: designate, lift, reopen (imports: imports.py).
 
 Each use case gathers what it needs from the database, lets the core decide
 (``fanjing.places.registry.reconcile``), and applies the result. The caller owns
@@ -7,14 +7,11 @@ the transaction (``fanjing.infra.db.session_scope``).
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import REGISTRY, bump_revision
@@ -22,306 +19,24 @@ from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status_row import refresh_popups
 from fanjing.healthkit.store import PopupRow
-from fanjing.infra.db import serialise
 from fanjing.places.core import Place
-from fanjing.places.designations_csv import read_designations_csv
-from fanjing.places.national_list import looks_like_national_list, parse_national_list
-from fanjing.places.registry import Designation, RiskLevel, reconcile
-from fanjing.places.store import DesignationRow, RegistryImportRow
+from fanjing.places.registry import Designation, RiskLevel
+from fanjing.places.store import DesignationRow
 
 ParsePlace = Callable[[str], Place]
-
-
-@dataclass(frozen=True)
-class UnplacedLine:
-    line: int
-    text: str
-    reason: str
-    level: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import found and did; kept in the database for review."""
-
-    kind: str  # national_list | csv
-    file: str
-    list_date: date | None
-    declared: dict[str, int] = field(default_factory=dict)  # counts the list's header declares
-    parsed: dict[str, int] = field(default_factory=dict)  # areas parsed, per level
-    opened: tuple[str, ...] = ()  # "level area" of each designation opened
-    opened_ids: tuple[int, ...] = ()  # their ids (pop-ups are raised for them)
-    closed: tuple[str, ...] = ()
-    withdrawn: tuple[str, ...] = ()
-    unchanged: int = 0
-    unplaced: tuple[UnplacedLine, ...] = ()
-    count_problems: tuple[str, ...] = ()  # parsed counts that differ from declared ones
-    # lifts and withdrawals not made because the list may be incomplete (see ``reconcile``)
-    held: tuple[str, ...] = ()
-    held_ids: tuple[int, ...] = ()
-    incomplete: dict[str, tuple[str, ...]] = field(default_factory=dict)  # level: why
-    warnings: tuple[str, ...] = ()  # more areas than declared: imported as read
-    lifts_confirmed_by: str | None = None  # CDC staff who confirmed lifting despite ``incomplete``
-    import_id: int | None = None  # the id it is kept under (registry_import)
-
-    @property
-    def lifts_held(self) -> bool:
-        """Designations the list does not name stay in force until CDC confirms their lifts."""
-        return bool(self.held) and self.lifts_confirmed_by is None
-
-    def summary_zh(self) -> str:
-        lines = [
-            f"导入 {self.file}（{'全国中高风险地区名单' if self.kind == 'national_list' else 'CSV'}）"
-        ]
-        if self.list_date:
-            lines.append(f"名单日期：{self.list_date}")
-        if self.declared:
-            lines.append("名单声明：" + "，".join(f"{k} {v} 个" for k, v in self.declared.items()))
-        lines.append("解析：" + ("，".join(f"{k} {v} 个" for k, v in self.parsed.items()) or "无"))
-        lines.append(
-            f"新增 {len(self.opened)}，解除 {len(self.closed)}，撤回 {len(self.withdrawn)}，不变 {self.unchanged}"
-        )
-        lines.extend(f"  计数不符：{problem}" for problem in self.count_problems)
-        lines.extend(f"  警告：{warning}" for warning in self.warnings)
-        lines.extend(f"  未能识别（第{u.line}行）：{u.text} —— {u.reason}" for u in self.unplaced)
-        if self.held:
-            lines.append(
-                f"暂缓解除 {len(self.held)} 个：名单可能不完整，名单未列出的这些地区仍按原等级管理，"
-                + (
-                    f"已由 {self.lifts_confirmed_by} 确认解除"
-                    if self.lifts_confirmed_by
-                    else "须疾控核对后确认才解除（--confirm-lifts）"
-                )
-            )
-            lines.extend(
-                f"  {level}：{reason}" for level, why in self.incomplete.items() for reason in why
-            )
-            lines.extend(f"  暂缓解除：{label}" for label in self.held)
-        return "\n".join(lines)
-
-    def as_json(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["list_date"] = self.list_date.isoformat() if self.list_date else None
-        body["lifts_held"] = self.lifts_held
-        return body
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> ImportReport:
-        """The report as ``as_json`` kept it (reports kept before a field existed lack it)."""
-        values = {key: value for key, value in body.items() if key != "lifts_held"}
-        values["list_date"] = date.fromisoformat(body["list_date"]) if body["list_date"] else None
-        values["unplaced"] = tuple(UnplacedLine(**line) for line in body.get("unplaced", ()))
-        values["incomplete"] = {k: tuple(v) for k, v in body.get("incomplete", {}).items()}
-        for name in ("opened", "opened_ids", "closed", "withdrawn", "held", "held_ids", "warnings"):
-            values[name] = tuple(body.get(name, ()))
-        values["count_problems"] = tuple(body.get("count_problems", ()))
-        return cls(**values)
-
-
-def import_designations_csv(
-    *, session: Session, text: str, file: str, parse_place: ParsePlace, actor: str, now: datetime
-) -> ImportReport:
-    """Add the designations of a contract CSV; rows already present are left as they are.
-
-    A row is the same designation when level, area and first day agree; a
-    different last day updates it. The whole file is refused if any row is bad.
-    """
-    rows = read_designations_csv(text, parse_place=parse_place, file=file)
-    serialise(session, "registry_import")
-    opened, changed, unchanged = [], [], 0
-    added: list[DesignationRow] = []
-    for designation in rows:
-        existing = session.scalars(
-            select(DesignationRow).where(
-                DesignationRow.level == designation.level.value,
-                DesignationRow.area_name == designation.area.name,
-                DesignationRow.from_date == designation.start,
-            )
-        ).first()
-        if existing is None:
-            source = designation.source or file
-            added.append(
-                DesignationRow.of(designation, origin="csv", source=source, by=actor, at=now)
-            )
-            opened.append(_label(designation))
-        elif existing.to_date != designation.end:
-            before = existing.snapshot()
-            existing.to_date = designation.end
-            _audit(session, "designation.change", existing, before, actor, now)
-            changed.append(_label(designation))
-        else:
-            unchanged += 1
-    _add(session, added, actor, now)
-    opened_ids = tuple(row.id for row in added)
-    report = ImportReport(
-        kind="csv",
-        file=file,
-        list_date=None,
-        parsed=dict(Counter(d.level.value for d in rows)),
-        opened=tuple(opened),
-        opened_ids=opened_ids,
-        closed=tuple(changed),
-        unchanged=unchanged,
-    )
-    return _record(session, report, text, actor, now)
-
-
-def import_risk_file(
-    *,
-    session: Session,
-    text: str,
-    file: str,
-    parse_place: ParsePlace,
-    actor: str,
-    now: datetime,
-    list_date: date | None = None,
-    confirm_lifts: bool = False,
-) -> ImportReport:
-    """Import a contract CSV or one day's national list, told apart by their content."""
-    if looks_like_national_list(text):
-        return import_national_list(
-            session=session,
-            text=text,
-            file=file,
-            parse_place=parse_place,
-            actor=actor,
-            now=now,
-            list_date=list_date,
-            confirm_lifts=confirm_lifts,
-        )
-    return import_designations_csv(
-        session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
-    )
-
-
-def import_national_list(
-    *,
-    session: Session,
-    text: str,
-    file: str,
-    parse_place: ParsePlace,
-    actor: str,
-    now: datetime,
-    list_date: date | None = None,
-    confirm_lifts: bool = False,
-) -> ImportReport:
-    """Bring the registry in line with one day's national list (in force from its day).
-
-    New areas are designated from that day, areas no longer listed are lifted the
-    day before, and every line that could not be placed is kept in the report.
-    ``list_date`` overrides the day the list's header gives.
-
-    When the list may be incomplete at a level (fewer areas than it declares, or
-    lines that could not be placed), the areas of that level it does not name are
-    held in force, not lifted, unless ``confirm_lifts`` says that CDC staff
-    (``actor``) have checked the list and confirm them; ``confirm_held_lifts``
-    confirms them after the import.
-    """
-    parsed = parse_national_list(text, parse_place=parse_place)
-    day = list_date or parsed.list_date
-    if day is None:
-        raise FanjingError(
-            Code.NO_LIST_DATE,
-            "名单中没有日期（如“2021年8月10日08时”），请用 --date 指定",
-            Where(file),
-        )
-    listed = [
-        Designation(area.level, area.place, day, None, f"{file}:{area.line}")
-        for area in parsed.areas
-    ]
-    report = ImportReport(
-        kind="national_list",
-        file=file,
-        list_date=day,
-        declared={level.value: count for level, count in parsed.declared.items()},
-        parsed={level.value: count for level, count in parsed.parsed_counts.items()},
-        unplaced=tuple(
-            UnplacedLine(u.line, u.raw, u.reason, u.level.value if u.level else None)
-            for u in parsed.unplaced
-        ),
-        count_problems=tuple(str(mismatch) for mismatch in parsed.count_mismatches()),
-        incomplete={level.value: why for level, why in parsed.incompleteness().items()},
-        warnings=tuple(f"名单所列多于声明：{surplus}" for surplus in parsed.surpluses()),
-        lifts_confirmed_by=actor if confirm_lifts else None,
-    )
-    return _apply_national_list(
-        session=session, listed=listed, day=day, report=report, text=text, actor=actor, now=now
-    )
-
-
-def _apply_national_list(
-    *,
-    session: Session,
-    listed: Sequence[Designation],
-    day: date,
-    report: ImportReport,
-    text: str,
-    actor: str,
-    now: datetime,
-) -> ImportReport:
-    """Reconcile the registry's national-list designations with one day's list (from ``day``)."""
-    serialise(session, "registry_import")
-    latest = session.scalar(
-        select(func.max(RegistryImportRow.list_date)).where(
-            RegistryImportRow.kind == "national_list"
-        )
-    )
-    if latest is not None and day < latest:
-        raise FanjingError(
-            Code.LIST_TOO_OLD, f"已导入 {latest} 的名单，不能再导入更早的 {day} 的名单"
-        )
-    open_rows = session.scalars(
-        select(DesignationRow).where(
-            DesignationRow.origin == "national_list", DesignationRow.to_date.is_(None)
-        )
-    ).all()
-    pairs = [(row, row.to_core()) for row in open_rows]
-    row_of = {id(core): row for row, core in pairs}  # reconcile hands back the same objects
-    incomplete = frozenset(map(RiskLevel, report.incomplete))
-    result = reconcile([core for _, core in pairs], listed, day, incomplete_levels=incomplete)
-    ending = [*result.closed, *result.withdrawn]
-    if report.lifts_confirmed_by:
-        ending.extend(result.held)
-    last_day = day - timedelta(days=1)
-    ended = [_end(session, row_of[id(d)], last_day, actor, now) for d in ending]
-    new_rows = [
-        DesignationRow.of(
-            designation,
-            origin="national_list",
-            source=f"全国中高风险地区名单 {day}（{designation.source}）",
-            by=actor,
-            at=now,
-        )
-        for designation in result.opened
-    ]
-    _add(session, new_rows, actor, now)
-    final = replace(
-        report,
-        opened=tuple(_label(d) for d in result.opened),
-        opened_ids=tuple(row.id for row in new_rows),
-        closed=tuple(_label(d) for d, how in zip(ending, ended, strict=True) if how == LIFTED),
-        withdrawn=tuple(
-            _label(d) for d, how in zip(ending, ended, strict=True) if how == WITHDRAWN
-        ),
-        unchanged=len(result.kept) + (0 if report.lifts_confirmed_by else len(result.held)),
-        held=tuple(_label(d) for d in result.held),
-        held_ids=tuple(row_of[id(d)].id for d in result.held),
-    )
-    stored = _record(session, final, text, actor, now)
-    if stored.held and stored.lifts_confirmed_by:
-        _audit_confirmation(session, stored, stored.held, actor, now)
-    return stored
 
 
 LIFTED, WITHDRAWN = "lifted", "withdrawn"
 
 
-def _end(session: Session, row: DesignationRow, last_day: date, actor: str, now: datetime) -> str:
+def end_designation(
+    session: Session, row: DesignationRow, last_day: date, actor: str, now: datetime
+) -> str:
     """End a designation: ``last_day`` is its last day in force; one ending before it began
     never was in force, and is withdrawn (deleted). Audited either way."""
     before = row.snapshot()
     if last_day < row.from_date:
-        _audit(session, "designation.withdraw", row, before, actor, now, removed=True)
+        audit_designation(session, "designation.withdraw", row, before, actor, now, removed=True)
         shown = list(  # its open pop-ups go with it (ON DELETE CASCADE), off their statuses
             session.scalars(
                 select(PopupRow.account_id).where(
@@ -335,90 +50,21 @@ def _end(session: Session, row: DesignationRow, last_day: date, actor: str, now:
             refresh_popups(session=session, account_ids=shown)
         return WITHDRAWN
     row.to_date = last_day
-    _audit(session, "designation.lift", row, before, actor, now)
+    audit_designation(session, "designation.lift", row, before, actor, now)
     return LIFTED
 
 
-def _audit_confirmation(
-    session: Session, report: ImportReport, ended: Sequence[str], actor: str, now: datetime
+def add_designations(
+    session: Session, rows: list[DesignationRow], actor: str, now: datetime
 ) -> None:
-    """Who confirmed the held lifts of an import, and which ended (not those lifted by hand
-    meanwhile)."""
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action="registry_import.confirm_lifts",
-        entity="registry_import",
-        entity_id=report.import_id,
-        before={"held": list(report.held), "incomplete": report.incomplete},
-        after={"list_date": str(report.list_date), "ended": list(ended)},
-    )
-
-
-def confirm_held_lifts(
-    *, session: Session, import_id: int, actor: str, now: datetime
-) -> ImportReport:
-    """CDC staff confirm the lifts that an import of a possibly incomplete list held back.
-
-    Only the newest national list's held lifts can be confirmed (a later list has its
-    own report); each designation still open is lifted the day before the list's day
-    (withdrawn if it began that day), audited with ``actor`` as the one who confirmed.
-    """
-    serialise(session, "registry_import")
-    row = session.get(RegistryImportRow, import_id)
-    if row is None or row.kind != "national_list" or row.list_date is None:
-        raise FanjingError(
-            Code.NOT_FOUND, f"没有编号为 {import_id} 的全国名单导入记录", Where(field="id")
-        )
-    last_day = row.list_date - timedelta(days=1)
-    report = replace(ImportReport.from_json(row.report), import_id=row.id)
-    if not report.held:
-        raise FanjingError(Code.NOTHING_HELD, "这次导入没有暂缓解除的地区", Where(field="id"))
-    if report.lifts_confirmed_by:
-        raise FanjingError(
-            Code.ALREADY_CONFIRMED, f"已由 {report.lifts_confirmed_by} 确认解除", Where(field="id")
-        )
-    newest = session.scalar(
-        select(func.max(RegistryImportRow.id)).where(RegistryImportRow.kind == "national_list")
-    )
-    if newest != import_id:
-        raise FanjingError(
-            Code.IMPORT_SUPERSEDED,
-            "此后已导入更新的名单，暂缓解除的地区由最新一次导入决定",
-            Where(field="id"),
-        )
-    lifted: list[str] = []
-    withdrawn: list[str] = []
-    for designation_id in report.held_ids:
-        designation = session.get(DesignationRow, designation_id)
-        if designation is None or designation.to_date is not None:
-            continue  # lifted by hand meanwhile
-        label = f"{designation.level} {designation.area_name}"
-        how = _end(session, designation, last_day, actor, now)
-        (lifted if how == LIFTED else withdrawn).append(label)
-    confirmed = replace(
-        report,
-        closed=(*report.closed, *lifted),
-        withdrawn=(*report.withdrawn, *withdrawn),
-        unchanged=report.unchanged - len(lifted) - len(withdrawn),
-        lifts_confirmed_by=actor,
-    )
-    _audit_confirmation(session, confirmed, [*lifted, *withdrawn], actor, now)
-    row.report = confirmed.as_json()
-    row.summary = confirmed.summary_zh()
-    return confirmed
-
-
-def _add(session: Session, rows: list[DesignationRow], actor: str, now: datetime) -> None:
     """Insert designations, one batch (a list is hundreds of them), and audit each."""
     session.add_all(rows)
     session.flush()  # for their ids in the audit log
     for row in rows:
-        _audit(session, "designation.open", row, None, actor, now)
+        audit_designation(session, "designation.open", row, None, actor, now)
 
 
-def _audit(
+def audit_designation(
     session: Session,
     action: str,
     row: DesignationRow,
@@ -442,29 +88,8 @@ def _audit(
     )
 
 
-def _label(designation: Designation) -> str:
+def designation_label(designation: Designation) -> str:
     return f"{designation.level.value} {designation.area.name}"
-
-
-def _record(
-    session: Session, report: ImportReport, text: str, actor: str, now: datetime
-) -> ImportReport:
-    """Keep the report; the report returned carries the id it is kept under."""
-    row = RegistryImportRow(
-        kind=report.kind,
-        file_name=report.file,
-        content_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        list_date=report.list_date,
-        report={},
-        summary=report.summary_zh(),
-        imported_by=actor,
-        imported_at=now,
-    )
-    session.add(row)
-    session.flush()
-    stored = replace(report, import_id=row.id)
-    row.report = stored.as_json()
-    return stored
 
 
 def designate(
@@ -499,7 +124,7 @@ def designate(
     row = DesignationRow.of(
         designation, origin="manual", source=f"疾控指定（{actor}）", by=actor, at=now
     )
-    _add(session, [row], actor, now)
+    add_designations(session, [row], actor, now)
     return row
 
 
@@ -520,7 +145,7 @@ def lift(
             f"解除日 {last_day} 早于列为风险地区的日期 {row.from_date}",
             Where(field="to"),
         )
-    _end(session, row, last_day, actor, now)
+    end_designation(session, row, last_day, actor, now)
     return row
 
 
@@ -535,5 +160,5 @@ def reopen(*, session: Session, designation_id: int, actor: str, now: datetime) 
         raise FanjingError(Code.NOT_LIFTED, "该地区未解除，无需撤销", Where(field="id"))
     before = row.snapshot()
     row.to_date = None
-    _audit(session, "designation.reopen", row, before, actor, now)
+    audit_designation(session, "designation.reopen", row, before, actor, now)
     return row

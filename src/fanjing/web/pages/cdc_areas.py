@@ -17,7 +17,7 @@ from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.metrics import RISK_IMPORTS
-from fanjing.places import lookup, service
+from fanjing.places import imports, lookup, service
 from fanjing.places.store import DesignationRow, RegistryImportRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -180,7 +180,7 @@ async def import_list(
         content, file_name = await text_of(text, upload)
         if not content.strip():
             raise FanjingError(Code.EMPTY_FILE, "请粘贴名单或选择文件")
-        report = service.import_risk_file(
+        report = imports.import_risk_file(
             session=session,
             text=content,
             file=file_name or "网页粘贴",
@@ -239,7 +239,7 @@ def confirm_lifts(
     import_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf, kit: Kit
 ) -> Response:
     try:
-        report = service.confirm_held_lifts(
+        report = imports.confirm_held_lifts(
             session=session, import_id=import_id, actor=user.name, now=kit.clock.now()
         )
     except FanjingError as problem:
