@@ -53,12 +53,10 @@ from fanjing.vaccination.service import (
     check_eligibility,
     clinic_of,
     correct_identity,
-    dose_views,
-    held_view_of,
     record_dose,
-    synced_vaccinations,
 )
 from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow
+from fanjing.vaccination.views import dose_views, held_view_of, synced_vaccinations
 from fanjing.web.deps import (
     CipherDep,
     ClockDep,

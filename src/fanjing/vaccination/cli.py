@@ -14,9 +14,10 @@ from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.vaccination.products import builtin_products
-from fanjing.vaccination.service import add_clinic, dose_views
+from fanjing.vaccination.service import add_clinic
 from fanjing.vaccination.store import ClinicRow
 from fanjing.vaccination.sync import DEFAULT_BATCH, pending_changes, sync_to_healthkit
+from fanjing.vaccination.views import dose_views
 
 vaccination_app = typer.Typer(help="疫苗接种：门诊、产品、同步到健康宝", no_args_is_help=True)
 clinic_app = typer.Typer(help="接种门诊", no_args_is_help=True)

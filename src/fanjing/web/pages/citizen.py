@@ -49,7 +49,7 @@ from fanjing.settings import Settings
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
-from fanjing.vaccination.service import held_doses_of, synced_vaccinations
+from fanjing.vaccination.views import held_doses_of, synced_vaccinations
 from fanjing.web.deps import (
     CheckerDep,
     CipherDep,

@@ -26,10 +26,10 @@ from fanjing.vaccination.service import (
     Identity,
     clinic_of,
     correct_identity,
-    dose_views,
     record_dose,
 )
 from fanjing.vaccination.sync import sync_to_healthkit
+from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, EngineDep, RowId
 from fanjing.web.pages.session import Csrf, render, require_page
 

@@ -25,7 +25,8 @@ from fanjing.places.gazetteer import Gazetteer
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
-from fanjing.vaccination.service import Identity, dose_views
+from fanjing.vaccination.service import Identity
+from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
 from fanjing.web.pages.session import Csrf, render, require_page
