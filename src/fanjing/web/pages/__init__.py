@@ -16,7 +16,9 @@ from fanjing.web.pages import (
     cdc_packs,
     checkpoint,
     citizen,
+    citizen_declaration,
     citizen_employer,
+    citizen_phones,
     citizen_vaccination,
     clinic,
     community,
@@ -36,6 +38,8 @@ CHECKPOINT_STATIC = Path(__file__).resolve().parents[2] / "checkpoints" / "stati
 ROUTERS = (
     public.router,
     citizen.router,
+    citizen_phones.router,
+    citizen_declaration.router,
     citizen_vaccination.router,
     hotline.router,
     community.router,

@@ -1,7 +1,8 @@
 """The citizen's health kit as pages: colour, pop-ups and their postponed entry day, colour
 history, bound numbers (grey ones with their deletion day), the itinerary card of every
-number, synced and held vaccinations, the self-refreshing QR pass; binding and unbinding
-numbers on their platform; creating the account; the travel declaration.
+number, synced and held vaccinations, the self-refreshing QR pass; creating the account.
+Binding and unbinding numbers: citizen_phones.py; the travel declaration:
+citizen_declaration.py.
 
 No rule lives here: every page calls the services the API calls."""
 
@@ -17,25 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
-from fanjing.common.identity import mask_phone, read_document
+from fanjing.common.identity import read_document
 from fanjing.community.reading import tests_of_person
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
-from fanjing.healthkit.declaration import account_card, declare
+from fanjing.healthkit.declaration import account_card
 from fanjing.healthkit.passes import signed_pass
 from fanjing.healthkit.popups import postpone_until
-from fanjing.healthkit.sender import CodeSender, LogSender
 from fanjing.healthkit.service import (
-    CODE_VALIDITY,
-    MAX_ATTEMPTS,
     NO_ACCOUNT,
     account_of_user,
     account_view,
-    confirm_binding,
     create_account,
     own_account,
-    start_binding,
-    unbind,
 )
 from fanjing.healthkit.status import status_of_user
 from fanjing.healthkit.status_row import OpenPopup
@@ -44,27 +39,20 @@ from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.itinerary.core import card_window
 from fanjing.places.registry import Registry
-from fanjing.policy.core.model import MeasureKind
 from fanjing.settings import Settings
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.views import held_doses_of, synced_vaccinations
 from fanjing.web.deps import (
-    CheckerDep,
     CipherDep,
     ClockDep,
     DbSession,
-    EngineDep,
     GazetteerDep,
-    RateLimitsDep,
     RegistryCacheDep,
-    SenderDep,
     SettingsDep,
 )
-from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.session import Csrf, render, require_page
-from fanjing.web.pages.situation_form import MAX_STAYS, empty_form, situation_from_form
 
 router = APIRouter(include_in_schema=False)
 Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
@@ -112,10 +100,10 @@ def healthkit(request: Request, session: DbSession, user: Citizen, kit: Kit) -> 
     account = account_of_user(session, user.id)
     if account is None:
         return _account_form(request, user)
-    return _healthkit(request, session, kit, user, account)
+    return healthkit_page(request, session, kit, user, account)
 
 
-def _healthkit(
+def healthkit_page(
     request: Request,
     session: Session,
     kit: _Kit,
@@ -253,230 +241,8 @@ def create(
 # --- phone numbers ------------------------------------------------------------------------
 
 
-def _own(session: Session, user: UserRow) -> AccountRow:
+def own_account_of(session: Session, user: UserRow) -> AccountRow:
     return own_account(session, user.id)
 
 
-@router.post("/healthkit/phones", response_class=HTMLResponse)
-def send_code(
-    request: Request,
-    session: DbSession,
-    user: Citizen,
-    _csrf: Csrf,
-    phone: Annotated[str, Form(max_length=30)] = "",
-    platform: Annotated[str, Form(max_length=10)] = "",
-    *,
-    kit: Kit,
-    sender: SenderDep,
-    limits: RateLimitsDep,
-) -> HTMLResponse:
-    """Step one of binding: a one-time code to the number; then the form asking for it."""
-    account = _own(session, user)
-    try:
-        start_binding(
-            session=session,
-            cipher=kit.cipher,
-            sender=sender,
-            limits=limits,
-            account=account,
-            phone=phone,
-            platform=platform,
-            now=kit.clock.now(),
-        )
-    except FanjingError as problem:
-        session.rollback()  # no code is kept that was not sent
-        page = _healthkit(
-            request,
-            session,
-            kit,
-            user,
-            account,
-            errors=problem.problems(),
-            status_code=status_for(problem),
-        )
-        page.headers.update(retry_after(problem))
-        return page
-    # the number waits in the (signed) session, not in the page: pages show it masked
-    request.session[BINDING] = {"phone": phone.strip(), "platform": platform}
-    return _code_form(request, user, phone.strip(), platform, code_in_log=_logged(sender))
-
-
-def _logged(sender: CodeSender) -> bool:
-    """The development sender sends nothing: the page says where the code is (the demo's log)."""
-    return isinstance(sender, LogSender)
-
-
-def _code_form(
-    request: Request,
-    user: UserRow,
-    phone: str,
-    platform: str,
-    *,
-    code_in_log: bool,
-    errors: list[FanjingError] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "citizen_code.html",
-        user=user,
-        status_code=status_code,
-        masked=mask_phone(phone),
-        platform_zh=PLATFORM_ZH.get(platform, platform),
-        minutes=int(CODE_VALIDITY.total_seconds() // 60),
-        tries=MAX_ATTEMPTS,
-        code_in_log=code_in_log,
-        errors=errors,
-    )
-
-
-@router.post("/healthkit/phones/confirm", response_model=None)
-def confirm(
-    request: Request,
-    session: DbSession,
-    user: Citizen,
-    _csrf: Csrf,
-    code: Annotated[str, Form(max_length=10)] = "",
-    *,
-    engine: EngineDep,
-    cipher: CipherDep,
-    sender: SenderDep,
-    clock: ClockDep,
-) -> Response:
-    """Step two: the code confirms the binding."""
-    account = _own(session, user)
-    waiting = request.session.get(BINDING)
-    if not isinstance(waiting, dict):
-        raise FanjingError(Code.CODE_EXPIRED, "验证码已失效，请重新获取")
-    # the page's own writes (the session's last request) are committed and the connection
-    # given back first: the code's try takes one of its own (on SQLite it would otherwise
-    # wait for this transaction's write lock)
-    session.commit()
-    try:
-        confirm_binding(
-            session=session,
-            engine=engine,
-            cipher=cipher,
-            account=account,
-            phone=waiting["phone"],
-            platform=waiting["platform"],
-            code=code,
-            now=clock.now(),
-        )
-    except FanjingError as problem:
-        # the try is already counted in its own transaction; nothing else of it is kept
-        session.rollback()
-        return _code_form(
-            request,
-            user,
-            waiting["phone"],
-            waiting["platform"],
-            code_in_log=_logged(sender),
-            errors=problem.problems(),
-            status_code=422,
-        )
-    request.session.pop(BINDING, None)
-    session.commit()
-    return RedirectResponse("/healthkit?done=bound#phones", status_code=303)
-
-
-@router.post("/healthkit/phones/unbind", response_model=None)
-def unbind_phone(
-    request: Request,
-    session: DbSession,
-    user: Citizen,
-    _csrf: Csrf,
-    phone: Annotated[str, Form(max_length=30)] = "",
-    platform: Annotated[str, Form(max_length=10)] = "",
-    *,
-    kit: Kit,
-) -> Response:
-    """Unbinding on the authorising platform; another platform is refused, naming the right one."""
-    account = _own(session, user)
-    try:
-        unbind(
-            session=session,
-            cipher=kit.cipher,
-            account=account,
-            phone=phone,
-            platform=platform,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-        )
-    except FanjingError as problem:
-        return _healthkit(
-            request, session, kit, user, account, errors=problem.problems(), status_code=422
-        )
-    session.commit()
-    return RedirectResponse("/healthkit?done=unbound#phones", status_code=303)
-
-
 # --- the travel declaration ---------------------------------------------------------------
-
-
-def _with_card_city(
-    request: Request, user: UserRow, shown: dict[str, Any], values: dict[str, str]
-) -> HTMLResponse:
-    """The answer to 请说明是否到过…: the starred city the card showed, added to the form as a
-    stay (its last day from the card) for the person to say where in it and when; nothing is
-    declared until they send the form again."""
-    city, last = values["add_city"].strip()[:100], values.get("add_to", "").strip()[:10]
-    stays = [row for row in shown["stays"] if any(row.values())]
-    if len(stays) < MAX_STAYS and city not in {row["place"] for row in stays}:
-        stays.append({"place": city, "from": last, "to": last})
-    return render(
-        request,
-        "citizen_declare.html",
-        user=user,
-        form={**shown, "stays": stays or shown["stays"]},
-        added_city=city,
-    )
-
-
-@router.get("/healthkit/declare", response_class=HTMLResponse)
-def declaration_form(request: Request, session: DbSession, user: Citizen) -> HTMLResponse:
-    _own(session, user)
-    return render(request, "citizen_declare.html", user=user, form=empty_form())
-
-
-@router.post("/healthkit/declare", response_class=HTMLResponse)
-async def declare_travel(
-    request: Request,
-    session: DbSession,
-    user: Citizen,
-    _csrf: Csrf,
-    checker: CheckerDep,
-    clock: ClockDep,
-) -> HTMLResponse:
-    form = await request.form()  # read once: the CSRF check had it parsed already
-    values = {key: str(value) for key, value in form.multi_items()}
-    account = _own(session, user)
-    situation, shown = situation_from_form(values)
-    if values.get("add_city"):
-        return _with_card_city(request, user, shown, values)
-    try:
-        checked = declare(
-            session=session,
-            checker=checker,
-            account=account,
-            situation=situation,
-            now=clock.now(),
-        )
-    except FanjingError as problem:
-        return render(
-            request,
-            "citizen_declare.html",
-            user=user,
-            form=shown,
-            errors=problem.problems(),
-            status_code=422,
-        )
-    return render(
-        request,
-        "citizen_declare.html",
-        user=user,
-        form=shown,
-        checked=checked,
-        undeclared=set(checked.row.undeclared_cities),
-        kind_zh={kind.value: kind.label_zh for kind in MeasureKind},
-    )
