@@ -29,6 +29,7 @@ from fanjing.web.pages import (
     sites,
     sites_work,
     workorders,
+    workorders_actions,
     workorders_reports,
 )
 from fanjing.web.pages.session import COOKIE_SECONDS, SESSION_COOKIE, LoginRequired
@@ -53,6 +54,7 @@ ROUTERS = (
     checkpoint.router,
     workorders_reports.router,  # first: /workorders/reports before /workorders/{order_id}
     workorders.router,
+    workorders_actions.router,
     employer.router,
     citizen_employer.router,
     sites.router,

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
-from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.store import PopupRow, RedMarkRow
 from fanjing.infra.clock import Clock
@@ -25,12 +24,11 @@ from fanjing.places.gazetteer import Gazetteer
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
-from fanjing.vaccination.service import Identity
 from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
 from fanjing.web.pages.session import Csrf, render, require_page
-from fanjing.workorders import actions, service, views
+from fanjing.workorders import service, views
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
 
@@ -57,7 +55,7 @@ TEXTS = (
 
 
 @dataclass(frozen=True)
-class _Kit:
+class WorkordersKit:
     """What the work orders' pages work with."""
 
     cipher: FieldCipher
@@ -65,11 +63,11 @@ class _Kit:
     clock: Clock
 
 
-def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> _Kit:
-    return _Kit(cipher, gazetteer, clock)
+def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> WorkordersKit:
+    return WorkordersKit(cipher, gazetteer, clock)
 
 
-Kit = Annotated[_Kit, Depends(_kit)]
+Kit = Annotated[WorkordersKit, Depends(_kit)]
 
 
 def when(moment: datetime | None) -> str:
@@ -77,10 +75,10 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _list(
+def orders_list(
     request: Request,
     session: Session,
-    kit: _Kit,
+    kit: WorkordersKit,
     user: UserRow,
     rows: list[Any],
     *,
@@ -113,7 +111,7 @@ def hotline_orders(
     """Every order, or a caller's (who calls again) by their number."""
     found = service.caller_hash(kit.cipher, caller_phone) if caller_phone else None
     rows = views.orders(session, caller_phone_hash=found)
-    return _list(request, session, kit, user, rows, here="hotline", caller_phone=caller_phone)
+    return orders_list(request, session, kit, user, rows, here="hotline", caller_phone=caller_phone)
 
 
 @router.post("/hotline/workorders")
@@ -154,7 +152,7 @@ def hotline_open(
         )
     except FanjingError as problem:
         session.rollback()  # the call as typed stays in the form, next to what to correct
-        return _list(
+        return orders_list(
             request,
             session,
             kit,
@@ -168,8 +166,13 @@ def hotline_open(
     return RedirectResponse(f"/hotline/workorders/{order.id}", status_code=303)
 
 
-def _order_page(
-    request: Request, session: Session, kit: _Kit, user: UserRow, order_id: int, **more: Any
+def order_page(
+    request: Request,
+    session: Session,
+    kit: WorkordersKit,
+    user: UserRow,
+    order_id: int,
+    **more: Any,
 ) -> HTMLResponse:
     order = service.order_for(session, order_id, user)
     view = views.order_view(
@@ -186,12 +189,14 @@ def _order_page(
         order=view,
         satisfactions=SATISFACTION_ZH,
         when=when,
-        **_to_act_on(session, kit, user, view),
+        **to_act_on(session, kit, user, view),
         **more,
     )
 
 
-def _to_act_on(session: Session, kit: _Kit, user: UserRow, view: views.OrderView) -> dict[str, Any]:
+def to_act_on(
+    session: Session, kit: WorkordersKit, user: UserRow, view: views.OrderView
+) -> dict[str, Any]:
     """What the unit can act on for this order: the account's open pop-ups (community), the
     clinic's held records (clinic), the account's red marks in force (CDC)."""
     if user.role == Role.COMMUNITY_WORKER and view.account_id:
@@ -221,11 +226,38 @@ def _to_act_on(session: Session, kit: _Kit, user: UserRow, view: views.OrderView
     return {}
 
 
+def handled(
+    request: Request,
+    session: Session,
+    kit: WorkordersKit,
+    user: UserRow,
+    order_id: int,
+    act: Callable[[], object],
+) -> Response:
+    """Do ``act``, then back to the order; refused, the order again with the errors above its
+    forms (nothing of the refused step kept)."""
+    try:
+        act()
+    except FanjingError as problem:
+        session.rollback()
+        return order_page(
+            request,
+            session,
+            kit,
+            user,
+            order_id,
+            errs=problem.problems(),
+            status_code=status_for(problem),
+        )
+    base = "/hotline/workorders" if user.role == Role.HOTLINE else "/workorders"
+    return RedirectResponse(f"{base}/{order_id}", status_code=303)
+
+
 @router.get("/hotline/workorders/{order_id}", response_class=HTMLResponse)
 def hotline_order(
     request: Request, session: DbSession, user: Operator, kit: Kit, order_id: RowId
 ) -> HTMLResponse:
-    return _order_page(request, session, kit, user, order_id)
+    return order_page(request, session, kit, user, order_id)
 
 
 @router.post("/hotline/workorders/{order_id}/close")
@@ -239,7 +271,7 @@ def hotline_close(
     satisfaction: Annotated[str, Form(max_length=30)],
     note: Text = "",
 ) -> Response:
-    return _handled(
+    return handled(
         request,
         session,
         kit,
@@ -259,7 +291,7 @@ def hotline_close(
 @router.get("/workorders", response_class=HTMLResponse)
 def unit_orders(request: Request, session: DbSession, user: UnitUser, kit: Kit) -> HTMLResponse:
     rows = views.orders(session, unit=service.unit_of(user))
-    return _list(request, session, kit, user, rows, here="unit")
+    return orders_list(request, session, kit, user, rows, here="unit")
 
 
 @router.get("/workorders/district", response_class=HTMLResponse)
@@ -271,171 +303,11 @@ def district_orders(
     district: Annotated[str, Query(max_length=50)] = "",
 ) -> HTMLResponse:
     rows = views.escalated_orders(session, district or None)
-    return _list(request, session, kit, user, rows, here="district", district=district)
+    return orders_list(request, session, kit, user, rows, here="district", district=district)
 
 
 @router.get("/workorders/{order_id}", response_class=HTMLResponse)
 def unit_order(
     request: Request, session: DbSession, user: Viewer, kit: Kit, order_id: RowId
 ) -> HTMLResponse:
-    return _order_page(request, session, kit, user, order_id)
-
-
-def _handled(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
-    order_id: int,
-    act: Callable[[], object],
-) -> Response:
-    """Do ``act``, then back to the order; refused, the order again with the errors above its
-    forms (nothing of the refused step kept)."""
-    try:
-        act()
-    except FanjingError as problem:
-        session.rollback()
-        return _order_page(
-            request,
-            session,
-            kit,
-            user,
-            order_id,
-            errs=problem.problems(),
-            status_code=status_for(problem),
-        )
-    base = "/hotline/workorders" if user.role == Role.HOTLINE else "/workorders"
-    return RedirectResponse(f"{base}/{order_id}", status_code=303)
-
-
-@router.post("/workorders/{order_id}/respond")
-def unit_respond(
-    request: Request,
-    session: DbSession,
-    user: UnitUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    text: Text,
-) -> Response:
-    return _handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
-        lambda: service.respond(
-            session=session, order_id=order_id, user=user, text=text, now=kit.clock.now()
-        ),
-    )
-
-
-@router.post("/workorders/{order_id}/resolve")
-def unit_resolve(
-    request: Request,
-    session: DbSession,
-    user: UnitUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    text: Text,
-) -> Response:
-    return _handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
-        lambda: service.resolve(
-            session=session, order_id=order_id, user=user, text=text, now=kit.clock.now()
-        ),
-    )
-
-
-@router.post("/workorders/{order_id}/popups/clear")
-def unit_clear_popups(
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    reason: Short,
-) -> Response:
-    return _handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
-        lambda: actions.clear_order_popups(
-            session=session,
-            order_id=order_id,
-            user=user,
-            city=None,
-            reason=reason,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-        ),
-    )
-
-
-@router.post("/workorders/{order_id}/dose-identity")
-def unit_correct_dose(
-    request: Request,
-    session: DbSession,
-    user: ClinicUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    dose_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
-    name: Annotated[str, Form(max_length=50)],
-    document_number: Annotated[str, Form(max_length=30)],
-    reason: Short,
-    document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
-) -> Response:
-    def correct() -> None:
-        document = read_document(
-            document_kind, document_number.strip(), today=kit.clock.today(), field="document_number"
-        )
-        actions.correct_order_dose(
-            session=session,
-            cipher=kit.cipher,
-            order_id=order_id,
-            user=user,
-            dose_id=dose_id,
-            identity=Identity(name.strip(), document),
-            reason=reason,
-            now=kit.clock.now(),
-        )
-
-    return _handled(request, session, kit, user, order_id, correct)
-
-
-@router.post("/workorders/{order_id}/red-marks/lift")
-def unit_lift_red(
-    request: Request,
-    session: DbSession,
-    user: CdcUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    mark_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
-    reason: Short,
-) -> Response:
-    return _handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
-        lambda: actions.lift_order_red_mark(
-            session=session,
-            order_id=order_id,
-            user=user,
-            mark_id=mark_id,
-            reason=reason,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-        ),
-    )
+    return order_page(request, session, kit, user, order_id)
