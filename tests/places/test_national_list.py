@@ -8,12 +8,11 @@ import pytest
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.places.national_list import (
-    CountMismatch,
-    NationalList,
     looks_like_national_list,
     parse_national_list,
     province_named,
 )
+from fanjing.places.national_list_model import CountMismatch, NationalList
 from fanjing.places.registry import RiskLevel
 
 HIGH, MEDIUM = RiskLevel.HIGH, RiskLevel.MEDIUM
