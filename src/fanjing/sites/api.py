@@ -18,15 +18,13 @@ from fanjing.places.gazetteer import Gazetteer
 from fanjing.settings import Settings
 from fanjing.sites.assignment import assign_case, assign_district_queue
 from fanjing.sites.daily import (
-    check_out,
     current_placement,
     record_site_check,
     record_site_test,
-    release_early,
     site_test_days,
-    transfer,
 )
 from fanjing.sites.dashboard import capacity_on, residents_on
+from fanjing.sites.leaving import check_out, release_early, transfer
 from fanjing.sites.queue import placement_queue
 from fanjing.sites.schemas import (
     AssignBody,

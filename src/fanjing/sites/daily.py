@@ -1,13 +1,12 @@
 """Daily work at a site: temperature and symptoms twice a day, nucleic acid tests on the pack's
 days of observation (recorded on the community's case, through its service), a positive result
 escalated at once (a red mark through the health kit's service, and the room's neighbours
-flagged), checkout on the day observation ends, early release by CDC with a reason (the
-community's measure ended early, through its service), and transfers between sites."""
+flagged). Leaving a site (checkout, early release, transfer): leaving.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -15,17 +14,13 @@ from sqlalchemy.orm import Session
 from fanjing.audit.service import record
 from fanjing.common.identity import Document, DocumentKind
 from fanjing.community.follow_up import celsius_of, record_check, record_test
-from fanjing.community.measures import end_measure
-from fanjing.community.service import measures_of
 from fanjing.community.store import ArrivalReportRow, CaseRow, HealthCheckRow, NucleicAcidTestRow
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status import mark_red
 from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.core.pack import Pack, pack_in_force
-from fanjing.sites.assignment import placement_snapshot, take_room
-from fanjing.sites.core import CHECK_SLOTS, Cohort, neighbours
-from fanjing.sites.queue import OBSERVATION
-from fanjing.sites.service import room_in_scope, site_by_id
+from fanjing.sites.core import CHECK_SLOTS, neighbours
+from fanjing.sites.service import site_by_id
 from fanjing.sites.store import EscalationRow, PlacementRow, RoomRow, SiteCheckRow
 
 
@@ -257,163 +252,3 @@ def free_room(session: Session, room_id: int, *, until: datetime) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-
-
-def _end(
-    session: Session,
-    placement: PlacementRow,
-    *,
-    kind: str,
-    reason: str | None,
-    day: date,
-    actor: str,
-    now: datetime,
-    disinfection: timedelta,
-) -> None:
-    before = placement_snapshot(placement)
-    placement.ended_at, placement.ended_on, placement.end_kind = now, day, kind
-    placement.end_reason, placement.ended_by = reason, actor
-    session.flush()
-    free_room(session, placement.room_id, until=now + disinfection)
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action=f"site.{kind}",
-        entity="site_placement",
-        entity_id=placement.id,
-        before=before,
-        after=placement_snapshot(placement),
-    )
-
-
-def _observation_last_day(session: Session, case_id: int) -> tuple[int, date | None]:
-    for row in measures_of(session, case_id):
-        if row.kind == OBSERVATION:
-            return row.id, row.to_core().last_day()
-    raise FanjingError(Code.NOT_FOUND, f"个案 {case_id} 没有集中观察措施")
-
-
-def check_out(
-    *,
-    session: Session,
-    placement: PlacementRow,
-    actor: str,
-    today: date,
-    now: datetime,
-    disinfection: timedelta,
-) -> PlacementRow:
-    """Checkout on the day observation ends (its last day, as the case's measure now says) or
-    later; the person goes on to health monitoring by their home community, whose worklist
-    shows it starting the next day (the case's following measure)."""
-    _, last_day = _observation_last_day(session, placement.case_id)
-    if last_day is not None and today < last_day:
-        raise FanjingError(
-            Code.OBSERVATION_NOT_OVER,
-            f"集中观察至 {last_day} 结束，之前离开须由疾控提前解除（写明理由）",
-        )
-    _end(
-        session,
-        placement,
-        kind="checkout",
-        reason=None,
-        day=today,
-        actor=actor,
-        now=now,
-        disinfection=disinfection,
-    )
-    return placement
-
-
-def release_early(
-    *,
-    session: Session,
-    placement: PlacementRow,
-    reason: str,
-    actor: str,
-    today: date,
-    now: datetime,
-    disinfection: timedelta,
-) -> PlacementRow:
-    """CDC releases someone before observation ends, saying why: the community's measure ends
-    today (its service, audited there too) and the room is freed."""
-    if not reason.strip():
-        raise FanjingError(Code.MISSING_FIELD, "须写明提前解除的理由", Where(field="reason"))
-    measure_id, _ = _observation_last_day(session, placement.case_id)
-    case_row = session.get(CaseRow, placement.case_id)
-    assert case_row is not None
-    end_measure(
-        session=session,
-        case=case_row,
-        measure_id=measure_id,
-        day=today,
-        reason=f"集中观察提前解除：{reason.strip()}",
-        actor=actor,
-        now=now,
-    )
-    _end(
-        session,
-        placement,
-        kind="early_release",
-        reason=reason.strip(),
-        day=today,
-        actor=actor,
-        now=now,
-        disinfection=disinfection,
-    )
-    return placement
-
-
-def transfer(
-    *,
-    session: Session,
-    placement: PlacementRow,
-    room_id: int,
-    reason: str,
-    actor: str,
-    today: date,
-    now: datetime,
-    disinfection: timedelta,
-) -> PlacementRow:
-    """To a room of another (or the same) site, under the same rules; the old room is freed
-    and disinfected. The new placement keeps the observation's days."""
-    if not reason.strip():
-        raise FanjingError(Code.MISSING_FIELD, "须写明转移理由", Where(field="reason"))
-    room, _site = room_in_scope(session, room_id, None)
-    if room.id == placement.room_id:
-        raise FanjingError(Code.BAD_VALUE, "已在该房间", Where(field="room_id"))
-    _end(
-        session,
-        placement,
-        kind="transfer",
-        reason=reason.strip(),
-        day=today,
-        actor=actor,
-        now=now,
-        disinfection=disinfection,
-    )
-    take_room(
-        session, room, Cohort(placement.start_date, placement.origin, placement.household), now
-    )
-    moved = PlacementRow(
-        case_id=placement.case_id,
-        room_id=room.id,
-        start_date=placement.start_date,
-        last_day=placement.last_day,
-        origin=placement.origin,
-        household=placement.household,
-        placed_at=now,
-        placed_by=actor,
-    )
-    session.add(moved)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action="site.assign",
-        entity="site_placement",
-        entity_id=moved.id,
-        after={**placement_snapshot(moved), "from_placement": placement.id},
-    )
-    return moved

@@ -24,15 +24,13 @@ from fanjing.sites.api import disinfection, own_site
 from fanjing.sites.assignment import rooms_with_space
 from fanjing.sites.core import CHECK_SLOT_ZH, SITE_STATUS_ZH
 from fanjing.sites.daily import (
-    check_out,
     current_placement,
     record_site_check,
     record_site_test,
-    release_early,
     site_test_days,
-    transfer,
 )
 from fanjing.sites.dashboard import residents_on
+from fanjing.sites.leaving import check_out, release_early, transfer
 from fanjing.sites.service import mark_household_room, room_in_scope
 from fanjing.sites.store import RoomRow
 from fanjing.users.store import UserRow
