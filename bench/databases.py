@@ -17,7 +17,8 @@ from sqlalchemy.pool import NullPool
 
 from bench.situations import ParsePlace
 from fanjing.infra.db import normalize_url, session_scope
-from fanjing.places.imports import ImportReport, import_risk_file
+from fanjing.places.import_report import ImportReport
+from fanjing.places.imports import import_risk_file
 
 PG_HINT = (
     "needs a PostgreSQL server: run it as `scripts/with-postgres .venv/bin/python -m bench {command}` "

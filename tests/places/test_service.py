@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.db import session_scope
-from fanjing.places.imports import ImportReport, confirm_held_lifts, import_risk_file
+from fanjing.places.import_report import ImportReport
+from fanjing.places.imports import confirm_held_lifts, import_risk_file
 from fanjing.places.lookup import designations_in_force, diff, registry_in_database
 from fanjing.places.national_list import parse_national_list
 from fanjing.places.service import lift, reopen

@@ -17,7 +17,8 @@ from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.imports import ImportReport, confirm_held_lifts, import_risk_file
+from fanjing.places.import_report import ImportReport
+from fanjing.places.imports import confirm_held_lifts, import_risk_file
 from fanjing.places.lookup import designations_in_force, diff
 from fanjing.places.store import DesignationRow
 
