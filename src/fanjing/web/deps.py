@@ -39,7 +39,9 @@ def database(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(database)]
+# committed before the answer is sent (scope "function"), not after: a 201 is an answer about
+# what is stored, and a page's redirect is followed at once, by a request that must see it
+DbSession = Annotated[Session, Depends(database, scope="function")]
 
 
 def _part(name: str) -> Callable[[Request], Any]:
