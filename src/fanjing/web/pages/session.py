@@ -71,8 +71,8 @@ def session_user(request: Request, session: Session) -> UserRow | None:
 
 
 def log_in(request: Request, session: Session, user: UserRow) -> None:
-    """A new session on login: nothing carried over from before. Committed here: the request's
-    own transaction commits only after the answer is sent, and the browser follows the
+    """A new session on login: nothing carried over from before. Committed here, before the
+    answer, as the request's own transaction also is (``DbSession``): the browser follows the
     redirect at once."""
     request.session.clear()
     request.session[SESSION_KEY] = start_session(session, user.id, app_clock(request).now())
