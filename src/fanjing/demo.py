@@ -63,6 +63,7 @@ from fanjing.sites.assignment import assign_district_queue
 from fanjing.sites.service import RoomSpec, bind_manager, register_site
 from fanjing.sites.store import SiteRow
 from fanjing.users.service import add_user
+from fanjing.users.store import UserRow
 from fanjing.vaccination.appointments import set_capacity
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import DoseEntry, Identity, add_clinic, clinic_of, record_dose
@@ -327,7 +328,7 @@ def _people(
     return employer_token
 
 
-def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untyped-def]
+def _community(session: Session, cipher: FieldCipher, checker: Checker, now: datetime) -> None:
     people = [
         ("李四", "110101199003071233", "13700000001", ZHENGZHOU, "2021-07-30", None),
         ("王五", "110102198805051236", "13700000002", "河北省石家庄市藁城区", "2021-08-01", None),
@@ -413,7 +414,9 @@ def _community(session, cipher, checker, now) -> None:  # type: ignore[no-untype
     )
 
 
-def _appointment_days(session, worker, gazetteer, now) -> None:  # type: ignore[no-untyped-def]
+def _appointment_days(
+    session: Session, worker: UserRow, gazetteer: Gazetteer, now: datetime
+) -> None:
     """The street's vaccination appointments for the demo's week: 30 a day."""
     for offset in range(7):
         set_capacity(
@@ -428,7 +431,7 @@ def _appointment_days(session, worker, gazetteer, now) -> None:  # type: ignore[
         )
 
 
-def _doses(session, cipher, now) -> None:  # type: ignore[no-untyped-def]
+def _doses(session: Session, cipher: FieldCipher, now: datetime) -> None:
     clinic = clinic_of(session, CLINIC)
     products = builtin_products()
     code = next(iter(products))
@@ -451,7 +454,9 @@ def _doses(session, cipher, now) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _checkpoint(engine, gazetteer, staff, citizen_id, now) -> None:  # type: ignore[no-untyped-def]
+def _checkpoint(
+    engine: Engine, gazetteer: Gazetteer, staff: UserRow, citizen_id: int, now: datetime
+) -> None:
     """白庙检查站 with its staff, and 张三 as a commuter from 燕郊 whose negative test of 08-05 a
     checkpoint saw on 08-06: on the demo's day the 14-day rule lets him through."""
     with session_scope(engine) as session:
