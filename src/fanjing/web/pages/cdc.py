@@ -58,7 +58,6 @@ LIFTED = "已解除：{area}（最后一天 {day}）"
 UPLOADED = "已存为草稿：{pack} {version}，请预览后批准"
 LIFTS_CONFIRMED = "已确认解除暂缓的 {n} 个地区"
 REOPENED = "已撤销解除：{area} 重新生效"
-UNDO = "cdc_undo"  # the designation just lifted, which the next page offers to reopen
 # texts the templates show through _() that come from here (the catalogue test reads them)
 TEXTS = (
     DESIGNATED,

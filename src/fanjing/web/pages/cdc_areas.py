@@ -33,7 +33,6 @@ from fanjing.web.pages.cdc import (
     MAX_UPLOAD_BYTES,
     ORIGIN_ZH,
     REOPENED,
-    UNDO,
     CdcKit,
     DayText,
     Kit,
@@ -47,6 +46,7 @@ from fanjing.web.pages.cdc import (
 from fanjing.web.pages.session import Csrf, render
 
 router = APIRouter(include_in_schema=False)
+UNDO = "cdc_undo"  # the designation just lifted, which the next page offers to reopen
 
 
 def _publish(session: Session, kit: CdcKit, opened: tuple[int, ...] = ()) -> None:

@@ -69,7 +69,6 @@ DOCUMENT_KINDS_ZH = {
     "hk_macau_permit": "港澳居民来往内地通行证",
     "taiwan_permit": "台湾居民来往大陆通行证",
 }
-BINDING = "binding"  # the session key of a binding waiting for its code
 RESULT_ZH = {"pending": "待出结果", "negative": "阴性", "positive": "阳性"}
 
 

@@ -29,7 +29,6 @@ from fanjing.web.deps import (
 )
 from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.citizen import (
-    BINDING,
     PLATFORM_ZH,
     Citizen,
     Kit,
@@ -39,6 +38,7 @@ from fanjing.web.pages.citizen import (
 from fanjing.web.pages.session import Csrf, render
 
 router = APIRouter(include_in_schema=False)
+BINDING = "binding"  # the session key of a binding waiting for its code
 
 
 @router.post("/healthkit/phones", response_class=HTMLResponse)
