@@ -55,8 +55,7 @@ from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import import_feed
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.imports import import_risk_file
-from fanjing.places.lookup import registry_in_database
-from fanjing.places.store import DesignationRow
+from fanjing.places.store import DesignationRow, registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.sites.assignment import assign_district_queue

@@ -32,9 +32,8 @@ from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow, RedMa
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import create_db_engine, upgrade
 from fanjing.itinerary.store import VisitRow
-from fanjing.places.lookup import registry_in_database
 from fanjing.places.service import designate, lift
-from fanjing.places.store import DesignationRow
+from fanjing.places.store import DesignationRow, registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.users.core import token_hash

@@ -14,10 +14,15 @@ from fanjing.errors import FanjingError, InputErrors
 from fanjing.infra.db import session_scope
 from fanjing.places.import_report import ImportReport
 from fanjing.places.imports import confirm_held_lifts, import_risk_file
-from fanjing.places.lookup import designations_in_force, diff, registry_in_database
+from fanjing.places.lookup import diff
 from fanjing.places.national_list import parse_national_list
 from fanjing.places.service import lift, reopen
-from fanjing.places.store import DesignationRow, RegistryImportRow
+from fanjing.places.store import (
+    DesignationRow,
+    RegistryImportRow,
+    designations_in_force,
+    registry_in_database,
+)
 
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
 NOW = datetime(2021, 8, 10, 9, 0, tzinfo=UTC)
@@ -160,7 +165,7 @@ def test_the_registry_in_the_database_judges_stays(engine, gazetteer):
 
 def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
     from fanjing.audit.cache import REGISTRY, RevisionCache
-    from fanjing.places.lookup import registry_in_database
+    from fanjing.places.store import registry_in_database
 
     slow = RevisionCache(engine, REGISTRY, registry_in_database, recheck_seconds=3600)
     eager = RevisionCache(engine, REGISTRY, registry_in_database, recheck_seconds=0)

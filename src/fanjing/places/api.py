@@ -14,7 +14,7 @@ from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.clock import Clock
 from fanjing.infra.metrics import RISK_IMPORTS
-from fanjing.places import imports, lookup, service
+from fanjing.places import imports, lookup, service, store
 from fanjing.places.registry import Registry
 from fanjing.places.schemas import (
     DesignationCreate,
@@ -58,7 +58,7 @@ def _publish(
 def list_risk_areas(
     session: DbSession, _user: CdcStaff, as_of: Annotated[str, Query(description="YYYY-MM-DD")]
 ) -> list[dict[str, Any]]:
-    return [row.snapshot() for row in lookup.designations_in_force(session, day_of(as_of, "as_of"))]
+    return [row.snapshot() for row in store.designations_in_force(session, day_of(as_of, "as_of"))]
 
 
 @router.post("/risk-areas", response_model=DesignationRead, status_code=201, summary="指定风险地区")

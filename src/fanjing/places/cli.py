@@ -19,8 +19,8 @@ from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.import_report import ImportReport
 from fanjing.places.imports import confirm_held_lifts, import_risk_file
-from fanjing.places.lookup import designations_in_force, diff
-from fanjing.places.store import DesignationRow
+from fanjing.places.lookup import diff
+from fanjing.places.store import DesignationRow, designations_in_force
 
 risk_app = typer.Typer(help="风险地区：导入名单、查询、比较", no_args_is_help=True)
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -29,7 +28,14 @@ from fanjing.places.service import (
     designation_label,
     end_designation,
 )
-from fanjing.places.store import DesignationRow, RegistryImportRow
+from fanjing.places.store import (
+    DesignationRow,
+    RegistryImportRow,
+    designation_matching,
+    latest_national_list_day,
+    newest_national_import_id,
+    open_national_designations,
+)
 
 
 def import_designations_csv(
@@ -45,13 +51,7 @@ def import_designations_csv(
     opened, changed, unchanged = [], [], 0
     added: list[DesignationRow] = []
     for designation in rows:
-        existing = session.scalars(
-            select(DesignationRow).where(
-                DesignationRow.level == designation.level.value,
-                DesignationRow.area_name == designation.area.name,
-                DesignationRow.from_date == designation.start,
-            )
-        ).first()
+        existing = designation_matching(session, designation)
         if existing is None:
             source = designation.source or file
             added.append(
@@ -175,20 +175,12 @@ def _apply_national_list(
 ) -> ImportReport:
     """Reconcile the registry's national-list designations with one day's list (from ``day``)."""
     serialise(session, "registry_import")
-    latest = session.scalar(
-        select(func.max(RegistryImportRow.list_date)).where(
-            RegistryImportRow.kind == "national_list"
-        )
-    )
+    latest = latest_national_list_day(session)
     if latest is not None and day < latest:
         raise FanjingError(
             Code.LIST_TOO_OLD, f"已导入 {latest} 的名单，不能再导入更早的 {day} 的名单"
         )
-    open_rows = session.scalars(
-        select(DesignationRow).where(
-            DesignationRow.origin == "national_list", DesignationRow.to_date.is_(None)
-        )
-    ).all()
+    open_rows = open_national_designations(session)
     pairs = [(row, row.to_core()) for row in open_rows]
     row_of = {id(core): row for row, core in pairs}  # reconcile hands back the same objects
     incomplete = frozenset(map(RiskLevel, report.incomplete))
@@ -269,9 +261,7 @@ def confirm_held_lifts(
         raise FanjingError(
             Code.ALREADY_CONFIRMED, f"已由 {report.lifts_confirmed_by} 确认解除", Where(field="id")
         )
-    newest = session.scalar(
-        select(func.max(RegistryImportRow.id)).where(RegistryImportRow.kind == "national_list")
-    )
+    newest = newest_national_import_id(session)
     if newest != import_id:
         raise FanjingError(
             Code.IMPORT_SUPERSEDED,

@@ -25,7 +25,7 @@ from fanjing.infra.metrics import JOB_RUNS
 from fanjing.infra.rate_limits import RateLimits
 from fanjing.itinerary.shards import keep_itinerary_days, shard_engines
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.settings import Settings
 from fanjing.vaccination.appointments import expire_past_appointments
