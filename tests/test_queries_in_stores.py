@@ -37,7 +37,6 @@ NOT_YET_MOVED = {
     "community/reevaluate_rows.py",
     "community/service.py",
     "community/worklist.py",
-    "demo.py",
     "employers/api.py",
     "employers/cli.py",
     "employers/service.py",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fanjing.checkpoints.core import Outcome, ScanResult
@@ -55,7 +55,7 @@ from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import import_feed
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.imports import import_risk_file
-from fanjing.places.store import DesignationRow, registry_in_database
+from fanjing.places.store import every_designation_id, registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.sites.assignment import assign_district_queue
@@ -317,7 +317,7 @@ def _people(
         )
         raise_popups_for(
             session=session,
-            designation_ids=list(session.scalars(select(DesignationRow.id))),
+            designation_ids=every_designation_id(session),
             today=DEMO_DAY,
             now=now,
         )

@@ -122,6 +122,10 @@ def registry_in_database(session: Session) -> Registry:
     )
 
 
+def every_designation_id(session: Session) -> list[int]:
+    return list(session.scalars(select(DesignationRow.id).order_by(DesignationRow.id)))
+
+
 def designations_in_force(session: Session, day: date) -> list[DesignationRow]:
     rows = session.scalars(
         select(DesignationRow).where(
