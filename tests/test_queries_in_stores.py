@@ -54,7 +54,6 @@ NOT_YET_MOVED = {
     "itinerary/partitions.py",
     "itinerary/service.py",
     "itinerary/shards.py",
-    "places/service.py",
     "sites/api.py",
     "sites/assignment.py",
     "sites/cli.py",

@@ -35,6 +35,7 @@ from fanjing.community.follow_up import record_check
 from fanjing.community.service import Person, report_arrival
 from fanjing.employers.demo import seed_employer
 from fanjing.healthkit.declaration import declare
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.service import (
@@ -112,6 +113,7 @@ def seed_demo(
                 parse_place=gazetteer.parse,
                 actor="demo",
                 now=now,
+                followers=POPUP_FOLLOWERS,
             )
         add_clinic(
             session=session,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.declaration import declare
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.popups import clear_popup, clear_popups, raise_popups_for
 from fanjing.healthkit.service import create_account
 from fanjing.healthkit.status import caller_status, lift_red, mark_red, status_of_user
@@ -212,6 +213,7 @@ class World:
                 last_day=row.from_date - timedelta(days=1),
                 actor="cdc",
                 now=self.now,
+                followers=POPUP_FOLLOWERS,
             )
 
     def _open_popups(self) -> list[PopupRow]:

@@ -22,7 +22,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
-from fanjing.audit.cache import RevisionCache, commit_and_tell
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status_row import refresh_popups, refresh_status
@@ -31,7 +30,7 @@ from fanjing.infra.db import UtcDateTime
 from fanjing.infra.metrics import POPUPS_RAISED
 from fanjing.itinerary.core import city_name
 from fanjing.itinerary.store import VisitRow
-from fanjing.places.registry import LOOKBACK_DAYS, Registry
+from fanjing.places.registry import LOOKBACK_DAYS
 from fanjing.places.store import DesignationRow
 
 POSTPONE_DAYS = 14  # E1: entry postponed until 14 days after leaving
@@ -130,24 +129,6 @@ def raise_popups_for(
         if designation is not None:
             raised += raise_popups(session=session, designation=designation, today=today, now=now)
     POPUPS_RAISED.inc(raised)
-    return raised
-
-
-def publish_designations(
-    *,
-    session: Session,
-    designation_ids: Iterable[int],
-    today: date,
-    now: datetime,
-    registry: RevisionCache[Registry] | None = None,
-) -> int:
-    """A change of designations made public, as every entry point does it: the pop-ups the
-    newly opened ones call for, committed, and this process's ``registry`` told (the next
-    check sees the change at once); how many pop-ups."""
-    raised = raise_popups_for(
-        session=session, designation_ids=designation_ids, today=today, now=now
-    )
-    commit_and_tell(session, *([registry] if registry is not None else []))
     return raised
 
 

@@ -1,13 +1,13 @@
-"""Health-kit tables. Names, ID and phone numbers are stored encrypted, with keyed hashes
-(HMAC) for lookups; nothing personal is stored in clear."""
+"""Health-kit tables, and the queries on them. Names, ID and phone numbers are stored
+encrypted, with keyed hashes (HMAC) for lookups; nothing personal is stored in clear."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, delete, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
 
@@ -161,3 +161,17 @@ class StatusRow(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
     version: Mapped[int]
+
+
+def delete_popups_of(session: Session, designation_id: int) -> list[int]:
+    """Delete a designation's pop-ups (it is withdrawn, as never in force); the accounts whose
+    open pop-ups went."""
+    shown = list(
+        session.scalars(
+            select(PopupRow.account_id).where(
+                PopupRow.designation_id == designation_id, PopupRow.cleared_at.is_(None)
+            )
+        )
+    )
+    session.execute(delete(PopupRow).where(PopupRow.designation_id == designation_id))
+    return shown

@@ -16,6 +16,7 @@ from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.db import serialise
 from fanjing.places.designations_csv import read_designations_csv
+from fanjing.places.followers import DesignationFollowers
 from fanjing.places.import_report import ImportReport, UnplacedLine
 from fanjing.places.national_list import looks_like_national_list, parse_national_list
 from fanjing.places.registry import Designation, RiskLevel, reconcile
@@ -88,6 +89,7 @@ def import_risk_file(
     parse_place: ParsePlace,
     actor: str,
     now: datetime,
+    followers: DesignationFollowers,
     list_date: date | None = None,
     confirm_lifts: bool = False,
 ) -> ImportReport:
@@ -102,6 +104,7 @@ def import_risk_file(
             now=now,
             list_date=list_date,
             confirm_lifts=confirm_lifts,
+            followers=followers,
         )
     return import_designations_csv(
         session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
@@ -116,6 +119,7 @@ def import_national_list(
     parse_place: ParsePlace,
     actor: str,
     now: datetime,
+    followers: DesignationFollowers,
     list_date: date | None = None,
     confirm_lifts: bool = False,
 ) -> ImportReport:
@@ -159,7 +163,14 @@ def import_national_list(
         lifts_confirmed_by=actor if confirm_lifts else None,
     )
     return _apply_national_list(
-        session=session, listed=listed, day=day, report=report, text=text, actor=actor, now=now
+        session=session,
+        listed=listed,
+        day=day,
+        report=report,
+        text=text,
+        actor=actor,
+        now=now,
+        followers=followers,
     )
 
 
@@ -172,6 +183,7 @@ def _apply_national_list(
     text: str,
     actor: str,
     now: datetime,
+    followers: DesignationFollowers,
 ) -> ImportReport:
     """Reconcile the registry's national-list designations with one day's list (from ``day``)."""
     serialise(session, "registry_import")
@@ -189,7 +201,10 @@ def _apply_national_list(
     if report.lifts_confirmed_by:
         ending.extend(result.held)
     last_day = day - timedelta(days=1)
-    ended = [end_designation(session, row_of[id(d)], last_day, actor, now) for d in ending]
+    ended = [
+        end_designation(session, row_of[id(d)], last_day, actor, now, followers=followers)
+        for d in ending
+    ]
     new_rows = [
         DesignationRow.of(
             designation,
@@ -239,7 +254,12 @@ def _audit_confirmation(
 
 
 def confirm_held_lifts(
-    *, session: Session, import_id: int, actor: str, now: datetime
+    *,
+    session: Session,
+    import_id: int,
+    actor: str,
+    now: datetime,
+    followers: DesignationFollowers,
 ) -> ImportReport:
     """CDC staff confirm the lifts that an import of a possibly incomplete list held back.
 
@@ -275,7 +295,7 @@ def confirm_held_lifts(
         if designation is None or designation.to_date is not None:
             continue  # lifted by hand meanwhile
         label = f"{designation.level} {designation.area_name}"
-        how = end_designation(session, designation, last_day, actor, now)
+        how = end_designation(session, designation, last_day, actor, now, followers=followers)
         (lifted if how == LIFTED else withdrawn).append(label)
     confirmed = replace(
         report,

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.measures import close_finished_cases
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.sender import CodeSender, sender_from_settings
 from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.infra.clock import Clock
@@ -92,6 +93,7 @@ def create_app(
     app.state.sender = sender or sender_from_settings(settings)
     app.state.rate_limits = RateLimits()
     app.state.faq_searcher = Searcher()
+    app.state.designation_followers = POPUP_FOLLOWERS
     errors.install(app)
     install_pages(app, session_secret(settings), secure_cookies=settings.secure_cookies)
     document_problems(app)

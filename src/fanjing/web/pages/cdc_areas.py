@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError
-from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.metrics import RISK_IMPORTS
 from fanjing.places import imports, lookup, service, store
+from fanjing.places.followers import publish
 from fanjing.places.store import DesignationRow, RegistryImportRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -49,9 +49,10 @@ UNDO = "cdc_undo"  # the designation just lifted, which the next page offers to 
 
 
 def _publish(session: Session, kit: CdcKit, opened: tuple[int, ...] = ()) -> None:
-    publish_designations(
+    publish(
         session=session,
-        designation_ids=opened,
+        followers=kit.followers,
+        opened_ids=opened,
         today=kit.clock.today(),
         now=kit.clock.now(),
         registry=kit.registry,
@@ -185,6 +186,7 @@ async def import_list(
             actor=user.name,
             now=kit.clock.now(),
             list_date=day_of(list_date, "date") if list_date.strip() else None,
+            followers=kit.followers,
         )
     except FanjingError as problem:
         session.rollback()
@@ -237,7 +239,11 @@ def confirm_lifts(
 ) -> Response:
     try:
         report = imports.confirm_held_lifts(
-            session=session, import_id=import_id, actor=user.name, now=kit.clock.now()
+            session=session,
+            import_id=import_id,
+            actor=user.name,
+            now=kit.clock.now(),
+            followers=kit.followers,
         )
     except FanjingError as problem:
         session.rollback()
@@ -312,6 +318,7 @@ def lift(
             last_day=day_of(to, "to"),
             actor=user.name,
             now=kit.clock.now(),
+            followers=kit.followers,
         )
     except FanjingError as problem:
         session.rollback()
