@@ -19,6 +19,7 @@ from fanjing.places.designations_csv import read_designations_csv
 from fanjing.places.followers import DesignationFollowers
 from fanjing.places.import_report import ImportReport, UnplacedLine
 from fanjing.places.national_list import looks_like_national_list, parse_national_list
+from fanjing.places.national_list_model import NationalList
 from fanjing.places.registry import Designation, RiskLevel, reconcile
 from fanjing.places.service import (
     LIFTED,
@@ -93,39 +94,10 @@ def import_risk_file(
     list_date: date | None = None,
     confirm_lifts: bool = False,
 ) -> ImportReport:
-    """Import a contract CSV or one day's national list, told apart by their content."""
-    if looks_like_national_list(text):
-        return import_national_list(
-            session=session,
-            text=text,
-            file=file,
-            parse_place=parse_place,
-            actor=actor,
-            now=now,
-            list_date=list_date,
-            confirm_lifts=confirm_lifts,
-            followers=followers,
-        )
-    return import_designations_csv(
-        session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
-    )
+    """Import a contract CSV or one day's national list, told apart by their content.
 
-
-def import_national_list(
-    *,
-    session: Session,
-    text: str,
-    file: str,
-    parse_place: ParsePlace,
-    actor: str,
-    now: datetime,
-    followers: DesignationFollowers,
-    list_date: date | None = None,
-    confirm_lifts: bool = False,
-) -> ImportReport:
-    """Bring the registry in line with one day's national list (in force from its day).
-
-    New areas are designated from that day, areas no longer listed are lifted the
+    A national list brings the registry in line with that day's list (in force from its
+    day): new areas are designated from that day, areas no longer listed are lifted the
     day before, and every line that could not be placed is kept in the report.
     ``list_date`` overrides the day the list's header gives.
 
@@ -135,6 +107,10 @@ def import_national_list(
     (``actor``) have checked the list and confirm them; ``confirm_held_lifts``
     confirms them after the import.
     """
+    if not looks_like_national_list(text):
+        return import_designations_csv(
+            session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
+        )
     parsed = parse_national_list(text, parse_place=parse_place)
     day = list_date or parsed.list_date
     if day is None:
@@ -147,7 +123,24 @@ def import_national_list(
         Designation(area.level, area.place, day, None, f"{file}:{area.line}")
         for area in parsed.areas
     ]
-    report = ImportReport(
+    report = _national_list_report(parsed, file, day, actor if confirm_lifts else None)
+    return _apply_national_list(
+        session=session,
+        listed=listed,
+        day=day,
+        report=report,
+        text=text,
+        actor=actor,
+        now=now,
+        followers=followers,
+    )
+
+
+def _national_list_report(
+    parsed: NationalList, file: str, day: date, lifts_confirmed_by: str | None
+) -> ImportReport:
+    """What a day's list says and lacks, before it is applied."""
+    return ImportReport(
         kind="national_list",
         file=file,
         list_date=day,
@@ -160,17 +153,7 @@ def import_national_list(
         count_problems=tuple(str(mismatch) for mismatch in parsed.count_mismatches()),
         incomplete={level.value: why for level, why in parsed.incompleteness().items()},
         warnings=tuple(f"名单所列多于声明：{surplus}" for surplus in parsed.surpluses()),
-        lifts_confirmed_by=actor if confirm_lifts else None,
-    )
-    return _apply_national_list(
-        session=session,
-        listed=listed,
-        day=day,
-        report=report,
-        text=text,
-        actor=actor,
-        now=now,
-        followers=followers,
+        lifts_confirmed_by=lifts_confirmed_by,
     )
 
 
