@@ -65,8 +65,6 @@ NOT_YET_MOVED = {
     "sites/dashboard.py",
     "sites/queue.py",
     "sites/service.py",
-    "users/service.py",
-    "users/sessions.py",
     "vaccination/api.py",
     "vaccination/appointments.py",
     "vaccination/cli.py",
