@@ -107,7 +107,7 @@ def _current_link(employer_id: int) -> ColumnElement[bool]:
     return and_(EmploymentRow.employer_id == employer_id, EmploymentRow.unlinked_at.is_(None))
 
 
-def current_staff(session: Session, employer_id: int) -> Sequence[Row[tuple[int, str, str]]]:
+def current_staff(session: Session, employer_id: int) -> Sequence[Row[int, str, str]]:
     """Each current link of the employer: its id, the account's encrypted name and document
     hash."""
     return session.execute(
