@@ -65,7 +65,6 @@ NOT_YET_MOVED = {
     "vaccination/appointments.py",
     "vaccination/cli.py",
     "vaccination/service.py",
-    "vaccination/sync.py",
     "vaccination/views.py",
     "web/jobs.py",
     "web/pages/cdc_areas.py",
