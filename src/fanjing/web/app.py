@@ -29,7 +29,7 @@ from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.store import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.settings import Settings
-from fanjing.vaccination.appointments import expire_past_appointments
+from fanjing.vaccination.appointment_store import expire_past_appointments
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web import errors
 from fanjing.web.jobs import (
