@@ -57,7 +57,6 @@ NOT_YET_MOVED = {
     "sites/dashboard.py",
     "sites/queue.py",
     "sites/service.py",
-    "web/jobs.py",
     "web/pages/cdc_cases.py",
     "web/pages/cdc_packs.py",
     "web/pages/citizen.py",

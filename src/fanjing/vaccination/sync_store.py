@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, Row, TextClause, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.db import UtcDateTime
@@ -100,8 +102,10 @@ def _apply(
     return counts
 
 
-def watermark(connection: Connection) -> int:
-    value = connection.scalar(select(SyncStateRow.watermark).where(SyncStateRow.name == STATE))
+def watermark(connection: Connection, name: str = STATE) -> int:
+    """Where the run named ``name`` got to (the sync: a change number; a daily job: the day's
+    ordinal); 0 before its first run."""
+    value = connection.scalar(select(SyncStateRow.watermark).where(SyncStateRow.name == name))
     return int(value or 0)
 
 
@@ -127,12 +131,18 @@ def next_batch(connection: Connection, low: int, batch: int) -> tuple[int | None
     return (None if high is None else int(high)), int(count or 0)
 
 
-def advance_watermark(connection: Connection, high: int, now: datetime) -> None:
+def advance_watermark(connection: Connection, high: int, now: datetime, name: str = STATE) -> None:
     connection.execute(
         update(SyncStateRow)
-        .where(SyncStateRow.name == STATE)
+        .where(SyncStateRow.name == name)
         .values(watermark=high, last_run_at=now)
     )
+
+
+def ensure_state_row(connection: Connection, name: str) -> None:
+    """The state row of the run named ``name`` (its lease and watermark), made on its first run."""
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(insert(SyncStateRow).values(name=name, watermark=0).on_conflict_do_nothing())
 
 
 def newest_change(connection: Connection) -> int:
