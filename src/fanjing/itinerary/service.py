@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.itinerary.core import Card, Visit, card_window, itinerary_card
 from fanjing.itinerary.feed import BadRow, FeedReader, FeedRow
-from fanjing.itinerary.partitions import create_days, is_partitioned
+from fanjing.itinerary.partition_store import create_days, is_partitioned
 from fanjing.itinerary.shards import shard_of
 from fanjing.itinerary.store import VisitRow
 from fanjing.places.registry import Designation

@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Engine, text
 
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.db import create_db_engine, upgrade
-from fanjing.itinerary.partitions import keep_days
+from fanjing.itinerary.partition_store import keep_days
 from fanjing.settings import Settings
 
 SERVER_PREFIX = "itinerary_shard_"
@@ -164,7 +164,7 @@ def prepared_shards(coordinator: Engine, settings: Settings) -> tuple[Engine, ..
 
 
 def keep_itinerary_days(engine: Engine, shards: Sequence[Engine], today: date) -> list[date]:
-    """The day partitions' daily maintenance (``fanjing.itinerary.partitions.keep_days``) on
+    """The day partitions' daily maintenance (``partition_store.keep_days``) on
     the database, or on every shard at once; the days dropped."""
     if not shards:
         return keep_days(engine, today)
