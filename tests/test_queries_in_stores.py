@@ -52,7 +52,6 @@ NOT_YET_MOVED = {
     "healthkit/status.py",
     "healthkit/status_row.py",
     "hotline/service.py",
-    "itinerary/shards.py",
     "places/imports.py",
     "places/lookup.py",
     "places/service.py",
