@@ -35,7 +35,6 @@ NOT_YET_MOVED = {
     "community/reading.py",
     "community/reevaluate.py",
     "community/reevaluate_rows.py",
-    "community/service.py",
     "community/worklist.py",
     "demo.py",
     "employers/api.py",

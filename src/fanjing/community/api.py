@@ -36,10 +36,9 @@ from fanjing.community.service import (
     Person,
     case_in_community,
     import_arrival_list,
-    measures_of,
     report_arrival,
 )
-from fanjing.community.store import CaseRow
+from fanjing.community.store import CaseRow, measures_of
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account

@@ -14,11 +14,11 @@ from fanjing.audit.service import record
 from fanjing.community.core import (
     CHECKED_DAILY,
 )
-from fanjing.community.service import measures_of
 from fanjing.community.store import (
     CaseRow,
     HealthCheckRow,
     NucleicAcidTestRow,
+    measures_of,
 )
 from fanjing.errors import Code, FanjingError, Where
 

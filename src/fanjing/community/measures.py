@@ -14,10 +14,11 @@ from fanjing.audit.service import record
 from fanjing.community.core import (
     follows_contact,
 )
-from fanjing.community.service import close_case, measures_of
+from fanjing.community.service import close_case
 from fanjing.community.store import (
     CaseMeasureRow,
     CaseRow,
+    measures_of,
 )
 from fanjing.errors import Code, FanjingError, Where
 

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name, mask_phone
 from fanjing.community.core import KIND_ZH, check_is_abnormal
-from fanjing.community.service import measures_of, person_of
+from fanjing.community.service import person_of
 from fanjing.community.store import (
     ArrivalReportRow,
     CaseMeasureRow,
     CaseRow,
     HealthCheckRow,
     NucleicAcidTestRow,
+    measures_of,
 )
 
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.community.core import Measure
 from fanjing.infra.db import Base, UtcDateTime
@@ -129,3 +129,22 @@ class NucleicAcidTestRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("nucleic_acid_test.id"))
+
+
+def open_cases_of_document(session: Session, document_hash: str) -> list[CaseRow]:
+    """A person's open cases, in any community."""
+    return list(
+        session.scalars(
+            select(CaseRow).where(CaseRow.document_hash == document_hash, CaseRow.status == "open")
+        )
+    )
+
+
+def measures_of(session: Session, case_id: int) -> list[CaseMeasureRow]:
+    return list(
+        session.scalars(
+            select(CaseMeasureRow)
+            .where(CaseMeasureRow.case_id == case_id)
+            .order_by(CaseMeasureRow.start_date, CaseMeasureRow.id)
+        )
+    )
