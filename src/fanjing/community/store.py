@@ -148,3 +148,25 @@ def measures_of(session: Session, case_id: int) -> list[CaseMeasureRow]:
             .order_by(CaseMeasureRow.start_date, CaseMeasureRow.id)
         )
     )
+
+
+def checked_on(session: Session, case_id: int, day: date) -> bool:
+    """Whether the case's health check of ``day`` is recorded."""
+    return bool(
+        session.scalar(
+            select(HealthCheckRow.id).where(
+                HealthCheckRow.case_id == case_id, HealthCheckRow.check_date == day
+            )
+        )
+    )
+
+
+def standing_test(session: Session, case_id: int, day: date) -> NucleicAcidTestRow | None:
+    """The case's test result of ``day`` that stands (none superseded it), if any."""
+    return session.scalar(
+        select(NucleicAcidTestRow).where(
+            NucleicAcidTestRow.case_id == case_id,
+            NucleicAcidTestRow.test_date == day,
+            NucleicAcidTestRow.superseded_by_id.is_(None),
+        )
+    )
