@@ -29,7 +29,6 @@ NOT_YET_MOVED = {
     "checkpoints/service.py",
     "community/api.py",
     "community/dashboard.py",
-    "community/measures.py",
     "community/packs_api.py",
     "community/reading.py",
     "community/reevaluate.py",

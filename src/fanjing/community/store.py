@@ -5,9 +5,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, select
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    CursorResult,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.community.core import Measure
@@ -170,3 +186,42 @@ def standing_test(session: Session, case_id: int, day: date) -> NucleicAcidTestR
             NucleicAcidTestRow.superseded_by_id.is_(None),
         )
     )
+
+
+def open_members_of(session: Session, contact_case_id: int) -> list[CaseRow]:
+    """The open cases of a secondary close contact's group (M8)."""
+    return list(
+        session.scalars(
+            select(CaseRow).where(
+                CaseRow.contact_case_id == contact_case_id, CaseRow.status == "open"
+            )
+        )
+    )
+
+
+def close_finished_cases(*, session: Session, today: date) -> int:
+    """Close the open cases whose every measure is over by ``today`` (the daily job), on the
+    day the last one ended; set-wise, one UPDATE."""
+    until = sql_case(
+        (
+            and_(
+                CaseMeasureRow.ended_on.is_not(None),
+                or_(
+                    CaseMeasureRow.end_date.is_(None),
+                    CaseMeasureRow.ended_on < CaseMeasureRow.end_date,
+                ),
+            ),
+            CaseMeasureRow.ended_on,
+        ),
+        else_=CaseMeasureRow.end_date,
+    )
+    of_case = CaseMeasureRow.case_id == CaseRow.id
+    running = exists().where(of_case, or_(until.is_(None), until > today))
+    last_day = select(func.max(until)).where(of_case).scalar_subquery()
+    result = session.execute(
+        update(CaseRow)
+        .where(CaseRow.status == "open", exists().where(of_case), ~running)
+        .values(status="closed", closed_on=last_day, close_reason="措施期满")
+        .execution_options(synchronize_session=False)
+    )
+    return int(cast(CursorResult[Any], result).rowcount or 0)
