@@ -30,7 +30,6 @@ NOT_YET_MOVED = {
     "community/api.py",
     "community/dashboard.py",
     "community/packs_api.py",
-    "community/reading.py",
     "community/reevaluate.py",
     "community/reevaluate_rows.py",
     "community/worklist.py",

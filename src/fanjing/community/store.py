@@ -225,3 +225,62 @@ def close_finished_cases(*, session: Session, today: date) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def cases_with_reports(
+    session: Session, community: str, status: str
+) -> list[tuple[CaseRow, ArrivalReportRow]]:
+    """The community's cases of ``status`` with their reports, oldest first."""
+    rows = session.execute(
+        select(CaseRow, ArrivalReportRow)
+        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        .where(CaseRow.community == community, CaseRow.status == status)
+        .order_by(CaseRow.id)
+    ).all()
+    return [(case, report) for case, report in rows]
+
+
+def members_with_reports(
+    session: Session, contact_case_id: int
+) -> list[tuple[CaseRow, ArrivalReportRow]]:
+    """A secondary close contact's group, open or closed, with their reports, oldest first."""
+    rows = session.execute(
+        select(CaseRow, ArrivalReportRow)
+        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+        .where(CaseRow.contact_case_id == contact_case_id)
+        .order_by(CaseRow.id)
+    ).all()
+    return [(case, report) for case, report in rows]
+
+
+def checks_of(session: Session, case_id: int) -> list[HealthCheckRow]:
+    return list(
+        session.scalars(
+            select(HealthCheckRow)
+            .where(HealthCheckRow.case_id == case_id)
+            .order_by(HealthCheckRow.check_date)
+        )
+    )
+
+
+def tests_of(session: Session, case_id: int) -> list[NucleicAcidTestRow]:
+    """A case's tests, superseded ones too, by day and then as recorded."""
+    return list(
+        session.scalars(
+            select(NucleicAcidTestRow)
+            .where(NucleicAcidTestRow.case_id == case_id)
+            .order_by(NucleicAcidTestRow.test_date, NucleicAcidTestRow.id)
+        )
+    )
+
+
+def tests_of_document(session: Session, document_hash: str) -> list[NucleicAcidTestRow]:
+    """The tests recorded for a person's cases (every community), newest first."""
+    return list(
+        session.scalars(
+            select(NucleicAcidTestRow)
+            .join(CaseRow, CaseRow.id == NucleicAcidTestRow.case_id)
+            .where(CaseRow.document_hash == document_hash)
+            .order_by(NucleicAcidTestRow.test_date.desc(), NucleicAcidTestRow.id.desc())
+        )
+    )
