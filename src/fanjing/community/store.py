@@ -27,6 +27,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.community.core import Measure
+from fanjing.healthkit.store import PhoneBindingRow
 from fanjing.infra.db import Base, UtcDateTime
 
 
@@ -284,3 +285,12 @@ def tests_of_document(session: Session, document_hash: str) -> list[NucleicAcidT
             .order_by(NucleicAcidTestRow.test_date.desc(), NucleicAcidTestRow.id.desc())
         )
     )
+
+
+def active_phone_of(session: Session, account_id: int) -> str | None:
+    """A health-kit account's first active phone number, encrypted (None: it has none)."""
+    return session.scalars(
+        select(PhoneBindingRow.phone_encrypted)
+        .where(PhoneBindingRow.account_id == account_id, PhoneBindingRow.state == "active")
+        .order_by(PhoneBindingRow.id)
+    ).first()

@@ -31,8 +31,9 @@ from fanjing.community.store import (
     CaseRow,
     HealthCheckRow,
     NucleicAcidTestRow,
+    active_phone_of,
 )
-from fanjing.healthkit.store import AccountRow, DeclarationRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, DeclarationRow
 from fanjing.infra.crypto import FieldCipher
 
 LOOKBACK_DAYS = 14  # declared arrivals older than this are not chased for a report
@@ -132,11 +133,7 @@ def _missing_reports(
             continue
         seen.add((account.id, arrival))
         name = cipher.decrypt(account.name_encrypted)
-        phone_row = session.scalars(
-            select(PhoneBindingRow.phone_encrypted)
-            .where(PhoneBindingRow.account_id == account.id, PhoneBindingRow.state == "active")
-            .order_by(PhoneBindingRow.id)
-        ).first()
+        phone_row = active_phone_of(session, account.id)
         phone = cipher.decrypt(phone_row) if phone_row else ""
         missing.append(
             MissingReport(
