@@ -31,7 +31,6 @@ NOT_YET_MOVED = {
     "community/packs_api.py",
     "community/reevaluate.py",
     "community/reevaluate_rows.py",
-    "community/worklist.py",
     "demo.py",
     "employers/api.py",
     "employers/cli.py",
