@@ -27,7 +27,6 @@ NOT_YET_MOVED = {
     "audit/service.py",
     "checkpoints/cli.py",
     "checkpoints/service.py",
-    "community/dashboard.py",
     "community/packs_api.py",
     "community/reevaluate.py",
     "community/reevaluate_rows.py",

@@ -3,6 +3,7 @@ nucleic acid tests. Names, ID and phone numbers are stored encrypted with keyed 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -294,3 +295,31 @@ def active_phone_of(session: Session, account_id: int) -> str | None:
         .where(PhoneBindingRow.account_id == account_id, PhoneBindingRow.state == "active")
         .order_by(PhoneBindingRow.id)
     ).first()
+
+
+def arrival_decisions(
+    session: Session, first: date, last: date
+) -> list[tuple[date, dict[str, Any]]]:
+    """Each arrival from ``first`` to ``last`` (both inclusive): its day and its decision."""
+    rows = session.execute(
+        select(ArrivalReportRow.arrival_date, ArrivalReportRow.decision).where(
+            ArrivalReportRow.arrival_date.between(first, last)
+        )
+    )
+    return [(day, decision) for day, decision in rows]
+
+
+def open_measures_started(
+    session: Session, kinds: Sequence[str], day: date
+) -> list[tuple[int, str, Measure]]:
+    """The open cases' measures of ``kinds`` started by ``day``: case id, community, measure."""
+    rows = session.execute(
+        select(CaseRow.id, CaseRow.community, CaseMeasureRow)
+        .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
+        .where(
+            CaseRow.status == "open",
+            CaseMeasureRow.kind.in_(kinds),
+            CaseMeasureRow.start_date <= day,
+        )
+    )
+    return [(case_id, community, row.to_core()) for case_id, community, row in rows]
