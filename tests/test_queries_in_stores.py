@@ -29,7 +29,6 @@ NOT_YET_MOVED = {
     "checkpoints/service.py",
     "community/packs_api.py",
     "community/reevaluate.py",
-    "community/reevaluate_rows.py",
     "demo.py",
     "employers/api.py",
     "employers/cli.py",

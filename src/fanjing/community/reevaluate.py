@@ -24,7 +24,7 @@ from fanjing.community.core import (
     reevaluated_measures,
 )
 from fanjing.community.deciding import DecisionSpec, Outcome, decide_all, remember
-from fanjing.community.reevaluate_rows import (
+from fanjing.community.reevaluate_store import (
     Plan,
     StoredKey,
     Writes,
