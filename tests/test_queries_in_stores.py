@@ -28,7 +28,6 @@ NOT_YET_MOVED = {
     "checkpoints/cli.py",
     "checkpoints/service.py",
     "community/packs_api.py",
-    "community/reevaluate.py",
     "demo.py",
     "employers/api.py",
     "employers/cli.py",
