@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import cast
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
@@ -91,4 +92,5 @@ def unreported_arrivals(
         )
         .order_by(AccountRow.id, DeclarationRow.arrival)
     ).all()
-    return [(account, arrival) for account, arrival in rows]
+    # between() leaves no declaration without an arrival
+    return [(account, cast(date, arrival)) for account, arrival in rows]
