@@ -27,7 +27,6 @@ NOT_YET_MOVED = {
     "audit/service.py",
     "checkpoints/cli.py",
     "checkpoints/service.py",
-    "community/packs_api.py",
     "demo.py",
     "employers/api.py",
     "employers/cli.py",

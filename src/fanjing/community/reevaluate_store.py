@@ -30,6 +30,11 @@ Stored = list[tuple[int, MeasureValues]]  # a case's measure rows: id and values
 _SITUATION_TEXT = cast(ArrivalReportRow.situation, Text)  # as stored: equal texts, equal situations
 
 
+def uploaded_packs(session: Session) -> list[PolicyPackRow]:
+    """Every pack uploaded, in the order of upload."""
+    return list(session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id)))
+
+
 def claim_draft(session: Session, row_id: int, actor: str, now: datetime) -> bool:
     """Mark the draft ``row_id`` approved by ``actor``, in one conditional UPDATE; False when
     it is no draft, or ``actor`` uploaded it."""
