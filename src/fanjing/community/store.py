@@ -1,5 +1,7 @@
 """Community tables: arrival reports, cases with their measures, daily health checks and
-nucleic acid tests. Names, ID and phone numbers are stored encrypted with keyed hashes."""
+nucleic acid tests, and the queries on them (the worklist's in ``worklist_store``, a new
+pack's approval's in ``reevaluate_store``). Names, ID and phone numbers are stored encrypted
+with keyed hashes."""
 
 from __future__ import annotations
 

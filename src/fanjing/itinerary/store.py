@@ -1,5 +1,6 @@
-"""The carriers' feed: one row per number, city and day. The number is kept only as a keyed
-hash (the card is looked up through an account's numbers, never the other way)."""
+"""The carriers' feed: one row per number, city and day, written in batches and read for a
+card. The number is kept only as a keyed hash (the card is looked up through an account's
+numbers, never the other way)."""
 
 from __future__ import annotations
 
