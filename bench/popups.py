@@ -21,7 +21,7 @@ from bench.databases import PG_HINT, postgres_database
 from bench.itinerary import CITIES
 from fanjing.healthkit.popups import raise_popups
 from fanjing.infra.db import open_database, session_scope
-from fanjing.itinerary.partitions import create_days
+from fanjing.itinerary.partition_store import create_days
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.service import designate
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from fanjing.itinerary.partitions import create_days, is_partitioned
+from fanjing.itinerary.partition_store import create_days, is_partitioned
 from fanjing.itinerary.store import VisitRow
 from fanjing.places.core import Place
 from fanjing.places.registry import Designation, RiskLevel

@@ -22,7 +22,7 @@ from fanjing.community.core import (
 )
 from fanjing.community.deciding import DecisionSpec, decide_on, decide_situations
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
-from fanjing.community.reevaluate_rows import measure_columns
+from fanjing.community.reevaluate_store import measure_columns
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.infra.db import session_scope
 from fanjing.places.registry import Designation, Registry, RiskLevel

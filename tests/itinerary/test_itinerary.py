@@ -117,7 +117,7 @@ def test_a_batch_that_fails_to_store_stops_the_import_and_earlier_batches_stay(
     from fanjing.itinerary import service
 
     monkeypatch.setattr(service, "BATCH_ROWS", 2)
-    real_writes = {"postgresql": service._copy_batch, "sqlite": service._insert_batch}
+    real_writes = {"postgresql": service._copy_batch, "sqlite": service.insert_visits}
     real = real_writes[engine.dialect.name]
     calls = []
 
@@ -128,7 +128,7 @@ def test_a_batch_that_fails_to_store_stops_the_import_and_earlier_batches_stay(
         return real(engine, batch)
 
     monkeypatch.setattr(service, "_copy_batch", failing_second)
-    monkeypatch.setattr(service, "_insert_batch", failing_second)
+    monkeypatch.setattr(service, "insert_visits", failing_second)
     feed = "phone,city,day\n" + "".join(
         f"1391234567{n},江苏省扬州市,2021-08-0{n}\n" for n in range(1, 7)
     )

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from fanjing.infra.db import downgrade, session_scope, upgrade
 from fanjing.itinerary.feed import FeedReader
-from fanjing.itinerary.partitions import partition_name
+from fanjing.itinerary.partition_store import partition_name
 from fanjing.itinerary.service import card_for, import_feed
 from fanjing.itinerary.shards import keep_itinerary_days
 from fanjing.itinerary.store import VisitRow

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
@@ -36,14 +36,12 @@ from fanjing.community.service import (
     Person,
     case_in_community,
     import_arrival_list,
-    measures_of,
     report_arrival,
 )
-from fanjing.community.store import CaseRow
+from fanjing.community.store import CaseRow, active_phone_of, measures_of
 from fanjing.community.worklist import community_worklist, worklist_csv, worklist_xlsx
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
-from fanjing.healthkit.store import PhoneBindingRow
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
@@ -128,11 +126,7 @@ def report(
 
 def _own_person(session: Session, user: UserRow, cipher: Any, today: date) -> Person:
     account = own_account(session, user.id)
-    phone = session.scalars(
-        select(PhoneBindingRow.phone_encrypted)
-        .where(PhoneBindingRow.account_id == account.id, PhoneBindingRow.state == "active")
-        .order_by(PhoneBindingRow.id)
-    ).first()
+    phone = active_phone_of(session, account.id)
     number = cipher.decrypt(account.document_encrypted)
     return Person(
         cipher.decrypt(account.name_encrypted),

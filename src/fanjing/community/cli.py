@@ -16,9 +16,9 @@ from fanjing.common.days import day_of
 from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import KIND_ZH, Measure
 from fanjing.community.excel import sheet_rows
-from fanjing.community.measures import close_finished_cases
 from fanjing.community.reevaluate import Preview, approve_pack, preview_pack
 from fanjing.community.service import import_arrival_list
+from fanjing.community.store import close_finished_cases
 from fanjing.community.worklist import (
     community_worklist,
     worklist_csv,

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fanjing.community.core import Measure
-from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
+from fanjing.community.store import arrival_decisions, open_measures_started
 
 # the risk of an arrival's stays, worst first, from the rules its decision applied
 LEVELS = ("high", "medium", "city", "none")
@@ -52,12 +50,7 @@ class DayCount:
 def arrivals_by_level(session: Session, first: date, last: date) -> list[DayCount]:
     """Every day from ``first`` to ``last``, with its arrivals counted by level."""
     per_day: dict[date, Counter[str]] = defaultdict(Counter)
-    rows = session.execute(
-        select(ArrivalReportRow.arrival_date, ArrivalReportRow.decision).where(
-            ArrivalReportRow.arrival_date.between(first, last)
-        )
-    )
-    for day, decision in rows:
+    for day, decision in arrival_decisions(session, first, last):
         per_day[day][level_of_decision(decision)] += 1
     days = (last - first).days + 1
     return [
@@ -76,19 +69,10 @@ class CommunityCount:
 def followed_by_community(session: Session, day: date) -> list[CommunityCount]:
     """Open cases' people under observation or monitoring on ``day``, per community (a person
     counts once in each column whatever the number of measures)."""
-    rows = session.execute(
-        select(CaseRow.id, CaseRow.community, CaseMeasureRow)
-        .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
-        .where(
-            CaseRow.status == "open",
-            CaseMeasureRow.kind.in_((*OBSERVATION, *MONITORING)),
-            CaseMeasureRow.start_date <= day,
-        )
-    )
+    rows = open_measures_started(session, (*OBSERVATION, *MONITORING), day)
     observed: dict[str, set[int]] = defaultdict(set)
     monitored: dict[str, set[int]] = defaultdict(set)
-    for case_id, community, row in rows:
-        measure: Measure = row.to_core()
+    for case_id, community, measure in rows:
         if not measure.on(day):
             continue
         (observed if measure.kind in OBSERVATION else monitored)[community].add(case_id)

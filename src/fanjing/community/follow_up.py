@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,11 +13,13 @@ from fanjing.audit.service import record
 from fanjing.community.core import (
     CHECKED_DAILY,
 )
-from fanjing.community.service import measures_of
 from fanjing.community.store import (
     CaseRow,
     HealthCheckRow,
     NucleicAcidTestRow,
+    checked_on,
+    measures_of,
+    standing_test,
 )
 from fanjing.errors import Code, FanjingError, Where
 
@@ -41,11 +42,7 @@ def record_check(
     measures = [row.to_core() for row in measures_of(session, case.id)]
     if not any(m.kind in CHECKED_DAILY and m.on(day) for m in measures):
         raise FanjingError(Code.NO_CHECK_DUE, f"{day} 该个案没有在观察或监测中", Where(field="day"))
-    if session.scalar(
-        select(HealthCheckRow.id).where(
-            HealthCheckRow.case_id == case.id, HealthCheckRow.check_date == day
-        )
-    ):
+    if checked_on(session, case.id, day):
         raise FanjingError(Code.ALREADY_CHECKED, f"{day} 的健康监测已登记", Where(field="day"))
     row = HealthCheckRow(
         case_id=case.id,
@@ -114,13 +111,7 @@ def record_test(
             f"未知结果“{result}”（应为 pending、negative 或 positive）",
             Where(field="result"),
         )
-    standing = session.scalar(
-        select(NucleicAcidTestRow).where(
-            NucleicAcidTestRow.case_id == case.id,
-            NucleicAcidTestRow.test_date == day,
-            NucleicAcidTestRow.superseded_by_id.is_(None),
-        )
-    )
+    standing = standing_test(session, case.id, day)
     row = NucleicAcidTestRow(
         case_id=case.id, test_date=day, result=result, recorded_by=actor, recorded_at=now
     )

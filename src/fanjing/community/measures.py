@@ -4,20 +4,20 @@ contact's group lifted or following its contact (M8), and cases closed when all 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, and_, exists, func, or_, select, update
-from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.community.core import (
     follows_contact,
 )
-from fanjing.community.service import close_case, measures_of
+from fanjing.community.service import close_case
 from fanjing.community.store import (
     CaseMeasureRow,
     CaseRow,
+    measures_of,
+    open_members_of,
 )
 from fanjing.errors import Code, FanjingError, Where
 
@@ -132,10 +132,7 @@ def follow_contact(
     """The group of a secondary close contact after the contact's measures changed on ``day``."""
     contact_measures = [row.to_core() for row in measures_of(session, contact.id)]
     changed = []
-    members = session.scalars(
-        select(CaseRow).where(CaseRow.contact_case_id == contact.id, CaseRow.status == "open")
-    )
-    for member in members:
+    for member in open_members_of(session, contact.id):
         rows = measures_of(session, member.id)
         followed = follows_contact([r.to_core() for r in rows], contact_measures, day)
         touched = False
@@ -157,34 +154,6 @@ def follow_contact(
         if touched:
             changed.append(member)
     return changed
-
-
-def close_finished_cases(*, session: Session, today: date) -> int:
-    """Close the open cases whose every measure is over by ``today`` (the daily job), on the
-    day the last one ended; set-wise, one UPDATE."""
-    until = sql_case(
-        (
-            and_(
-                CaseMeasureRow.ended_on.is_not(None),
-                or_(
-                    CaseMeasureRow.end_date.is_(None),
-                    CaseMeasureRow.ended_on < CaseMeasureRow.end_date,
-                ),
-            ),
-            CaseMeasureRow.ended_on,
-        ),
-        else_=CaseMeasureRow.end_date,
-    )
-    of_case = CaseMeasureRow.case_id == CaseRow.id
-    running = exists().where(of_case, or_(until.is_(None), until > today))
-    last_day = select(func.max(until)).where(of_case).scalar_subquery()
-    result = session.execute(
-        update(CaseRow)
-        .where(CaseRow.status == "open", exists().where(of_case), ~running)
-        .values(status="closed", closed_on=last_day, close_reason="措施期满")
-        .execution_options(synchronize_session=False)
-    )
-    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _measure_of_case(session: Session, case: CaseRow, measure_id: int) -> CaseMeasureRow:

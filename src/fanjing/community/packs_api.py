@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from fanjing.community.core import KIND_ZH, Measure
 from fanjing.community.reevaluate import Preview, approve_and_publish, preview_pack
+from fanjing.community.reevaluate_store import uploaded_packs
 from fanjing.policy.packstore import load_pack_in_time, store_pack
 from fanjing.policy.store import PolicyPackRow
 from fanjing.users.core import Role
@@ -138,9 +138,7 @@ async def upload(
 
 @router.get("", response_model=list[PackRead], summary="上传的政策包")
 def packs(session: DbSession, user: Cdc) -> list[dict[str, Any]]:
-    return [
-        _pack_read(row) for row in session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id))
-    ]
+    return [_pack_read(row) for row in uploaded_packs(session)]
 
 
 @router.get(

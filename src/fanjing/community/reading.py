@@ -7,18 +7,21 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name, mask_phone
 from fanjing.community.core import KIND_ZH, check_is_abnormal
-from fanjing.community.service import measures_of, person_of
+from fanjing.community.service import person_of
 from fanjing.community.store import (
     ArrivalReportRow,
     CaseMeasureRow,
     CaseRow,
-    HealthCheckRow,
-    NucleicAcidTestRow,
+    cases_with_reports,
+    checks_of,
+    measures_of,
+    members_with_reports,
+    tests_of,
+    tests_of_document,
 )
 
 
@@ -73,33 +76,17 @@ def community_cases(
     session: Session, cipher: Any, *, community: str, status: str, reveal: bool
 ) -> list[dict[str, Any]]:
     """The community's cases of ``status`` (open or closed), oldest first."""
-    rows = session.execute(
-        select(CaseRow, ArrivalReportRow)
-        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-        .where(CaseRow.community == community, CaseRow.status == status)
-        .order_by(CaseRow.id)
-    ).all()
-    return [case_summary(case, report, cipher, reveal) for case, report in rows]
+    return [
+        case_summary(case, report, cipher, reveal)
+        for case, report in cases_with_reports(session, community, status)
+    ]
 
 
 def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dict[str, Any]:
     report = session.get_one(ArrivalReportRow, case.report_id)
-    checks = session.scalars(
-        select(HealthCheckRow)
-        .where(HealthCheckRow.case_id == case.id)
-        .order_by(HealthCheckRow.check_date)
-    )
-    tests = session.scalars(
-        select(NucleicAcidTestRow)
-        .where(NucleicAcidTestRow.case_id == case.id)
-        .order_by(NucleicAcidTestRow.test_date, NucleicAcidTestRow.id)
-    )
-    members = session.execute(
-        select(CaseRow, ArrivalReportRow)
-        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-        .where(CaseRow.contact_case_id == case.id)
-        .order_by(CaseRow.id)
-    ).all()
+    checks = checks_of(session, case.id)
+    tests = tests_of(session, case.id)
+    members = members_with_reports(session, case.id)
     return {
         **case_summary(case, report, cipher, reveal),
         "employer": report.employer,
@@ -126,12 +113,4 @@ def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dic
 def tests_of_person(session: Session, document_hash: str) -> list[tuple[date, str]]:
     """The nucleic acid tests recorded for a person's cases (every community), newest first:
     (day, result)."""
-    return [
-        (test.test_date, test.result)
-        for test in session.scalars(
-            select(NucleicAcidTestRow)
-            .join(CaseRow, CaseRow.id == NucleicAcidTestRow.case_id)
-            .where(CaseRow.document_hash == document_hash)
-            .order_by(NucleicAcidTestRow.test_date.desc(), NucleicAcidTestRow.id.desc())
-        )
-    ]
+    return [(test.test_date, test.result) for test in tests_of_document(session, document_hash)]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import PACKS, RevisionCache, bump_revision, commit_and_tell
@@ -24,12 +23,14 @@ from fanjing.community.core import (
     reevaluated_measures,
 )
 from fanjing.community.deciding import DecisionSpec, Outcome, decide_all, remember
-from fanjing.community.reevaluate_rows import (
+from fanjing.community.reevaluate_store import (
     Plan,
     StoredKey,
     Writes,
+    claim_draft,
     open_case_batches,
     open_situations,
+    pack_as_stored,
     situation_text,
 )
 from fanjing.errors import Code, FanjingError, Where
@@ -110,28 +111,14 @@ def approve_pack(
 
     Four eyes: whoever uploaded the draft cannot approve it (``same_approver``); a policy that
     changes who may enter takes a second CDC member's look."""
-    claimed = session.execute(
-        update(PolicyPackRow)
-        .where(
-            PolicyPackRow.id == row_id,
-            PolicyPackRow.status == "draft",
-            PolicyPackRow.uploaded_by != actor,
-        )
-        .values(status="approved", approved_by=actor, approved_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not claim_draft(session, row_id, actor, now):
         pending = draft(session, row_id)  # says why: no such pack, or approved meanwhile
         raise FanjingError(
             Code.SAME_APPROVER,
             f"政策包 {pending.pack_id} {pending.version} 由 {actor} 上传，须由另一位疾控人员批准",
             Where(field="id"),
         )
-    row = session.scalars(
-        select(PolicyPackRow)
-        .where(PolicyPackRow.id == row_id)
-        .execution_options(populate_existing=True)
-    ).one()
+    row = pack_as_stored(session, row_id)
     applied = _reevaluate(
         session, checker, row, apply=(actor, now), progress=progress, scheduler=dask_scheduler
     )

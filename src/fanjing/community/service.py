@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -24,6 +23,7 @@ from fanjing.community.store import (
     ArrivalReportRow,
     CaseMeasureRow,
     CaseRow,
+    open_cases_of_document,
 )
 from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.infra.crypto import FieldCipher
@@ -154,11 +154,7 @@ def _open_case(
     measures = measures_from_decision(report.decision)
     if not needs_case(measures):
         return None
-    for earlier in session.scalars(
-        select(CaseRow).where(
-            CaseRow.document_hash == report.document_hash, CaseRow.status == "open"
-        )
-    ):
+    for earlier in open_cases_of_document(session, report.document_hash):
         close_case(earlier, today, f"新的到京报告（编号 {report.id}）取代")
     case = CaseRow(
         report_id=report.id,
@@ -192,16 +188,6 @@ def case_in_community(session: Session, case_id: int, community: str | None) -> 
     if community is not None and case.community != community:
         raise FanjingError(Code.FORBIDDEN, "只能处理本社区的个案")
     return case
-
-
-def measures_of(session: Session, case_id: int) -> list[CaseMeasureRow]:
-    return list(
-        session.scalars(
-            select(CaseMeasureRow)
-            .where(CaseMeasureRow.case_id == case_id)
-            .order_by(CaseMeasureRow.start_date, CaseMeasureRow.id)
-        )
-    )
 
 
 def person_of(report: ArrivalReportRow, cipher: FieldCipher) -> tuple[str, str, str]:

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name, mask_phone
@@ -25,14 +24,15 @@ from fanjing.community.core import (
     check_is_abnormal,
     worklist_for,
 )
-from fanjing.community.store import (
-    ArrivalReportRow,
-    CaseMeasureRow,
-    CaseRow,
-    HealthCheckRow,
-    NucleicAcidTestRow,
+from fanjing.community.store import active_phone_of
+from fanjing.community.worklist_store import (
+    checks_since,
+    measures_of_cases,
+    open_cases_in,
+    reports_by_id,
+    standing_tests_of,
+    unreported_arrivals,
 )
-from fanjing.healthkit.store import AccountRow, DeclarationRow, PhoneBindingRow
 from fanjing.infra.crypto import FieldCipher
 
 LOOKBACK_DAYS = 14  # declared arrivals older than this are not chased for a report
@@ -44,11 +44,7 @@ def community_worklist(
 ) -> Worklist:
     """The worklist of ``community`` on ``day``. ``reveal``: names and phone numbers in full
     (the community's own workers, who must call people); otherwise masked."""
-    cases = list(
-        session.scalars(
-            select(CaseRow).where(CaseRow.community == community, CaseRow.status == "open")
-        )
-    )
+    cases = open_cases_in(session, community)
     ids = [case.id for case in cases]
     measures = defaultdict(list)
     checked: dict[int, set[date]] = defaultdict(set)
@@ -56,32 +52,18 @@ def community_worklist(
     tested: dict[int, list[date]] = defaultdict(list)
     positive: dict[int, set[date]] = defaultdict(set)
     if ids:
-        for row in session.scalars(select(CaseMeasureRow).where(CaseMeasureRow.case_id.in_(ids))):
-            measures[row.case_id].append(row.to_core())
+        for case_id, measure in measures_of_cases(session, ids):
+            measures[case_id].append(measure)
         since = day - timedelta(days=30)
-        for check in session.scalars(
-            select(HealthCheckRow).where(
-                HealthCheckRow.case_id.in_(ids), HealthCheckRow.check_date >= since
-            )
-        ):
+        for check in checks_since(session, ids, since):
             checked[check.case_id].add(check.check_date)
             if check_is_abnormal(float(check.temperature), check.symptoms):
                 abnormal[check.case_id].add(check.check_date)
-        for test in session.scalars(
-            select(NucleicAcidTestRow).where(
-                NucleicAcidTestRow.case_id.in_(ids),
-                NucleicAcidTestRow.superseded_by_id.is_(None),  # the standing results only
-            )
-        ):
+        for test in standing_tests_of(session, ids):
             tested[test.case_id].append(test.test_date)
             if test.result == "positive":
                 positive[test.case_id].add(test.test_date)
-    reports = {
-        row.id: row
-        for row in session.scalars(
-            select(ArrivalReportRow).where(ArrivalReportRow.id.in_([c.report_id for c in cases]))
-        )
-    }
+    reports = reports_by_id(session, [c.report_id for c in cases])
     facts = []
     for case in cases:
         report = reports[case.report_id]
@@ -109,22 +91,7 @@ def _missing_reports(
     """Each arrival declared in the last 14 days by a health-kit account of the community
     with no arrival report on or after it (M1); an account that declared several arrivals
     is listed for each."""
-    reported = exists().where(
-        and_(
-            ArrivalReportRow.document_hash == AccountRow.document_hash,
-            ArrivalReportRow.arrival_date >= DeclarationRow.arrival,
-        )
-    )
-    rows = session.execute(
-        select(AccountRow, DeclarationRow.arrival)
-        .join(DeclarationRow, DeclarationRow.account_id == AccountRow.id)
-        .where(
-            AccountRow.community == community,
-            DeclarationRow.arrival.between(day - timedelta(days=LOOKBACK_DAYS), day),
-            ~reported,
-        )
-        .order_by(AccountRow.id, DeclarationRow.arrival)
-    ).all()
+    rows = unreported_arrivals(session, community, day - timedelta(days=LOOKBACK_DAYS), day)
     missing = []
     seen: set[tuple[int, date]] = set()
     for account, arrival in rows:
@@ -132,11 +99,7 @@ def _missing_reports(
             continue
         seen.add((account.id, arrival))
         name = cipher.decrypt(account.name_encrypted)
-        phone_row = session.scalars(
-            select(PhoneBindingRow.phone_encrypted)
-            .where(PhoneBindingRow.account_id == account.id, PhoneBindingRow.state == "active")
-            .order_by(PhoneBindingRow.id)
-        ).first()
+        phone_row = active_phone_of(session, account.id)
         phone = cipher.decrypt(phone_row) if phone_row else ""
         missing.append(
             MissingReport(

@@ -15,7 +15,7 @@ from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.itinerary.feed import FeedReader
-from fanjing.itinerary.partitions import oldest_kept
+from fanjing.itinerary.partition_store import oldest_kept
 from fanjing.itinerary.service import card_for, import_feed
 from fanjing.itinerary.shards import keep_itinerary_days, prepared_shards
 from fanjing.places.gazetteer import Gazetteer

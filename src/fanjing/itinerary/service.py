@@ -7,17 +7,15 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
 
-import psycopg
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from fanjing.itinerary.core import Card, Visit, card_window, itinerary_card
+from fanjing.itinerary.core import Card, card_window, itinerary_card
 from fanjing.itinerary.feed import BadRow, FeedReader, FeedRow
-from fanjing.itinerary.partitions import create_days, is_partitioned
+from fanjing.itinerary.partition_store import create_days, is_partitioned
 from fanjing.itinerary.shards import shard_of
-from fanjing.itinerary.store import VisitRow
+from fanjing.itinerary.store import copy_visits, insert_visits, visits_of
 from fanjing.places.registry import Designation
 
 BATCH_ROWS = 100_000
@@ -52,7 +50,7 @@ def import_feed(
     is Python's work and storing the databases', so they overlap on several cores.
     """
     report = FeedReport()
-    write = _copy_batch if engine.dialect.name == "postgresql" else _insert_batch
+    write = _copy_batch if engine.dialect.name == "postgresql" else insert_visits
     targets = tuple(shards) or (engine,)
     batch: list[FeedRow] = []
     with ThreadPoolExecutor(len(targets), thread_name_prefix="itinerary-writer") as writers:
@@ -100,45 +98,12 @@ def _by_shard(rows: list[FeedRow], count: int) -> list[list[FeedRow]]:
     return parts
 
 
-def _insert_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
-    statement = insert(VisitRow).prefix_with("OR IGNORE")
-    values = [{"phone_hash": r.phone_hash, "city": r.city, "visit_date": r.day} for r in batch]
-    with engine.begin() as connection:
-        return int(connection.execute(statement, values).rowcount or 0)
-
-
 def _copy_batch(engine: Engine, batch: Sequence[FeedRow]) -> int:
-    """COPY into a temporary table, then insert what is new: the fastest way into PostgreSQL,
-    and ``ON CONFLICT DO NOTHING`` keeps re-imports from adding anything."""
+    """The day partitions a batch needs, then the batch COPYed in (PostgreSQL)."""
     with engine.begin() as connection:
         if is_partitioned(connection):
             create_days(connection, {row.day for row in batch})
-    text = "".join(f"{row.phone_hash}\t{row.city}\t{row.day_text}\n" for row in batch)
-    raw = engine.raw_connection()
-    driver = cast(psycopg.Connection[Any], raw.driver_connection)  # COPY is psycopg's own
-    try:
-        with driver.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS itinerary_staging "
-                '(phone_hash varchar(64) COLLATE "C", city varchar(100) COLLATE "C", '
-                "visit_date date) ON COMMIT DELETE ROWS"
-            )
-            with cursor.copy(
-                "COPY itinerary_staging (phone_hash, city, visit_date) FROM STDIN"
-            ) as copy:
-                copy.write(text)
-            cursor.execute(
-                "INSERT INTO itinerary_visit (phone_hash, city, visit_date) "
-                "SELECT phone_hash, city, visit_date FROM itinerary_staging "
-                # in key order: new primary-key entries go into the tree in one sweep, not
-                # all over it (sorted by the server, beside this process's reading)
-                "ORDER BY phone_hash, visit_date, city ON CONFLICT DO NOTHING"
-            )
-            inserted = int(cursor.rowcount or 0)
-        raw.commit()
-        return inserted
-    finally:
-        raw.close()
+    return copy_visits(engine, batch)
 
 
 def card_for(
@@ -150,9 +115,4 @@ def card_for(
 ) -> Card:
     """The card of one number, or of all an account's numbers (active and grey)."""
     first, last = card_window(as_of)
-    rows = session.execute(
-        select(VisitRow.city, VisitRow.visit_date).where(
-            VisitRow.phone_hash.in_(phone_hashes), VisitRow.visit_date.between(first, last)
-        )
-    )
-    return itinerary_card((Visit(city, day) for city, day in rows), designations, as_of)
+    return itinerary_card(visits_of(session, phone_hashes, first, last), designations, as_of)

@@ -27,14 +27,19 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.db import create_db_engine, upgrade
-from fanjing.itinerary.partitions import keep_days
+from fanjing.itinerary.partition_store import keep_days
+from fanjing.itinerary.shard_store import (
+    attached_servers,
+    create_foreign_partition,
+    has_visits,
+    partition_by_phone_hash,
+)
 from fanjing.settings import Settings
 
-SERVER_PREFIX = "itinerary_shard_"
 _PREFIX_DIGITS = 8  # a phone hash is routed by its first 32 bits
 
 
@@ -68,7 +73,7 @@ def attach_shards(coordinator: Engine, shards: Sequence[Engine]) -> bool:
         upgrade(shard)
     wanted = [_server_options(shard) for shard in shards]
     with coordinator.begin() as connection:
-        attached = _attached(connection)
+        attached = attached_servers(connection)
         if attached == wanted:
             return False
         if attached:
@@ -77,25 +82,26 @@ def attach_shards(coordinator: Engine, shards: Sequence[Engine]) -> bool:
                 f"行程数据已分片到 {len(attached)} 个服务器，与设置不同；不支持重新分片",
                 Where(field="FANJING_ITINERARY_SHARDS"),
             )
-        if connection.scalar(text("SELECT EXISTS (SELECT FROM itinerary_visit)")):
+        if has_visits(connection):
             raise FanjingError(
                 Code.ITINERARY_NOT_EMPTY,
                 "主库已有行程数据：分片前须为空（先导出，分片后重新导入）",
                 Where(field="FANJING_ITINERARY_SHARDS"),
             )
-        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgres_fdw"))
-        connection.execute(text("DROP TABLE itinerary_visit"))
-        connection.execute(
-            text(
-                'CREATE TABLE itinerary_visit (phone_hash varchar(64) COLLATE "C" NOT NULL, '
-                'visit_date date NOT NULL, city varchar(100) COLLATE "C" NOT NULL) '
-                "PARTITION BY RANGE (phone_hash)"
-            )
-        )
+        partition_by_phone_hash(connection)
         for number, (shard, (start, end)) in enumerate(
             zip(shards, shard_bounds(len(shards)), strict=True)
         ):
-            _create_foreign_partition(connection, number, shard, start, end)
+            options = {
+                **_server_options(shard),
+                "async_capable": "true",  # an Append over the shards scans them all at once
+                "fetch_size": "10000",  # the fan-out brings back hundreds of thousands of rows
+            }
+            url = shard.url
+            login = {"user": url.username or ""} | (
+                {"password": url.password} if url.password else {}
+            )
+            create_foreign_partition(connection, number, options, login, start, end)
     return True
 
 
@@ -108,53 +114,6 @@ def _server_options(shard: Engine) -> dict[str, str]:
     }
 
 
-def _attached(connection: Connection) -> list[dict[str, str]]:
-    rows = connection.execute(
-        text(
-            "SELECT srvoptions FROM pg_foreign_server WHERE srvname LIKE :prefix ORDER BY srvname"
-        ),
-        {"prefix": f"{SERVER_PREFIX}%"},
-    )
-    keys = ("host", "port", "dbname")
-    return [
-        {k: v for k, v in (o.split("=", 1) for o in options) if k in keys} for (options,) in rows
-    ]
-
-
-def _create_foreign_partition(
-    connection: Connection, number: int, shard: Engine, start: str, end: str
-) -> None:
-    server = f"{SERVER_PREFIX}{number:03d}"  # in order when sorted by name, up to 1,000 shards
-    options = {
-        **_server_options(shard),
-        "async_capable": "true",  # an Append over the shards scans them all at once
-        "fetch_size": "10000",  # the fan-out brings back hundreds of thousands of rows
-    }
-    connection.execute(
-        text(
-            f"CREATE SERVER {server} FOREIGN DATA WRAPPER postgres_fdw OPTIONS ({_options(options)})"
-        )
-    )
-    url = shard.url
-    login = {"user": url.username or ""} | ({"password": url.password} if url.password else {})
-    connection.execute(
-        text(f"CREATE USER MAPPING FOR CURRENT_USER SERVER {server} OPTIONS ({_options(login)})")
-    )
-    connection.execute(
-        text(
-            f"CREATE FOREIGN TABLE {server} PARTITION OF itinerary_visit "
-            f"FOR VALUES FROM ({start}) TO ({end}) SERVER {server} "
-            "OPTIONS (table_name 'itinerary_visit')"
-        )
-    )
-
-
-def _options(options: dict[str, str]) -> str:
-    return ", ".join(
-        f"{key} '{str(value).replace(chr(39), chr(39) * 2)}'" for key, value in options.items()
-    )
-
-
 def prepared_shards(coordinator: Engine, settings: Settings) -> tuple[Engine, ...]:
     """The shards ``FANJING_ITINERARY_SHARDS`` names, migrated and attached (none: none)."""
     shards = shard_engines(settings.itinerary_shards)
@@ -164,8 +123,8 @@ def prepared_shards(coordinator: Engine, settings: Settings) -> tuple[Engine, ..
 
 
 def keep_itinerary_days(engine: Engine, shards: Sequence[Engine], today: date) -> list[date]:
-    """The day partitions' daily maintenance (``fanjing.itinerary.partitions.keep_days``) on
-    the database, or on every shard at once; the days dropped."""
+    """The day partitions' daily maintenance (``partition_store.keep_days``) on the database,
+    or on every shard at once; the days dropped."""
     if not shards:
         return keep_days(engine, today)
     with ThreadPoolExecutor(max_workers=len(shards)) as pool:

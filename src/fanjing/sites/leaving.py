@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.community.measures import end_measure
-from fanjing.community.service import measures_of
-from fanjing.community.store import CaseRow
+from fanjing.community.store import CaseRow, measures_of
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.sites.assignment import placement_snapshot, take_room
 from fanjing.sites.core import Cohort

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
-from fanjing.community.measures import close_finished_cases
+from fanjing.community.store import close_finished_cases
 from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.sender import CodeSender, sender_from_settings
 from fanjing.healthkit.service import purge_grey_numbers

@@ -3,7 +3,7 @@ with one DROP TABLE of its partition, not a DELETE over millions of rows. SQLite
 plain table (it has no partitions; its databases are small).
 
 Existing visits move into one partition per day they have; further partitions are made by
-``fanjing.itinerary.partitions`` (ahead by the daily job, and for the days a feed brings).
+``fanjing.itinerary.partition_store`` (ahead by the daily job, and for the days a feed brings).
 
 Revision ID: 0020
 Revises: 0019
@@ -45,7 +45,7 @@ def _replace_table(*, partitioned: bool) -> None:
     op.execute("CREATE INDEX ix_itinerary_visit_city_date ON itinerary_visit (city, visit_date)")
     if (
         partitioned
-    ):  # a partition per day the old table has (named as fanjing.itinerary.partitions does)
+    ):  # a partition per day the old table has (named as fanjing.itinerary.partition_store does)
         op.execute(
             """DO $$ DECLARE day date; BEGIN
             FOR day IN SELECT DISTINCT visit_date FROM itinerary_visit_old LOOP

@@ -1,14 +1,16 @@
-"""The rows of a re-evaluation: the open cases read in batches, and each batch's changes
-written as sets (updates by key, new measures, audit entries: COPY on PostgreSQL)."""
+"""The rows of a new pack's approval (M10): the packs uploaded and the draft claimed, the
+open cases read in batches, and each batch's changes written as sets (updates by key, new
+measures, audit entries: COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import CursorResult, Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record_many
@@ -16,6 +18,7 @@ from fanjing.community.core import Measure
 from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.infra.bulk import insert_rows, update_rows
 from fanjing.policy.core.pack import Pack
+from fanjing.policy.store import PolicyPackRow
 
 BATCH_CASES = 10_000
 
@@ -25,6 +28,36 @@ StoredKey = tuple[MeasureValues, ...]  # a case's measures, without their row id
 Stored = list[tuple[int, MeasureValues]]  # a case's measure rows: id and values
 
 _SITUATION_TEXT = cast(ArrivalReportRow.situation, Text)  # as stored: equal texts, equal situations
+
+
+def uploaded_packs(session: Session) -> list[PolicyPackRow]:
+    """Every pack uploaded, in the order of upload."""
+    return list(session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id)))
+
+
+def claim_draft(session: Session, row_id: int, actor: str, now: datetime) -> bool:
+    """Mark the draft ``row_id`` approved by ``actor``, in one conditional UPDATE; False when
+    it is no draft, or ``actor`` uploaded it."""
+    claimed = session.execute(
+        update(PolicyPackRow)
+        .where(
+            PolicyPackRow.id == row_id,
+            PolicyPackRow.status == "draft",
+            PolicyPackRow.uploaded_by != actor,
+        )
+        .values(status="approved", approved_by=actor, approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return typing.cast(CursorResult[Any], claimed).rowcount == 1
+
+
+def pack_as_stored(session: Session, row_id: int) -> PolicyPackRow:
+    """The pack row as the database has it now, not as this session last saw it."""
+    return session.scalars(
+        select(PolicyPackRow)
+        .where(PolicyPackRow.id == row_id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def open_situations(session: Session) -> dict[int, str]:
