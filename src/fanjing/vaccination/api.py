@@ -35,7 +35,6 @@ from fanjing.vaccination.schemas import (
     ClinicCreate,
     ClinicRead,
     DoseCreate,
-    DoseRead,
     EligibilityQuery,
     EligibilityRead,
     HealthkitVaccinationRead,
@@ -55,7 +54,7 @@ from fanjing.vaccination.service import (
     record_dose,
 )
 from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow, all_clinics
-from fanjing.vaccination.views import dose_views, held_view_of, synced_vaccinations
+from fanjing.vaccination.views import DoseView, dose_views, held_view_of, synced_vaccinations
 from fanjing.web.deps import (
     CipherDep,
     ClockDep,
@@ -121,13 +120,13 @@ def _identity(body: IdentityBody, today: date) -> Identity:
 
 @router.post(
     "/api/v1/vaccination/doses",
-    response_model=DoseRead,
+    response_model=DoseView,
     status_code=201,
     summary="登记接种（本门诊）",
 )
 def create_dose(
     body: DoseCreate, session: DbSession, user: Clinic, cipher: CipherDep, clock: ClockDep
-) -> DoseRead:
+) -> DoseView:
     today = clock.today()
     dose = record_dose(
         session=session,
@@ -142,36 +141,36 @@ def create_dose(
         now=clock.now(),
         today=today,
     )
-    return DoseRead(**asdict(held_view_of(session, cipher, builtin_products(), dose)))
+    return held_view_of(session, cipher, builtin_products(), dose)
 
 
 @router.get(
     "/api/v1/vaccination/doses",
-    response_model=list[DoseRead],
+    response_model=list[DoseView],
     summary="接种记录（门诊：本门诊；疾控：全部）",
 )
 def list_doses(
     session: DbSession, user: ClinicOrCdc, cipher: CipherDep, limit: Limit = 100
-) -> list[DoseRead]:
+) -> list[DoseView]:
     return _doses(session, user, cipher, held_only=False, limit=limit)
 
 
 @router.get(
     "/api/v1/vaccination/held",
-    response_model=list[DoseRead],
+    response_model=list[DoseView],
     summary="未能同步到健康宝的接种记录及原因（门诊：本门诊；疾控：全部）",
 )
 def list_held(
     session: DbSession, user: ClinicOrCdc, cipher: CipherDep, limit: Limit = 100
-) -> list[DoseRead]:
+) -> list[DoseView]:
     return _doses(session, user, cipher, held_only=True, limit=limit)
 
 
 def _doses(
     session: Session, user: UserRow, cipher: FieldCipher, *, held_only: bool, limit: int
-) -> list[DoseRead]:
+) -> list[DoseView]:
     clinic = clinic_of(session, user.clinic).code if user.role == Role.CLINIC else None
-    views = dose_views(
+    return dose_views(
         session,
         cipher,
         builtin_products(),
@@ -179,12 +178,11 @@ def _doses(
         held_only=held_only,
         limit=limit,
     )
-    return [DoseRead(**asdict(view)) for view in views]
 
 
 @router.post(
     "/api/v1/vaccination/doses/{dose_id}/identity",
-    response_model=DoseRead,
+    response_model=DoseView,
     summary="更正接种记录的身份信息（本门诊；下次同步后出现在健康宝）",
 )
 def correct(
@@ -194,7 +192,7 @@ def correct(
     user: Clinic,
     cipher: CipherDep,
     clock: ClockDep,
-) -> DoseRead:
+) -> DoseView:
     dose = correct_identity(
         session=session,
         cipher=cipher,
@@ -205,7 +203,7 @@ def correct(
         actor=user.name,
         now=clock.now(),
     )
-    return DoseRead(**asdict(held_view_of(session, cipher, builtin_products(), dose)))
+    return held_view_of(session, cipher, builtin_products(), dose)
 
 
 def _own_account(session: Session, user: UserRow) -> AccountRow:

@@ -59,26 +59,6 @@ class IdentityCorrection(IdentityBody):
     reason: str = Field(min_length=1, max_length=300, description="更正原因")
 
 
-class DoseRead(BaseModel):
-    id: int
-    clinic: str
-    product_code: str
-    product_name: str
-    maker: str
-    dose_number: int
-    day: date
-    given_in_beijing: bool
-    given_in: str | None
-    certificate_number: str | None
-    name: str
-    document_kind: str
-    document: str
-    recorded_at: datetime
-    corrected_at: datetime | None
-    sync_state: Literal["synced", "held", "pending"]
-    held_reason: Literal["no_account", "name_mismatch"] | None
-
-
 class HealthkitVaccinationRead(BaseModel):
     product_code: str
     product_name: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal, cast
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,8 @@ from fanjing.vaccination.store import (
     is_synced,
     synced_doses_of,
 )
+
+HeldReason = Literal["no_account", "name_mismatch"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,8 @@ class DoseView:
     document: str
     recorded_at: datetime
     corrected_at: datetime | None
-    sync_state: str  # synced | held | pending
-    held_reason: str | None
+    sync_state: Literal["synced", "held", "pending"]
+    held_reason: HeldReason | None
 
 
 def dose_views(
@@ -92,7 +95,8 @@ def dose_view(
         recorded_at=dose.recorded_at,
         corrected_at=dose.corrected_at,
         sync_state="held" if held is not None else ("synced" if synced else "pending"),
-        held_reason=held.reason if held is not None else None,
+        # the table's CHECK holds the reason to these
+        held_reason=cast(HeldReason, held.reason) if held is not None else None,
     )
 
 
