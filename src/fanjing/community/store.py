@@ -7,8 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.community.core import Measure
 from fanjing.infra.db import Base, UtcDateTime
@@ -129,3 +129,16 @@ class NucleicAcidTestRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("nucleic_acid_test.id"))
+
+
+def open_cases_by_community(session: Session) -> list[tuple[str, int]]:
+    """Communities with open cases, and how many, by community."""
+    return [
+        (community, count)
+        for community, count in session.execute(
+            select(CaseRow.community, func.count())
+            .where(CaseRow.status == "open")
+            .group_by(CaseRow.community)
+            .order_by(CaseRow.community)
+        )
+    ]

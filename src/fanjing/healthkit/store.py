@@ -175,3 +175,16 @@ def delete_popups_of(session: Session, designation_id: int) -> list[int]:
     )
     session.execute(delete(PopupRow).where(PopupRow.designation_id == designation_id))
     return shown
+
+
+def open_red_marks_with_accounts(session: Session) -> list[tuple[RedMarkRow, AccountRow]]:
+    """The red marks not lifted, newest first, each with its account."""
+    return [
+        (mark, account)
+        for mark, account in session.execute(
+            select(RedMarkRow, AccountRow)
+            .join(AccountRow, AccountRow.id == RedMarkRow.account_id)
+            .where(RedMarkRow.lifted_on.is_(None))
+            .order_by(RedMarkRow.id.desc())
+        )
+    ]

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
@@ -19,10 +18,10 @@ from fanjing.community.core import KIND_ZH
 from fanjing.community.measures import adjust_measure, lift_contact
 from fanjing.community.reading import case_read, community_cases, measure_days
 from fanjing.community.service import case_in_community
-from fanjing.community.store import CaseMeasureRow, CaseRow
+from fanjing.community.store import CaseMeasureRow, open_cases_by_community
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red
-from fanjing.healthkit.store import AccountRow, RedMarkRow
+from fanjing.healthkit.store import open_red_marks_with_accounts
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.users.store import UserRow
@@ -68,19 +67,6 @@ Kit = Annotated[_Kit, Depends(_kit)]
 # ---------------------------------------------------------------- cases
 
 
-def _communities(session: Session) -> list[tuple[str, int]]:
-    """Communities with open cases, and how many."""
-    return [
-        (community, count)
-        for community, count in session.execute(
-            select(CaseRow.community, func.count())
-            .where(CaseRow.status == "open")
-            .group_by(CaseRow.community)
-            .order_by(CaseRow.community)
-        )
-    ]
-
-
 @router.get("/cdc/cases", response_class=HTMLResponse)
 def cases(
     request: Request,
@@ -89,7 +75,7 @@ def cases(
     kit: Kit,
     community: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
-    communities = _communities(session)
+    communities = open_cases_by_community(session)
     chosen = community or (communities[0][0] if communities else "")
     rows = (
         community_cases(session, kit.cipher, community=chosen, status="open", reveal=False)
@@ -230,12 +216,6 @@ def lift(
 
 def _marks(session: Session, cipher: Any) -> list[dict[str, Any]]:
     """Open red marks, newest first, with whose account (masked: CDC needs no more here)."""
-    rows = session.execute(
-        select(RedMarkRow, AccountRow)
-        .join(AccountRow, AccountRow.id == RedMarkRow.account_id)
-        .where(RedMarkRow.lifted_on.is_(None))
-        .order_by(RedMarkRow.id.desc())
-    ).all()
     return [
         {
             "id": mark.id,
@@ -246,7 +226,7 @@ def _marks(session: Session, cipher: Any) -> list[dict[str, Any]]:
             "marked_on": mark.marked_on,
             "marked_by": mark.marked_by,
         }
-        for mark, account in rows
+        for mark, account in open_red_marks_with_accounts(session)
     ]
 
 
