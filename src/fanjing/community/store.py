@@ -142,3 +142,17 @@ def open_cases_by_community(session: Session) -> list[tuple[str, int]]:
             .order_by(CaseRow.community)
         )
     ]
+
+
+def community_and_name_of_cases(
+    session: Session, case_ids: list[int]
+) -> dict[int, tuple[str, str]]:
+    """Each case's community and its report's encrypted name."""
+    return {
+        case_id: (community, name)
+        for case_id, community, name in session.execute(
+            select(CaseRow.id, CaseRow.community, ArrivalReportRow.name_encrypted)
+            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+            .where(CaseRow.id.in_(case_ids))
+        )
+    }

@@ -8,16 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name
 from fanjing.community.core import KIND_ZH
 from fanjing.community.reevaluate import Preview, approve_and_publish, preview_pack
-from fanjing.community.store import ArrivalReportRow, CaseRow
+from fanjing.community.store import community_and_name_of_cases
 from fanjing.errors import Code, FanjingError
 from fanjing.policy.packstore import load_pack_in_time, store_pack
-from fanjing.policy.store import PolicyPackRow
+from fanjing.policy.store import PolicyPackRow, packs_newest_first
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
     CheckerDep,
@@ -46,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 def _packs_page(
     request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    packs = session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id.desc())).all()
+    packs = packs_newest_first(session)
     return render(
         request,
         "cdc_packs.html",
@@ -102,14 +101,7 @@ async def upload(
 def _changes(session: Session, preview: Preview) -> list[dict[str, Any]]:
     """Each changed case with who it is (community, masked name) and its measures' changes."""
     ids = [change.case_id for change in preview.changes]
-    who = {
-        case_id: (community, name)
-        for case_id, community, name in session.execute(
-            select(CaseRow.id, CaseRow.community, ArrivalReportRow.name_encrypted)
-            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-            .where(CaseRow.id.in_(ids))
-        )
-    }
+    who = community_and_name_of_cases(session, ids)
     return [
         {
             "case_id": change.case_id,
