@@ -188,3 +188,9 @@ def open_red_marks_with_accounts(session: Session) -> list[tuple[RedMarkRow, Acc
             .order_by(RedMarkRow.id.desc())
         )
     ]
+
+
+def bindings_of(session: Session, account_id: int) -> list[PhoneBindingRow]:
+    return list(
+        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account_id))
+    )

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
@@ -34,7 +33,7 @@ from fanjing.healthkit.service import (
 )
 from fanjing.healthkit.status import status_of_user
 from fanjing.healthkit.status_row import OpenPopup
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, bindings_of
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.itinerary.core import card_window
@@ -115,9 +114,7 @@ def healthkit_page(
 ) -> HTMLResponse:
     today = kit.clock.today()
     status = status_of_user(session, user.id, today)
-    bindings = list(
-        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
-    )
+    bindings = bindings_of(session, account.id)
     view = account_view(account, bindings, kit.cipher, reveal=False)
     card = account_card(session, account.id, as_of=today, designations=kit.registry.designations)
     return render(
