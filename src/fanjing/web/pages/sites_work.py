@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import RevisionCache
@@ -32,7 +31,7 @@ from fanjing.sites.daily import (
 from fanjing.sites.dashboard import residents_on
 from fanjing.sites.leaving import check_out, release_early, transfer
 from fanjing.sites.service import mark_household_room, room_in_scope
-from fanjing.sites.store import RoomRow
+from fanjing.sites.store import rooms_of_site
 from fanjing.users.store import UserRow
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, PacksCacheDep, RowId, SettingsDep
 from fanjing.web.pages.session import Csrf, render
@@ -71,9 +70,7 @@ def _site_page(
     site = own_site(session, user, site_id)
     today = kit.clock.today()
     now = kit.clock.now()
-    rooms = session.scalars(
-        select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
-    ).all()
+    rooms = rooms_of_site(session, site.id)
     days = site_test_days(kit.packs.get(), today)
     return render(
         request,
