@@ -70,7 +70,6 @@ NOT_YET_MOVED = {
     "vaccination/sync.py",
     "vaccination/views.py",
     "web/jobs.py",
-    "web/pages/workorders.py",
     "workorders/actions.py",
     "workorders/demo_orders.py",
     "workorders/reports.py",

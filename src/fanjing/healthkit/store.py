@@ -194,3 +194,23 @@ def bindings_of(session: Session, account_id: int) -> list[PhoneBindingRow]:
     return list(
         session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account_id))
     )
+
+
+def open_popups_on(session: Session, account_id: int) -> list[PopupRow]:
+    """The account's pop-ups not yet cleared."""
+    return list(
+        session.scalars(
+            select(PopupRow).where(PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None))
+        )
+    )
+
+
+def red_marks_in_force_on(session: Session, account_id: int) -> list[RedMarkRow]:
+    """The account's red marks not lifted."""
+    return list(
+        session.scalars(
+            select(RedMarkRow).where(
+                RedMarkRow.account_id == account_id, RedMarkRow.lifted_on.is_(None)
+            )
+        )
+    )

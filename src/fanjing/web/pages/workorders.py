@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.errors import FanjingError
-from fanjing.healthkit.store import PopupRow, RedMarkRow
+from fanjing.healthkit.store import open_popups_on, red_marks_in_force_on
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.gazetteer import Gazetteer
@@ -200,12 +199,7 @@ def to_act_on(
     """What the unit can act on for this order: the account's open pop-ups (community), the
     clinic's held records (clinic), the account's red marks in force (CDC)."""
     if user.role == Role.COMMUNITY_WORKER and view.account_id:
-        popups = session.scalars(
-            select(PopupRow).where(
-                PopupRow.account_id == view.account_id, PopupRow.cleared_at.is_(None)
-            )
-        )
-        return {"popups": list(popups)}
+        return {"popups": open_popups_on(session, view.account_id)}
     if user.role == Role.CLINIC:
         held = dose_views(
             session,
@@ -217,12 +211,7 @@ def to_act_on(
         )
         return {"held": held}
     if user.role == Role.CDC and view.account_id:
-        marks = session.scalars(
-            select(RedMarkRow).where(
-                RedMarkRow.account_id == view.account_id, RedMarkRow.lifted_on.is_(None)
-            )
-        )
-        return {"marks": list(marks)}
+        return {"marks": red_marks_in_force_on(session, view.account_id)}
     return {}
 
 
