@@ -10,8 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Request, Security
 from fastapi.responses import HTMLResponse
+from fastapi.security import SecurityScopes
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -88,19 +89,40 @@ def log_out(request: Request, session: Session) -> None:
     request.session.clear()
 
 
+def _page_user(request: Request, session: Session, roles: tuple[Role, ...]) -> UserRow:
+    """The page's user, if of ``roles`` (any role for none): the login page for no session,
+    403 otherwise."""
+    user = session_user(request, session)
+    if user is None:
+        raise LoginRequired()
+    if roles and user.role not in {r.value for r in roles}:
+        names = "、".join(r.label_zh for r in roles)
+        raise FanjingError(Code.FORBIDDEN, f"只有{names}可以访问此页")
+    return user
+
+
 def require_page(*roles: Role) -> Callable[..., UserRow]:
-    """A dependency for a page of ``roles``: the login page for no session, 403 otherwise."""
+    """A dependency for a page of ``roles``."""
 
     def check(request: Request, session: DbSession) -> UserRow:
-        user = session_user(request, session)
-        if user is None:
-            raise LoginRequired()
-        if roles and user.role not in {r.value for r in roles}:
-            names = "、".join(r.label_zh for r in roles)
-            raise FanjingError(Code.FORBIDDEN, f"只有{names}可以访问此页")
-        return user
+        return _page_user(request, session, roles)
 
     return check
+
+
+def user_of_scopes(scopes: SecurityScopes, request: Request, session: DbSession) -> UserRow:
+    """The page's user, if of the roles named as the scopes of what depends on it: one form's
+    dependency serves routes of different roles, each naming its own
+    (``Security(form, scopes=[Role.CDC])``)."""
+    return _page_user(request, session, tuple(Role(scope) for scope in scopes.scopes))
+
+
+ScopedUser = Annotated[UserRow, Security(user_of_scopes)]
+
+
+def for_roles(dependency: Callable[..., Any], *roles: Role) -> Any:
+    """``dependency`` (one taking a ``ScopedUser``) for a route of ``roles``."""
+    return Security(dependency, scopes=[role.value for role in roles])
 
 
 def render(
