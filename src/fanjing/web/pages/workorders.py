@@ -26,7 +26,7 @@ from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.pages.session import Csrf, ScopedUser, for_roles, render, require_page
 from fanjing.workorders import service, views
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
@@ -36,9 +36,6 @@ UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
 Operator = Annotated[UserRow, Depends(require_page(Role.HOTLINE))]
 UnitUser = Annotated[UserRow, Depends(require_page(*UNITS))]
 Viewer = Annotated[UserRow, Depends(require_page(*UNITS, Role.ADMIN))]
-Worker = Annotated[UserRow, Depends(require_page(Role.COMMUNITY_WORKER))]
-ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
-CdcUser = Annotated[UserRow, Depends(require_page(Role.CDC))]
 District = Annotated[UserRow, Depends(require_page(Role.ADMIN))]
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=200)]
@@ -215,31 +212,53 @@ def to_act_on(
     return {}
 
 
-def handled(
+@dataclass(frozen=True)
+class OrderForm:
+    """A form posted on a work order's page: by whom, about which order, and what it is done
+    with."""
+
+    request: Request
+    session: Session
+    user: UserRow
+    kit: WorkordersKit
+    order_id: int
+
+    def handled(self, act: Callable[[], object]) -> Response:
+        """Do ``act``, then back to the order; refused, the order again with the errors above
+        its forms (nothing of the refused step kept)."""
+        try:
+            act()
+        except FanjingError as problem:
+            self.session.rollback()
+            return order_page(
+                self.request,
+                self.session,
+                self.kit,
+                self.user,
+                self.order_id,
+                errs=problem.problems(),
+                status_code=status_for(problem),
+            )
+        base = "/hotline/workorders" if self.user.role == Role.HOTLINE else "/workorders"
+        return RedirectResponse(f"{base}/{self.order_id}", status_code=303)
+
+
+async def _order_form(
     request: Request,
-    session: Session,
-    kit: WorkordersKit,
-    user: UserRow,
-    order_id: int,
-    act: Callable[[], object],
-) -> Response:
-    """Do ``act``, then back to the order; refused, the order again with the errors above its
-    forms (nothing of the refused step kept)."""
-    try:
-        act()
-    except FanjingError as problem:
-        session.rollback()
-        return order_page(
-            request,
-            session,
-            kit,
-            user,
-            order_id,
-            errs=problem.problems(),
-            status_code=status_for(problem),
-        )
-    base = "/hotline/workorders" if user.role == Role.HOTLINE else "/workorders"
-    return RedirectResponse(f"{base}/{order_id}", status_code=303)
+    session: DbSession,
+    user: ScopedUser,
+    kit: Kit,
+    _csrf: Csrf,
+    order_id: RowId,
+) -> OrderForm:
+    return OrderForm(request, session, user, kit, order_id)
+
+
+OperatorForm = Annotated[OrderForm, for_roles(_order_form, Role.HOTLINE)]
+UnitForm = Annotated[OrderForm, for_roles(_order_form, *UNITS)]
+WorkerForm = Annotated[OrderForm, for_roles(_order_form, Role.COMMUNITY_WORKER)]
+ClinicForm = Annotated[OrderForm, for_roles(_order_form, Role.CLINIC)]
+CdcForm = Annotated[OrderForm, for_roles(_order_form, Role.CDC)]
 
 
 @router.get("/hotline/workorders/{order_id}", response_class=HTMLResponse)
@@ -251,29 +270,19 @@ def hotline_order(
 
 @router.post("/hotline/workorders/{order_id}/close")
 def hotline_close(
-    request: Request,
-    session: DbSession,
-    user: Operator,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
+    form: OperatorForm,
     satisfaction: Annotated[str, Form(max_length=30)],
     note: Text = "",
 ) -> Response:
-    return handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
+    return form.handled(
         lambda: service.close(
-            session=session,
-            order_id=order_id,
+            session=form.session,
+            order_id=form.order_id,
             satisfaction=satisfaction,
             note=note,
-            actor=user.name,
-            now=kit.clock.now(),
-        ),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
+        )
     )
 
 
