@@ -7,6 +7,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -110,19 +111,39 @@ def require_page(*roles: Role) -> Callable[..., UserRow]:
     return check
 
 
-def user_of_scopes(scopes: SecurityScopes, request: Request, session: DbSession) -> UserRow:
+def _user_of_scopes(scopes: SecurityScopes, request: Request, session: DbSession) -> UserRow:
     """The page's user, if of the roles named as the scopes of what depends on it: one form's
-    dependency serves routes of different roles, each naming its own
-    (``Security(form, scopes=[Role.CDC])``)."""
+    dependency serves routes of different roles, each naming its own (``for_roles``)."""
+    if not scopes.scopes:  # used but not through for_roles, it would let any role in
+        raise TypeError("a page form's dependency is given through for_roles(dependency, *roles)")
     return _page_user(request, session, tuple(Role(scope) for scope in scopes.scopes))
 
 
-ScopedUser = Annotated[UserRow, Security(user_of_scopes)]
-
-
 def for_roles(dependency: Callable[..., Any], *roles: Role) -> Any:
-    """``dependency`` (one taking a ``ScopedUser``) for a route of ``roles``."""
+    """``dependency`` (one built on ``Posted``) for a route of ``roles``."""
     return Security(dependency, scopes=[role.value for role in roles])
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Who posts a page's form (its CSRF token checked), with the request and the database
+    session it is handled in: what a page module's form class is built on."""
+
+    request: Request
+    session: Session
+    user: UserRow
+
+
+async def _poster(
+    request: Request,
+    session: DbSession,
+    user: Annotated[UserRow, Security(_user_of_scopes)],
+    _csrf: Csrf,
+) -> Poster:
+    return Poster(request, session, user)
+
+
+Posted = Annotated[Poster, Depends(_poster)]
 
 
 def render(

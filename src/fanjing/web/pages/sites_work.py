@@ -35,7 +35,7 @@ from fanjing.sites.store import PlacementRow, rooms_of_site
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, PacksCacheDep, RowId, SettingsDep
-from fanjing.web.pages.session import Csrf, ScopedUser, for_roles, render
+from fanjing.web.pages.session import Posted, Poster, for_roles, render
 from fanjing.web.pages.sites import RESULT_ZH, Staff, done, flash_of
 
 router = APIRouter(include_in_schema=False)
@@ -100,12 +100,9 @@ def site_page(
 
 
 @dataclass(frozen=True)
-class _SiteForm:
-    """A form posted on a site's page: by whom, about which site, and what it is done with."""
+class _SiteForm(Poster):
+    """A form posted on a site's page: about which site, and what it is done with."""
 
-    request: Request
-    session: Session
-    user: UserRow
     kit: _Kit
     site_id: int
 
@@ -145,15 +142,8 @@ class _SiteForm:
         return RedirectResponse(f"/sites/{self.site_id}", status_code=303)
 
 
-async def _site_form(
-    site_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: ScopedUser,
-    kit: Kit,
-    _csrf: Csrf,
-) -> _SiteForm:
-    return _SiteForm(request, session, user, kit, site_id)
+async def _site_form(site_id: RowId, posted: Posted, kit: Kit) -> _SiteForm:
+    return _SiteForm(posted.request, posted.session, posted.user, kit, site_id)
 
 
 StaffForm = Annotated[_SiteForm, for_roles(_site_form, Role.CDC, Role.SITE_MANAGER)]

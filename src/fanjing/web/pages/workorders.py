@@ -26,7 +26,7 @@ from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
-from fanjing.web.pages.session import Csrf, ScopedUser, for_roles, render, require_page
+from fanjing.web.pages.session import Csrf, Posted, Poster, for_roles, render, require_page
 from fanjing.workorders import service, views
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
@@ -213,13 +213,9 @@ def to_act_on(
 
 
 @dataclass(frozen=True)
-class OrderForm:
-    """A form posted on a work order's page: by whom, about which order, and what it is done
-    with."""
+class OrderForm(Poster):
+    """A form posted on a work order's page: about which order, and what it is done with."""
 
-    request: Request
-    session: Session
-    user: UserRow
     kit: WorkordersKit
     order_id: int
 
@@ -243,15 +239,8 @@ class OrderForm:
         return RedirectResponse(f"{base}/{self.order_id}", status_code=303)
 
 
-async def _order_form(
-    request: Request,
-    session: DbSession,
-    user: ScopedUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-) -> OrderForm:
-    return OrderForm(request, session, user, kit, order_id)
+async def _order_form(posted: Posted, kit: Kit, order_id: RowId) -> OrderForm:
+    return OrderForm(posted.request, posted.session, posted.user, kit, order_id)
 
 
 OperatorForm = Annotated[OrderForm, for_roles(_order_form, Role.HOTLINE)]
