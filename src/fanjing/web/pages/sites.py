@@ -26,11 +26,10 @@ from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.pages.session import Posted, Poster, for_roles, render, require_page
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[UserRow, Depends(require_page(Role.CDC, Role.SITE_MANAGER))]
-Cdc = Annotated[UserRow, Depends(require_page(Role.CDC))]
 FLASH = "sites_flash"
 LOAD_ZH = {"occupied": "已入住", "free_rooms": "空房", "in_disinfection": "消毒中"}
 RESULT_ZH = {"negative": "阴性", "positive": "阳性", "pending": "待出结果"}
@@ -64,11 +63,26 @@ class _Kit:
     gazetteer: Gazetteer
 
 
-def _kit(clock: ClockDep, gazetteer: GazetteerDep) -> _Kit:
+async def _kit(clock: ClockDep, gazetteer: GazetteerDep) -> _Kit:
     return _Kit(clock, gazetteer)
 
 
 Kit = Annotated[_Kit, Depends(_kit)]
+
+
+@dataclass(frozen=True)
+class _SitesForm(Poster):
+    """A form posted on the sites' dashboard or queue, with what they are drawn with."""
+
+    kit: _Kit
+
+
+async def _sites_form(posted: Posted, kit: Kit) -> _SitesForm:
+    return _SitesForm(posted.request, posted.session, posted.user, kit)
+
+
+StaffForm = Annotated[_SitesForm, for_roles(_sites_form, Role.CDC, Role.SITE_MANAGER)]
+CdcForm = Annotated[_SitesForm, for_roles(_sites_form, Role.CDC)]
 
 
 def done(request: Request, key: str, **fields: object) -> None:
@@ -150,18 +164,14 @@ def dashboard(request: Request, session: DbSession, user: Staff, kit: Kit) -> Re
 
 @router.post("/sites", response_class=HTMLResponse)
 def register(
-    request: Request,
-    session: DbSession,
-    user: Cdc,
-    kit: Kit,
-    _csrf: Csrf,
+    form: CdcForm,
     name: Annotated[str, Form(max_length=200)] = "",
     district: Annotated[str, Form(max_length=50)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
     floors: Annotated[str, Form(max_length=3)] = "1",
     per_floor: Annotated[str, Form(max_length=3)] = "10",
 ) -> Response:
-    form = {
+    typed = {
         "name": name,
         "district": district,
         "address": address,
@@ -180,21 +190,27 @@ def register(
             RoomSpec(f, n) for f in range(1, int(floors) + 1) for n in range(1, int(per_floor) + 1)
         ]
         register_site(
-            session=session,
+            session=form.session,
             name=name,
             district=district,
             address=address,
             rooms=rooms,
-            parse_place=kit.gazetteer.parse,
-            actor=user.name,
-            now=kit.clock.now(),
+            parse_place=form.kit.gazetteer.parse,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
+        form.session.rollback()
         return _dashboard(
-            request, session, kit, user, status_code=422, site_errors=problem.problems(), form=form
+            form.request,
+            form.session,
+            form.kit,
+            form.user,
+            status_code=422,
+            site_errors=problem.problems(),
+            form=typed,
         )
-    done(request, "registered")
+    done(form.request, "registered")
     return RedirectResponse("/sites", status_code=303)
 
 
@@ -229,6 +245,20 @@ def _queue_page(
     )
 
 
+def _queue_refused(form: _SitesForm, problem: FanjingError, **context: Any) -> HTMLResponse:
+    """An assignment refused: nothing of it kept, the queue again with its errors (409)."""
+    form.session.rollback()
+    return _queue_page(
+        form.request,
+        form.session,
+        form.kit,
+        form.user,
+        status_code=409,
+        errors=problem.problems(),
+        **context,
+    )
+
+
 @router.get("/sites/queue", response_class=HTMLResponse)
 def queue(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
     return _queue_page(request, session, kit, user)
@@ -236,39 +266,30 @@ def queue(request: Request, session: DbSession, user: Staff, kit: Kit) -> Respon
 
 @router.post("/sites/queue/assign", response_class=HTMLResponse)
 def assign_all(
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
+    form: StaffForm,
     district: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
-    scope = site_scope(session, user)
+    scope = site_scope(form.session, form.user)
     try:
         assignment = assign_district_queue(
-            session=session,
+            session=form.session,
             district=None if scope is not None else (district or None),
             site_id=scope,
-            place_name=place_name(kit.gazetteer),
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            place_name=place_name(form.kit.gazetteer),
+            actor=form.user.name,
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _queue_page(request, session, kit, user, status_code=409, errors=problem.problems())
-    done(request, "queue", placed=len(assignment.placed), waiting=len(assignment.waiting))
+        return _queue_refused(form, problem)
+    done(form.request, "queue", placed=len(assignment.placed), waiting=len(assignment.waiting))
     return RedirectResponse("/sites/queue", status_code=303)
 
 
 @router.post("/sites/queue/{case_id}/assign", response_class=HTMLResponse)
 def assign_one(
     case_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
+    form: StaffForm,
     room_id: Annotated[str, Form(max_length=12)] = "",
     household: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
@@ -276,26 +297,17 @@ def assign_one(
         if not room_id.isdigit():
             raise FanjingError(Code.MISSING_FIELD, "请选择房间")
         placement = assign_case(
-            session=session,
+            session=form.session,
             case_id=case_id,
             room_id=int(room_id),
             household=household,
-            site_id=site_scope(session, user),
-            place_name=place_name(kit.gazetteer),
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            site_id=site_scope(form.session, form.user),
+            place_name=place_name(form.kit.gazetteer),
+            actor=form.user.name,
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _queue_page(
-            request,
-            session,
-            kit,
-            user,
-            status_code=409,
-            errors=problem.problems(),
-            failed=case_id,
-        )
-    done(request, "assigned", case=placement.case_id, room=placement.room_id)
+        return _queue_refused(form, problem, failed=case_id)
+    done(form.request, "assigned", case=placement.case_id, room=placement.room_id)
     return RedirectResponse("/sites/queue", status_code=303)
