@@ -40,7 +40,7 @@ from fanjing.web.deps import (
     SettingsDep,
 )
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
-from fanjing.web.pages.session import Posted, Poster, for_roles, render, require_page
+from fanjing.web.pages.session import Posted, Visit, for_roles, render, require_page
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[UserRow, Depends(require_page(Role.CDC, Role.ADMIN))]
@@ -118,7 +118,7 @@ Kit = Annotated[CdcKit, Depends(_cdc_kit)]
 
 
 @dataclass(frozen=True)
-class CdcForm(Poster):
+class CdcForm(Visit):
     """A form posted on CDC's pages, with what they are drawn and changed with."""
 
     kit: CdcKit

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
+from fanjing.infra.clock import Clock
 from fanjing.infra.logs import note_role
 from fanjing.users.core import SESSION_LIFETIME, Role
 from fanjing.users.sessions import end_session, start_session, user_of_session
@@ -120,30 +121,41 @@ def _user_of_scopes(scopes: SecurityScopes, request: Request, session: DbSession
 
 
 def for_roles(dependency: Callable[..., Any], *roles: Role) -> Any:
-    """``dependency`` (one built on ``Posted``) for a route of ``roles``."""
+    """``dependency`` (one built on ``Visited`` or ``Posted``) for a route of ``roles``."""
     return Security(dependency, scopes=[role.value for role in roles])
 
 
 @dataclass(frozen=True)
-class Poster:
-    """Who posts a page's form (its CSRF token checked), with the request and the database
-    session it is handled in: what a page module's form class is built on."""
+class Visit:
+    """Who asks for a page or posts its form, with the request and the database session it is
+    drawn or handled in: what a page module's page and form classes are built on."""
 
     request: Request
     session: Session
     user: UserRow
 
 
-async def _poster(
+async def _visit(
     request: Request,
     session: DbSession,
     user: Annotated[UserRow, Security(_user_of_scopes)],
-    _csrf: Csrf,
-) -> Poster:
-    return Poster(request, session, user)
+) -> Visit:
+    return Visit(request, session, user)
 
 
-Posted = Annotated[Poster, Depends(_poster)]
+Visited = Annotated[Visit, Depends(_visit)]
+
+
+async def _posted(visit: Visited, _csrf: Csrf) -> Visit:
+    return visit
+
+
+Posted = Annotated[Visit, Depends(_posted)]  # a form's visit: its CSRF token checked
+
+
+def stamp(user: UserRow, clock: Clock) -> dict[str, Any]:
+    """Who acts, and the day and moment they do, as the services take them."""
+    return {"actor": user.name, "today": clock.today(), "now": clock.now()}
 
 
 def render(

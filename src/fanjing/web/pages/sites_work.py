@@ -35,7 +35,7 @@ from fanjing.sites.store import PlacementRow, rooms_of_site
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, PacksCacheDep, RowId, SettingsDep
-from fanjing.web.pages.session import Posted, Poster, for_roles, render
+from fanjing.web.pages.session import Posted, Visit, for_roles, render, stamp
 from fanjing.web.pages.sites import RESULT_ZH, Staff, done, flash_of
 
 router = APIRouter(include_in_schema=False)
@@ -100,7 +100,7 @@ def site_page(
 
 
 @dataclass(frozen=True)
-class _SiteForm(Poster):
+class _SiteForm(Visit):
     """A form posted on a site's page: about which site, and what it is done with."""
 
     kit: _Kit
@@ -113,14 +113,6 @@ class _SiteForm(Poster):
 
     def placement(self, placement_id: int) -> PlacementRow:
         return current_placement(self.session, placement_id, self.site_id)
-
-    def stamp(self) -> dict[str, Any]:
-        """Who acts, and the day and moment they do, as the sites' services take them."""
-        return {
-            "actor": self.user.name,
-            "today": self.kit.clock.today(),
-            "now": self.kit.clock.now(),
-        }
 
     def act(self, action: Callable[[], tuple[str, dict[str, object]]]) -> Response:
         """Run the form's action (what it did, for the note), then back to the site; a refusal
@@ -166,7 +158,7 @@ def check(
             slot=slot,
             temperature=temperature,
             symptoms=[s for s in symptoms.replace("，", ",").split(",") if s.strip()],
-            **form.stamp(),
+            **stamp(form.user, form.kit.clock),
         )
         return "checked", {}
 
@@ -187,7 +179,7 @@ def test_result(
             placement=form.own_placement(placement_id),
             day=day_of(day, "day") if day else form.kit.clock.today(),
             result=result,
-            **form.stamp(),
+            **stamp(form.user, form.kit.clock),
         )
         return ("positive" if result == "positive" else "tested"), {}
 
@@ -201,7 +193,7 @@ def checkout(placement_id: RowId, form: StaffForm) -> Response:
             session=form.session,
             placement=form.own_placement(placement_id),
             disinfection=form.kit.disinfection,
-            **form.stamp(),
+            **stamp(form.user, form.kit.clock),
         )
         return "checked_out", {}
 
@@ -220,7 +212,7 @@ def release(
             placement=form.placement(placement_id),
             reason=reason,
             disinfection=form.kit.disinfection,
-            **form.stamp(),
+            **stamp(form.user, form.kit.clock),
         )
         return "released", {}
 
@@ -243,7 +235,7 @@ def move(
             room_id=int(room_id),
             reason=reason,
             disinfection=form.kit.disinfection,
-            **form.stamp(),
+            **stamp(form.user, form.kit.clock),
         )
         return "moved", {"room": placement.room_id}
 

@@ -26,7 +26,7 @@ from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
-from fanjing.web.pages.session import Csrf, Posted, Poster, for_roles, render, require_page
+from fanjing.web.pages.session import Csrf, Posted, Visit, for_roles, render, require_page
 from fanjing.workorders import service, views
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
@@ -213,7 +213,7 @@ def to_act_on(
 
 
 @dataclass(frozen=True)
-class OrderForm(Poster):
+class OrderForm(Visit):
     """A form posted on a work order's page: about which order, and what it is done with."""
 
     kit: WorkordersKit
