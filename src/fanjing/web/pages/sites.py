@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import Clock
@@ -24,9 +23,17 @@ from fanjing.sites.service import RoomSpec, register_site, site_scope
 from fanjing.sites.store import SiteRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import ClockDep, DbSession, GazetteerDep, RowId
+from fanjing.web.deps import ClockDep, GazetteerDep, RowId
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
-from fanjing.web.pages.session import Posted, Poster, for_roles, render, require_page
+from fanjing.web.pages.session import (
+    Posted,
+    Visit,
+    Visited,
+    for_roles,
+    render,
+    require_page,
+    stamp,
+)
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[UserRow, Depends(require_page(Role.CDC, Role.SITE_MANAGER))]
@@ -71,18 +78,24 @@ Kit = Annotated[_Kit, Depends(_kit)]
 
 
 @dataclass(frozen=True)
-class _SitesForm(Poster):
-    """A form posted on the sites' dashboard or queue, with what they are drawn with."""
+class _SitesPage(Visit):
+    """The sites' dashboard or queue asked for, or a form on it posted, with what they are
+    drawn with."""
 
     kit: _Kit
 
 
-async def _sites_form(posted: Posted, kit: Kit) -> _SitesForm:
-    return _SitesForm(posted.request, posted.session, posted.user, kit)
+async def _sites_page(visit: Visited, kit: Kit) -> _SitesPage:
+    return _SitesPage(visit.request, visit.session, visit.user, kit)
 
 
-StaffForm = Annotated[_SitesForm, for_roles(_sites_form, Role.CDC, Role.SITE_MANAGER)]
-CdcForm = Annotated[_SitesForm, for_roles(_sites_form, Role.CDC)]
+async def _sites_form(posted: Posted, kit: Kit) -> _SitesPage:
+    return _SitesPage(posted.request, posted.session, posted.user, kit)
+
+
+StaffPage = Annotated[_SitesPage, for_roles(_sites_page, Role.CDC, Role.SITE_MANAGER)]
+StaffForm = Annotated[_SitesPage, for_roles(_sites_form, Role.CDC, Role.SITE_MANAGER)]
+CdcForm = Annotated[_SitesPage, for_roles(_sites_form, Role.CDC)]
 
 
 def done(request: Request, key: str, **fields: object) -> None:
@@ -97,15 +110,8 @@ def flash_of(request: Request) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-def _dashboard(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
+def _dashboard(page: _SitesPage, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    request, session, kit, user = page.request, page.session, page.kit, page.user
     figures = capacity_on(
         session,
         today=kit.clock.today(),
@@ -158,8 +164,8 @@ def _dashboard(
 
 
 @router.get("/sites", response_class=HTMLResponse)
-def dashboard(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
-    return _dashboard(request, session, kit, user)
+def dashboard(page: StaffPage) -> Response:
+    return _dashboard(page)
 
 
 @router.post("/sites", response_class=HTMLResponse)
@@ -201,28 +207,13 @@ def register(
         )
     except FanjingError as problem:
         form.session.rollback()
-        return _dashboard(
-            form.request,
-            form.session,
-            form.kit,
-            form.user,
-            status_code=422,
-            site_errors=problem.problems(),
-            form=typed,
-        )
+        return _dashboard(form, status_code=422, site_errors=problem.problems(), form=typed)
     done(form.request, "registered")
     return RedirectResponse("/sites", status_code=303)
 
 
-def _queue_page(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
+def _queue_page(page: _SitesPage, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    request, session, kit, user = page.request, page.session, page.kit, page.user
     scope = site_scope(session, user)
     district = request.query_params.get("district") or None
     if scope is not None:
@@ -245,23 +236,15 @@ def _queue_page(
     )
 
 
-def _queue_refused(form: _SitesForm, problem: FanjingError, **context: Any) -> HTMLResponse:
+def _queue_refused(form: _SitesPage, problem: FanjingError, **context: Any) -> HTMLResponse:
     """An assignment refused: nothing of it kept, the queue again with its errors (409)."""
     form.session.rollback()
-    return _queue_page(
-        form.request,
-        form.session,
-        form.kit,
-        form.user,
-        status_code=409,
-        errors=problem.problems(),
-        **context,
-    )
+    return _queue_page(form, status_code=409, errors=problem.problems(), **context)
 
 
 @router.get("/sites/queue", response_class=HTMLResponse)
-def queue(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
-    return _queue_page(request, session, kit, user)
+def queue(page: StaffPage) -> Response:
+    return _queue_page(page)
 
 
 @router.post("/sites/queue/assign", response_class=HTMLResponse)
@@ -276,9 +259,7 @@ def assign_all(
             district=None if scope is not None else (district or None),
             site_id=scope,
             place_name=place_name(form.kit.gazetteer),
-            actor=form.user.name,
-            today=form.kit.clock.today(),
-            now=form.kit.clock.now(),
+            **stamp(form.user, form.kit.clock),
         )
     except FanjingError as problem:
         return _queue_refused(form, problem)
@@ -303,9 +284,7 @@ def assign_one(
             household=household,
             site_id=site_scope(form.session, form.user),
             place_name=place_name(form.kit.gazetteer),
-            actor=form.user.name,
-            today=form.kit.clock.today(),
-            now=form.kit.clock.now(),
+            **stamp(form.user, form.kit.clock),
         )
     except FanjingError as problem:
         return _queue_refused(form, problem, failed=case_id)
