@@ -51,7 +51,9 @@ class _Kit:
     disinfection: timedelta
 
 
-def _kit(clock: ClockDep, cipher: CipherDep, packs: PacksCacheDep, settings: SettingsDep) -> _Kit:
+async def _kit(
+    clock: ClockDep, cipher: CipherDep, packs: PacksCacheDep, settings: SettingsDep
+) -> _Kit:
     return _Kit(clock, cipher, packs, disinfection(settings))
 
 

@@ -59,7 +59,7 @@ class WorkordersKit:
     clock: Clock
 
 
-def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> WorkordersKit:
+async def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> WorkordersKit:
     return WorkordersKit(cipher, gazetteer, clock)
 
 
