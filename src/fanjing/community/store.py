@@ -325,3 +325,30 @@ def open_measures_started(
         )
     )
     return [(case_id, community, row.to_core()) for case_id, community, row in rows]
+
+
+def open_cases_by_community(session: Session) -> list[tuple[str, int]]:
+    """Communities with open cases, and how many, by community."""
+    return [
+        (community, count)
+        for community, count in session.execute(
+            select(CaseRow.community, func.count())
+            .where(CaseRow.status == "open")
+            .group_by(CaseRow.community)
+            .order_by(CaseRow.community)
+        )
+    ]
+
+
+def community_and_name_of_cases(
+    session: Session, case_ids: list[int]
+) -> dict[int, tuple[str, str]]:
+    """Each case's community and its report's encrypted name."""
+    return {
+        case_id: (community, name)
+        for case_id, community, name in session.execute(
+            select(CaseRow.id, CaseRow.community, ArrivalReportRow.name_encrypted)
+            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
+            .where(CaseRow.id.in_(case_ids))
+        )
+    }

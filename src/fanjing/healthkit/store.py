@@ -175,3 +175,42 @@ def delete_popups_of(session: Session, designation_id: int) -> list[int]:
     )
     session.execute(delete(PopupRow).where(PopupRow.designation_id == designation_id))
     return shown
+
+
+def open_red_marks_with_accounts(session: Session) -> list[tuple[RedMarkRow, AccountRow]]:
+    """The red marks not lifted, newest first, each with its account."""
+    return [
+        (mark, account)
+        for mark, account in session.execute(
+            select(RedMarkRow, AccountRow)
+            .join(AccountRow, AccountRow.id == RedMarkRow.account_id)
+            .where(RedMarkRow.lifted_on.is_(None))
+            .order_by(RedMarkRow.id.desc())
+        )
+    ]
+
+
+def bindings_of(session: Session, account_id: int) -> list[PhoneBindingRow]:
+    return list(
+        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account_id))
+    )
+
+
+def open_popups_on(session: Session, account_id: int) -> list[PopupRow]:
+    """The account's pop-ups not yet cleared."""
+    return list(
+        session.scalars(
+            select(PopupRow).where(PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None))
+        )
+    )
+
+
+def red_marks_in_force_on(session: Session, account_id: int) -> list[RedMarkRow]:
+    """The account's red marks not lifted."""
+    return list(
+        session.scalars(
+            select(RedMarkRow).where(
+                RedMarkRow.account_id == account_id, RedMarkRow.lifted_on.is_(None)
+            )
+        )
+    )

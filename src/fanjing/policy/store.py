@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Date, Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
 
@@ -28,3 +28,7 @@ class PolicyPackRow(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+def packs_newest_first(session: Session) -> list[PolicyPackRow]:
+    return list(session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id.desc())))

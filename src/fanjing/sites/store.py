@@ -20,9 +20,10 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
 from fanjing.sites.core import Cohort, Room
@@ -174,3 +175,14 @@ class EscalationRow(Base):
     red_mark_id: Mapped[int | None] = mapped_column(ForeignKey("red_mark.id"))
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
     note: Mapped[str] = mapped_column(String(300))
+
+
+def rooms_of_site(session: Session, site_id: int) -> list[RoomRow]:
+    """The site's rooms, floor by floor, in number order."""
+    return list(
+        session.scalars(
+            select(RoomRow)
+            .where(RoomRow.site_id == site_id)
+            .order_by(RoomRow.floor, RoomRow.number)
+        )
+    )

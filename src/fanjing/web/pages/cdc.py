@@ -40,7 +40,7 @@ from fanjing.web.deps import (
     SettingsDep,
 )
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
-from fanjing.web.pages.session import render, require_page
+from fanjing.web.pages.session import Posted, Visit, for_roles, render, require_page
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[UserRow, Depends(require_page(Role.CDC, Role.ADMIN))]
@@ -103,7 +103,7 @@ class CdcKit:
     followers: DesignationFollowers
 
 
-def _cdc_kit(
+async def _cdc_kit(
     settings: SettingsDep,
     cipher: CipherDep,
     gazetteer: GazetteerDep,
@@ -115,6 +115,23 @@ def _cdc_kit(
 
 
 Kit = Annotated[CdcKit, Depends(_cdc_kit)]
+
+
+@dataclass(frozen=True)
+class CdcForm(Visit):
+    """A form posted on CDC's pages, with what they are drawn and changed with."""
+
+    kit: CdcKit
+
+    def flash_next(self, text: str, **fields: str) -> None:
+        flash_next(self.request, text, **fields)
+
+
+async def _cdc_form(posted: Posted, kit: Kit) -> CdcForm:
+    return CdcForm(posted.request, posted.session, posted.user, kit)
+
+
+WriterForm = Annotated[CdcForm, for_roles(_cdc_form, Role.CDC)]
 
 
 async def text_of(text: str, upload: UploadFile | None) -> tuple[str, str | None]:

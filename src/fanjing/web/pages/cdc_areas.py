@@ -32,31 +32,38 @@ from fanjing.web.pages.cdc import (
     MAX_UPLOAD_BYTES,
     ORIGIN_ZH,
     REOPENED,
+    CdcForm,
     CdcKit,
     DayText,
     Kit,
     Viewer,
     Writer,
+    WriterForm,
     day_or,
-    flash_next,
     take_flash,
     text_of,
 )
-from fanjing.web.pages.session import Csrf, render
+from fanjing.web.pages.session import render
 
 router = APIRouter(include_in_schema=False)
 UNDO = "cdc_undo"  # the designation just lifted, which the next page offers to reopen
 
 
-def _publish(session: Session, kit: CdcKit, opened: tuple[int, ...] = ()) -> None:
+def _publish(form: CdcForm, opened: tuple[int, ...] = ()) -> None:
     publish(
-        session=session,
-        followers=kit.followers,
+        session=form.session,
+        followers=form.kit.followers,
         opened_ids=opened,
-        today=kit.clock.today(),
-        now=kit.clock.now(),
-        registry=kit.registry,
+        today=form.kit.clock.today(),
+        now=form.kit.clock.now(),
+        registry=form.kit.registry,
     )
+
+
+def _refused(form: CdcForm, /, **context: Any) -> HTMLResponse:
+    """A form refused: nothing of it kept, the areas page as of today with its errors."""
+    form.session.rollback()
+    return _areas_refused(form.request, form.session, form.kit, form.user, **context)
 
 
 def _areas_refused(
@@ -165,11 +172,7 @@ def areas(
 
 @router.post("/cdc/areas/import", response_class=HTMLResponse)
 async def import_list(
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    _csrf: Csrf,
-    kit: Kit,
+    form: WriterForm,
     text: Annotated[str, Form(max_length=MAX_UPLOAD_BYTES)] = "",
     upload: Annotated[UploadFile | None, File()] = None,
     list_date: Annotated[str, Form(max_length=10)] = "",
@@ -179,28 +182,20 @@ async def import_list(
         if not content.strip():
             raise FanjingError(Code.EMPTY_FILE, "请粘贴名单或选择文件")
         report = imports.import_risk_file(
-            session=session,
+            session=form.session,
             text=content,
             file=file_name or "网页粘贴",
-            parse_place=kit.gazetteer.parse,
-            actor=user.name,
-            now=kit.clock.now(),
+            parse_place=form.kit.gazetteer.parse,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
             list_date=day_of(list_date, "date") if list_date.strip() else None,
-            followers=kit.followers,
+            followers=form.kit.followers,
         )
     except FanjingError as problem:
-        session.rollback()
         RISK_IMPORTS.labels("refused").inc()
-        return _areas_refused(
-            request,
-            session,
-            kit,
-            user,
-            import_errors=problem.problems(),
-            import_text=text,
-        )
+        return _refused(form, import_errors=problem.problems(), import_text=text)
     RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
-    _publish(session, kit, report.opened_ids)
+    _publish(form, report.opened_ids)
     return RedirectResponse(f"/cdc/areas/imports/{report.import_id}", status_code=303)
 
 
@@ -234,32 +229,28 @@ def _import_page(
 
 
 @router.post("/cdc/areas/imports/{import_id}/confirm-lifts", response_class=HTMLResponse)
-def confirm_lifts(
-    import_id: RowId, request: Request, session: DbSession, user: Writer, _csrf: Csrf, kit: Kit
-) -> Response:
+def confirm_lifts(import_id: RowId, form: WriterForm) -> Response:
     try:
         report = imports.confirm_held_lifts(
-            session=session,
+            session=form.session,
             import_id=import_id,
-            actor=user.name,
-            now=kit.clock.now(),
-            followers=kit.followers,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
+            followers=form.kit.followers,
         )
     except FanjingError as problem:
-        session.rollback()
-        return _import_page(request, session, user, import_id, confirm_errors=problem.problems())
-    _publish(session, kit)
-    flash_next(request, LIFTS_CONFIRMED, n=str(len(report.held)))
+        form.session.rollback()
+        return _import_page(
+            form.request, form.session, form.user, import_id, confirm_errors=problem.problems()
+        )
+    _publish(form)
+    form.flash_next(LIFTS_CONFIRMED, n=str(len(report.held)))
     return RedirectResponse(f"/cdc/areas/imports/{import_id}", status_code=303)
 
 
 @router.post("/cdc/areas/designate", response_class=HTMLResponse)
 def designate(
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    _csrf: Csrf,
-    kit: Kit,
+    form: WriterForm,
     level: Annotated[str, Form(max_length=10)] = "",
     area: Annotated[str, Form(max_length=200)] = "",
     from_: Annotated[str, Form(alias="from", max_length=10)] = "",
@@ -269,28 +260,23 @@ def designate(
         if not area.strip():
             raise FanjingError(Code.MISSING_FIELD, "请填写地区")
         row = service.designate(
-            session=session,
+            session=form.session,
             level=level,
             area=area.strip(),
             start=day_of(from_, "from"),
             end=day_of(to, "to") if to.strip() else None,
-            parse_place=kit.gazetteer.parse,
-            actor=user.name,
-            now=kit.clock.now(),
+            parse_place=form.kit.gazetteer.parse,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _areas_refused(
-            request,
-            session,
-            kit,
-            user,
+        return _refused(
+            form,
             designate_errors=problem.problems(),
             form={"level": level, "area": area, "from": from_, "to": to},
         )
-    _publish(session, kit, (row.id,))
-    flash_next(
-        request,
+    _publish(form, (row.id,))
+    form.flash_next(
         DESIGNATED,
         level=LEVEL_OF_AREA_ZH[row.level],
         area=row.area_name,
@@ -302,38 +288,27 @@ def designate(
 @router.post("/cdc/areas/{designation_id}/lift", response_class=HTMLResponse)
 def lift(
     designation_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    _csrf: Csrf,
-    kit: Kit,
+    form: WriterForm,
     to: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    row = session.get(DesignationRow, designation_id)
+    row = form.session.get(DesignationRow, designation_id)
     name = row.area_name if row else str(designation_id)
     try:
         lifted = service.lift(
-            session=session,
+            session=form.session,
             designation_id=designation_id,
             last_day=day_of(to, "to"),
-            actor=user.name,
-            now=kit.clock.now(),
-            followers=kit.followers,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
+            followers=form.kit.followers,
         )
     except FanjingError as problem:
-        session.rollback()
-        return _areas_refused(
-            request,
-            session,
-            kit,
-            user,
-            lift_errors=problem.problems(),
-        )
+        return _refused(form, lift_errors=problem.problems())
     last = lifted.to_date.isoformat() if lifted.to_date else to
-    _publish(session, kit)
-    flash_next(request, LIFTED, area=name, day=last)
+    _publish(form)
+    form.flash_next(LIFTED, area=name, day=last)
     if lifted.to_date:  # a withdrawal (lifted before it began) deletes the row: no undo
-        request.session[UNDO] = designation_id
+        form.request.session[UNDO] = designation_id
     return RedirectResponse("/cdc/areas", status_code=303)
 
 
@@ -366,21 +341,16 @@ def confirm_lift(
 
 
 @router.post("/cdc/areas/{designation_id}/reopen", response_class=HTMLResponse)
-def reopen(
-    designation_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    _csrf: Csrf,
-    kit: Kit,
-) -> Response:
+def reopen(designation_id: RowId, form: WriterForm) -> Response:
     try:
         row = service.reopen(
-            session=session, designation_id=designation_id, actor=user.name, now=kit.clock.now()
+            session=form.session,
+            designation_id=designation_id,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _areas_refused(request, session, kit, user, lift_errors=problem.problems())
-    _publish(session, kit)
-    flash_next(request, REOPENED, area=row.area_name)
+        return _refused(form, lift_errors=problem.problems())
+    _publish(form)
+    form.flash_next(REOPENED, area=row.area_name)
     return RedirectResponse("/cdc/areas", status_code=303)

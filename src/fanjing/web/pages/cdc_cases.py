@@ -4,13 +4,11 @@ offers CDC, as pages. Each action takes a reason and is audited by its service."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
@@ -19,16 +17,14 @@ from fanjing.community.core import KIND_ZH
 from fanjing.community.measures import adjust_measure, lift_contact
 from fanjing.community.reading import case_read, community_cases, measure_days
 from fanjing.community.service import case_in_community
-from fanjing.community.store import CaseMeasureRow, CaseRow
+from fanjing.community.store import CaseMeasureRow, open_cases_by_community
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red
-from fanjing.healthkit.store import AccountRow, RedMarkRow
-from fanjing.infra.clock import Clock
-from fanjing.infra.crypto import FieldCipher
+from fanjing.healthkit.store import open_red_marks_with_accounts
 from fanjing.users.store import UserRow
-from fanjing.web.deps import CipherDep, ClockDep, DbSession, RowId
-from fanjing.web.pages.cdc import Viewer, Writer, flash_next, take_flash
-from fanjing.web.pages.session import Csrf, render
+from fanjing.web.deps import DbSession, RowId
+from fanjing.web.pages.cdc import CdcForm, CdcKit, Kit, Viewer, WriterForm, take_flash
+from fanjing.web.pages.session import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,35 +46,7 @@ TEXTS = (
 )
 
 
-@dataclass(frozen=True)
-class _Kit:
-    """What CDC's case pages are drawn and changed with."""
-
-    cipher: FieldCipher
-    clock: Clock
-
-
-def _kit(cipher: CipherDep, clock: ClockDep) -> _Kit:
-    return _Kit(cipher, clock)
-
-
-Kit = Annotated[_Kit, Depends(_kit)]
-
-
 # ---------------------------------------------------------------- cases
-
-
-def _communities(session: Session) -> list[tuple[str, int]]:
-    """Communities with open cases, and how many."""
-    return [
-        (community, count)
-        for community, count in session.execute(
-            select(CaseRow.community, func.count())
-            .where(CaseRow.status == "open")
-            .group_by(CaseRow.community)
-            .order_by(CaseRow.community)
-        )
-    ]
 
 
 @router.get("/cdc/cases", response_class=HTMLResponse)
@@ -89,7 +57,7 @@ def cases(
     kit: Kit,
     community: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
-    communities = _communities(session)
+    communities = open_cases_by_community(session)
     chosen = community or (communities[0][0] if communities else "")
     rows = (
         community_cases(session, kit.cipher, community=chosen, status="open", reveal=False)
@@ -110,7 +78,7 @@ def cases(
 def _case_page(
     request: Request,
     session: Session,
-    kit: _Kit,
+    kit: CdcKit,
     user: UserRow,
     case_id: int,
     *,
@@ -140,88 +108,76 @@ def case(
     return _case_page(request, session, kit, user, case_id)
 
 
+def _case_refused(form: CdcForm, case_id: int, failed: str, problem: FanjingError) -> HTMLResponse:
+    """A form on the case's page refused: nothing of it kept, the page again with its errors
+    by the form that ``failed``."""
+    form.session.rollback()
+    return _case_page(
+        form.request,
+        form.session,
+        form.kit,
+        form.user,
+        case_id,
+        status_code=422,
+        failed=failed,
+        errors=problem.problems(),
+    )
+
+
 @router.post("/cdc/cases/{case_id}/measures/{measure_id}/adjust", response_class=HTMLResponse)
 def adjust(
     case_id: RowId,
     measure_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WriterForm,
     last_day: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """A measure's new last day (empty: until further notice), with the reason."""
-    row = session.get(CaseMeasureRow, measure_id)
+    row = form.session.get(CaseMeasureRow, measure_id)
     if row is None or row.case_id != case_id:
         raise FanjingError(Code.NOT_FOUND, f"个案 {case_id} 没有编号为 {measure_id} 的措施")
     try:
         last = day_of(last_day, "last_day") if last_day.strip() else None
         adjust_measure(
-            session=session,
+            session=form.session,
             measure_id=measure_id,
             end=last + timedelta(days=1) if last else None,  # the service's end is exclusive
             reason=reason,
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _case_page(
-            request,
-            session,
-            kit,
-            user,
-            case_id,
-            status_code=422,
-            failed=f"adjust-{measure_id}",
-            errors=problem.problems(),
-        )
+        return _case_refused(form, case_id, f"adjust-{measure_id}", problem)
     kind = KIND_ZH.get(row.kind, row.kind)
     if last:
-        flash_next(request, ADJUSTED, kind=kind, day=last.isoformat())
+        form.flash_next(ADJUSTED, kind=kind, day=last.isoformat())
     else:
-        flash_next(request, ADJUSTED_OPEN, kind=kind)
+        form.flash_next(ADJUSTED_OPEN, kind=kind)
     return RedirectResponse(f"/cdc/cases/{case_id}", status_code=303)
 
 
 @router.post("/cdc/cases/{case_id}/lift", response_class=HTMLResponse)
 def lift(
     case_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WriterForm,
     day: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """The case's measures end on ``day`` and it closes (its group's closed loop with it)."""
     try:
         lift_contact(
-            session=session,
-            case=case_in_community(session, case_id, None),
-            day=day_of(day, "day") if day.strip() else kit.clock.today(),
+            session=form.session,
+            case=case_in_community(form.session, case_id, None),
+            day=day_of(day, "day") if day.strip() else form.kit.clock.today(),
             reason=reason,
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
         if problem.code == "not_found":
             raise
-        session.rollback()
-        return _case_page(
-            request,
-            session,
-            kit,
-            user,
-            case_id,
-            status_code=422,
-            failed="lift",
-            errors=problem.problems(),
-        )
-    flash_next(request, CASE_LIFTED, id=str(case_id))
+        return _case_refused(form, case_id, "lift", problem)
+    form.flash_next(CASE_LIFTED, id=str(case_id))
     return RedirectResponse(f"/cdc/cases/{case_id}", status_code=303)
 
 
@@ -230,12 +186,6 @@ def lift(
 
 def _marks(session: Session, cipher: Any) -> list[dict[str, Any]]:
     """Open red marks, newest first, with whose account (masked: CDC needs no more here)."""
-    rows = session.execute(
-        select(RedMarkRow, AccountRow)
-        .join(AccountRow, AccountRow.id == RedMarkRow.account_id)
-        .where(RedMarkRow.lifted_on.is_(None))
-        .order_by(RedMarkRow.id.desc())
-    ).all()
     return [
         {
             "id": mark.id,
@@ -246,14 +196,14 @@ def _marks(session: Session, cipher: Any) -> list[dict[str, Any]]:
             "marked_on": mark.marked_on,
             "marked_by": mark.marked_by,
         }
-        for mark, account in rows
+        for mark, account in open_red_marks_with_accounts(session)
     ]
 
 
 def _marks_page(
     request: Request,
     session: Session,
-    kit: _Kit,
+    kit: CdcKit,
     user: UserRow,
     *,
     status_code: int = 200,
@@ -273,6 +223,21 @@ def _marks_page(
     )
 
 
+def _marks_refused(form: CdcForm, problem: FanjingError, /, **context: Any) -> HTMLResponse:
+    """A form on the red marks' page refused: nothing of it kept, the page again with its
+    errors."""
+    form.session.rollback()
+    return _marks_page(
+        form.request,
+        form.session,
+        form.kit,
+        form.user,
+        status_code=422,
+        errors=problem.problems(),
+        **context,
+    )
+
+
 @router.get("/cdc/red-marks", response_class=HTMLResponse)
 def red_marks(request: Request, session: DbSession, user: Viewer, kit: Kit) -> HTMLResponse:
     return _marks_page(request, session, kit, user)
@@ -280,67 +245,53 @@ def red_marks(request: Request, session: DbSession, user: Viewer, kit: Kit) -> H
 
 @router.post("/cdc/red-marks", response_class=HTMLResponse)
 def mark(
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WriterForm,
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
     kind: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    today = kit.clock.today()
+    today = form.kit.clock.today()
     try:
         document = read_document(
             document_kind, document_number, today=today, field="document_number"
         )
         mark_red(
-            session=session,
-            cipher=kit.cipher,
+            session=form.session,
+            cipher=form.kit.cipher,
             document=document,
             kind=kind,
             reason=reason,
-            actor=user.name,
+            actor=form.user.name,
             today=today,
-            now=kit.clock.now(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
         # the number typed is not shown back: the form asks for it again
-        form = {"document_kind": document_kind, "kind": kind, "reason": reason}
-        return _marks_page(
-            request, session, kit, user, status_code=422, form=form, errors=problem.problems()
-        )
-    flash_next(request, MARKED, kind=RED_KINDS[kind])
+        typed = {"document_kind": document_kind, "kind": kind, "reason": reason}
+        return _marks_refused(form, problem, form=typed)
+    form.flash_next(MARKED, kind=RED_KINDS[kind])
     return RedirectResponse("/cdc/red-marks", status_code=303)
 
 
 @router.post("/cdc/red-marks/{mark_id}/lift", response_class=HTMLResponse)
 def lift_mark(
     mark_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WriterForm,
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     try:
         lift_red(
-            session=session,
+            session=form.session,
             mark_id=mark_id,
             reason=reason,
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            actor=form.user.name,
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
         if problem.code == "not_found":
             raise
-        session.rollback()
-        return _marks_page(
-            request, session, kit, user, status_code=422, failed=mark_id, errors=problem.problems()
-        )
-    flash_next(request, MARK_LIFTED, id=str(mark_id))
+        return _marks_refused(form, problem, failed=mark_id)
+    form.flash_next(MARK_LIFTED, id=str(mark_id))
     return RedirectResponse("/cdc/red-marks", status_code=303)

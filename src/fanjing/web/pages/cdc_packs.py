@@ -8,16 +8,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name
 from fanjing.community.core import KIND_ZH
 from fanjing.community.reevaluate import Preview, approve_and_publish, preview_pack
-from fanjing.community.store import ArrivalReportRow, CaseRow
+from fanjing.community.store import community_and_name_of_cases
 from fanjing.errors import Code, FanjingError
 from fanjing.policy.packstore import load_pack_in_time, store_pack
-from fanjing.policy.store import PolicyPackRow
+from fanjing.policy.service import Checker
+from fanjing.policy.store import PolicyPackRow, packs_newest_first
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
     CheckerDep,
@@ -33,12 +33,11 @@ from fanjing.web.pages.cdc import (
     CdcKit,
     Kit,
     Viewer,
-    Writer,
-    flash_next,
+    WriterForm,
     take_flash,
     text_of,
 )
-from fanjing.web.pages.session import Csrf, render
+from fanjing.web.pages.session import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 def _packs_page(
     request: Request, session: Session, user: UserRow, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    packs = session.scalars(select(PolicyPackRow).order_by(PolicyPackRow.id.desc())).all()
+    packs = packs_newest_first(session)
     return render(
         request,
         "cdc_packs.html",
@@ -66,11 +65,7 @@ def packs(request: Request, session: DbSession, user: Viewer) -> Response:
 
 @router.post("/cdc/packs", response_class=HTMLResponse)
 async def upload(
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    _csrf: Csrf,
-    kit: Kit,
+    form: WriterForm,
     text: Annotated[str, Form(max_length=MAX_UPLOAD_BYTES)] = "",
     upload: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
@@ -82,34 +77,32 @@ async def upload(
         pack = await load_pack_in_time(content, file=file)
         row = await run_in_threadpool(
             store_pack,
-            session=session,
+            session=form.session,
             pack=pack,
             text=content,
             file=file,
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
+        form.session.rollback()
         return _packs_page(
-            request, session, user, status_code=422, errors=problem.problems(), text=text
+            form.request,
+            form.session,
+            form.user,
+            status_code=422,
+            errors=problem.problems(),
+            text=text,
         )
-    session.commit()
-    flash_next(request, UPLOADED, pack=row.pack_id, version=row.version)
+    form.session.commit()
+    form.flash_next(UPLOADED, pack=row.pack_id, version=row.version)
     return RedirectResponse(f"/cdc/packs/{row.id}", status_code=303)
 
 
 def _changes(session: Session, preview: Preview) -> list[dict[str, Any]]:
     """Each changed case with who it is (community, masked name) and its measures' changes."""
     ids = [change.case_id for change in preview.changes]
-    who = {
-        case_id: (community, name)
-        for case_id, community, name in session.execute(
-            select(CaseRow.id, CaseRow.community, ArrivalReportRow.name_encrypted)
-            .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-            .where(CaseRow.id.in_(ids))
-        )
-    }
+    who = community_and_name_of_cases(session, ids)
     return [
         {
             "case_id": change.case_id,
@@ -133,17 +126,16 @@ def pack(
     row = session.get(PolicyPackRow, pack_row_id)
     if row is None:
         raise FanjingError(Code.NOT_FOUND, f"没有编号为 {pack_row_id} 的政策包")
-    preview = (
-        preview_pack(
-            session=session,
-            checker=checker,
-            row_id=row.id,
-            dask_scheduler=kit.settings.dask_scheduler,
-        )
-        if row.status == "draft"
-        else None
+    return _pack_page(request, session, kit, user, row, _preview(session, kit, checker, row))
+
+
+def _preview(session: Session, kit: CdcKit, checker: Checker, row: PolicyPackRow) -> Preview | None:
+    """What approving the pack would change, while it is a draft."""
+    if row.status != "draft":
+        return None
+    return preview_pack(
+        session=session, checker=checker, row_id=row.id, dask_scheduler=kit.settings.dask_scheduler
     )
-    return _pack_page(request, session, kit, user, row, preview)
 
 
 def _pack_page(
@@ -180,11 +172,7 @@ def _pack_page(
 @router.post("/cdc/packs/{pack_row_id}/approve", response_class=HTMLResponse)
 def approve(
     pack_row_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Writer,
-    _csrf: Csrf,
-    kit: Kit,
+    form: WriterForm,
     confirm: Annotated[str, Form(max_length=3)] = "",
     *,
     checker: CheckerDep,
@@ -196,32 +184,30 @@ def approve(
         if confirm != "yes":
             raise FanjingError(Code.NOT_CONFIRMED, "请先勾选“我已看过预览，确认批准”")
         applied = approve_and_publish(
-            session=session,
+            session=form.session,
             checker=checker,
             row_id=pack_row_id,
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
             packs=pack_cache,
-            dask_scheduler=kit.settings.dask_scheduler,
+            dask_scheduler=form.kit.settings.dask_scheduler,
         )
     except FanjingError as problem:
         if problem.code == "not_found":
             raise
-        session.rollback()
-        row = session.get_one(PolicyPackRow, pack_row_id)
-        preview = (
-            preview_pack(
-                session=session,
-                checker=checker,
-                row_id=row.id,
-                dask_scheduler=kit.settings.dask_scheduler,
-            )
-            if row.status == "draft"
-            else None
-        )
+        form.session.rollback()
+        row = form.session.get_one(PolicyPackRow, pack_row_id)
         page = _pack_page(
-            request, session, kit, user, row, preview, approve_errors=problem.problems()
+            form.request,
+            form.session,
+            form.kit,
+            form.user,
+            row,
+            _preview(form.session, form.kit, checker, row),
+            approve_errors=problem.problems(),
         )
         page.status_code = {"same_approver": 403, "not_confirmed": 422}.get(problem.code, 409)
         return page
-    return _pack_page(request, session, kit, user, applied.pack, applied, approved=True)
+    return _pack_page(
+        form.request, form.session, form.kit, form.user, applied.pack, applied, approved=True
+    )

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
@@ -34,7 +33,7 @@ from fanjing.healthkit.service import (
 )
 from fanjing.healthkit.status import status_of_user
 from fanjing.healthkit.status_row import OpenPopup
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, bindings_of
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.itinerary.core import card_window
@@ -52,7 +51,7 @@ from fanjing.web.deps import (
     RegistryCacheDep,
     SettingsDep,
 )
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.pages.session import Csrf, Posted, Visit, Visited, for_roles, render, require_page
 
 router = APIRouter(include_in_schema=False)
 Citizen = Annotated[UserRow, Depends(require_page(Role.CITIZEN))]
@@ -91,33 +90,48 @@ def _kit(
 Kit = Annotated[_Kit, Depends(_kit)]
 
 
+@dataclass(frozen=True)
+class CitizenPage(Visit):
+    """The health kit's page asked for, or a form on it posted, with what it is drawn with."""
+
+    kit: _Kit
+
+
+async def _citizen_page(visit: Visited, kit: Kit) -> CitizenPage:
+    return CitizenPage(visit.request, visit.session, visit.user, kit)
+
+
+async def _citizen_form(posted: Posted, kit: Kit) -> CitizenPage:
+    return CitizenPage(posted.request, posted.session, posted.user, kit)
+
+
+HealthkitPage = Annotated[CitizenPage, for_roles(_citizen_page, Role.CITIZEN)]
+HealthkitForm = Annotated[CitizenPage, for_roles(_citizen_form, Role.CITIZEN)]
+
+
 # --- the health kit -----------------------------------------------------------------------
 
 
 @router.get("/healthkit", response_class=HTMLResponse)
-def healthkit(request: Request, session: DbSession, user: Citizen, kit: Kit) -> HTMLResponse:
-    account = account_of_user(session, user.id)
+def healthkit(page: HealthkitPage) -> HTMLResponse:
+    account = account_of_user(page.session, page.user.id)
     if account is None:
-        return _account_form(request, user)
-    return healthkit_page(request, session, kit, user, account)
+        return _account_form(page.request, page.user)
+    return healthkit_page(page, account)
 
 
 def healthkit_page(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
+    page: CitizenPage,
     account: AccountRow,
     *,
     errors: list[FanjingError] | None = None,
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, kit, user = page.request, page.session, page.kit, page.user
     today = kit.clock.today()
     status = status_of_user(session, user.id, today)
-    bindings = list(
-        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
-    )
+    bindings = bindings_of(session, account.id)
     view = account_view(account, bindings, kit.cipher, reveal=False)
     card = account_card(session, account.id, as_of=today, designations=kit.registry.designations)
     return render(
@@ -158,9 +172,14 @@ def _popups_by_city(popups: list[OpenPopup]) -> list[tuple[str, date, date, int]
 
 
 @router.get("/healthkit/pass", response_class=HTMLResponse)
-def pass_fragment(request: Request, session: DbSession, user: Citizen, kit: Kit) -> HTMLResponse:
+def pass_fragment(page: HealthkitPage) -> HTMLResponse:
     """The QR pass as a fragment: the health kit page fetches it again every minute."""
-    return render(request, "citizen_pass.html", user=user, **_pass(session, kit, user))
+    return render(
+        page.request,
+        "citizen_pass.html",
+        user=page.user,
+        **_pass(page.session, page.kit, page.user),
+    )
 
 
 def _pass(session: Session, kit: _Kit, user: UserRow) -> dict[str, Any]:

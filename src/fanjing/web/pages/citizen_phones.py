@@ -31,7 +31,7 @@ from fanjing.web.errors import retry_after, status_for
 from fanjing.web.pages.citizen import (
     PLATFORM_ZH,
     Citizen,
-    Kit,
+    HealthkitForm,
     healthkit_page,
     own_account_of,
 )
@@ -43,46 +43,36 @@ BINDING = "binding"  # the session key of a binding waiting for its code
 
 @router.post("/healthkit/phones", response_class=HTMLResponse)
 def send_code(
-    request: Request,
-    session: DbSession,
-    user: Citizen,
-    _csrf: Csrf,
+    form: HealthkitForm,
     phone: Annotated[str, Form(max_length=30)] = "",
     platform: Annotated[str, Form(max_length=10)] = "",
     *,
-    kit: Kit,
     sender: SenderDep,
     limits: RateLimitsDep,
 ) -> HTMLResponse:
     """Step one of binding: a one-time code to the number; then the form asking for it."""
-    account = own_account_of(session, user)
+    account = own_account_of(form.session, form.user)
     try:
         start_binding(
-            session=session,
-            cipher=kit.cipher,
+            session=form.session,
+            cipher=form.kit.cipher,
             sender=sender,
             limits=limits,
             account=account,
             phone=phone,
             platform=platform,
-            now=kit.clock.now(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()  # no code is kept that was not sent
+        form.session.rollback()  # no code is kept that was not sent
         page = healthkit_page(
-            request,
-            session,
-            kit,
-            user,
-            account,
-            errors=problem.problems(),
-            status_code=status_for(problem),
+            form, account, errors=problem.problems(), status_code=status_for(problem)
         )
         page.headers.update(retry_after(problem))
         return page
     # the number waits in the (signed) session, not in the page: pages show it masked
-    request.session[BINDING] = {"phone": phone.strip(), "platform": platform}
-    return _code_form(request, user, phone.strip(), platform, code_in_log=_logged(sender))
+    form.request.session[BINDING] = {"phone": phone.strip(), "platform": platform}
+    return _code_form(form.request, form.user, phone.strip(), platform, code_in_log=_logged(sender))
 
 
 def _logged(sender: CodeSender) -> bool:
@@ -166,30 +156,23 @@ def confirm(
 
 @router.post("/healthkit/phones/unbind", response_model=None)
 def unbind_phone(
-    request: Request,
-    session: DbSession,
-    user: Citizen,
-    _csrf: Csrf,
+    form: HealthkitForm,
     phone: Annotated[str, Form(max_length=30)] = "",
     platform: Annotated[str, Form(max_length=10)] = "",
-    *,
-    kit: Kit,
 ) -> Response:
     """Unbinding on the authorising platform; another platform is refused, naming the right one."""
-    account = own_account_of(session, user)
+    account = own_account_of(form.session, form.user)
     try:
         unbind(
-            session=session,
-            cipher=kit.cipher,
+            session=form.session,
+            cipher=form.kit.cipher,
             account=account,
             phone=phone,
             platform=platform,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        return healthkit_page(
-            request, session, kit, user, account, errors=problem.problems(), status_code=422
-        )
-    session.commit()
+        return healthkit_page(form, account, errors=problem.problems(), status_code=422)
+    form.session.commit()
     return RedirectResponse("/healthkit?done=unbound#phones", status_code=303)

@@ -4,13 +4,12 @@ sync then brings it to the health kit; the page can run the sync at once)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from fanjing.audit import service as audit
 from fanjing.common.days import day_of
@@ -19,7 +18,6 @@ from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
-from fanjing.users.store import UserRow
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import (
     DoseEntry,
@@ -30,11 +28,10 @@ from fanjing.vaccination.service import (
 )
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.vaccination.views import dose_views
-from fanjing.web.deps import CipherDep, ClockDep, DbSession, EngineDep, RowId
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.deps import CipherDep, ClockDep, EngineDep, RowId
+from fanjing.web.pages.session import Posted, Visit, Visited, for_roles, render
 
 router = APIRouter(include_in_schema=False)
-ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
 FLASH = "clinic_flash"
 RECENT = 20
 MAX_DOSES = 5
@@ -62,16 +59,53 @@ TEXTS = (
 )
 
 
-def _page(
-    request: Request,
-    session: Session,
-    user: UserRow,
-    cipher: FieldCipher,
-    clock: Clock,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
+@dataclass(frozen=True)
+class _Kit:
+    """What the clinic's page is drawn and changed with."""
+
+    cipher: FieldCipher
+    clock: Clock
+
+
+async def _kit(cipher: CipherDep, clock: ClockDep) -> _Kit:
+    return _Kit(cipher, clock)
+
+
+Kit = Annotated[_Kit, Depends(_kit)]
+
+
+@dataclass(frozen=True)
+class _ClinicPage(Visit):
+    """The clinic's page asked for, or a form on it posted, with what it is drawn with."""
+
+    kit: _Kit
+
+    def refused(self, **context: Any) -> HTMLResponse:
+        """A form refused: nothing of it kept, the page again with its errors (422)."""
+        self.session.rollback()
+        return _page(self, status_code=422, **context)
+
+    def done(self, text: str, **fields: str) -> RedirectResponse:
+        """Back to the clinic's page, with what was done."""
+        self.request.session[FLASH] = {"text": text, "fields": fields}
+        return RedirectResponse("/clinic", status_code=303)
+
+
+async def _clinic_page(visit: Visited, kit: Kit) -> _ClinicPage:
+    return _ClinicPage(visit.request, visit.session, visit.user, kit)
+
+
+async def _clinic_form(posted: Posted, kit: Kit) -> _ClinicPage:
+    return _ClinicPage(posted.request, posted.session, posted.user, kit)
+
+
+ClinicPage = Annotated[_ClinicPage, for_roles(_clinic_page, Role.CLINIC)]
+ClinicForm = Annotated[_ClinicPage, for_roles(_clinic_form, Role.CLINIC)]
+
+
+def _page(page: _ClinicPage, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    request, session, user = page.request, page.session, page.user
+    cipher, clock = page.kit.cipher, page.kit.clock
     clinic = clinic_of(session, user.clinic)
     products = builtin_products()
     recent = dose_views(
@@ -117,29 +151,21 @@ def _identity(name: str, kind: str, number: str, today: date) -> Identity:
 
 
 @router.get("/clinic", response_class=HTMLResponse)
-def home(
-    request: Request, session: DbSession, user: ClinicUser, cipher: CipherDep, clock: ClockDep
-) -> Response:
-    return _page(request, session, user, cipher, clock)
+def home(page: ClinicPage) -> Response:
+    return _page(page)
 
 
 @router.post("/clinic/doses", response_class=HTMLResponse)
 def record(
-    request: Request,
-    session: DbSession,
-    user: ClinicUser,
-    _csrf: Csrf,
+    form: ClinicForm,
     product_code: Annotated[str, Form(max_length=40)] = "",
     dose_number: Annotated[str, Form(max_length=2)] = "",
     day: Annotated[str, Form(max_length=10)] = "",
     name: Annotated[str, Form(max_length=50)] = "",
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
-    *,
-    cipher: CipherDep,
-    clock: ClockDep,
 ) -> Response:
-    form = {
+    typed = {
         "product_code": product_code,
         "dose_number": dose_number,
         "day": day,
@@ -151,116 +177,72 @@ def record(
         if not dose_number.isdigit() or not 1 <= int(dose_number) <= MAX_DOSES:
             raise FanjingError(Code.BAD_VALUE, f"剂次应为 1 到 {MAX_DOSES}")
         given: date = day_of(day, "day")
-        today = clock.today()
+        today = form.kit.clock.today()
         dose = record_dose(
-            session=session,
-            cipher=cipher,
+            session=form.session,
+            cipher=form.kit.cipher,
             products=builtin_products(),
-            clinic=clinic_of(session, user.clinic),
+            clinic=clinic_of(form.session, form.user.clinic),
             identity=_identity(name, document_kind, document_number, today),
             entry=DoseEntry(product_code, int(dose_number), given),
-            actor=user.name,
-            now=clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
             today=today,
         )
     except FanjingError as problem:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            user,
-            cipher,
-            clock,
-            status_code=422,
-            dose_errors=problem.problems(),
-            form=form,
-        )
-    request.session[FLASH] = {
-        "text": RECORDED,
-        "fields": {"n": str(dose.dose_number), "id": str(dose.id)},
-    }
-    return RedirectResponse("/clinic", status_code=303)
+        return form.refused(dose_errors=problem.problems(), form=typed)
+    return form.done(RECORDED, n=str(dose.dose_number), id=str(dose.id))
 
 
 @router.post("/clinic/doses/{dose_id}/identity", response_class=HTMLResponse)
 def correct(
     dose_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: ClinicUser,
-    _csrf: Csrf,
+    form: ClinicForm,
     name: Annotated[str, Form(max_length=50)] = "",
     document_kind: Annotated[str, Form(max_length=20)] = "resident_id",
     document_number: Annotated[str, Form(max_length=30)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
-    *,
-    cipher: CipherDep,
-    clock: ClockDep,
 ) -> Response:
     try:
         dose = correct_identity(
-            session=session,
-            cipher=cipher,
-            clinic=clinic_of(session, user.clinic),
+            session=form.session,
+            cipher=form.kit.cipher,
+            clinic=clinic_of(form.session, form.user.clinic),
             dose_id=dose_id,
-            identity=_identity(name, document_kind, document_number, clock.today()),
+            identity=_identity(name, document_kind, document_number, form.kit.clock.today()),
             reason=reason,
-            actor=user.name,
-            now=clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _page(
-            request,
-            session,
-            user,
-            cipher,
-            clock,
-            status_code=422,
-            correct_errors=problem.problems(),
-            correcting=dose_id,
-        )
-    request.session[FLASH] = {"text": CORRECTED, "fields": {"id": str(dose.id)}}
-    return RedirectResponse("/clinic", status_code=303)
+        return form.refused(correct_errors=problem.problems(), correcting=dose_id)
+    return form.done(CORRECTED, id=str(dose.id))
 
 
 @router.post("/clinic/sync")
-def sync_now(
-    request: Request,
-    session: DbSession,
-    user: ClinicUser,
-    _csrf: Csrf,
-    engine: EngineDep,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> Response:
+def sync_now(form: ClinicForm, engine: EngineDep) -> Response:
     """Run the half-hourly sync now (one run at a time: skipped if one is running)."""
-    session.commit()  # nothing of this request's session may hold the database meanwhile
+    form.session.commit()  # nothing of this request's session may hold the database meanwhile
     report = sync_to_healthkit(
         engine=engine,
-        cipher=cipher,
-        clock=clock.now,
+        cipher=form.kit.cipher,
+        clock=form.kit.clock.now,
     )
     # the periodic runs are the system's; one started by hand is someone's, so it is audited
     audit.record(
-        session,
-        actor=user.name,
-        at=clock.now(),
+        form.session,
+        actor=form.user.name,
+        at=form.kit.clock.now(),
         action="vaccination.sync.run",
         entity="vaccination_sync",
         entity_id=report.watermark,
         after=asdict(report),
     )
-    request.session[FLASH] = (
-        {"text": SYNC_SKIPPED, "fields": {}}
-        if report.skipped
-        else {
-            "text": SYNCED,
-            "fields": {
-                "synced": str(report.synced),
-                "held": str(report.held),
-                "released": str(report.released),
-            },
-        }
+    if report.skipped:
+        return form.done(SYNC_SKIPPED)
+    return form.done(
+        SYNCED,
+        synced=str(report.synced),
+        held=str(report.held),
+        released=str(report.released),
     )
-    return RedirectResponse("/clinic", status_code=303)

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import KIND_ZH, WHAT_ZH
@@ -26,11 +25,10 @@ from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import CheckerDep, CipherDep, ClockDep, DbSession, RowId
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.deps import CheckerDep, CipherDep, ClockDep, RowId
+from fanjing.web.pages.session import Posted, Visit, Visited, for_roles, render
 
 router = APIRouter(prefix="/community", include_in_schema=False)
-Worker = Annotated[UserRow, Depends(require_page(Role.COMMUNITY_WORKER))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DayQuery = Annotated[date | None, Query()]
 RESULT_ZH = {"pending": "待出结果", "negative": "阴性", "positive": "阳性"}
@@ -57,11 +55,43 @@ class CommunityKit:
     clock: Clock
 
 
-def _kit(cipher: CipherDep, clock: ClockDep) -> CommunityKit:
+async def _kit(cipher: CipherDep, clock: ClockDep) -> CommunityKit:
     return CommunityKit(cipher, clock)
 
 
 Kit = Annotated[CommunityKit, Depends(_kit)]
+
+
+@dataclass(frozen=True)
+class CommunityPage(Visit):
+    """A community worker's page asked for, or a form on it posted, with what it is drawn
+    with."""
+
+    kit: CommunityKit
+
+    @property
+    def community(self) -> str:
+        return community_of(self.user)
+
+
+async def _community_page(visit: Visited, kit: Kit) -> CommunityPage:
+    return CommunityPage(visit.request, visit.session, visit.user, kit)
+
+
+async def _community_form(posted: Posted, kit: Kit) -> CommunityPage:
+    return CommunityPage(posted.request, posted.session, posted.user, kit)
+
+
+WorkerPage = Annotated[CommunityPage, for_roles(_community_page, Role.COMMUNITY_WORKER)]
+WorkerForm = Annotated[CommunityPage, for_roles(_community_form, Role.COMMUNITY_WORKER)]
+
+
+async def _done(done: Annotated[str | None, Query(max_length=20)] = None) -> str | None:
+    """What the form before the redirect did, if it is one the pages tell."""
+    return done if done in DONE_ZH else None
+
+
+Done = Annotated[str | None, Depends(_done)]
 
 
 def status_of_error(error: FanjingError) -> int:
@@ -73,25 +103,18 @@ def status_of_error(error: FanjingError) -> int:
 
 
 def _worklist_page(
-    request: Request,
-    session: Session,
-    kit: CommunityKit,
-    user: UserRow,
-    day: date,
-    *,
-    status_code: int = 200,
-    **context: Any,
+    page: CommunityPage, day: date, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     work = community_worklist(
-        session, kit.cipher, community=community_of(user), day=day, reveal=True
+        page.session, page.kit.cipher, community=page.community, day=day, reveal=True
     )
     groups = [(what, zh, work.of(what)) for what, zh in WHAT_ZH.items()]
     context.setdefault("imported", None)  # a refused import shows no success banner
     context.setdefault("import_errors", [])
     return render(
-        request,
+        page.request,
         "community_worklist.html",
-        user=user,
+        user=page.user,
         status_code=status_code,
         day=day,
         groups=groups,
@@ -103,55 +126,33 @@ def _worklist_page(
 
 @router.get("", response_class=HTMLResponse)
 def worklist(
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
+    page: WorkerPage,
     day: DayQuery = None,
     imported: Annotated[int | None, Query(ge=0)] = None,
     cases: Annotated[int | None, Query(ge=0)] = None,
 ) -> HTMLResponse:
     return _worklist_page(
-        request,
-        session,
-        kit,
-        user,
-        day or kit.clock.today(),
-        imported=imported,
-        imported_cases=cases,
+        page, day or page.kit.clock.today(), imported=imported, imported_cases=cases
     )
 
 
 @router.get("/worklist.{format}")
-def export(
-    format: Literal["xlsx", "csv"],
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    day: DayQuery = None,
-) -> Response:
+def export(format: Literal["xlsx", "csv"], page: WorkerPage, day: DayQuery = None) -> Response:
     """The day's worklist as a download, as the API exports it (names and phones in full)."""
-    chosen = day or kit.clock.today()
+    chosen = day or page.kit.clock.today()
     work = community_worklist(
-        session, kit.cipher, community=community_of(user), day=chosen, reveal=True
+        page.session, page.kit.cipher, community=page.community, day=chosen, reveal=True
     )
     name = f"worklist-{chosen.isoformat()}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "xlsx":
-        return Response(
-            worklist_xlsx(work, community_of(user)), media_type=XLSX, headers=disposition
-        )
+        return Response(worklist_xlsx(work, page.community), media_type=XLSX, headers=disposition)
     return Response(worklist_csv(work), media_type="text/csv; charset=utf-8", headers=disposition)
 
 
 @router.post("/import", response_class=HTMLResponse, response_model=None)
 def import_arrivals(
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WorkerForm,
     file: Annotated[UploadFile, File()],
     checker: CheckerDep,
 ) -> Response:
@@ -160,25 +161,19 @@ def import_arrivals(
     name = "upload.xlsx"  # not the uploader's file name: the report names row and column
     try:
         reported = import_arrival_list(
-            session=session,
-            cipher=kit.cipher,
+            session=form.session,
+            cipher=form.kit.cipher,
             checker=checker,
-            community=community_of(user),
+            community=form.community,
             rows=sheet_rows(data, file=name, max_rows=MAX_ROWS),
             file=name,
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as error:
-        session.rollback()  # nothing of a list with errors is kept
+        form.session.rollback()  # nothing of a list with errors is kept
         return _worklist_page(
-            request,
-            session,
-            kit,
-            user,
-            kit.clock.today(),
-            status_code=422,
-            import_errors=error.problems(),
+            form, form.kit.clock.today(), status_code=422, import_errors=error.problems()
         )
     cases = sum(1 for r in reported if r.case)
     return RedirectResponse(f"/community?imported={len(reported)}&cases={cases}", status_code=303)
@@ -190,20 +185,12 @@ def import_arrivals(
 # pop-ups -----------------------------------------------------------------------------------
 
 
-def _popups_page(
-    request: Request,
-    session: Session,
-    kit: CommunityKit,
-    user: UserRow,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    popups = open_popups_by_person(session, kit.cipher, community_of(user))
+def _popups_page(page: CommunityPage, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    popups = open_popups_by_person(page.session, page.kit.cipher, page.community)
     return render(
-        request,
+        page.request,
         "community_popups.html",
-        user=user,
+        user=page.user,
         status_code=status_code,
         popups=popups,
         done_zh=DONE_ZH,
@@ -212,50 +199,34 @@ def _popups_page(
 
 
 @router.get("/popups", response_class=HTMLResponse)
-def popups(
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    done: Annotated[str | None, Query(max_length=20)] = None,
-) -> HTMLResponse:
-    return _popups_page(request, session, kit, user, done=done if done in DONE_ZH else None)
+def popups(page: WorkerPage, done: Done) -> HTMLResponse:
+    return _popups_page(page, done=done)
 
 
 @router.post("/popups/people/{account_id}/clear", response_class=HTMLResponse, response_model=None)
 def clear(
     account_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WorkerForm,
     reason: Annotated[str, Form(max_length=300)] = "",
     city: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """A person's open pop-ups for one city (``city``), or all of them (``city`` empty)."""
     try:
         clear_popups(
-            session=session,
+            session=form.session,
             account_id=account_id,
             city=city or None,
-            community=community_of(user),
-            actor=user.name,
+            community=form.community,
+            actor=form.user.name,
             reason=reason,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
         )
     except FanjingError as error:
         if error.code in ("forbidden", "not_found"):
             raise
-        session.rollback()
+        form.session.rollback()
         return _popups_page(
-            request,
-            session,
-            kit,
-            user,
-            status_code=status_of_error(error),
-            failed=account_id,
-            errors=error.problems(),
+            form, status_code=status_of_error(error), failed=account_id, errors=error.problems()
         )
     return RedirectResponse("/community/popups?done=cleared", status_code=303)

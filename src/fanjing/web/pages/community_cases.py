@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from fanjing.community.core import check_is_abnormal
 from fanjing.community.follow_up import record_check, record_test
@@ -17,49 +16,43 @@ from fanjing.community.reading import case_read, case_summary, community_cases, 
 from fanjing.community.service import case_in_community
 from fanjing.community.store import ArrivalReportRow, CaseRow
 from fanjing.errors import FanjingError
-from fanjing.users.store import UserRow
-from fanjing.web.deps import DbSession, RowId
+from fanjing.web.deps import RowId
 from fanjing.web.pages.community import (
     DONE_ZH,
     LINK_ZH,
     RESULT_ZH,
-    CommunityKit,
-    Kit,
-    Worker,
-    community_of,
+    CommunityPage,
+    Done,
+    WorkerForm,
+    WorkerPage,
     status_of_error,
 )
-from fanjing.web.pages.session import Csrf, render
+from fanjing.web.pages.session import render, stamp
 
 router = APIRouter(prefix="/community", include_in_schema=False)
 
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases(
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    status: Annotated[Literal["open", "closed"], Query()] = "open",
+    page: WorkerPage, status: Annotated[Literal["open", "closed"], Query()] = "open"
 ) -> HTMLResponse:
     rows = community_cases(
-        session, kit.cipher, community=community_of(user), status=status, reveal=True
+        page.session, page.kit.cipher, community=page.community, status=status, reveal=True
     )
     return render(
-        request, "community_cases.html", user=user, cases=rows, status=status, link_zh=LINK_ZH
+        page.request,
+        "community_cases.html",
+        user=page.user,
+        cases=rows,
+        status=status,
+        link_zh=LINK_ZH,
     )
 
 
 def _case_page(
-    request: Request,
-    session: Session,
-    kit: CommunityKit,
-    user: UserRow,
-    case: CaseRow,
-    *,
-    status_code: int = 200,
-    **context: Any,
+    page: CommunityPage, case: CaseRow, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
+    session, kit = page.session, page.kit
     read = case_read(session, case, kit.cipher, True)
     today = kit.clock.today()
     read["measures"] = [measure_days(measure, today) for measure in read["measures"]]
@@ -70,9 +63,9 @@ def _case_page(
             report = session.get_one(ArrivalReportRow, row.report_id)
             contact = case_summary(row, report, kit.cipher, True)
     return render(
-        request,
+        page.request,
         "community_case.html",
-        user=user,
+        user=page.user,
         status_code=status_code,
         case=read,
         contact=contact,
@@ -84,16 +77,13 @@ def _case_page(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case(
-    case_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    done: Annotated[str | None, Query(max_length=20)] = None,
-) -> HTMLResponse:
-    found = case_in_community(session, case_id, community_of(user))
-    return _case_page(request, session, kit, user, found, done=done if done in DONE_ZH else None)
+def case(case_id: RowId, page: WorkerPage, done: Done) -> HTMLResponse:
+    return _case_page(page, _case_of(page, case_id), done=done)
+
+
+def _case_of(page: CommunityPage, case_id: int) -> CaseRow:
+    """The case, if it is followed in the worker's community."""
+    return case_in_community(page.session, case_id, page.community)
 
 
 def _after(case_id: int, done: str, anchor: str) -> RedirectResponse:
@@ -101,54 +91,35 @@ def _after(case_id: int, done: str, anchor: str) -> RedirectResponse:
 
 
 def _form_failed(
-    request: Request,
-    session: Session,
-    kit: CommunityKit,
-    user: UserRow,
-    case: CaseRow,
-    form: str,
-    error: FanjingError,
+    form: CommunityPage, case: CaseRow, failed: str, error: FanjingError
 ) -> HTMLResponse:
     """The case again, the failed form's problem shown beside it (and nothing kept)."""
-    session.rollback()
+    form.session.rollback()
     return _case_page(
-        request,
-        session,
-        kit,
-        user,
-        case,
-        status_code=status_of_error(error),
-        failed=form,
-        errors=error.problems(),
+        form, case, status_code=status_of_error(error), failed=failed, errors=error.problems()
     )
 
 
 @router.post("/cases/{case_id}/checks", response_class=HTMLResponse, response_model=None)
 def add_check(
     case_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WorkerForm,
     day: Annotated[date, Form()],
     temperature: Annotated[str, Form(max_length=5)] = "",
     symptoms: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    found = case_in_community(session, case_id, community_of(user))
+    found = _case_of(form, case_id)
     try:
         row = record_check(
-            session=session,
+            session=form.session,
             case=found,
             day=day,
             temperature=temperature.strip(),
             symptoms=_symptoms(symptoms),
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            **stamp(form.user, form.kit.clock),
         )
     except FanjingError as error:
-        return _form_failed(request, session, kit, user, found, "check", error)
+        return _form_failed(form, found, "check", error)
     abnormal = check_is_abnormal(float(row.temperature), row.symptoms)
     return _after(case_id, "check_abnormal" if abnormal else "check", "checks")
 
@@ -163,27 +134,21 @@ def _symptoms(text: str) -> list[str]:
 @router.post("/cases/{case_id}/tests", response_class=HTMLResponse, response_model=None)
 def add_test(
     case_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WorkerForm,
     day: Annotated[date, Form()],
     result: Annotated[str, Form(max_length=10)] = "pending",
 ) -> Response:
-    found = case_in_community(session, case_id, community_of(user))
+    found = _case_of(form, case_id)
     try:
         record_test(
-            session=session,
+            session=form.session,
             case=found,
             day=day,
             result=result,
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            **stamp(form.user, form.kit.clock),
         )
     except FanjingError as error:
-        return _form_failed(request, session, kit, user, found, "test", error)
+        return _form_failed(form, found, "test", error)
     return _after(case_id, "test", "tests")
 
 
@@ -193,25 +158,21 @@ def add_test(
 def end(
     case_id: RowId,
     measure_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
+    form: WorkerForm,
     day: Annotated[date, Form()],
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    found = case_in_community(session, case_id, community_of(user))
+    found = _case_of(form, case_id)
     try:
         end_measure(
-            session=session,
+            session=form.session,
             case=found,
             measure_id=measure_id,
             day=day,
             reason=reason,
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as error:
-        return _form_failed(request, session, kit, user, found, f"end-{measure_id}", error)
+        return _form_failed(form, found, f"end-{measure_id}", error)
     return _after(case_id, "ended", "measures")

@@ -7,15 +7,18 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Request, Security
 from fastapi.responses import HTMLResponse
+from fastapi.security import SecurityScopes
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
+from fanjing.infra.clock import Clock
 from fanjing.infra.logs import note_role
 from fanjing.users.core import SESSION_LIFETIME, Role
 from fanjing.users.sessions import end_session, start_session, user_of_session
@@ -88,19 +91,71 @@ def log_out(request: Request, session: Session) -> None:
     request.session.clear()
 
 
+def _page_user(request: Request, session: Session, roles: tuple[Role, ...]) -> UserRow:
+    """The page's user, if of ``roles`` (any role for none): the login page for no session,
+    403 otherwise."""
+    user = session_user(request, session)
+    if user is None:
+        raise LoginRequired()
+    if roles and user.role not in {r.value for r in roles}:
+        names = "、".join(r.label_zh for r in roles)
+        raise FanjingError(Code.FORBIDDEN, f"只有{names}可以访问此页")
+    return user
+
+
 def require_page(*roles: Role) -> Callable[..., UserRow]:
-    """A dependency for a page of ``roles``: the login page for no session, 403 otherwise."""
+    """A dependency for a page of ``roles``."""
 
     def check(request: Request, session: DbSession) -> UserRow:
-        user = session_user(request, session)
-        if user is None:
-            raise LoginRequired()
-        if roles and user.role not in {r.value for r in roles}:
-            names = "、".join(r.label_zh for r in roles)
-            raise FanjingError(Code.FORBIDDEN, f"只有{names}可以访问此页")
-        return user
+        return _page_user(request, session, roles)
 
     return check
+
+
+def _user_of_scopes(scopes: SecurityScopes, request: Request, session: DbSession) -> UserRow:
+    """The page's user, if of the roles named as the scopes of what depends on it: one form's
+    dependency serves routes of different roles, each naming its own (``for_roles``)."""
+    if not scopes.scopes:  # used but not through for_roles, it would let any role in
+        raise TypeError("a page form's dependency is given through for_roles(dependency, *roles)")
+    return _page_user(request, session, tuple(Role(scope) for scope in scopes.scopes))
+
+
+def for_roles(dependency: Callable[..., Any], *roles: Role) -> Any:
+    """``dependency`` (one built on ``Visited`` or ``Posted``) for a route of ``roles``."""
+    return Security(dependency, scopes=[role.value for role in roles])
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who asks for a page or posts its form, with the request and the database session it is
+    drawn or handled in: what a page module's page and form classes are built on."""
+
+    request: Request
+    session: Session
+    user: UserRow
+
+
+async def _visit(
+    request: Request,
+    session: DbSession,
+    user: Annotated[UserRow, Security(_user_of_scopes)],
+) -> Visit:
+    return Visit(request, session, user)
+
+
+Visited = Annotated[Visit, Depends(_visit)]
+
+
+async def _posted(visit: Visited, _csrf: Csrf) -> Visit:
+    return visit
+
+
+Posted = Annotated[Visit, Depends(_posted)]  # a form's visit: its CSRF token checked
+
+
+def stamp(user: UserRow, clock: Clock) -> dict[str, Any]:
+    """Who acts, and the day and moment they do, as the services take them."""
+    return {"actor": user.name, "today": clock.today(), "now": clock.now()}
 
 
 def render(

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import Clock
@@ -24,13 +23,20 @@ from fanjing.sites.service import RoomSpec, register_site, site_scope
 from fanjing.sites.store import SiteRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
-from fanjing.web.deps import ClockDep, DbSession, GazetteerDep, RowId
+from fanjing.web.deps import ClockDep, GazetteerDep, RowId
 from fanjing.web.pages.charts import grouped_bars, stacked_columns
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.pages.session import (
+    Posted,
+    Visit,
+    Visited,
+    for_roles,
+    render,
+    require_page,
+    stamp,
+)
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[UserRow, Depends(require_page(Role.CDC, Role.SITE_MANAGER))]
-Cdc = Annotated[UserRow, Depends(require_page(Role.CDC))]
 FLASH = "sites_flash"
 LOAD_ZH = {"occupied": "已入住", "free_rooms": "空房", "in_disinfection": "消毒中"}
 RESULT_ZH = {"negative": "阴性", "positive": "阳性", "pending": "待出结果"}
@@ -64,11 +70,32 @@ class _Kit:
     gazetteer: Gazetteer
 
 
-def _kit(clock: ClockDep, gazetteer: GazetteerDep) -> _Kit:
+async def _kit(clock: ClockDep, gazetteer: GazetteerDep) -> _Kit:
     return _Kit(clock, gazetteer)
 
 
 Kit = Annotated[_Kit, Depends(_kit)]
+
+
+@dataclass(frozen=True)
+class _SitesPage(Visit):
+    """The sites' dashboard or queue asked for, or a form on it posted, with what they are
+    drawn with."""
+
+    kit: _Kit
+
+
+async def _sites_page(visit: Visited, kit: Kit) -> _SitesPage:
+    return _SitesPage(visit.request, visit.session, visit.user, kit)
+
+
+async def _sites_form(posted: Posted, kit: Kit) -> _SitesPage:
+    return _SitesPage(posted.request, posted.session, posted.user, kit)
+
+
+StaffPage = Annotated[_SitesPage, for_roles(_sites_page, Role.CDC, Role.SITE_MANAGER)]
+StaffForm = Annotated[_SitesPage, for_roles(_sites_form, Role.CDC, Role.SITE_MANAGER)]
+CdcForm = Annotated[_SitesPage, for_roles(_sites_form, Role.CDC)]
 
 
 def done(request: Request, key: str, **fields: object) -> None:
@@ -83,15 +110,8 @@ def flash_of(request: Request) -> dict[str, Any] | None:
     return message if isinstance(message, dict) else None
 
 
-def _dashboard(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
+def _dashboard(page: _SitesPage, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    request, session, kit, user = page.request, page.session, page.kit, page.user
     figures = capacity_on(
         session,
         today=kit.clock.today(),
@@ -144,24 +164,20 @@ def _dashboard(
 
 
 @router.get("/sites", response_class=HTMLResponse)
-def dashboard(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
-    return _dashboard(request, session, kit, user)
+def dashboard(page: StaffPage) -> Response:
+    return _dashboard(page)
 
 
 @router.post("/sites", response_class=HTMLResponse)
 def register(
-    request: Request,
-    session: DbSession,
-    user: Cdc,
-    kit: Kit,
-    _csrf: Csrf,
+    form: CdcForm,
     name: Annotated[str, Form(max_length=200)] = "",
     district: Annotated[str, Form(max_length=50)] = "",
     address: Annotated[str, Form(max_length=300)] = "",
     floors: Annotated[str, Form(max_length=3)] = "1",
     per_floor: Annotated[str, Form(max_length=3)] = "10",
 ) -> Response:
-    form = {
+    typed = {
         "name": name,
         "district": district,
         "address": address,
@@ -180,33 +196,24 @@ def register(
             RoomSpec(f, n) for f in range(1, int(floors) + 1) for n in range(1, int(per_floor) + 1)
         ]
         register_site(
-            session=session,
+            session=form.session,
             name=name,
             district=district,
             address=address,
             rooms=rooms,
-            parse_place=kit.gazetteer.parse,
-            actor=user.name,
-            now=kit.clock.now(),
+            parse_place=form.kit.gazetteer.parse,
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _dashboard(
-            request, session, kit, user, status_code=422, site_errors=problem.problems(), form=form
-        )
-    done(request, "registered")
+        form.session.rollback()
+        return _dashboard(form, status_code=422, site_errors=problem.problems(), form=typed)
+    done(form.request, "registered")
     return RedirectResponse("/sites", status_code=303)
 
 
-def _queue_page(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
-    *,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
+def _queue_page(page: _SitesPage, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    request, session, kit, user = page.request, page.session, page.kit, page.user
     scope = site_scope(session, user)
     district = request.query_params.get("district") or None
     if scope is not None:
@@ -229,46 +236,41 @@ def _queue_page(
     )
 
 
+def _queue_refused(form: _SitesPage, problem: FanjingError, **context: Any) -> HTMLResponse:
+    """An assignment refused: nothing of it kept, the queue again with its errors (409)."""
+    form.session.rollback()
+    return _queue_page(form, status_code=409, errors=problem.problems(), **context)
+
+
 @router.get("/sites/queue", response_class=HTMLResponse)
-def queue(request: Request, session: DbSession, user: Staff, kit: Kit) -> Response:
-    return _queue_page(request, session, kit, user)
+def queue(page: StaffPage) -> Response:
+    return _queue_page(page)
 
 
 @router.post("/sites/queue/assign", response_class=HTMLResponse)
 def assign_all(
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
+    form: StaffForm,
     district: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
-    scope = site_scope(session, user)
+    scope = site_scope(form.session, form.user)
     try:
         assignment = assign_district_queue(
-            session=session,
+            session=form.session,
             district=None if scope is not None else (district or None),
             site_id=scope,
-            place_name=place_name(kit.gazetteer),
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            place_name=place_name(form.kit.gazetteer),
+            **stamp(form.user, form.kit.clock),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _queue_page(request, session, kit, user, status_code=409, errors=problem.problems())
-    done(request, "queue", placed=len(assignment.placed), waiting=len(assignment.waiting))
+        return _queue_refused(form, problem)
+    done(form.request, "queue", placed=len(assignment.placed), waiting=len(assignment.waiting))
     return RedirectResponse("/sites/queue", status_code=303)
 
 
 @router.post("/sites/queue/{case_id}/assign", response_class=HTMLResponse)
 def assign_one(
     case_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
+    form: StaffForm,
     room_id: Annotated[str, Form(max_length=12)] = "",
     household: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
@@ -276,26 +278,15 @@ def assign_one(
         if not room_id.isdigit():
             raise FanjingError(Code.MISSING_FIELD, "请选择房间")
         placement = assign_case(
-            session=session,
+            session=form.session,
             case_id=case_id,
             room_id=int(room_id),
             household=household,
-            site_id=site_scope(session, user),
-            place_name=place_name(kit.gazetteer),
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            site_id=site_scope(form.session, form.user),
+            place_name=place_name(form.kit.gazetteer),
+            **stamp(form.user, form.kit.clock),
         )
     except FanjingError as problem:
-        session.rollback()
-        return _queue_page(
-            request,
-            session,
-            kit,
-            user,
-            status_code=409,
-            errors=problem.problems(),
-            failed=case_id,
-        )
-    done(request, "assigned", case=placement.case_id, room=placement.room_id)
+        return _queue_refused(form, problem, failed=case_id)
+    done(form.request, "assigned", case=placement.case_id, room=placement.room_id)
     return RedirectResponse("/sites/queue", status_code=303)

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import RevisionCache
@@ -32,11 +31,12 @@ from fanjing.sites.daily import (
 from fanjing.sites.dashboard import residents_on
 from fanjing.sites.leaving import check_out, release_early, transfer
 from fanjing.sites.service import mark_household_room, room_in_scope
-from fanjing.sites.store import RoomRow
+from fanjing.sites.store import PlacementRow, rooms_of_site
+from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, PacksCacheDep, RowId, SettingsDep
-from fanjing.web.pages.session import Csrf, render
-from fanjing.web.pages.sites import RESULT_ZH, Cdc, Staff, done, flash_of
+from fanjing.web.pages.session import Posted, Visit, for_roles, render, stamp
+from fanjing.web.pages.sites import RESULT_ZH, Staff, done, flash_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +51,9 @@ class _Kit:
     disinfection: timedelta
 
 
-def _kit(clock: ClockDep, cipher: CipherDep, packs: PacksCacheDep, settings: SettingsDep) -> _Kit:
+async def _kit(
+    clock: ClockDep, cipher: CipherDep, packs: PacksCacheDep, settings: SettingsDep
+) -> _Kit:
     return _Kit(clock, cipher, packs, disinfection(settings))
 
 
@@ -71,9 +73,7 @@ def _site_page(
     site = own_site(session, user, site_id)
     today = kit.clock.today()
     now = kit.clock.now()
-    rooms = session.scalars(
-        select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
-    ).all()
+    rooms = rooms_of_site(session, site.id)
     days = site_test_days(kit.packs.get(), today)
     return render(
         request,
@@ -101,147 +101,130 @@ def site_page(
     return _site_page(request, session, kit, user, site_id)
 
 
-def _act(
-    request: Request,
-    session: Session,
-    kit: _Kit,
-    user: UserRow,
-    site_id: int,
-    action: Callable[[], tuple[str, dict[str, object]]],
-) -> Response:
-    """Run a form's action (what it did, for the note), then back to the site; a refusal is
-    shown on the site's page."""
-    try:
-        what, fields = action()
-    except FanjingError as problem:
-        session.rollback()
-        return _site_page(
-            request, session, kit, user, site_id, status_code=422, errors=problem.problems()
-        )
-    done(request, what, **fields)
-    return RedirectResponse(f"/sites/{site_id}", status_code=303)
+@dataclass(frozen=True)
+class _SiteForm(Visit):
+    """A form posted on a site's page: about which site, and what it is done with."""
+
+    kit: _Kit
+    site_id: int
+
+    def own_placement(self, placement_id: int) -> PlacementRow:
+        """The placement, once the site is the user's to see."""
+        own_site(self.session, self.user, self.site_id)
+        return self.placement(placement_id)
+
+    def placement(self, placement_id: int) -> PlacementRow:
+        return current_placement(self.session, placement_id, self.site_id)
+
+    def act(self, action: Callable[[], tuple[str, dict[str, object]]]) -> Response:
+        """Run the form's action (what it did, for the note), then back to the site; a refusal
+        is shown on the site's page."""
+        try:
+            what, fields = action()
+        except FanjingError as problem:
+            self.session.rollback()
+            return _site_page(
+                self.request,
+                self.session,
+                self.kit,
+                self.user,
+                self.site_id,
+                status_code=422,
+                errors=problem.problems(),
+            )
+        done(self.request, what, **fields)
+        return RedirectResponse(f"/sites/{self.site_id}", status_code=303)
+
+
+async def _site_form(site_id: RowId, posted: Posted, kit: Kit) -> _SiteForm:
+    return _SiteForm(posted.request, posted.session, posted.user, kit, site_id)
+
+
+StaffForm = Annotated[_SiteForm, for_roles(_site_form, Role.CDC, Role.SITE_MANAGER)]
+CdcForm = Annotated[_SiteForm, for_roles(_site_form, Role.CDC)]
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/checks", response_class=HTMLResponse)
 def check(
-    site_id: RowId,
     placement_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
+    form: StaffForm,
     slot: Annotated[str, Form(max_length=10)] = "",
     temperature: Annotated[str, Form(max_length=10)] = "",
     symptoms: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     def action() -> tuple[str, dict[str, object]]:
-        own_site(session, user, site_id)
         record_site_check(
-            session=session,
-            placement=current_placement(session, placement_id, site_id),
-            day=kit.clock.today(),
+            session=form.session,
+            placement=form.own_placement(placement_id),
+            day=form.kit.clock.today(),
             slot=slot,
             temperature=temperature,
             symptoms=[s for s in symptoms.replace("，", ",").split(",") if s.strip()],
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            **stamp(form.user, form.kit.clock),
         )
         return "checked", {}
 
-    return _act(request, session, kit, user, site_id, action)
+    return form.act(action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/tests", response_class=HTMLResponse)
 def test_result(
-    site_id: RowId,
     placement_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
+    form: StaffForm,
     day: Annotated[str, Form(max_length=10)] = "",
     result: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     def action() -> tuple[str, dict[str, object]]:
-        own_site(session, user, site_id)
         record_site_test(
-            session=session,
-            cipher=kit.cipher,
-            placement=current_placement(session, placement_id, site_id),
-            day=day_of(day, "day") if day else kit.clock.today(),
+            session=form.session,
+            cipher=form.kit.cipher,
+            placement=form.own_placement(placement_id),
+            day=day_of(day, "day") if day else form.kit.clock.today(),
             result=result,
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
+            **stamp(form.user, form.kit.clock),
         )
         return ("positive" if result == "positive" else "tested"), {}
 
-    return _act(request, session, kit, user, site_id, action)
+    return form.act(action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/checkout", response_class=HTMLResponse)
-def checkout(
-    site_id: RowId,
-    placement_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Staff,
-    kit: Kit,
-    _csrf: Csrf,
-) -> Response:
+def checkout(placement_id: RowId, form: StaffForm) -> Response:
     def action() -> tuple[str, dict[str, object]]:
-        own_site(session, user, site_id)
         check_out(
-            session=session,
-            placement=current_placement(session, placement_id, site_id),
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-            disinfection=kit.disinfection,
+            session=form.session,
+            placement=form.own_placement(placement_id),
+            disinfection=form.kit.disinfection,
+            **stamp(form.user, form.kit.clock),
         )
         return "checked_out", {}
 
-    return _act(request, session, kit, user, site_id, action)
+    return form.act(action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/release", response_class=HTMLResponse)
 def release(
-    site_id: RowId,
     placement_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Cdc,
-    kit: Kit,
-    _csrf: Csrf,
+    form: CdcForm,
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     def action() -> tuple[str, dict[str, object]]:
         release_early(
-            session=session,
-            placement=current_placement(session, placement_id, site_id),
+            session=form.session,
+            placement=form.placement(placement_id),
             reason=reason,
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-            disinfection=kit.disinfection,
+            disinfection=form.kit.disinfection,
+            **stamp(form.user, form.kit.clock),
         )
         return "released", {}
 
-    return _act(request, session, kit, user, site_id, action)
+    return form.act(action)
 
 
 @router.post("/sites/{site_id}/placements/{placement_id}/transfer", response_class=HTMLResponse)
 def move(
-    site_id: RowId,
     placement_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Cdc,
-    kit: Kit,
-    _csrf: Csrf,
+    form: CdcForm,
     room_id: Annotated[str, Form(max_length=12)] = "",
     reason: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
@@ -249,42 +232,35 @@ def move(
         if not room_id.isdigit():
             raise FanjingError(Code.MISSING_FIELD, "请选择转入的房间")
         placement = transfer(
-            session=session,
-            placement=current_placement(session, placement_id, site_id),
+            session=form.session,
+            placement=form.placement(placement_id),
             room_id=int(room_id),
             reason=reason,
-            actor=user.name,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-            disinfection=kit.disinfection,
+            disinfection=form.kit.disinfection,
+            **stamp(form.user, form.kit.clock),
         )
         return "moved", {"room": placement.room_id}
 
-    return _act(request, session, kit, user, site_id, action)
+    return form.act(action)
 
 
 @router.post("/sites/{site_id}/rooms/{room_id}/household", response_class=HTMLResponse)
 def household(
-    site_id: RowId,
     room_id: RowId,
-    request: Request,
-    session: DbSession,
-    user: Cdc,
-    kit: Kit,
-    _csrf: Csrf,
+    form: CdcForm,
     capacity: Annotated[str, Form(max_length=2)] = "",
 ) -> Response:
     def action() -> tuple[str, dict[str, object]]:
-        room_in_scope(session, room_id, site_id)
+        room_in_scope(form.session, room_id, form.site_id)
         if not capacity.isdigit():
             raise FanjingError(Code.BAD_VALUE, "家庭房容量应为数字")
         mark_household_room(
-            session=session,
+            session=form.session,
             room_id=room_id,
             capacity=int(capacity),
-            actor=user.name,
-            now=kit.clock.now(),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
         )
         return "household", {"capacity": capacity}
 
-    return _act(request, session, kit, user, site_id, action)
+    return form.act(action)

@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.errors import FanjingError
-from fanjing.healthkit.store import PopupRow, RedMarkRow
+from fanjing.healthkit.store import open_popups_on, red_marks_in_force_on
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.gazetteer import Gazetteer
@@ -27,7 +26,7 @@ from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.views import dose_views
 from fanjing.web.deps import CipherDep, ClockDep, DbSession, GazetteerDep, RowId
 from fanjing.web.errors import status_for
-from fanjing.web.pages.session import Csrf, render, require_page
+from fanjing.web.pages.session import Csrf, Posted, Visit, for_roles, render, require_page
 from fanjing.workorders import service, views
 from fanjing.workorders.core import CATEGORY_ZH, SATISFACTION_ZH, STATE_ZH, STEP_ZH
 from fanjing.workorders.deadlines import builtin_deadlines
@@ -37,9 +36,6 @@ UNITS = (Role.COMMUNITY_WORKER, Role.CLINIC, Role.CDC)
 Operator = Annotated[UserRow, Depends(require_page(Role.HOTLINE))]
 UnitUser = Annotated[UserRow, Depends(require_page(*UNITS))]
 Viewer = Annotated[UserRow, Depends(require_page(*UNITS, Role.ADMIN))]
-Worker = Annotated[UserRow, Depends(require_page(Role.COMMUNITY_WORKER))]
-ClinicUser = Annotated[UserRow, Depends(require_page(Role.CLINIC))]
-CdcUser = Annotated[UserRow, Depends(require_page(Role.CDC))]
 District = Annotated[UserRow, Depends(require_page(Role.ADMIN))]
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=200)]
@@ -63,7 +59,7 @@ class WorkordersKit:
     clock: Clock
 
 
-def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> WorkordersKit:
+async def _kit(cipher: CipherDep, gazetteer: GazetteerDep, clock: ClockDep) -> WorkordersKit:
     return WorkordersKit(cipher, gazetteer, clock)
 
 
@@ -200,12 +196,7 @@ def to_act_on(
     """What the unit can act on for this order: the account's open pop-ups (community), the
     clinic's held records (clinic), the account's red marks in force (CDC)."""
     if user.role == Role.COMMUNITY_WORKER and view.account_id:
-        popups = session.scalars(
-            select(PopupRow).where(
-                PopupRow.account_id == view.account_id, PopupRow.cleared_at.is_(None)
-            )
-        )
-        return {"popups": list(popups)}
+        return {"popups": open_popups_on(session, view.account_id)}
     if user.role == Role.CLINIC:
         held = dose_views(
             session,
@@ -217,40 +208,46 @@ def to_act_on(
         )
         return {"held": held}
     if user.role == Role.CDC and view.account_id:
-        marks = session.scalars(
-            select(RedMarkRow).where(
-                RedMarkRow.account_id == view.account_id, RedMarkRow.lifted_on.is_(None)
-            )
-        )
-        return {"marks": list(marks)}
+        return {"marks": red_marks_in_force_on(session, view.account_id)}
     return {}
 
 
-def handled(
-    request: Request,
-    session: Session,
-    kit: WorkordersKit,
-    user: UserRow,
-    order_id: int,
-    act: Callable[[], object],
-) -> Response:
-    """Do ``act``, then back to the order; refused, the order again with the errors above its
-    forms (nothing of the refused step kept)."""
-    try:
-        act()
-    except FanjingError as problem:
-        session.rollback()
-        return order_page(
-            request,
-            session,
-            kit,
-            user,
-            order_id,
-            errs=problem.problems(),
-            status_code=status_for(problem),
-        )
-    base = "/hotline/workorders" if user.role == Role.HOTLINE else "/workorders"
-    return RedirectResponse(f"{base}/{order_id}", status_code=303)
+@dataclass(frozen=True)
+class OrderForm(Visit):
+    """A form posted on a work order's page: about which order, and what it is done with."""
+
+    kit: WorkordersKit
+    order_id: int
+
+    def handled(self, act: Callable[[], object]) -> Response:
+        """Do ``act``, then back to the order; refused, the order again with the errors above
+        its forms (nothing of the refused step kept)."""
+        try:
+            act()
+        except FanjingError as problem:
+            self.session.rollback()
+            return order_page(
+                self.request,
+                self.session,
+                self.kit,
+                self.user,
+                self.order_id,
+                errs=problem.problems(),
+                status_code=status_for(problem),
+            )
+        base = "/hotline/workorders" if self.user.role == Role.HOTLINE else "/workorders"
+        return RedirectResponse(f"{base}/{self.order_id}", status_code=303)
+
+
+async def _order_form(posted: Posted, kit: Kit, order_id: RowId) -> OrderForm:
+    return OrderForm(posted.request, posted.session, posted.user, kit, order_id)
+
+
+OperatorForm = Annotated[OrderForm, for_roles(_order_form, Role.HOTLINE)]
+UnitForm = Annotated[OrderForm, for_roles(_order_form, *UNITS)]
+WorkerForm = Annotated[OrderForm, for_roles(_order_form, Role.COMMUNITY_WORKER)]
+ClinicForm = Annotated[OrderForm, for_roles(_order_form, Role.CLINIC)]
+CdcForm = Annotated[OrderForm, for_roles(_order_form, Role.CDC)]
 
 
 @router.get("/hotline/workorders/{order_id}", response_class=HTMLResponse)
@@ -262,29 +259,19 @@ def hotline_order(
 
 @router.post("/hotline/workorders/{order_id}/close")
 def hotline_close(
-    request: Request,
-    session: DbSession,
-    user: Operator,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
+    form: OperatorForm,
     satisfaction: Annotated[str, Form(max_length=30)],
     note: Text = "",
 ) -> Response:
-    return handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
+    return form.handled(
         lambda: service.close(
-            session=session,
-            order_id=order_id,
+            session=form.session,
+            order_id=form.order_id,
             satisfaction=satisfaction,
             note=note,
-            actor=user.name,
-            now=kit.clock.now(),
-        ),
+            actor=form.user.name,
+            now=form.kit.clock.now(),
+        )
     )
 
 

@@ -6,22 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from fanjing.common.identity import read_document
 from fanjing.vaccination.service import Identity
-from fanjing.web.deps import DbSession, RowId
-from fanjing.web.pages.session import Csrf
 from fanjing.web.pages.workorders import (
-    CdcUser,
-    ClinicUser,
-    Kit,
+    CdcForm,
+    ClinicForm,
     Short,
     Text,
-    UnitUser,
-    Worker,
-    handled,
+    UnitForm,
+    WorkerForm,
 )
 from fanjing.workorders import actions, service
 
@@ -29,85 +25,49 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.post("/workorders/{order_id}/respond")
-def unit_respond(
-    request: Request,
-    session: DbSession,
-    user: UnitUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    text: Text,
-) -> Response:
-    return handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
+def unit_respond(form: UnitForm, text: Text) -> Response:
+    return form.handled(
         lambda: service.respond(
-            session=session, order_id=order_id, user=user, text=text, now=kit.clock.now()
-        ),
+            session=form.session,
+            order_id=form.order_id,
+            user=form.user,
+            text=text,
+            now=form.kit.clock.now(),
+        )
     )
 
 
 @router.post("/workorders/{order_id}/resolve")
-def unit_resolve(
-    request: Request,
-    session: DbSession,
-    user: UnitUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    text: Text,
-) -> Response:
-    return handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
+def unit_resolve(form: UnitForm, text: Text) -> Response:
+    return form.handled(
         lambda: service.resolve(
-            session=session, order_id=order_id, user=user, text=text, now=kit.clock.now()
-        ),
+            session=form.session,
+            order_id=form.order_id,
+            user=form.user,
+            text=text,
+            now=form.kit.clock.now(),
+        )
     )
 
 
 @router.post("/workorders/{order_id}/popups/clear")
-def unit_clear_popups(
-    request: Request,
-    session: DbSession,
-    user: Worker,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
-    reason: Short,
-) -> Response:
-    return handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
+def unit_clear_popups(form: WorkerForm, reason: Short) -> Response:
+    return form.handled(
         lambda: actions.clear_order_popups(
-            session=session,
-            order_id=order_id,
-            user=user,
+            session=form.session,
+            order_id=form.order_id,
+            user=form.user,
             city=None,
             reason=reason,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-        ),
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
+        )
     )
 
 
 @router.post("/workorders/{order_id}/dose-identity")
 def unit_correct_dose(
-    request: Request,
-    session: DbSession,
-    user: ClinicUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
+    form: ClinicForm,
     dose_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     name: Annotated[str, Form(max_length=50)],
     document_number: Annotated[str, Form(max_length=30)],
@@ -116,46 +76,39 @@ def unit_correct_dose(
 ) -> Response:
     def correct() -> None:
         document = read_document(
-            document_kind, document_number.strip(), today=kit.clock.today(), field="document_number"
+            document_kind,
+            document_number.strip(),
+            today=form.kit.clock.today(),
+            field="document_number",
         )
         actions.correct_order_dose(
-            session=session,
-            cipher=kit.cipher,
-            order_id=order_id,
-            user=user,
+            session=form.session,
+            cipher=form.kit.cipher,
+            order_id=form.order_id,
+            user=form.user,
             dose_id=dose_id,
             identity=Identity(name.strip(), document),
             reason=reason,
-            now=kit.clock.now(),
+            now=form.kit.clock.now(),
         )
 
-    return handled(request, session, kit, user, order_id, correct)
+    return form.handled(correct)
 
 
 @router.post("/workorders/{order_id}/red-marks/lift")
 def unit_lift_red(
-    request: Request,
-    session: DbSession,
-    user: CdcUser,
-    kit: Kit,
-    _csrf: Csrf,
-    order_id: RowId,
+    form: CdcForm,
     mark_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
     reason: Short,
 ) -> Response:
-    return handled(
-        request,
-        session,
-        kit,
-        user,
-        order_id,
+    return form.handled(
         lambda: actions.lift_order_red_mark(
-            session=session,
-            order_id=order_id,
-            user=user,
+            session=form.session,
+            order_id=form.order_id,
+            user=form.user,
             mark_id=mark_id,
             reason=reason,
-            today=kit.clock.today(),
-            now=kit.clock.now(),
-        ),
+            today=form.kit.clock.today(),
+            now=form.kit.clock.now(),
+        )
     )
