@@ -28,7 +28,7 @@ from fanjing.checkpoints.store import (
     CommuterRow,
 )
 from fanjing.common.identity import Document
-from fanjing.community.reading import tests_of_person
+from fanjing.community.store import tests_of_person
 from fanjing.errors import Code, FanjingError, InputErrors, Where
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher

@@ -21,7 +21,6 @@ from fanjing.community.store import (
     measures_of,
     members_with_reports,
     tests_of,
-    tests_of_document,
 )
 
 
@@ -108,9 +107,3 @@ def case_read(session: Session, case: CaseRow, cipher: Any, reveal: bool) -> dic
         ],
         "members": [case_summary(m, r, cipher, reveal) for m, r in members],
     }
-
-
-def tests_of_person(session: Session, document_hash: str) -> list[tuple[date, str]]:
-    """The nucleic acid tests recorded for a person's cases (every community), newest first:
-    (day, result)."""
-    return [(test.test_date, test.result) for test in tests_of_document(session, document_hash)]

@@ -278,16 +278,18 @@ def tests_of(session: Session, case_id: int) -> list[NucleicAcidTestRow]:
     )
 
 
-def tests_of_document(session: Session, document_hash: str) -> list[NucleicAcidTestRow]:
-    """The tests recorded for a person's cases (every community), newest first."""
-    return list(
-        session.scalars(
-            select(NucleicAcidTestRow)
+def tests_of_person(session: Session, document_hash: str) -> list[tuple[date, str]]:
+    """The nucleic acid tests recorded for a person's cases (every community), newest first:
+    (day, result)."""
+    return [
+        (test_date, result)
+        for test_date, result in session.execute(
+            select(NucleicAcidTestRow.test_date, NucleicAcidTestRow.result)
             .join(CaseRow, CaseRow.id == NucleicAcidTestRow.case_id)
             .where(CaseRow.document_hash == document_hash)
             .order_by(NucleicAcidTestRow.test_date.desc(), NucleicAcidTestRow.id.desc())
         )
-    )
+    ]
 
 
 def active_phone_of(session: Session, account_id: int) -> str | None:

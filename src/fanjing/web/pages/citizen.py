@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.common.identity import read_document
-from fanjing.community.reading import tests_of_person
+from fanjing.community.store import tests_of_person
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import COLOUR_ZH, BindingState, Colour, Platform
 from fanjing.healthkit.declaration import account_card
