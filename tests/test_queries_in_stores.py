@@ -25,8 +25,6 @@ RUNNERS = {"execute", "scalar", "scalars", "exec_driver_sql"}
 NOT_YET_MOVED = {
     "audit/cache.py",
     "audit/service.py",
-    "checkpoints/cli.py",
-    "checkpoints/service.py",
     "community/api.py",
     "community/dashboard.py",
     "community/follow_up.py",
