@@ -78,11 +78,6 @@ NOT_YET_MOVED = {
     "web/pages/citizen.py",
     "web/pages/sites_work.py",
     "web/pages/workorders.py",
-    "workorders/actions.py",
-    "workorders/demo_orders.py",
-    "workorders/reports.py",
-    "workorders/service.py",
-    "workorders/views.py",
 }
 
 
