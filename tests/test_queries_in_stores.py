@@ -56,7 +56,6 @@ NOT_YET_MOVED = {
     "places/imports.py",
     "places/lookup.py",
     "places/service.py",
-    "sites/dashboard.py",
     "users/service.py",
     "users/sessions.py",
     "vaccination/api.py",
