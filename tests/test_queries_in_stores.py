@@ -25,8 +25,6 @@ RUNNERS = {"execute", "scalar", "scalars", "exec_driver_sql"}
 NOT_YET_MOVED = {
     "audit/cache.py",
     "audit/service.py",
-    "checkpoints/cli.py",
-    "checkpoints/service.py",
     "healthkit/api.py",
     "healthkit/cli.py",
     "healthkit/community_popups.py",
@@ -37,18 +35,6 @@ NOT_YET_MOVED = {
     "healthkit/status.py",
     "healthkit/status_row.py",
     "hotline/service.py",
-    "sites/api.py",
-    "sites/assignment.py",
-    "sites/cli.py",
-    "sites/daily.py",
-    "sites/dashboard.py",
-    "sites/queue.py",
-    "sites/service.py",
-    "workorders/actions.py",
-    "workorders/demo_orders.py",
-    "workorders/reports.py",
-    "workorders/service.py",
-    "workorders/views.py",
 }
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from fanjing.checkpoints.service import (
     OUTCOMES_ZH,
@@ -18,7 +17,7 @@ from fanjing.checkpoints.service import (
     commuter_by_document,
     recent_results,
 )
-from fanjing.checkpoints.store import CheckpointRow
+from fanjing.checkpoints.store import checkpoints_in_order, user_with_name_hash
 from fanjing.common.identity import read_document
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.console import command_clock, command_settings, fail
@@ -29,7 +28,6 @@ from fanjing.places.store import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.policy.service import Checker
 from fanjing.users.service import user_name_hash
-from fanjing.users.store import UserRow
 
 checkpoints_app = typer.Typer(help="检查站与环京通勤人员", no_args_is_help=True)
 staff_app = typer.Typer(help="检查站工作人员", no_args_is_help=True)
@@ -63,7 +61,7 @@ def add_command(
 def list_command() -> None:
     """列出检查站。"""
     with session_scope(open_database(command_settings().database_url)) as session:
-        for row in session.scalars(select(CheckpointRow).order_by(CheckpointRow.id)):
+        for row in checkpoints_in_order(session):
             typer.echo(f"{row.id}  {row.name}  {row.district}")
 
 
@@ -80,7 +78,7 @@ def staff_add_command(
     try:
         with session_scope(open_database(settings.database_url)) as session:
             wanted = user_name_hash(load_field_cipher(settings), user.strip())
-            found = session.scalar(select(UserRow).where(UserRow.name_hash == wanted))
+            found = user_with_name_hash(session, wanted)
             if found is None:
                 raise FanjingError(Code.NOT_FOUND, f"没有用户“{user}”", Where(field="user"))
             row = checkpoint_named(session, checkpoint)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit import service as audit
@@ -26,6 +25,13 @@ from fanjing.checkpoints.store import (
     CheckpointRow,
     CheckpointStaffRow,
     CommuterRow,
+    account_id_with_document_hash,
+    checkpoint_name_taken,
+    checkpoint_with_name,
+    commuter_with_account,
+    latest_results_of,
+    result_with_client_id,
+    test_proof_days_of,
 )
 from fanjing.common.identity import Document
 from fanjing.community.store import tests_of_person
@@ -61,7 +67,7 @@ def add_checkpoint(
             f"“{district}”不是北京市的区（如 北京市通州区）",
             Where(field="district"),
         )
-    if session.scalar(select(CheckpointRow.id).where(CheckpointRow.name == name)) is not None:
+    if checkpoint_name_taken(session, name):
         raise FanjingError(Code.CHECKPOINT_EXISTS, f"检查站“{name}”已存在", Where(field="name"))
     row = CheckpointRow(name=name, district=place.name, created_at=now, created_by=actor)
     session.add(row)
@@ -79,7 +85,7 @@ def add_checkpoint(
 
 
 def checkpoint_named(session: Session, name: str) -> CheckpointRow:
-    row = session.scalar(select(CheckpointRow).where(CheckpointRow.name == name.strip()))
+    row = checkpoint_with_name(session, name.strip())
     if row is None:
         raise FanjingError(Code.NOT_FOUND, f"没有名为“{name}”的检查站", Where(field="checkpoint"))
     return row
@@ -145,7 +151,7 @@ def register_commuter(
         errors.append(FanjingError(problem.code, problem.message, Where(field="home")))
     if errors:
         raise InputErrors(errors)
-    row = session.scalar(select(CommuterRow).where(CommuterRow.account_id == account.id))
+    row = commuter_of_account(session, account.id)
     before = {"employer": row.employer, "home": row.home} if row else None
     if row is None:
         row = CommuterRow(
@@ -169,15 +175,12 @@ def register_commuter(
 
 
 def commuter_of_account(session: Session, account_id: int) -> CommuterRow | None:
-    return session.scalar(select(CommuterRow).where(CommuterRow.account_id == account_id))
+    return commuter_with_account(session, account_id)
 
 
 def commuter_by_document(session: Session, cipher: FieldCipher, document: Document) -> CommuterRow:
-    account_id = session.scalar(
-        select(AccountRow.id).where(
-            AccountRow.document_hash
-            == cipher.lookup_hash(f"{document.kind.value}:{document.number}")
-        )
+    account_id = account_id_with_document_hash(
+        session, cipher.lookup_hash(f"{document.kind.value}:{document.number}")
     )
     commuter = commuter_of_account(session, account_id) if account_id is not None else None
     if commuter is None:
@@ -217,16 +220,9 @@ def check_commuter(
     """The pack's decision for the commuter entering today, on their last negative test: the
     results on record (community tests, proofs seen at checkpoints) and a proof shown now."""
     account = session.get_one(AccountRow, commuter.account_id)
-    proofs = session.scalars(
-        select(CheckpointResultRow.test_proof_on)
-        .where(
-            CheckpointResultRow.commuter_id == commuter.id,
-            CheckpointResultRow.test_proof_on.is_not(None),
-        )
-        .distinct()
-    )
+    proofs = test_proof_days_of(session, commuter.id)
     results = [*tests_of_person(session, account.document_hash)]
-    results += [(day, "negative") for day in proofs if day is not None]
+    results += [(day, "negative") for day in proofs]
     if proof_on is not None:
         results.append((proof_on, "negative"))
     tested = last_negative_test(sorted(results, key=lambda r: r[0], reverse=True))
@@ -275,9 +271,7 @@ def record_results(
             )
     kept = []
     for scan in scans:
-        found = session.scalar(
-            select(CheckpointResultRow).where(CheckpointResultRow.client_id == scan.client_id)
-        )
+        found = result_with_client_id(session, scan.client_id)
         if found is not None:
             kept.append((found, False))
             continue
@@ -328,11 +322,4 @@ def result_snapshot(row: CheckpointResultRow) -> dict[str, Any]:
 def recent_results(
     session: Session, checkpoint: CheckpointRow, limit: int = 50
 ) -> list[CheckpointResultRow]:
-    return list(
-        session.scalars(
-            select(CheckpointResultRow)
-            .where(CheckpointResultRow.checkpoint_id == checkpoint.id)
-            .order_by(CheckpointResultRow.checked_at.desc(), CheckpointResultRow.id.desc())
-            .limit(limit)
-        )
-    )
+    return latest_results_of(session, checkpoint.id, limit)

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from fanjing.healthkit.store import AccountRow
 from fanjing.infra.db import Base, UtcDateTime
+from fanjing.users.store import UserRow
 
 
 class CheckpointRow(Base):
@@ -68,3 +70,61 @@ class CheckpointResultRow(Base):
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime())  # on the device, maybe offline
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+def checkpoint_name_taken(session: Session, name: str) -> bool:
+    return session.scalar(select(CheckpointRow.id).where(CheckpointRow.name == name)) is not None
+
+
+def checkpoint_with_name(session: Session, name: str) -> CheckpointRow | None:
+    return session.scalar(select(CheckpointRow).where(CheckpointRow.name == name))
+
+
+def checkpoints_in_order(session: Session) -> list[CheckpointRow]:
+    return list(session.scalars(select(CheckpointRow).order_by(CheckpointRow.id)))
+
+
+def user_with_name_hash(session: Session, name_hash: str) -> UserRow | None:
+    """The user to bind to a checkpoint, found by the hash of their name."""
+    return session.scalar(select(UserRow).where(UserRow.name_hash == name_hash))
+
+
+def commuter_with_account(session: Session, account_id: int) -> CommuterRow | None:
+    return session.scalar(select(CommuterRow).where(CommuterRow.account_id == account_id))
+
+
+def account_id_with_document_hash(session: Session, document_hash: str) -> int | None:
+    """The health-kit account of a commuter's document, to find the commuter by it."""
+    return session.scalar(select(AccountRow.id).where(AccountRow.document_hash == document_hash))
+
+
+def test_proof_days_of(session: Session, commuter_id: int) -> list[date]:
+    """The days of the negative test proofs a commuter showed at checkpoints, each once."""
+    days = session.scalars(
+        select(CheckpointResultRow.test_proof_on)
+        .where(
+            CheckpointResultRow.commuter_id == commuter_id,
+            CheckpointResultRow.test_proof_on.is_not(None),
+        )
+        .distinct()
+    )
+    return [day for day in days if day is not None]
+
+
+def result_with_client_id(session: Session, client_id: str) -> CheckpointResultRow | None:
+    return session.scalar(
+        select(CheckpointResultRow).where(CheckpointResultRow.client_id == client_id)
+    )
+
+
+def latest_results_of(
+    session: Session, checkpoint_id: int, limit: int
+) -> list[CheckpointResultRow]:
+    return list(
+        session.scalars(
+            select(CheckpointResultRow)
+            .where(CheckpointResultRow.checkpoint_id == checkpoint_id)
+            .order_by(CheckpointResultRow.checked_at.desc(), CheckpointResultRow.id.desc())
+            .limit(limit)
+        )
+    )

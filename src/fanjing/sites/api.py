@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError
@@ -53,7 +52,7 @@ from fanjing.sites.service import (
     site_by_id,
     site_scope,
 )
-from fanjing.sites.store import PlacementRow, RoomRow, SiteRow
+from fanjing.sites.store import PlacementRow, SiteRow, rooms_of_site, sites_in_order
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
@@ -108,19 +107,14 @@ def create_site(
 @router.get("/api/v1/sites", response_model=list[SiteRead], summary="观察点")
 def list_sites(session: DbSession, user: Staff) -> list[SiteRow]:
     scope = site_scope(session, user)
-    query = select(SiteRow).order_by(SiteRow.district, SiteRow.name)
-    if scope is not None:
-        query = query.where(SiteRow.id == scope)
-    return list(session.scalars(query))
+    return sites_in_order(session, scope)
 
 
 @router.get("/api/v1/sites/{site_id}", response_model=SiteDetail, summary="观察点与房间")
 def site_detail(site_id: RowId, session: DbSession, user: Staff) -> dict[str, Any]:
     site = own_site(session, user, site_id)
-    rooms = session.scalars(
-        select(RoomRow).where(RoomRow.site_id == site.id).order_by(RoomRow.floor, RoomRow.number)
-    )
-    return {**SiteRead.model_validate(site).model_dump(), "rooms": list(rooms)}
+    rooms = rooms_of_site(session, site.id)
+    return {**SiteRead.model_validate(site).model_dump(), "rooms": rooms}
 
 
 @router.post("/api/v1/sites/{site_id}/status", response_model=SiteRead, summary="观察点状态")

@@ -9,26 +9,15 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    Integer,
-    String,
-    and_,
-    bindparam,
-    column,
-    insert,
-    or_,
-    select,
-    update,
-    values,
-)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.sites.core import REFUSAL_ZH, Assignment, Cohort, assign_queue, refusal
+from fanjing.sites.placement_store import insert_placements
 from fanjing.sites.queue import Queued, placement_queue
+from fanjing.sites.room_store import claim_place, rooms_of, rooms_with_a_place, take_empty_rooms
 from fanjing.sites.service import room_in_scope, site_by_id
 from fanjing.sites.store import PlacementRow, RoomRow, SiteRow
 
@@ -38,17 +27,9 @@ def rooms_with_space(
 ) -> list[tuple[RoomRow, SiteRow]]:
     """Rooms someone could still take (a place left, an open site, not in disinfection), by
     site, floor and number: what staff choose from (the rules still decide on taking one)."""
-    query = (
-        select(RoomRow, SiteRow)
-        .join(SiteRow, SiteRow.id == RoomRow.site_id)
-        .where(RoomRow.occupancy < RoomRow.capacity, SiteRow.status == "open")
-        .order_by(SiteRow.name, RoomRow.floor, RoomRow.number)
-    )
-    if site_id is not None:
-        query = query.where(SiteRow.id == site_id)
     return [
         (room, site)
-        for room, site in session.execute(query)
+        for room, site in rooms_with_a_place(session, site_id)
         if not room.to_core(site).in_disinfection(now)
     ]
 
@@ -60,34 +41,9 @@ def take_room(session: Session, room: RoomRow, cohort: Cohort, now: datetime) ->
     site = site_by_id(session, room.site_id)
     session.refresh(room)
     reason = refusal(room.to_core(site), cohort, now)
-    table = RoomRow.__table__
-    result = session.execute(
-        update(RoomRow)
-        .where(
-            RoomRow.id == room.id,
-            RoomRow.occupancy < RoomRow.capacity,
-            RoomRow.household == (cohort.household is not None),
-            or_(RoomRow.disinfected_until.is_(None), RoomRow.disinfected_until <= now),
-            RoomRow.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
-            or_(
-                RoomRow.occupancy == 0,
-                and_(
-                    table.c.cohort_start_date == cohort.start,
-                    table.c.cohort_origin == cohort.origin,
-                    table.c.cohort_household == cohort.household,  # None: IS NULL
-                ),
-            ),
-        )
-        .values(
-            occupancy=RoomRow.occupancy + 1,
-            cohort_start_date=cohort.start,
-            cohort_origin=cohort.origin,
-            cohort_household=cohort.household,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    claimed = claim_place(session, room.id, cohort, now)
     session.expire(room)
-    if result.rowcount != 1:
+    if not claimed:
         raise FanjingError(
             Code.ROOM_REFUSED, REFUSAL_ZH.get(reason or "", "房间刚被占用或状态已变，请重新选择")
         )
@@ -181,14 +137,18 @@ def assign_district_queue(
     the rooms in one conditional UPDATE per room, sent together: if any room was taken or
     closed meanwhile, nothing is placed (409 ``rooms_changed``: run it again)."""
     queue = placement_queue(session, today=today, place_name=place_name, district=district)
-    rooms = _rooms_of(session, district, site_id)
+    rooms = rooms_of(session, district, site_id)
     assignment = assign_queue([q.case for q in queue], rooms, today=today, now=now)
     if not assignment.placed:
         return assignment
     by_case = {q.case.case_id: q.case for q in queue}
     taken = 0
     for chunk in _chunks(assignment.placed, ROOMS_PER_STATEMENT):
-        taken += _take_empty_rooms(session, chunk, by_case, now)
+        taken += take_empty_rooms(
+            session,
+            [(room, by_case[case].start, by_case[case].origin) for case, room in chunk],
+            now,
+        )
     if taken != len(assignment.placed):
         raise FanjingError(Code.ROOMS_CHANGED, "有房间刚被占用或关闭：未安置任何人，请重试")
     rows = [
@@ -205,7 +165,7 @@ def assign_district_queue(
         for case, room in assignment.placed
     ]
     try:
-        session.execute(insert(PlacementRow), rows)
+        insert_placements(session, rows)
     except IntegrityError:
         raise FanjingError(Code.ALREADY_PLACED, "有个案刚被安置：未安置任何人，请重试") from None
     # one staff action, one entry naming every placement (10,000 entries would cost more
@@ -228,56 +188,6 @@ ROOMS_PER_STATEMENT = 5_000  # 3 parameters a room: within SQLite's and PostgreS
 
 def _chunks(pairs: Sequence[tuple[int, int]], size: int) -> list[Sequence[tuple[int, int]]]:
     return [pairs[i : i + size] for i in range(0, len(pairs), size)]
-
-
-def _take_empty_rooms(
-    session: Session,
-    pairs: Sequence[tuple[int, int]],
-    by_case: dict[int, Any],
-    now: datetime,
-) -> int:
-    """Empty single rooms of open sites, not in disinfection, each taken by its person's cohort;
-    how many rooms it took. PostgreSQL: one UPDATE … FROM (VALUES …) for the lot (an
-    executemany there is a round trip a room); SQLite, which cannot name a VALUES list's
-    columns, runs the same conditional UPDATE for each room in one executemany."""
-    table = RoomRow.__table__
-    free = (
-        table.c.occupancy == 0,
-        ~table.c.household,
-        or_(table.c.disinfected_until.is_(None), table.c.disinfected_until <= now),
-        table.c.site_id.in_(select(SiteRow.id).where(SiteRow.status == "open")),
-    )
-    rows = [(room, by_case[case].start, by_case[case].origin) for case, room in pairs]
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = values(
-            column("room", Integer), column("start", Date), column("origin", String), name="chosen"
-        ).data(rows)
-        result = session.execute(
-            update(table)
-            .where(table.c.id == chosen.c.room, *free)
-            .values(occupancy=1, cohort_start_date=chosen.c.start, cohort_origin=chosen.c.origin)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        result = session.execute(
-            update(table)
-            .where(table.c.id == bindparam("room"), *free)
-            .values(
-                occupancy=1, cohort_start_date=bindparam("start"), cohort_origin=bindparam("origin")
-            )
-            .execution_options(synchronize_session=False),
-            [{"room": room, "start": start, "origin": origin} for room, start, origin in rows],
-        )
-    return int(result.rowcount or 0)
-
-
-def _rooms_of(session: Session, district: str | None, site_id: int | None) -> list[Any]:
-    query = select(RoomRow, SiteRow).join(SiteRow, SiteRow.id == RoomRow.site_id)
-    if district is not None:
-        query = query.where(SiteRow.district == district)
-    if site_id is not None:
-        query = query.where(SiteRow.id == site_id)
-    return [room.to_core(site) for room, site in session.execute(query)]
 
 
 def placement_snapshot(placement: PlacementRow) -> dict[str, Any]:

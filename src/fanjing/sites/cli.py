@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from fanjing.errors import FanjingError
 from fanjing.infra.console import command_clock, command_settings, fail
@@ -19,7 +18,7 @@ from fanjing.sites.core import SITE_STATUS_ZH
 from fanjing.sites.dashboard import capacity_on
 from fanjing.sites.queue import placement_queue
 from fanjing.sites.service import RoomSpec, bind_manager, register_site, site_by_id
-from fanjing.sites.store import SiteRow
+from fanjing.sites.store import sites_in_order
 from fanjing.users.service import add_user
 
 sites_app = typer.Typer(help="集中观察点：登记、管理员、待安置队列、容量", no_args_is_help=True)
@@ -62,7 +61,7 @@ def add_command(
 def list_command() -> None:
     """列出观察点。"""
     with session_scope(open_database(command_settings().database_url)) as session:
-        for site in session.scalars(select(SiteRow).order_by(SiteRow.district, SiteRow.name)):
+        for site in sites_in_order(session):
             status = SITE_STATUS_ZH[site.status]
             typer.echo(f"#{site.id}  {site.name}  {site.district}  {site.address}  {status}")
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import Document, DocumentKind
 from fanjing.community.follow_up import celsius_of, record_check, record_test
-from fanjing.community.store import ArrivalReportRow, CaseRow, HealthCheckRow, NucleicAcidTestRow
+from fanjing.community.store import ArrivalReportRow, CaseRow, NucleicAcidTestRow
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status import mark_red
 from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.core.pack import Pack, pack_in_force
 from fanjing.sites.core import CHECK_SLOTS, neighbours
+from fanjing.sites.placement_store import community_check_on, placements_in_rooms, site_check_made
+from fanjing.sites.room_store import rooms_on_floor
 from fanjing.sites.service import site_by_id
 from fanjing.sites.store import EscalationRow, PlacementRow, RoomRow, SiteCheckRow
 
@@ -63,19 +64,9 @@ def record_site_check(
         )
     case_row = session.get(CaseRow, placement.case_id)
     assert case_row is not None  # a placement's case: a foreign key
-    if session.scalar(
-        select(SiteCheckRow.id).where(
-            SiteCheckRow.placement_id == placement.id,
-            SiteCheckRow.check_date == day,
-            SiteCheckRow.slot == slot,
-        )
-    ):
+    if site_check_made(session, placement.id, day, slot):
         raise FanjingError(Code.ALREADY_CHECKED, f"{day} {slot} 的检测已登记", Where(field="slot"))
-    community_check = session.scalar(
-        select(HealthCheckRow).where(
-            HealthCheckRow.case_id == case_row.id, HealthCheckRow.check_date == day
-        )
-    )
+    community_check = community_check_on(session, case_row.id, day)
     if community_check is None:
         community_check = record_check(
             session=session,
@@ -219,36 +210,8 @@ def _neighbour_placements(session: Session, placement: PlacementRow) -> list[Pla
     room = session.get(RoomRow, placement.room_id)
     assert room is not None
     site = site_by_id(session, room.site_id)
-    floor_rooms = session.scalars(
-        select(RoomRow).where(RoomRow.site_id == room.site_id, RoomRow.floor == room.floor)
-    ).all()
+    floor_rooms = rooms_on_floor(session, room.site_id, room.floor)
     near = [room.id] + [
         r.room_id for r in neighbours(room.to_core(site), [r.to_core(site) for r in floor_rooms])
     ]
-    return list(
-        session.scalars(
-            select(PlacementRow).where(
-                PlacementRow.room_id.in_(near),
-                PlacementRow.ended_at.is_(None),
-                PlacementRow.id != placement.id,
-            )
-        )
-    )
-
-
-def free_room(session: Session, room_id: int, *, until: datetime) -> None:
-    """One person out; the last one out closes the room for disinfection ``until`` and clears
-    its cohort (one UPDATE: its right-hand sides read the row as it was)."""
-    last = RoomRow.occupancy == 1
-    session.execute(
-        update(RoomRow)
-        .where(RoomRow.id == room_id, RoomRow.occupancy > 0)
-        .values(
-            occupancy=RoomRow.occupancy - 1,
-            cohort_start_date=case((last, None), else_=RoomRow.cohort_start_date),
-            cohort_origin=case((last, None), else_=RoomRow.cohort_origin),
-            cohort_household=case((last, None), else_=RoomRow.cohort_household),
-            disinfected_until=case((last, until), else_=RoomRow.disinfected_until),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    return placements_in_rooms(session, near, besides=placement.id)

@@ -10,13 +10,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fanjing.community.store import NucleicAcidTestRow
 from fanjing.sites.core import CHECK_SLOTS, nucleic_acid_test_due, observation_day
+from fanjing.sites.dashboard_store import (
+    check_slots_on,
+    escalation_notes_of,
+    placed_at_site,
+    running_last_days,
+    tests_on,
+)
 from fanjing.sites.queue import placement_queue
-from fanjing.sites.store import EscalationRow, PlacementRow, RoomRow, SiteCheckRow, SiteRow
+from fanjing.sites.store import SiteRow, rooms_of_site, sites_in_order
 
 FORECAST_DAYS = 7
 
@@ -52,9 +57,7 @@ def capacity_on(
     site_id: int | None = None,
 ) -> Capacity:
     """The dashboard's figures (``site_id``: that site, and its district's forecast, only)."""
-    sites = session.scalars(select(SiteRow).order_by(SiteRow.district, SiteRow.name)).all()
-    if site_id is not None:
-        sites = [s for s in sites if s.id == site_id]
+    sites = sites_in_order(session, site_id)
     loads = [_load(session, site, now) for site in sites]
     days = tuple(today + timedelta(days=n) for n in range(FORECAST_DAYS))
     districts = sorted({s.district for s in sites})
@@ -65,13 +68,7 @@ def capacity_on(
             if index < FORECAST_DAYS:
                 arrivals[queued.case.district][index] += 1
     checkouts = {d: [0] * FORECAST_DAYS for d in districts}
-    rows = session.execute(
-        select(SiteRow.district, PlacementRow.last_day)
-        .join(RoomRow, RoomRow.id == PlacementRow.room_id)
-        .join(SiteRow, SiteRow.id == RoomRow.site_id)
-        .where(PlacementRow.ended_at.is_(None))
-    )
-    for district, last_day in rows:
+    for district, last_day in running_last_days(session):
         index = max((last_day - today).days, 0)
         if district in checkouts and index < FORECAST_DAYS:
             checkouts[district][index] += 1
@@ -79,7 +76,7 @@ def capacity_on(
 
 
 def _load(session: Session, site: SiteRow, now: datetime) -> SiteLoad:
-    rooms = session.scalars(select(RoomRow).where(RoomRow.site_id == site.id)).all()
+    rooms = rooms_of_site(session, site.id)
     in_disinfection = sum(1 for r in rooms if r.to_core(site).in_disinfection(now))
     return SiteLoad(
         site.id,
@@ -127,32 +124,11 @@ def residents_on(
     session: Session, *, site_id: int, today: date, test_days: Sequence[int]
 ) -> list[Resident]:
     """Everyone placed at the site, by room, with today's checks and whether a test is due."""
-    rows = session.execute(
-        select(PlacementRow, RoomRow.floor, RoomRow.number)
-        .join(RoomRow, RoomRow.id == PlacementRow.room_id)
-        .where(RoomRow.site_id == site_id, PlacementRow.ended_at.is_(None))
-        .order_by(RoomRow.floor, RoomRow.number, PlacementRow.id)
-    )
     residents = []
-    for placement, floor, number in rows:
-        checks = tuple(
-            session.scalars(
-                select(SiteCheckRow.slot).where(
-                    SiteCheckRow.placement_id == placement.id, SiteCheckRow.check_date == today
-                )
-            )
-        )
-        tested = session.scalar(
-            select(func.count()).where(
-                NucleicAcidTestRow.case_id == placement.case_id,
-                NucleicAcidTestRow.test_date == today,
-            )
-        )
-        flags = tuple(
-            session.scalars(
-                select(EscalationRow.note).where(EscalationRow.placement_id == placement.id)
-            )
-        )
+    for placement, floor, number in placed_at_site(session, site_id):
+        checks = check_slots_on(session, placement.id, today)
+        tested = tests_on(session, placement.case_id, today)
+        flags = escalation_notes_of(session, placement.id)
         residents.append(
             Resident(
                 placement.id,

@@ -14,8 +14,8 @@ from fanjing.community.store import CaseRow, measures_of
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.sites.assignment import placement_snapshot, take_room
 from fanjing.sites.core import Cohort
-from fanjing.sites.daily import free_room
-from fanjing.sites.queue import OBSERVATION
+from fanjing.sites.placement_store import OBSERVATION
+from fanjing.sites.room_store import free_room
 from fanjing.sites.service import room_in_scope
 from fanjing.sites.store import PlacementRow
 

@@ -8,16 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from fanjing.community.core import Measure
-from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
 from fanjing.errors import FanjingError
 from fanjing.sites.core import QueuedCase, origin_of
-from fanjing.sites.store import PlacementRow
-
-OBSERVATION = "centralized_observation"
+from fanjing.sites.placement_store import OBSERVATION, waiting_observations
 
 
 @dataclass(frozen=True)
@@ -27,16 +23,6 @@ class Queued:
     case: QueuedCase
     community: str
     measure_id: int
-
-
-def observation_running(today: date) -> object:
-    """A centralized-observation measure that has not ended by ``today`` (its end exclusive,
-    an early end counting)."""
-    return and_(
-        CaseMeasureRow.kind == OBSERVATION,
-        or_(CaseMeasureRow.end_date.is_(None), CaseMeasureRow.end_date > today),
-        or_(CaseMeasureRow.ended_on.is_(None), CaseMeasureRow.ended_on > today),
-    )
 
 
 def placement_queue(
@@ -49,30 +35,6 @@ def placement_queue(
 ) -> list[Queued]:
     """The cases waiting for a room (``district`` None: every district; ``case_id``: that case
     only, if it waits), longest waiting first. ``place_name`` gives a stay's standard name, for the case's origin."""
-    placed = exists().where(PlacementRow.case_id == CaseRow.id, PlacementRow.ended_at.is_(None))
-    # the columns needed, not whole rows: a report's decision is large and not read here
-    query = (
-        select(
-            CaseRow.id,
-            CaseRow.community,
-            ArrivalReportRow.district,
-            ArrivalReportRow.situation,
-            ArrivalReportRow.arrival_date,
-            CaseMeasureRow.id,
-            CaseMeasureRow.start_date,
-            CaseMeasureRow.end_date,
-            CaseMeasureRow.ended_on,
-            CaseMeasureRow.rule,
-        )
-        .join(ArrivalReportRow, ArrivalReportRow.id == CaseRow.report_id)
-        .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
-        .where(CaseRow.status == "open", observation_running(today), ~placed)
-        .order_by(CaseMeasureRow.start_date, CaseRow.id)
-    )
-    if district is not None:
-        query = query.where(ArrivalReportRow.district == district)
-    if case_id is not None:
-        query = query.where(CaseRow.id == case_id)
     names: dict[str, str] = {}
 
     def cached_name(text: str) -> str:
@@ -84,7 +46,7 @@ def placement_queue(
         return names[text]
 
     queued = []
-    for row in session.execute(query):
+    for row in waiting_observations(session, today=today, district=district, case_id=case_id):
         queued_id, community, district_of, situation, arrival, measure_id = row[:6]
         start, end, ended_on, rule = row[6:]
         measure = Measure(OBSERVATION, start, end, rule, "", ended_on)

@@ -7,10 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    insert,
-    select,
-)
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -19,7 +15,14 @@ from fanjing.places.core import Place
 from fanjing.sites.core import (
     SITE_STATUSES,
 )
-from fanjing.sites.store import RoomRow, SiteManagerRow, SiteRow
+from fanjing.sites.store import (
+    RoomRow,
+    SiteManagerRow,
+    SiteRow,
+    insert_empty_rooms,
+    room_numbers_of,
+    site_name_taken,
+)
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 
@@ -54,7 +57,7 @@ def register_site(
     place = parse_place(f"北京市{district.strip().removeprefix('北京市')}")
     if not place.in_beijing or place.county is None or place.town is not None:
         raise FanjingError(Code.BAD_VALUE, f"“{district}”不是北京市的区", Where(field="district"))
-    if session.scalar(select(SiteRow.id).where(SiteRow.name == name)) is not None:
+    if site_name_taken(session, name):
         raise FanjingError(Code.SITE_EXISTS, f"观察点“{name}”已登记", Where(field="name"))
     site = SiteRow(
         name=name,
@@ -95,27 +98,14 @@ def add_rooms(
         if (spec.floor, spec.number) in seen:
             raise FanjingError(Code.ROOM_EXISTS, f"{spec.floor} 层 {spec.number} 号重复", where)
         seen.add((spec.floor, spec.number))
-    existing = set(
-        session.execute(select(RoomRow.floor, RoomRow.number).where(RoomRow.site_id == site.id))
-    )
+    existing = room_numbers_of(session, site.id)
     clash = seen & existing
     if clash:
         floor, number = min(clash)
         raise FanjingError(Code.ROOM_EXISTS, f"{floor} 层 {number} 号已登记", Where(field="rooms"))
     if rooms:
-        session.execute(
-            insert(RoomRow),
-            [
-                {
-                    "site_id": site.id,
-                    "floor": s.floor,
-                    "number": s.number,
-                    "capacity": s.capacity,
-                    "household": s.household,
-                    "occupancy": 0,
-                }
-                for s in rooms
-            ],
+        insert_empty_rooms(
+            session, site.id, [(s.floor, s.number, s.capacity, s.household) for s in rooms]
         )
     return len(rooms)
 

@@ -9,6 +9,7 @@ one current placement."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    insert,
     select,
     text,
 )
@@ -177,6 +179,18 @@ class EscalationRow(Base):
     note: Mapped[str] = mapped_column(String(300))
 
 
+def site_name_taken(session: Session, name: str) -> bool:
+    return session.scalar(select(SiteRow.id).where(SiteRow.name == name)) is not None
+
+
+def sites_in_order(session: Session, site_id: int | None = None) -> list[SiteRow]:
+    """Every site (``site_id``: that one only), by district and name."""
+    query = select(SiteRow).order_by(SiteRow.district, SiteRow.name)
+    if site_id is not None:
+        query = query.where(SiteRow.id == site_id)
+    return list(session.scalars(query))
+
+
 def rooms_of_site(session: Session, site_id: int) -> list[RoomRow]:
     """The site's rooms, floor by floor, in number order."""
     return list(
@@ -185,4 +199,30 @@ def rooms_of_site(session: Session, site_id: int) -> list[RoomRow]:
             .where(RoomRow.site_id == site_id)
             .order_by(RoomRow.floor, RoomRow.number)
         )
+    )
+
+
+def room_numbers_of(session: Session, site_id: int) -> set[tuple[int, int]]:
+    """The (floor, number) of every room the site has."""
+    rows = session.execute(select(RoomRow.floor, RoomRow.number).where(RoomRow.site_id == site_id))
+    return {(floor, number) for floor, number in rows}
+
+
+def insert_empty_rooms(
+    session: Session, site_id: int, rooms: Sequence[tuple[int, int, int, bool]]
+) -> None:
+    """Empty rooms of the site, each (floor, number, capacity, household), in one statement."""
+    session.execute(
+        insert(RoomRow),
+        [
+            {
+                "site_id": site_id,
+                "floor": floor,
+                "number": number,
+                "capacity": capacity,
+                "household": household,
+                "occupancy": 0,
+            }
+            for floor, number, capacity, household in rooms
+        ],
     )

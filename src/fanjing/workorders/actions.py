@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -111,16 +110,6 @@ def lift_order_red_mark(
     )
     _link(session, order, "red_mark_lift", lifted.id, reason, user.name, now)
     return lifted
-
-
-def actions_of(session: Session, order_id: int) -> list[WorkOrderActionRow]:
-    return list(
-        session.scalars(
-            select(WorkOrderActionRow)
-            .where(WorkOrderActionRow.order_id == order_id)
-            .order_by(WorkOrderActionRow.id)
-        )
-    )
 
 
 def _handling(session: Session, order_id: int, user: UserRow) -> WorkOrderRow:

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from fanjing.hotline.store import FaqEntryRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.users.store import UserRow
 from fanjing.workorders import service
 from fanjing.workorders.deadlines import builtin_deadlines
+from fanjing.workorders.store import first_faq_entry_id, first_user_of_role
 
 COMMUNITY = "北京市朝阳区潘家园街道松榆里社区"
 HOURS = timedelta(hours=1)
@@ -27,7 +27,7 @@ def seed_orders(
     with session_scope(engine) as session:
         operator = _user(session, "hotline")
         nurse, cdc = _user(session, "clinic"), _user(session, "cdc")
-        faq = session.scalar(select(FaqEntryRow.id).order_by(FaqEntryRow.id))
+        faq = first_faq_entry_id(session)
 
         def opened(category: str, text: str, hours_ago: float, **more: object) -> int:
             call = service.Call(
@@ -89,6 +89,6 @@ def seed_orders(
 
 
 def _user(session: Session, role: str) -> UserRow:
-    user = session.scalar(select(UserRow).where(UserRow.role == role).order_by(UserRow.id))
+    user = first_user_of_role(session, role)
     assert user is not None, role
     return user

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME, day_in_china
@@ -30,7 +29,7 @@ from fanjing.workorders.core import (
     respond_by,
 )
 from fanjing.workorders.service import clock_of
-from fanjing.workorders.store import WorkOrderRow
+from fanjing.workorders.store import WorkOrderRow, orders_in_states, orders_opened_between
 from fanjing.workorders.views import unit_label
 
 LONGEST_SPAN = 366  # days in one report
@@ -99,13 +98,7 @@ def report(session: Session, *, first_day: date, last_day: date, now: datetime) 
         raise FanjingError(Code.BAD_RANGE, f"一次至多统计 {LONGEST_SPAN} 天", Where(field="to"))
     start = datetime.combine(first_day, time(), CHINA_STANDARD_TIME)
     end = datetime.combine(last_day + timedelta(days=1), time(), CHINA_STANDARD_TIME)
-    rows = list(
-        session.scalars(
-            select(WorkOrderRow).where(
-                WorkOrderRow.opened_at >= start, WorkOrderRow.opened_at < end
-            )
-        )
-    )
+    rows = orders_opened_between(session, start, end)
     counts = Counter((day_in_china(r.opened_at), r.category) for r in rows)
     days = []
     for offset in range((last_day - first_day).days + 1):
@@ -131,7 +124,7 @@ def overdue_now(session: Session, now: datetime) -> list[Overdue]:
     """Every order being handled that is past a deadline at ``now``, the longest over first."""
     handling = (State.DISPATCHED.value, State.RESPONDED.value, State.ESCALATED.value)
     found = []
-    for order in session.scalars(select(WorkOrderRow).where(WorkOrderRow.state.in_(handling))):
+    for order in orders_in_states(session, handling):
         clock = clock_of(order)
         stage = overdue_stage(clock, now)
         due = respond_by(clock) if stage and stage.value == "respond" else resolve_by(clock)

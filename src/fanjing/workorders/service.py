@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import mask_name, mask_phone, mobile_number
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.healthkit.store import PhoneBindingRow, RedMarkRow
 from fanjing.hotline.store import FaqEntryRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place, beijing_community
@@ -38,7 +36,13 @@ from fanjing.workorders.core import (
     responsible_unit,
     to_escalate,
 )
-from fanjing.workorders.store import WorkOrderRow
+from fanjing.workorders.store import (
+    WorkOrderRow,
+    account_bound_to_phone,
+    claim_escalation,
+    has_red_mark,
+    orders_in_states,
+)
 
 LONGEST_TEXT = 2000
 ESCALATION_ACTOR = "接诉即办超时检查"
@@ -77,11 +81,7 @@ def open_order(
     concerns = (
         mobile_number(call.concerns_phone, field="concerns_phone") if call.concerns_phone else None
     )
-    account_id = session.scalar(
-        select(PhoneBindingRow.account_id).where(
-            PhoneBindingRow.phone_hash == cipher.lookup_hash(concerns or phone)
-        )
-    )
+    account_id = account_bound_to_phone(session, cipher.lookup_hash(concerns or phone))
     if call.faq_entry_id is not None and session.get(FaqEntryRow, call.faq_entry_id) is None:
         raise FanjingError(
             Code.NOT_FOUND,
@@ -97,7 +97,7 @@ def open_order(
         category,
         community=_community(place),
         clinic=clinic.code if clinic else None,
-        red=account_id is not None and _is_red(session, account_id),
+        red=account_id is not None and has_red_mark(session, account_id),
     )
     deadline = deadlines[category]
     order = WorkOrderRow(
@@ -236,26 +236,18 @@ def escalate_overdue(*, session: Session, now: datetime) -> list[WorkOrderRow]:
     """Escalate to their district every order past a deadline and not yet escalated for it;
     the orders escalated. Each is claimed by a conditional UPDATE (still in the state it was
     read in), so servers running the check at once escalate an order once."""
-    query = (
-        select(WorkOrderRow)
-        .where(WorkOrderRow.state.in_((State.DISPATCHED.value, State.RESPONDED.value)))
-        .order_by(WorkOrderRow.id)
-    )
+    waiting = (State.DISPATCHED.value, State.RESPONDED.value)
     escalated = []
-    for order in list(session.scalars(query)):
+    for order in orders_in_states(session, waiting, by_id=True):
         clock = clock_of(order)
         stage = overdue_stage(clock, now)
         if stage is None or not to_escalate(clock, now):
             continue
         before = order.state
         after = next_state(clock.state, Step.ESCALATE, responded=clock.responded_at is not None)
-        claimed = session.execute(
-            update(WorkOrderRow)
-            .where(WorkOrderRow.id == order.id, WorkOrderRow.state == before)
-            .values(state=after.value, escalated_at=now, escalated_stage=stage.value)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not claim_escalation(
+            session, order.id, before=before, after=after.value, stage=stage.value, now=now
+        ):
             continue
         session.refresh(order)
         _audit(
@@ -361,14 +353,3 @@ def _community(place: Place | None) -> str | None:
     if place is None or not place.in_beijing or place.village is None:
         return None
     return dataclasses.replace(beijing_community(place, at="address"), detail="").name
-
-
-def _is_red(session: Session, account_id: int) -> bool:
-    return (
-        session.scalar(
-            select(RedMarkRow.id).where(
-                RedMarkRow.account_id == account_id, RedMarkRow.lifted_on.is_(None)
-            )
-        )
-        is not None
-    )

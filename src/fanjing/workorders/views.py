@@ -9,17 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name, mask_phone
 from fanjing.healthkit.service import account_of_user
-from fanjing.healthkit.store import PhoneBindingRow
 from fanjing.hotline.store import FaqEntryRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
 from fanjing.vaccination.store import ClinicRow
-from fanjing.workorders.actions import actions_of
 from fanjing.workorders.core import (
     CATEGORY_ZH,
     SATISFACTION_ZH,
@@ -34,7 +31,13 @@ from fanjing.workorders.core import (
     respond_by,
 )
 from fanjing.workorders.service import clock_of
-from fanjing.workorders.store import WorkOrderActionRow, WorkOrderRow
+from fanjing.workorders.store import (
+    WorkOrderActionRow,
+    WorkOrderRow,
+    actions_of,
+    orders_about_account,
+    orders_where,
+)
 
 ACTION_ZH = {
     "popup_clear": "清除弹窗",
@@ -191,18 +194,15 @@ def orders(
 ) -> list[WorkOrderRow]:
     """Newest first: all, or a unit's, in ``states`` (any when empty), of a district, from a
     caller (by the keyed hash of their number: a caller who calls again)."""
-    query = select(WorkOrderRow).order_by(WorkOrderRow.id.desc()).limit(limit)
-    if unit is not None:
-        query = query.where(
-            WorkOrderRow.unit_kind == unit.kind.value, WorkOrderRow.unit_key == unit.key
-        )
-    if states:
-        query = query.where(WorkOrderRow.state.in_(states))
-    if district is not None:
-        query = query.where(WorkOrderRow.district == district)
-    if caller_phone_hash is not None:
-        query = query.where(WorkOrderRow.caller_phone_hash == caller_phone_hash)
-    return list(session.scalars(query))
+    return orders_where(
+        session,
+        unit_kind=unit.kind.value if unit is not None else None,
+        unit_key=unit.key if unit is not None else None,
+        states=states,
+        district=district,
+        caller_phone_hash=caller_phone_hash,
+        limit=limit,
+    )
 
 
 def escalated_orders(session: Session, district: str | None = None) -> list[WorkOrderRow]:
@@ -215,22 +215,7 @@ def orders_of_citizen(session: Session, user_id: int) -> list[WorkOrderRow]:
     account = account_of_user(session, user_id)
     if account is None:
         return []
-    phone_hashes = select(PhoneBindingRow.phone_hash).where(
-        PhoneBindingRow.account_id == account.id
-    )
-    return list(
-        session.scalars(
-            select(WorkOrderRow)
-            .where(
-                or_(
-                    WorkOrderRow.account_id == account.id,
-                    WorkOrderRow.caller_phone_hash.in_(phone_hashes),
-                )
-            )
-            .order_by(WorkOrderRow.id.desc())
-            .limit(LIST_LIMIT)
-        )
-    )
+    return orders_about_account(session, account.id, LIST_LIMIT)
 
 
 @dataclass(frozen=True)
