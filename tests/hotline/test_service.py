@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fanjing.audit.service import entries as audit_entries
+from fanjing.audit.store import newest_entries as audit_entries
 from fanjing.hotline import service
 from fanjing.hotline.core.model import Extracted, Pair, Source
 from fanjing.hotline.core.rank import SearchIndex
