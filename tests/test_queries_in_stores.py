@@ -49,7 +49,6 @@ NOT_YET_MOVED = {
     "healthkit/staff_api.py",
     "healthkit/status.py",
     "healthkit/status_row.py",
-    "hotline/service.py",
     "itinerary/partitions.py",
     "itinerary/service.py",
     "itinerary/shards.py",
