@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.measures import close_finished_cases
 from fanjing.healthkit.sender import CodeSender, sender_from_settings
-from fanjing.healthkit.service import purge_grey_numbers
+from fanjing.healthkit.store import purge_grey_numbers
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope
