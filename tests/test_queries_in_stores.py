@@ -43,8 +43,6 @@ NOT_YET_MOVED = {
     "healthkit/community_popups.py",
     "healthkit/popups.py",
     "healthkit/staff_api.py",
-    "healthkit/status.py",
-    "healthkit/status_row.py",
     "itinerary/partitions.py",
     "itinerary/service.py",
     "itinerary/shards.py",
