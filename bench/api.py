@@ -65,8 +65,7 @@ from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import create_db_engine, open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
-from fanjing.places.store import DesignationRow
+from fanjing.places.store import DesignationRow, registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.schemas import DecisionOut
 from fanjing.policy.service import Checker

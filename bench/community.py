@@ -36,7 +36,7 @@ from fanjing.infra.bulk import insert_rows
 from fanjing.infra.clock import Clock
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.packstore import upload_pack
 from fanjing.policy.service import Checker

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from bench.situations import ParsePlace
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.infra.db import normalize_url, session_scope
 from fanjing.places.import_report import ImportReport
 from fanjing.places.imports import import_risk_file
@@ -68,6 +69,7 @@ def timed_import(engine: Engine, path: Path, parse: ParsePlace) -> tuple[ImportR
             parse_place=parse,
             actor="bench",
             now=datetime.now(UTC),
+            followers=POPUP_FOLLOWERS,
         )
     return report, perf_counter() - start
 

@@ -38,14 +38,6 @@ LAYERS = (
     "__main__",
 )
 GROUND = ("__init__", "errors", "common", "settings", "infra", "py")
-# upward imports not yet removed (issue 16): the check refuses any other, and refuses an entry
-# here that is no longer true, so the list can only shrink
-NOT_YET_REMOVED = {
-    "places/api.py imports fanjing.healthkit.popups",
-    "places/cli.py imports fanjing.healthkit.popups",
-    "places/service.py imports fanjing.healthkit.status_row",
-    "places/service.py imports fanjing.healthkit.store",
-}
 HTTP_GLUE = ("fanjing.web.deps", "fanjing.web.errors", "fanjing.web.openapi")
 
 
@@ -102,11 +94,7 @@ def test_every_capability_is_placed_in_the_order() -> None:
 
 
 def test_no_capability_imports_one_above_it() -> None:
-    assert set(_upward_imports()) - NOT_YET_REMOVED == set()
-
-
-def test_every_import_not_yet_removed_is_still_there() -> None:
-    assert NOT_YET_REMOVED - set(_upward_imports()) == set()
+    assert _upward_imports() == []
 
 
 def test_the_ground_imports_no_capability() -> None:

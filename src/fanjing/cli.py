@@ -18,10 +18,11 @@ from fanjing.demo import demo
 from fanjing.employers.cli import employers_app
 from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.hotline.cli import faq_app
 from fanjing.infra.logs import configure_cli_logging
 from fanjing.itinerary.cli import itinerary_app
-from fanjing.places.cli import risk_app
+from fanjing.places.cli import confirm_lifts_command, import_command, risk_app
 from fanjing.policy.cli import check, policy_app
 from fanjing.settings import Settings
 from fanjing.sites.cli import sites_app
@@ -44,6 +45,9 @@ policy_app.command("preview")(preview_command)
 policy_app.command("approve")(approve_command)
 app.add_typer(policy_app, name="policy")
 app.add_typer(community_app, name="community")
+# designations are followed by the health kit's pop-ups, which places sits below: handed in here
+risk_app.command("import")(import_command(POPUP_FOLLOWERS))
+risk_app.command("confirm-lifts")(confirm_lifts_command(POPUP_FOLLOWERS))
 app.add_typer(risk_app, name="risk")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")

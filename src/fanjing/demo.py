@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fanjing.checkpoints.core import Outcome, ScanResult
@@ -35,6 +35,7 @@ from fanjing.community.follow_up import record_check
 from fanjing.community.service import Person, report_arrival
 from fanjing.employers.demo import seed_employer
 from fanjing.healthkit.declaration import declare
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.popups import raise_popups_for
 from fanjing.healthkit.sender import LogSender
 from fanjing.healthkit.service import (
@@ -55,8 +56,7 @@ from fanjing.itinerary.feed import FeedReader
 from fanjing.itinerary.service import import_feed
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.imports import import_risk_file
-from fanjing.places.lookup import registry_in_database
-from fanjing.places.store import DesignationRow
+from fanjing.places.store import every_designation_id, registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.sites.assignment import assign_district_queue
@@ -113,6 +113,7 @@ def seed_demo(
                 parse_place=gazetteer.parse,
                 actor="demo",
                 now=now,
+                followers=POPUP_FOLLOWERS,
             )
         add_clinic(
             session=session,
@@ -318,7 +319,7 @@ def _people(
         )
         raise_popups_for(
             session=session,
-            designation_ids=list(session.scalars(select(DesignationRow.id))),
+            designation_ids=every_designation_id(session),
             today=DEMO_DAY,
             now=now,
         )

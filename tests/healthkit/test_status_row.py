@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from fanjing.common.identity import read_document
 from fanjing.errors import FanjingError
 from fanjing.healthkit.declaration import declare
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.popups import clear_popup, clear_popups, raise_popups_for
 from fanjing.healthkit.service import create_account
 from fanjing.healthkit.status import caller_status, lift_red, mark_red, status_of_user
@@ -32,9 +33,8 @@ from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow, RedMa
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import create_db_engine, upgrade
 from fanjing.itinerary.store import VisitRow
-from fanjing.places.lookup import registry_in_database
 from fanjing.places.service import designate, lift
-from fanjing.places.store import DesignationRow
+from fanjing.places.store import DesignationRow, registry_in_database
 from fanjing.policy.packfile import builtin_packs
 from fanjing.policy.service import Checker
 from fanjing.users.core import token_hash
@@ -213,6 +213,7 @@ class World:
                 last_day=row.from_date - timedelta(days=1),
                 actor="cdc",
                 now=self.now,
+                followers=POPUP_FOLLOWERS,
             )
 
     def _open_popups(self) -> list[PopupRow]:

@@ -11,13 +11,19 @@ from sqlalchemy import func, select
 
 from fanjing.audit.store import AuditEntryRow
 from fanjing.errors import FanjingError, InputErrors
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.infra.db import session_scope
 from fanjing.places.import_report import ImportReport
 from fanjing.places.imports import confirm_held_lifts, import_risk_file
-from fanjing.places.lookup import designations_in_force, diff, registry_in_database
+from fanjing.places.lookup import diff
 from fanjing.places.national_list import parse_national_list
-from fanjing.places.service import lift, reopen
-from fanjing.places.store import DesignationRow, RegistryImportRow
+from fanjing.places.service import designate, lift, reopen
+from fanjing.places.store import (
+    DesignationRow,
+    RegistryImportRow,
+    designations_in_force,
+    registry_in_database,
+)
 
 LISTS = Path(__file__).resolve().parents[2].parent / "shared" / "sources" / "risk-lists"
 NOW = datetime(2021, 8, 10, 9, 0, tzinfo=UTC)
@@ -39,6 +45,7 @@ def run_import(engine, gazetteer, text: str, file: str = "list.txt", **options):
             parse_place=gazetteer.parse,
             actor="cdc",
             now=NOW,
+            followers=POPUP_FOLLOWERS,
             **options,
         )
 
@@ -160,7 +167,7 @@ def test_the_registry_in_the_database_judges_stays(engine, gazetteer):
 
 def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
     from fanjing.audit.cache import REGISTRY, RevisionCache
-    from fanjing.places.lookup import registry_in_database
+    from fanjing.places.store import registry_in_database
 
     slow = RevisionCache(engine, REGISTRY, registry_in_database, recheck_seconds=3600)
     eager = RevisionCache(engine, REGISTRY, registry_in_database, recheck_seconds=0)
@@ -226,7 +233,7 @@ def test_confirming_a_truncated_lists_held_lifts_applies_them_audited(engine, ga
     with session_scope(engine) as session:
         import_id = session.scalar(select(func.max(RegistryImportRow.id)))
         confirmed = confirm_held_lifts(
-            session=session, import_id=import_id, actor="王医生", now=NOW
+            session=session, import_id=import_id, actor="王医生", now=NOW, followers=POPUP_FOLLOWERS
         )
     assert confirmed.lifts_confirmed_by == "王医生" and not confirmed.lifts_held
     held = {tuple(label.split(" ", 1)) for label in report.held}
@@ -246,7 +253,13 @@ def test_confirming_a_truncated_lists_held_lifts_applies_them_audited(engine, ga
         stored = session.get(RegistryImportRow, import_id)
         assert stored.report["lifts_confirmed_by"] == "王医生"
         with pytest.raises(FanjingError) as again:
-            confirm_held_lifts(session=session, import_id=import_id, actor="王医生", now=NOW)
+            confirm_held_lifts(
+                session=session,
+                import_id=import_id,
+                actor="王医生",
+                now=NOW,
+                followers=POPUP_FOLLOWERS,
+            )
         assert again.value.code == "already_confirmed"
 
 
@@ -259,7 +272,13 @@ def test_an_older_imports_held_lifts_cannot_be_confirmed_after_a_newer_list(engi
             select(RegistryImportRow.id).order_by(RegistryImportRow.id)
         ).all()[1]
         with pytest.raises(FanjingError) as refused:
-            confirm_held_lifts(session=session, import_id=first_cut, actor="王医生", now=NOW)
+            confirm_held_lifts(
+                session=session,
+                import_id=first_cut,
+                actor="王医生",
+                now=NOW,
+                followers=POPUP_FOLLOWERS,
+            )
     assert refused.value.code == "import_superseded"
     assert in_force(engine, date(2021, 8, 10)) == listed(gazetteer, "20210810")
 
@@ -307,7 +326,13 @@ def test_parallel_imports_of_one_list_designate_each_area_once(engine, gazetteer
 def test_a_complete_import_has_no_lifts_to_confirm(engine, gazetteer):
     report = run_import(engine, gazetteer, list_text("20210731"))
     with session_scope(engine) as session, pytest.raises(FanjingError) as refused:
-        confirm_held_lifts(session=session, import_id=report.import_id, actor="王医生", now=NOW)
+        confirm_held_lifts(
+            session=session,
+            import_id=report.import_id,
+            actor="王医生",
+            now=NOW,
+            followers=POPUP_FOLLOWERS,
+        )
     assert refused.value.code == "nothing_held"
 
 
@@ -324,6 +349,7 @@ def test_a_lift_is_undone_by_reopening_and_an_open_area_cannot_be(engine, gazett
             last_day=date(2021, 8, 1),
             actor="王医生",
             now=NOW,
+            followers=POPUP_FOLLOWERS,
         )
         reopen(session=session, designation_id=row.id, actor="王医生", now=NOW)
         actions = session.scalars(
@@ -331,3 +357,48 @@ def test_a_lift_is_undone_by_reopening_and_an_open_area_cannot_be(engine, gazett
         ).all()
     assert (row.level, row.area_name) in in_force(engine, date(2021, 8, 10))
     assert actions[-2:] == ["designation.lift", "designation.reopen"]
+
+
+class RecordingFollowers:
+    """Followers that note the designations withdrawn, and whether each was still stored."""
+
+    def __init__(self) -> None:
+        self.withdrawn: list[tuple[int, bool]] = []
+
+    def opened(self, *, session, designation_ids, today, now) -> int:
+        return 0
+
+    def withdrawing(self, *, session, designation_id) -> None:
+        stored = session.get(DesignationRow, designation_id) is not None
+        self.withdrawn.append((designation_id, stored))
+
+
+def test_a_withdrawal_tells_the_followers_before_the_row_goes_and_a_lift_does_not(
+    engine, gazetteer
+):
+    followers = RecordingFollowers()
+    with session_scope(engine) as session:
+        kept, withdrawn = (
+            designate(
+                session=session,
+                level="medium",
+                area=area,
+                start=date(2021, 8, 5),
+                end=None,
+                parse_place=gazetteer.parse,
+                actor="王医生",
+                now=NOW,
+            )
+            for area in ("江苏省南京市江宁区", "江苏省扬州市江都区")
+        )
+        for row, last_day in ((kept, date(2021, 8, 9)), (withdrawn, date(2021, 8, 4))):
+            lift(
+                session=session,
+                designation_id=row.id,
+                last_day=last_day,
+                actor="王医生",
+                now=NOW,
+                followers=followers,
+            )
+        assert followers.withdrawn == [(withdrawn.id, True)]
+        assert session.get(DesignationRow, withdrawn.id) is None

@@ -25,7 +25,7 @@ from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.policy.service import Checker
 from fanjing.users.service import user_name_hash

@@ -32,7 +32,7 @@ from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
 from fanjing.places.core import beijing_community
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import registry_in_database
 from fanjing.policy.packstore import packs_in_database, upload_pack
 from fanjing.policy.service import Checker
 from fanjing.settings import Settings

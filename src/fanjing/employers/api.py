@@ -8,7 +8,6 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import select
 
 from fanjing.community.core import KIND_ZH
 from fanjing.employers.core import StaffMeasure, StaffStatus
@@ -25,14 +24,13 @@ from fanjing.employers.schemas import (
 )
 from fanjing.employers.service import (
     add_employer_user,
-    current_employment,
     employer_of,
     link_employer,
     register_employer,
     unlink_employer,
 )
 from fanjing.employers.staff import inbox, staff_statuses
-from fanjing.employers.store import EmployerRow
+from fanjing.employers.store import EmployerRow, all_employers, current_employment
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.users.core import Role
@@ -66,7 +64,7 @@ def create_employer(
 
 @router.get("/api/v1/employers", response_model=list[EmployerRead], summary="已登记的单位")
 def list_employers(session: DbSession, user: Managers) -> list[EmployerRow]:
-    return list(session.scalars(select(EmployerRow).order_by(EmployerRow.id)))
+    return all_employers(session)
 
 
 @router.post(

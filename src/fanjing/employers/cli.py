@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from fanjing.common.days import day_in_china, day_of
 from fanjing.employers.export import HEADER, staff_rows, staff_xlsx
@@ -17,7 +16,7 @@ from fanjing.employers.service import (
     register_employer,
 )
 from fanjing.employers.staff import staff_statuses
-from fanjing.employers.store import EmployerRow
+from fanjing.employers.store import all_employers
 from fanjing.errors import FanjingError
 from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
@@ -60,7 +59,7 @@ def add_command(
 def list_command() -> None:
     """已登记的单位：名称、区、统一社会信用代码、单位代码。"""
     with session_scope(open_database(command_settings().database_url)) as session:
-        for employer in session.scalars(select(EmployerRow).order_by(EmployerRow.id)):
+        for employer in all_employers(session):
             typer.echo(
                 f"{employer.name}  {employer.district}  {employer.credit_code}  {employer.code}"
             )

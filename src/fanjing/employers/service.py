@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,17 @@ from fanjing.employers.core import (
     read_credit_code,
     read_employer_code,
 )
-from fanjing.employers.store import EmployerRow, EmployerStaffRow, EmploymentRow
+from fanjing.employers.store import (
+    EmployerRow,
+    EmployerStaffRow,
+    EmploymentRow,
+    credit_code_taken,
+    current_employment,
+    employer_code_taken,
+    employer_of_user,
+    employer_with_code,
+    employer_with_credit_code,
+)
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
 from fanjing.infra.crypto import FieldCipher
@@ -47,7 +56,7 @@ def register_employer(
         raise FanjingError(Code.BAD_VALUE, "单位名称应为1到200个字符", Where(field="name"))
     code = read_credit_code(credit_code)
     county = _district(district, parse_place)
-    if session.scalar(select(EmployerRow.id).where(EmployerRow.credit_code == code)):
+    if credit_code_taken(session, code):
         raise FanjingError(
             Code.EMPLOYER_EXISTS,
             f"统一社会信用代码“{code}”的单位已登记",
@@ -99,13 +108,13 @@ def _new_employer_code(session: Session) -> str:
     # 31^8 codes: a clash is all but impossible, and then the next draw is taken
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if session.scalar(select(EmployerRow.id).where(EmployerRow.code == code)) is None:
+        if not employer_code_taken(session, code):
             return code
 
 
 def employer_by_credit_code(session: Session, credit_code: str) -> EmployerRow:
     code = read_credit_code(credit_code)
-    employer = session.scalar(select(EmployerRow).where(EmployerRow.credit_code == code))
+    employer = employer_with_credit_code(session, code)
     if employer is None:
         raise FanjingError(
             Code.NOT_FOUND, f"没有统一社会信用代码为“{code}”的单位", Where(field="credit_code")
@@ -153,25 +162,10 @@ def add_employer_user(
 def employer_of(session: Session, user: UserRow) -> EmployerRow:
     """The organisation an employer user acts for (a refusal when none was bound: a user
     added with ``fanjing users add --role employer`` instead of ``fanjing employers user add``)."""
-    employer = session.scalar(
-        select(EmployerRow)
-        .join(EmployerStaffRow, EmployerStaffRow.employer_id == EmployerRow.id)
-        .where(EmployerStaffRow.user_id == user.id)
-    )
+    employer = employer_of_user(session, user.id)
     if employer is None:
         raise FanjingError(Code.FORBIDDEN, "该用户未绑定单位（fanjing employers user add）")
     return employer
-
-
-def current_employment(
-    session: Session, account_id: int
-) -> tuple[EmploymentRow, EmployerRow] | None:
-    found = session.execute(
-        select(EmploymentRow, EmployerRow)
-        .join(EmployerRow, EmployerRow.id == EmploymentRow.employer_id)
-        .where(EmploymentRow.account_id == account_id, EmploymentRow.unlinked_at.is_(None))
-    ).first()
-    return None if found is None else (found[0], found[1])
 
 
 def link_employer(*, session: Session, user: UserRow, code: str, now: datetime) -> EmployerRow:
@@ -180,7 +174,7 @@ def link_employer(*, session: Session, user: UserRow, code: str, now: datetime) 
     the employer too, and the employer sees their measures."""
     account = own_account(session, user.id)
     wanted = read_employer_code(code)
-    employer = session.scalar(select(EmployerRow).where(EmployerRow.code == wanted))
+    employer = employer_with_code(session, wanted)
     if employer is None:
         raise FanjingError(
             Code.NOT_FOUND, f"没有代码为“{wanted}”的单位，请向单位核对", Where(field="code")

@@ -4,20 +4,16 @@ Names masked; nothing else of a person's health."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_in_china
 from fanjing.common.identity import mask_name
-from fanjing.community.core import Measure, measures_from_decision
-from fanjing.community.store import ArrivalReportRow, CaseMeasureRow, CaseRow
+from fanjing.community.core import measures_from_decision
 from fanjing.employers.core import StaffMeasure, StaffStatus, reported_measures, staff_status
-from fanjing.employers.store import EmploymentRow
-from fanjing.healthkit.store import AccountRow
+from fanjing.employers.store import current_staff, open_measures_of_staff, reports_while_linked
 from fanjing.infra.crypto import FieldCipher
 
 INBOX_LIMIT = 200
@@ -28,21 +24,8 @@ def staff_statuses(
 ) -> list[StaffStatus]:
     """Every current employee of the employer on ``day``: first those kept away from the
     workplace (latest return last), then those at work, each by masked name."""
-    current = and_(EmploymentRow.employer_id == employer_id, EmploymentRow.unlinked_at.is_(None))
-    links = session.execute(
-        select(EmploymentRow.id, AccountRow.name_encrypted, AccountRow.document_hash)
-        .join(AccountRow, AccountRow.id == EmploymentRow.account_id)
-        .where(current)
-    ).all()
-    measures: dict[str, list[Measure]] = defaultdict(list)
-    for document_hash, measure in session.execute(
-        select(CaseRow.document_hash, CaseMeasureRow)
-        .join(CaseMeasureRow, CaseMeasureRow.case_id == CaseRow.id)
-        .join(AccountRow, AccountRow.document_hash == CaseRow.document_hash)
-        .join(EmploymentRow, EmploymentRow.account_id == AccountRow.id)
-        .where(current, CaseRow.status == "open")
-    ):
-        measures[document_hash].append(measure.to_core())
+    links = current_staff(session, employer_id)
+    measures = open_measures_of_staff(session, employer_id)
     statuses = [
         staff_status(
             link.id,
@@ -78,22 +61,7 @@ def inbox(session: Session, cipher: FieldCipher, *, employer_id: int) -> list[In
     their health-kit account was linked to the employer, whoever made the report (the person,
     their community, an imported list): the report goes to the community and the employer.
     A person's links to one employer never overlap, so a report matches one link at most."""
-    linked_then = and_(
-        EmploymentRow.employer_id == employer_id,
-        ArrivalReportRow.reported_at >= EmploymentRow.linked_at,
-        or_(
-            EmploymentRow.unlinked_at.is_(None),
-            ArrivalReportRow.reported_at < EmploymentRow.unlinked_at,
-        ),
-    )
-    reports = session.scalars(
-        select(ArrivalReportRow)
-        .join(AccountRow, AccountRow.document_hash == ArrivalReportRow.document_hash)
-        .join(EmploymentRow, EmploymentRow.account_id == AccountRow.id)
-        .where(linked_then)
-        .order_by(ArrivalReportRow.reported_at.desc(), ArrivalReportRow.id.desc())
-        .limit(INBOX_LIMIT)
-    ).all()
+    reports = reports_while_linked(session, employer_id, INBOX_LIMIT)
     return [
         InboxReport(
             report.id,

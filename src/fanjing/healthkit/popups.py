@@ -8,14 +8,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from fanjing.audit.cache import RevisionCache, commit_and_tell
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popup_store import insert_popups, open_popup_ids, raised_accounts
 from fanjing.healthkit.status_row import refresh_popups, refresh_status
 from fanjing.healthkit.store import AccountRow, PopupRow
 from fanjing.infra.metrics import POPUPS_RAISED
-from fanjing.places.registry import Registry
 from fanjing.places.store import DesignationRow
 
 POSTPONE_DAYS = 14  # E1: entry postponed until 14 days after leaving
@@ -52,24 +50,6 @@ def raise_popups_for(
         if designation is not None:
             raised += raise_popups(session=session, designation=designation, today=today, now=now)
     POPUPS_RAISED.inc(raised)
-    return raised
-
-
-def publish_designations(
-    *,
-    session: Session,
-    designation_ids: Iterable[int],
-    today: date,
-    now: datetime,
-    registry: RevisionCache[Registry] | None = None,
-) -> int:
-    """A change of designations made public, as every entry point does it: the pop-ups the
-    newly opened ones call for, committed, and this process's ``registry`` told (the next
-    check sees the change at once); how many pop-ups."""
-    raised = raise_popups_for(
-        session=session, designation_ids=designation_ids, today=today, now=now
-    )
-    commit_and_tell(session, *([registry] if registry is not None else []))
     return raised
 
 

@@ -1,5 +1,5 @@
-"""Health-kit tables. Names, ID and phone numbers are stored encrypted, with keyed hashes
-(HMAC) for lookups; nothing personal is stored in clear."""
+"""Health-kit tables, and the queries on them. Names, ID and phone numbers are stored
+encrypted, with keyed hashes (HMAC) for lookups; nothing personal is stored in clear."""
 
 from __future__ import annotations
 
@@ -321,3 +321,20 @@ def open_red_marks(session: Session) -> list[RedMarkRow]:
             select(RedMarkRow).where(RedMarkRow.lifted_on.is_(None)).order_by(RedMarkRow.id)
         )
     )
+
+
+# --- pop-ups ------------------------------------------------------------------------------
+
+
+def delete_popups_of(session: Session, designation_id: int) -> list[int]:
+    """Delete a designation's pop-ups (it is withdrawn, as never in force); the accounts whose
+    open pop-ups went."""
+    shown = list(
+        session.scalars(
+            select(PopupRow.account_id).where(
+                PopupRow.designation_id == designation_id, PopupRow.cleared_at.is_(None)
+            )
+        )
+    )
+    session.execute(delete(PopupRow).where(PopupRow.designation_id == designation_id))
+    return shown

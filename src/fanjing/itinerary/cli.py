@@ -19,7 +19,7 @@ from fanjing.itinerary.partitions import oldest_kept
 from fanjing.itinerary.service import card_for, import_feed
 from fanjing.itinerary.shards import keep_itinerary_days, prepared_shards
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import registry_in_database
 
 itinerary_app = typer.Typer(help="通信行程卡：导入运营商数据、查看行程卡", no_args_is_help=True)
 

@@ -3,6 +3,7 @@ the designations touching their own community."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Session
 from fanjing.audit.cache import RevisionCache
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.clock import Clock
 from fanjing.infra.metrics import RISK_IMPORTS
-from fanjing.places import imports, lookup, service
+from fanjing.places import imports, lookup, service, store
+from fanjing.places.followers import DesignationFollowers, publish
 from fanjing.places.registry import Registry
 from fanjing.places.schemas import (
     DesignationCreate,
@@ -28,6 +29,7 @@ from fanjing.web.deps import (
     Caller,
     ClockDep,
     DbSession,
+    FollowersDep,
     GazetteerDep,
     RegistryCacheDep,
     RowId,
@@ -39,26 +41,40 @@ CdcStaff = Annotated[Caller, Depends(require(Role.CDC))]
 CdcOrCommunity = Annotated[Caller, Depends(require(Role.CDC, Role.COMMUNITY_WORKER))]
 
 
-def _publish(
-    session: Session,
-    clock: Clock,
-    registry: RevisionCache[Registry],
-    opened: tuple[int, ...] = (),
-) -> None:
-    publish_designations(
-        session=session,
-        designation_ids=opened,
-        today=clock.today(),
-        now=clock.now(),
-        registry=registry,
-    )
+@dataclass(frozen=True)
+class Publisher:
+    """What a change of designations is made with and made public with: the clock, this
+    process's registry cache and the designations' followers (the health kit's pop-ups)."""
+
+    clock: Clock
+    registry: RevisionCache[Registry]
+    followers: DesignationFollowers
+
+    def publish(self, session: Session, opened: tuple[int, ...] = ()) -> None:
+        publish(
+            session=session,
+            followers=self.followers,
+            opened_ids=opened,
+            today=self.clock.today(),
+            now=self.clock.now(),
+            registry=self.registry,
+        )
+
+
+async def _publisher(
+    clock: ClockDep, registry: RegistryCacheDep, followers: FollowersDep
+) -> Publisher:
+    return Publisher(clock, registry, followers)
+
+
+PublisherDep = Annotated[Publisher, Depends(_publisher)]
 
 
 @router.get("/risk-areas", response_model=list[DesignationRead], summary="某一天生效的风险地区")
 def list_risk_areas(
     session: DbSession, _user: CdcStaff, as_of: Annotated[str, Query(description="YYYY-MM-DD")]
 ) -> list[dict[str, Any]]:
-    return [row.snapshot() for row in lookup.designations_in_force(session, day_of(as_of, "as_of"))]
+    return [row.snapshot() for row in store.designations_in_force(session, day_of(as_of, "as_of"))]
 
 
 @router.post("/risk-areas", response_model=DesignationRead, status_code=201, summary="指定风险地区")
@@ -66,9 +82,8 @@ def designate(
     body: DesignationCreate,
     session: DbSession,
     user: CdcStaff,
-    clock: ClockDep,
     gazetteer: GazetteerDep,
-    registry: RegistryCacheDep,
+    publisher: PublisherDep,
 ) -> dict[str, Any]:
     row = service.designate(
         session=session,
@@ -78,9 +93,9 @@ def designate(
         end=day_of(body.to, "to") if body.to else None,
         parse_place=gazetteer.parse,
         actor=user.name,
-        now=clock.now(),
+        now=publisher.clock.now(),
     )
-    _publish(session, clock, registry, (row.id,))
+    publisher.publish(session, (row.id,))
     return row.snapshot()
 
 
@@ -92,17 +107,17 @@ def lift(
     body: LiftBody,
     session: DbSession,
     user: CdcStaff,
-    clock: ClockDep,
-    registry: RegistryCacheDep,
+    publisher: PublisherDep,
 ) -> dict[str, Any]:
     row = service.lift(
         session=session,
         designation_id=designation_id,
         last_day=day_of(body.to, "to"),
         actor=user.name,
-        now=clock.now(),
+        now=publisher.clock.now(),
+        followers=publisher.followers,
     )
-    _publish(session, clock, registry)
+    publisher.publish(session)
     return row.snapshot()
 
 
@@ -113,9 +128,8 @@ def import_risk_areas(
     body: ImportBody,
     session: DbSession,
     user: CdcStaff,
-    clock: ClockDep,
     gazetteer: GazetteerDep,
-    registry: RegistryCacheDep,
+    publisher: PublisherDep,
 ) -> dict[str, Any]:
     try:
         report = imports.import_risk_file(
@@ -124,15 +138,16 @@ def import_risk_areas(
             file=body.file,
             parse_place=gazetteer.parse,
             actor=user.name,
-            now=clock.now(),
+            now=publisher.clock.now(),
             list_date=day_of(body.date, "date") if body.date else None,
             confirm_lifts=body.confirm_lifts,
+            followers=publisher.followers,
         )
     except FanjingError:
         RISK_IMPORTS.labels("refused").inc()
         raise
     RISK_IMPORTS.labels("lifts_held" if report.lifts_held else "imported").inc()
-    _publish(session, clock, registry, report.opened_ids)
+    publisher.publish(session, report.opened_ids)
     return report.as_json()
 
 
@@ -145,13 +160,16 @@ def confirm_lifts(
     import_id: RowId,
     session: DbSession,
     user: CdcStaff,
-    clock: ClockDep,
-    registry: RegistryCacheDep,
+    publisher: PublisherDep,
 ) -> dict[str, Any]:
     report = imports.confirm_held_lifts(
-        session=session, import_id=import_id, actor=user.name, now=clock.now()
+        session=session,
+        import_id=import_id,
+        actor=user.name,
+        now=publisher.clock.now(),
+        followers=publisher.followers,
     )
-    _publish(session, clock, registry)
+    publisher.publish(session)
     return report.as_json()
 
 

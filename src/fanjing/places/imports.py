@@ -10,15 +10,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.infra.db import serialise
 from fanjing.places.designations_csv import read_designations_csv
+from fanjing.places.followers import DesignationFollowers
 from fanjing.places.import_report import ImportReport, UnplacedLine
 from fanjing.places.national_list import looks_like_national_list, parse_national_list
+from fanjing.places.national_list_model import NationalList
 from fanjing.places.registry import Designation, RiskLevel, reconcile
 from fanjing.places.service import (
     LIFTED,
@@ -29,7 +30,14 @@ from fanjing.places.service import (
     designation_label,
     end_designation,
 )
-from fanjing.places.store import DesignationRow, RegistryImportRow
+from fanjing.places.store import (
+    DesignationRow,
+    RegistryImportRow,
+    designation_matching,
+    latest_national_list_day,
+    newest_national_import_id,
+    open_national_designations,
+)
 
 
 def import_designations_csv(
@@ -45,13 +53,7 @@ def import_designations_csv(
     opened, changed, unchanged = [], [], 0
     added: list[DesignationRow] = []
     for designation in rows:
-        existing = session.scalars(
-            select(DesignationRow).where(
-                DesignationRow.level == designation.level.value,
-                DesignationRow.area_name == designation.area.name,
-                DesignationRow.from_date == designation.start,
-            )
-        ).first()
+        existing = designation_matching(session, designation)
         if existing is None:
             source = designation.source or file
             added.append(
@@ -88,40 +90,14 @@ def import_risk_file(
     parse_place: ParsePlace,
     actor: str,
     now: datetime,
+    followers: DesignationFollowers,
     list_date: date | None = None,
     confirm_lifts: bool = False,
 ) -> ImportReport:
-    """Import a contract CSV or one day's national list, told apart by their content."""
-    if looks_like_national_list(text):
-        return import_national_list(
-            session=session,
-            text=text,
-            file=file,
-            parse_place=parse_place,
-            actor=actor,
-            now=now,
-            list_date=list_date,
-            confirm_lifts=confirm_lifts,
-        )
-    return import_designations_csv(
-        session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
-    )
+    """Import a contract CSV or one day's national list, told apart by their content.
 
-
-def import_national_list(
-    *,
-    session: Session,
-    text: str,
-    file: str,
-    parse_place: ParsePlace,
-    actor: str,
-    now: datetime,
-    list_date: date | None = None,
-    confirm_lifts: bool = False,
-) -> ImportReport:
-    """Bring the registry in line with one day's national list (in force from its day).
-
-    New areas are designated from that day, areas no longer listed are lifted the
+    A national list brings the registry in line with that day's list (in force from its
+    day): new areas are designated from that day, areas no longer listed are lifted the
     day before, and every line that could not be placed is kept in the report.
     ``list_date`` overrides the day the list's header gives.
 
@@ -131,6 +107,10 @@ def import_national_list(
     (``actor``) have checked the list and confirm them; ``confirm_held_lifts``
     confirms them after the import.
     """
+    if not looks_like_national_list(text):
+        return import_designations_csv(
+            session=session, text=text, file=file, parse_place=parse_place, actor=actor, now=now
+        )
     parsed = parse_national_list(text, parse_place=parse_place)
     day = list_date or parsed.list_date
     if day is None:
@@ -143,7 +123,24 @@ def import_national_list(
         Designation(area.level, area.place, day, None, f"{file}:{area.line}")
         for area in parsed.areas
     ]
-    report = ImportReport(
+    report = _national_list_report(parsed, file, day, actor if confirm_lifts else None)
+    return _apply_national_list(
+        session=session,
+        listed=listed,
+        day=day,
+        report=report,
+        text=text,
+        actor=actor,
+        now=now,
+        followers=followers,
+    )
+
+
+def _national_list_report(
+    parsed: NationalList, file: str, day: date, lifts_confirmed_by: str | None
+) -> ImportReport:
+    """What a day's list says and lacks, before it is applied."""
+    return ImportReport(
         kind="national_list",
         file=file,
         list_date=day,
@@ -156,10 +153,7 @@ def import_national_list(
         count_problems=tuple(str(mismatch) for mismatch in parsed.count_mismatches()),
         incomplete={level.value: why for level, why in parsed.incompleteness().items()},
         warnings=tuple(f"名单所列多于声明：{surplus}" for surplus in parsed.surpluses()),
-        lifts_confirmed_by=actor if confirm_lifts else None,
-    )
-    return _apply_national_list(
-        session=session, listed=listed, day=day, report=report, text=text, actor=actor, now=now
+        lifts_confirmed_by=lifts_confirmed_by,
     )
 
 
@@ -172,23 +166,16 @@ def _apply_national_list(
     text: str,
     actor: str,
     now: datetime,
+    followers: DesignationFollowers,
 ) -> ImportReport:
     """Reconcile the registry's national-list designations with one day's list (from ``day``)."""
     serialise(session, "registry_import")
-    latest = session.scalar(
-        select(func.max(RegistryImportRow.list_date)).where(
-            RegistryImportRow.kind == "national_list"
-        )
-    )
+    latest = latest_national_list_day(session)
     if latest is not None and day < latest:
         raise FanjingError(
             Code.LIST_TOO_OLD, f"已导入 {latest} 的名单，不能再导入更早的 {day} 的名单"
         )
-    open_rows = session.scalars(
-        select(DesignationRow).where(
-            DesignationRow.origin == "national_list", DesignationRow.to_date.is_(None)
-        )
-    ).all()
+    open_rows = open_national_designations(session)
     pairs = [(row, row.to_core()) for row in open_rows]
     row_of = {id(core): row for row, core in pairs}  # reconcile hands back the same objects
     incomplete = frozenset(map(RiskLevel, report.incomplete))
@@ -197,7 +184,10 @@ def _apply_national_list(
     if report.lifts_confirmed_by:
         ending.extend(result.held)
     last_day = day - timedelta(days=1)
-    ended = [end_designation(session, row_of[id(d)], last_day, actor, now) for d in ending]
+    ended = [
+        end_designation(session, row_of[id(d)], last_day, actor, now, followers=followers)
+        for d in ending
+    ]
     new_rows = [
         DesignationRow.of(
             designation,
@@ -247,7 +237,12 @@ def _audit_confirmation(
 
 
 def confirm_held_lifts(
-    *, session: Session, import_id: int, actor: str, now: datetime
+    *,
+    session: Session,
+    import_id: int,
+    actor: str,
+    now: datetime,
+    followers: DesignationFollowers,
 ) -> ImportReport:
     """CDC staff confirm the lifts that an import of a possibly incomplete list held back.
 
@@ -269,9 +264,7 @@ def confirm_held_lifts(
         raise FanjingError(
             Code.ALREADY_CONFIRMED, f"已由 {report.lifts_confirmed_by} 确认解除", Where(field="id")
         )
-    newest = session.scalar(
-        select(func.max(RegistryImportRow.id)).where(RegistryImportRow.kind == "national_list")
-    )
+    newest = newest_national_import_id(session)
     if newest != import_id:
         raise FanjingError(
             Code.IMPORT_SUPERSEDED,
@@ -285,7 +278,7 @@ def confirm_held_lifts(
         if designation is None or designation.to_date is not None:
             continue  # lifted by hand meanwhile
         label = f"{designation.level} {designation.area_name}"
-        how = end_designation(session, designation, last_day, actor, now)
+        how = end_designation(session, designation, last_day, actor, now, followers=followers)
         (lifted if how == LIFTED else withdrawn).append(label)
     confirmed = replace(
         report,

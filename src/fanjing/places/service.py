@@ -11,15 +11,13 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import REGISTRY, bump_revision
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.healthkit.status_row import refresh_popups
-from fanjing.healthkit.store import PopupRow
 from fanjing.places.core import Place
+from fanjing.places.followers import DesignationFollowers
 from fanjing.places.registry import Designation, RiskLevel
 from fanjing.places.store import DesignationRow
 
@@ -30,24 +28,23 @@ LIFTED, WITHDRAWN = "lifted", "withdrawn"
 
 
 def end_designation(
-    session: Session, row: DesignationRow, last_day: date, actor: str, now: datetime
+    session: Session,
+    row: DesignationRow,
+    last_day: date,
+    actor: str,
+    now: datetime,
+    *,
+    followers: DesignationFollowers,
 ) -> str:
     """End a designation: ``last_day`` is its last day in force; one ending before it began
-    never was in force, and is withdrawn (deleted). Audited either way."""
+    never was in force, and is withdrawn (deleted, its ``followers`` told first). Audited
+    either way."""
     before = row.snapshot()
     if last_day < row.from_date:
         audit_designation(session, "designation.withdraw", row, before, actor, now, removed=True)
-        shown = list(  # its open pop-ups go with it (ON DELETE CASCADE), off their statuses
-            session.scalars(
-                select(PopupRow.account_id).where(
-                    PopupRow.designation_id == row.id, PopupRow.cleared_at.is_(None)
-                )
-            )
-        )
+        followers.withdrawing(session=session, designation_id=row.id)
         session.delete(row)
         session.flush()
-        if shown:
-            refresh_popups(session=session, account_ids=shown)
         return WITHDRAWN
     row.to_date = last_day
     audit_designation(session, "designation.lift", row, before, actor, now)
@@ -129,7 +126,13 @@ def designate(
 
 
 def lift(
-    *, session: Session, designation_id: int, last_day: date, actor: str, now: datetime
+    *,
+    session: Session,
+    designation_id: int,
+    last_day: date,
+    actor: str,
+    now: datetime,
+    followers: DesignationFollowers,
 ) -> DesignationRow:
     """Lift a designation: ``last_day`` is its last day in force."""
     row = session.get(DesignationRow, designation_id)
@@ -145,7 +148,7 @@ def lift(
             f"解除日 {last_day} 早于列为风险地区的日期 {row.from_date}",
             Where(field="to"),
         )
-    end_designation(session, row, last_day, actor, now)
+    end_designation(session, row, last_day, actor, now, followers=followers)
     return row
 
 

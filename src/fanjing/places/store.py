@@ -1,16 +1,18 @@
-"""The risk-area registry's tables, and conversion to and from the core's objects."""
+"""The risk-area registry's tables, conversion to and from the core's objects, and the queries
+that read designations."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, Index, String, Text, case, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
 from fanjing.places.core import Place
-from fanjing.places.registry import Designation, RiskLevel
+from fanjing.places.registry import Designation, Registry, RiskLevel
 
 LEVELS = tuple(level.value for level in RiskLevel)
 ORIGINS = ("national_list", "csv", "manual")
@@ -111,3 +113,133 @@ class RegistryImportRow(Base):
     summary: Mapped[str] = mapped_column(Text)
     imported_by: Mapped[str] = mapped_column(String(100))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+def registry_in_database(session: Session) -> Registry:
+    """Every designation, for judging stays (the core filters by days)."""
+    return Registry.of(
+        row.to_core() for row in session.scalars(select(DesignationRow).order_by(DesignationRow.id))
+    )
+
+
+def every_designation_id(session: Session) -> list[int]:
+    return list(session.scalars(select(DesignationRow.id).order_by(DesignationRow.id)))
+
+
+def designations_in_force(session: Session, day: date) -> list[DesignationRow]:
+    rows = session.scalars(
+        select(DesignationRow).where(
+            DesignationRow.from_date <= day,
+            (DesignationRow.to_date.is_(None)) | (DesignationRow.to_date >= day),
+        )
+    ).all()
+    rank = {"high": 0, "medium": 1, "cases": 2}
+    return sorted(rows, key=lambda row: (rank[row.level], row.area_name))
+
+
+@dataclass(frozen=True)
+class AreaFilter:
+    """Which designations a list shows: in force on ``day`` (or every one ever, ``in_force``
+    False), of a level, a province, with a text in the area's name; one page of them."""
+
+    day: date
+    in_force: bool = True
+    level: str | None = None
+    province: str | None = None
+    text: str = ""
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    rows: tuple[DesignationRow, ...]
+    total: int  # rows matching the filter, on every page
+    page: int  # the page shown (the one asked for, within 1…pages)
+    pages: int
+
+
+_LEVEL_ORDER = case({"high": 0, "medium": 1, "cases": 2}, value=DesignationRow.level, else_=3)
+
+
+def designations_matching(session: Session, wanted: AreaFilter) -> AreaPage:
+    """One page of the designations ``wanted`` names, highest level first, then by area."""
+    query = select(DesignationRow)
+    if wanted.in_force:
+        query = query.where(
+            DesignationRow.from_date <= wanted.day,
+            (DesignationRow.to_date.is_(None)) | (DesignationRow.to_date >= wanted.day),
+        )
+    if wanted.level:
+        query = query.where(DesignationRow.level == wanted.level)
+    if wanted.province:
+        query = query.where(DesignationRow.province == wanted.province)
+    if wanted.text.strip():
+        query = query.where(DesignationRow.area_name.contains(wanted.text.strip(), autoescape=True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // wanted.per_page))
+    page = min(max(wanted.page, 1), pages)
+    rows = session.scalars(
+        query.order_by(_LEVEL_ORDER, DesignationRow.area_name, DesignationRow.from_date)
+        .offset((page - 1) * wanted.per_page)
+        .limit(wanted.per_page)
+    ).all()
+    return AreaPage(tuple(rows), total, page, pages)
+
+
+def provinces_designated(session: Session) -> list[str]:
+    """Provinces with any designation, for the list's filter."""
+    return list(
+        session.scalars(
+            select(DesignationRow.province)
+            .where(DesignationRow.province.is_not(None))
+            .distinct()
+            .order_by(DesignationRow.province)
+        )
+    )
+
+
+def designation_matching(session: Session, designation: Designation) -> DesignationRow | None:
+    """The stored designation of the same level, area and first day, if any (a CSV row that
+    says the same again updates it)."""
+    return session.scalars(
+        select(DesignationRow).where(
+            DesignationRow.level == designation.level.value,
+            DesignationRow.area_name == designation.area.name,
+            DesignationRow.from_date == designation.start,
+        )
+    ).first()
+
+
+def open_national_designations(session: Session) -> list[DesignationRow]:
+    """The national list's designations with no last day: what a new day's list reconciles."""
+    return list(
+        session.scalars(
+            select(DesignationRow).where(
+                DesignationRow.origin == "national_list", DesignationRow.to_date.is_(None)
+            )
+        )
+    )
+
+
+def latest_national_list_day(session: Session) -> date | None:
+    return session.scalar(
+        select(func.max(RegistryImportRow.list_date)).where(
+            RegistryImportRow.kind == "national_list"
+        )
+    )
+
+
+def newest_national_import_id(session: Session) -> int | None:
+    return session.scalar(
+        select(func.max(RegistryImportRow.id)).where(RegistryImportRow.kind == "national_list")
+    )
+
+
+def recent_imports(session: Session, count: int = 10) -> list[RegistryImportRow]:
+    """The newest ``count`` imports, newest first."""
+    return list(
+        session.scalars(
+            select(RegistryImportRow).order_by(RegistryImportRow.id.desc()).limit(count)
+        )
+    )

@@ -14,8 +14,8 @@ from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import create_db_engine, is_up_to_date, session_scope, sqlite_file_missing
 from fanjing.infra.files import read_text
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
 from fanjing.places.registry import Registry
+from fanjing.places.store import registry_in_database
 from fanjing.policy.core.explain import plan_zh
 from fanjing.policy.core.model import Decision
 from fanjing.policy.packfile import builtin_packs, load_pack_file

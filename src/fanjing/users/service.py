@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import column, select, table, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -22,12 +21,17 @@ from fanjing.users.core import (
     token_hash,
     token_refusal,
 )
-from fanjing.users.store import UserRow, WebSessionRow
+from fanjing.users.store import (
+    UserRow,
+    all_users,
+    clinic_exists,
+    end_sessions_of,
+    name_taken,
+    user_with_name_hash,
+    user_with_token_hash,
+)
 
 MAX_TOKEN_DAYS = 3650
-# the clinics' table by the name the user table's foreign key gives it: vaccination owns it,
-# and users sit below vaccination, so they do not import its store
-_CLINICS = table("vaccination_clinic", column("code"))
 
 
 def add_user(
@@ -70,7 +74,7 @@ def add_user(
     community_name = _community(chosen, community, parse_place)
     clinic_code = _clinic(session, chosen, clinic)
     name_hash = user_name_hash(cipher, name)
-    if session.scalar(select(UserRow.id).where(UserRow.name_hash == name_hash)) is not None:
+    if name_taken(session, name_hash):
         raise FanjingError(Code.USER_EXISTS, f"用户“{mask_name(name)}”已存在", Where(field="name"))
     token = draw_token()
     user = UserRow(
@@ -137,7 +141,7 @@ def _clinic(session: Session, role: Role, clinic: str | None) -> str | None:
             "接种门诊用户须绑定一个门诊（--clinic 门诊代码）",
             Where(field="clinic"),
         )
-    if session.scalar(select(_CLINICS.c.code).where(_CLINICS.c.code == clinic.strip())) is None:
+    if not clinic_exists(session, clinic.strip()):
         raise FanjingError(
             Code.UNKNOWN_CLINIC,
             f"没有代码为“{clinic}”的接种门诊（先用 fanjing vaccination clinic add 添加）",
@@ -148,7 +152,7 @@ def _clinic(session: Session, role: Role, clinic: str | None) -> str | None:
 
 def user_with_token(session: Session, token: str, *, now: datetime) -> UserRow:
     """The user whose token this is; 401 errors for an unknown, expired or revoked one."""
-    user = session.scalar(select(UserRow).where(UserRow.token_hash == token_hash(token)))
+    user = user_with_token_hash(session, token_hash(token))
     if user is None:
         raise FanjingError(Code.UNAUTHENTICATED, "令牌无效")
     refusal = token_refusal(user.token_expires_at, user.revoked_at, now)
@@ -164,17 +168,13 @@ def revoke_user(
 ) -> UserRow:
     """Revoke the user's token: it no longer lets anyone in, and their page sessions end
     (audited)."""
-    user = session.scalar(select(UserRow).where(UserRow.name_hash == user_name_hash(cipher, name)))
+    user = user_with_name_hash(session, user_name_hash(cipher, name))
     if user is None:
         raise FanjingError(Code.NOT_FOUND, f"没有用户“{mask_name(name)}”", Where(field="name"))
     if user.revoked_at is not None:
         raise FanjingError(Code.ALREADY_REVOKED, f"用户“{mask_name(name)}”的令牌已吊销")
     user.revoked_at = now
-    session.execute(
-        update(WebSessionRow)
-        .where(WebSessionRow.user_id == user.id, WebSessionRow.ended_at.is_(None))
-        .values(ended_at=now)
-    )
+    end_sessions_of(session, user.id, now)
     record(
         session,
         actor=actor,
@@ -207,5 +207,5 @@ def users_listed(*, session: Session, cipher: FieldCipher, now: datetime) -> lis
             user.token_expires_at,
             token_refusal(user.token_expires_at, user.revoked_at, now) or "active",
         )
-        for user in session.scalars(select(UserRow).order_by(UserRow.id))
+        for user in all_users(session)
     ]

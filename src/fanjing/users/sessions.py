@@ -10,11 +10,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.users.core import session_alive, token_hash, token_refusal
-from fanjing.users.store import UserRow, WebSessionRow
+from fanjing.users.store import (
+    UserRow,
+    WebSessionRow,
+    end_session_with_key,
+    open_session_with_key,
+)
 
 SEEN_EVERY = timedelta(minutes=1)  # the last request's time is written at most once a minute
 
@@ -31,11 +35,7 @@ def start_session(session: Session, user_id: int, now: datetime) -> str:
 def user_of_session(session: Session, key: str, now: datetime) -> UserRow | None:
     """The session's user while it lives (not ended, used within 12 hours, younger than 24,
     the user's token neither expired nor revoked); None otherwise. Notes the request's time."""
-    found = session.execute(
-        select(WebSessionRow, UserRow)
-        .join(UserRow, UserRow.id == WebSessionRow.user_id)
-        .where(WebSessionRow.key_hash == token_hash(key), WebSessionRow.ended_at.is_(None))
-    ).first()
+    found = open_session_with_key(session, token_hash(key))
     if found is None:
         return None
     row, user = found
@@ -50,8 +50,4 @@ def user_of_session(session: Session, key: str, now: datetime) -> UserRow | None
 
 def end_session(session: Session, key: str, now: datetime) -> None:
     """Logging out: the session lets no one in again, whatever cookie is kept."""
-    session.execute(
-        update(WebSessionRow)
-        .where(WebSessionRow.key_hash == token_hash(key), WebSessionRow.ended_at.is_(None))
-        .values(ended_at=now)
-    )
+    end_session_with_key(session, token_hash(key), now)

@@ -9,7 +9,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
@@ -55,7 +54,7 @@ from fanjing.vaccination.service import (
     correct_identity,
     record_dose,
 )
-from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow
+from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow, all_clinics
 from fanjing.vaccination.views import dose_views, held_view_of, synced_vaccinations
 from fanjing.web.deps import (
     CipherDep,
@@ -110,7 +109,7 @@ def create_clinic(
 
 @router.get("/api/v1/vaccination/clinics", response_model=list[ClinicRead], summary="接种门诊")
 def list_clinics(session: DbSession, user: Anyone) -> list[ClinicRow]:
-    return list(session.scalars(select(ClinicRow).order_by(ClinicRow.code)))
+    return all_clinics(session)
 
 
 def _identity(body: IdentityBody, today: date) -> Identity:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Update, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,16 @@ from fanjing.errors import Code, FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
+from fanjing.vaccination.appointment_store import (
+    appointments_with_slots,
+    booked_appointment_of,
+    change_capacity,
+    expire_past_appointments_of,
+    give_back_seat,
+    mark_cancelled,
+    slot_of_street_on,
+    take_seat,
+)
 from fanjing.vaccination.core import Product, product_named
 from fanjing.vaccination.service import street_of
 from fanjing.vaccination.store import AppointmentRow, SlotRow
@@ -57,9 +66,7 @@ def set_capacity(
         raise FanjingError(
             Code.BAD_VALUE, f"预约量应为0到{MAX_CAPACITY}：{capacity}", Where(field="capacity")
         )
-    slot = session.scalar(
-        select(SlotRow).where(SlotRow.street == place.name, SlotRow.slot_date == day)
-    )
+    slot = slot_of_street_on(session, place.name, day)
     before = None if slot is None else {"capacity": slot.capacity, "booked": slot.booked}
     if slot is None:
         slot = SlotRow(
@@ -72,12 +79,7 @@ def set_capacity(
         )
         session.add(slot)
     else:
-        changed = session.execute(
-            update(SlotRow)
-            .where(SlotRow.id == slot.id, SlotRow.booked <= capacity)
-            .values(capacity=capacity, set_by=user.name, set_at=now)
-        ).rowcount  # type: ignore[attr-defined]
-        if changed == 0:
+        if not change_capacity(session, slot.id, capacity, user.name, now):
             raise FanjingError(
                 Code.CAPACITY_BELOW_BOOKED,
                 f"当天已预约{slot.booked}人，预约量不能少于此数",
@@ -106,9 +108,7 @@ def slot_on(
 ) -> SlotRow:
     """The street's appointments on a day (capacity and booked)."""
     place = street_of(street, parse_place)
-    slot = session.scalar(
-        select(SlotRow).where(SlotRow.street == place.name, SlotRow.slot_date == day)
-    )
+    slot = slot_of_street_on(session, place.name, day)
     if slot is None:
         raise FanjingError(Code.NOT_FOUND, f"{place.name} {day} 没有开放预约")
     return slot
@@ -141,15 +141,10 @@ def book(
     if day < today:
         raise FanjingError(Code.PAST_DAY, f"{day} 已过去，不能预约", Where(field="day"))
     slot = slot_on(session, street, day, parse_place)
-    _expire_past(session, user.id, today)
-    if _booked(session, user.id) is not None:
+    expire_past_appointments_of(session, user.id, today)
+    if booked_appointment_of(session, user.id) is not None:
         raise FanjingError(Code.ALREADY_BOOKED, "已有一个预约：请先取消再预约其他日期")
-    taken = session.execute(
-        update(SlotRow)
-        .where(SlotRow.id == slot.id, SlotRow.booked < SlotRow.capacity)
-        .values(booked=SlotRow.booked + 1)
-    ).rowcount  # type: ignore[attr-defined]
-    if taken == 0:
+    if not take_seat(session, slot.id):
         raise FanjingError(Code.SLOT_FULL, f"{slot.street} {day} 的预约已满", Where(field="day"))
     appointment = AppointmentRow(
         slot_id=slot.id,
@@ -194,22 +189,14 @@ def cancel(
     slot = session.get_one(SlotRow, appointment.slot_id)
     if state_on(appointment, slot, today) == "expired":
         raise FanjingError(Code.APPOINTMENT_PAST, f"该预约的日期 {slot.slot_date} 已过，不能取消")
-    cancelled = session.execute(
-        update(AppointmentRow)
-        .where(AppointmentRow.id == appointment.id, AppointmentRow.state == "booked")
-        .values(state="cancelled", cancelled_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if cancelled != 1:
+    if not mark_cancelled(session, appointment.id, now):
         session.refresh(appointment)
         if appointment.state == "expired":
             raise FanjingError(
                 Code.APPOINTMENT_PAST, f"该预约的日期 {slot.slot_date} 已过，不能取消"
             )
         raise FanjingError(Code.ALREADY_CANCELLED, "该预约已取消")
-    session.execute(
-        update(SlotRow).where(SlotRow.id == appointment.slot_id).values(booked=SlotRow.booked - 1)
-    )
+    give_back_seat(session, appointment.slot_id)
     session.refresh(appointment)
     record(
         session,
@@ -236,13 +223,7 @@ def _appointment_snapshot(appointment: AppointmentRow, slot: SlotRow) -> dict[st
 
 def appointments_of(session: Session, user_id: int) -> list[tuple[AppointmentRow, SlotRow]]:
     """A citizen's appointments, newest first, with their street and day."""
-    rows = session.execute(
-        select(AppointmentRow, SlotRow)
-        .join(SlotRow, SlotRow.id == AppointmentRow.slot_id)
-        .where(AppointmentRow.user_id == user_id)
-        .order_by(AppointmentRow.id.desc())
-    ).all()
-    return [(a, s) for a, s in rows]
+    return [(a, s) for a, s in appointments_with_slots(session, user_id)]
 
 
 def state_on(appointment: AppointmentRow, slot: SlotRow, today: date) -> str:
@@ -251,36 +232,3 @@ def state_on(appointment: AppointmentRow, slot: SlotRow, today: date) -> str:
     if appointment.state == "booked" and slot.slot_date < today:
         return "expired"
     return appointment.state
-
-
-def expire_past_appointments(*, session: Session, today: date) -> int:
-    """Mark every booked appointment on a day before ``today`` expired; how many (the daily
-    job: lists and counts then read the state as it is, not only as ``state_on`` derives it)."""
-    return int(session.execute(_expiring(today)).rowcount)
-
-
-def _expire_past(session: Session, user_id: int, today: date) -> None:
-    """Mark the citizen's booked appointments on days before ``today`` expired, so that the
-    one-booking index (``state = 'booked'``) holds their current booking only. An index on
-    the day instead cannot be: "today" moves, and an index's condition is fixed."""
-    session.execute(_expiring(today).where(AppointmentRow.user_id == user_id))
-
-
-def _expiring(today: date) -> Update:
-    return (
-        update(AppointmentRow)
-        .where(
-            AppointmentRow.state == "booked",
-            AppointmentRow.slot_id.in_(select(SlotRow.id).where(SlotRow.slot_date < today)),
-        )
-        .values(state="expired")
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _booked(session: Session, user_id: int) -> AppointmentRow | None:
-    return session.scalar(
-        select(AppointmentRow).where(
-            AppointmentRow.user_id == user_id, AppointmentRow.state == "booked"
-        )
-    )

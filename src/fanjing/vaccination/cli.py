@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
 
 from fanjing.errors import FanjingError
 from fanjing.infra.console import command_clock, command_settings, fail
@@ -15,7 +14,7 @@ from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.vaccination.products import builtin_products
 from fanjing.vaccination.service import add_clinic
-from fanjing.vaccination.store import ClinicRow
+from fanjing.vaccination.store import all_clinics
 from fanjing.vaccination.sync import DEFAULT_BATCH, pending_changes, sync_to_healthkit
 from fanjing.vaccination.views import dose_views
 
@@ -54,7 +53,7 @@ def clinic_add_command(
 def clinic_list_command() -> None:
     """列出接种门诊。"""
     with session_scope(open_database(command_settings().database_url)) as session:
-        for clinic in session.scalars(select(ClinicRow).order_by(ClinicRow.code)):
+        for clinic in all_clinics(session):
             typer.echo(f"{clinic.code}  {clinic.name}  {clinic.street}")
 
 

@@ -3,11 +3,10 @@ clinic, CDC and a citizen see of them, and the eligibility check's gathering (V1
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,8 +16,8 @@ from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.store import AccountRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.core import Place
+from fanjing.vaccination.appointment_store import booked_day_of
 from fanjing.vaccination.core import (
-    DoseFact,
     DoseWish,
     Eligibility,
     Product,
@@ -26,13 +25,7 @@ from fanjing.vaccination.core import (
     eligibility,
     product_named,
 )
-from fanjing.vaccination.store import (
-    AppointmentRow,
-    ChangeCounterRow,
-    ClinicRow,
-    DoseRow,
-    SlotRow,
-)
+from fanjing.vaccination.store import ClinicRow, DoseRow, dose_facts, next_change
 
 
 @dataclass(frozen=True)
@@ -154,7 +147,7 @@ def record_dose(
         entry.dose_number,
         entry.day,
         today=today,
-        earlier=_facts(session, document_hash),
+        earlier=dose_facts(session, document_hash),
     )
     dose = DoseRow(
         change_seq=next_change(session),
@@ -235,18 +228,6 @@ def correct_identity(
     return dose
 
 
-def next_change(session: Session) -> int:
-    """The next change sequence number. The counter row stays locked until the caller commits,
-    so changes commit in the order of their numbers (see ``ChangeCounterRow``)."""
-    value = session.execute(
-        update(ChangeCounterRow)
-        .where(ChangeCounterRow.id == 1)
-        .values(value=ChangeCounterRow.value + 1)
-        .returning(ChangeCounterRow.value)
-    ).scalar_one()
-    return int(value)
-
-
 def check_eligibility(
     *,
     session: Session,
@@ -260,11 +241,7 @@ def check_eligibility(
 ) -> Eligibility:
     """Gather the person's recorded doses (by their document, whichever clinic recorded them)
     and their booked appointment, and ask the core (V1)."""
-    appointment_day = session.scalar(
-        select(SlotRow.slot_date)
-        .join(AppointmentRow, AppointmentRow.slot_id == SlotRow.id)
-        .where(AppointmentRow.user_id == user_id, AppointmentRow.state == "booked")
-    )
+    appointment_day = booked_day_of(session, user_id)
     wish = DoseWish(
         product_code=product_code,
         dose_number=dose_number,
@@ -272,14 +249,7 @@ def check_eligibility(
         appointment_day=appointment_day,
         certificate_shown=certificate_shown,
     )
-    return eligibility(products, _facts(session, account.document_hash), wish)
-
-
-def _facts(session: Session, document_hash: str) -> Sequence[DoseFact]:
-    return [
-        DoseFact(d.product_code, d.dose_number, d.dose_date, d.given_in_beijing)
-        for d in session.scalars(select(DoseRow).where(DoseRow.document_hash == document_hash))
-    ]
+    return eligibility(products, dose_facts(session, account.document_hash), wish)
 
 
 def _flush_or_duplicate(session: Session, dose_number: int) -> None:

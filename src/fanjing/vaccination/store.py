@@ -6,10 +6,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.infra.db import Base, UtcDateTime
+from fanjing.vaccination.core import DoseFact
 
 
 class ClinicRow(Base):
@@ -157,3 +168,80 @@ class AppointmentRow(Base):
     state: Mapped[str] = mapped_column(String(10))
     booked_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+def all_clinics(session: Session) -> list[ClinicRow]:
+    return list(session.scalars(select(ClinicRow).order_by(ClinicRow.code)))
+
+
+def clinic_names(session: Session) -> dict[str, str]:
+    return {c.code: c.name for c in session.scalars(select(ClinicRow))}
+
+
+def next_change(session: Session) -> int:
+    """The next change sequence number. The counter row stays locked until the caller commits,
+    so changes commit in the order of their numbers (see ``ChangeCounterRow``)."""
+    value = session.execute(
+        update(ChangeCounterRow)
+        .where(ChangeCounterRow.id == 1)
+        .values(value=ChangeCounterRow.value + 1)
+        .returning(ChangeCounterRow.value)
+    ).scalar_one()
+    return int(value)
+
+
+def dose_facts(session: Session, document_hash: str) -> list[DoseFact]:
+    """The doses recorded for the document, whichever clinic recorded them."""
+    return [
+        DoseFact(d.product_code, d.dose_number, d.dose_date, d.given_in_beijing)
+        for d in session.scalars(select(DoseRow).where(DoseRow.document_hash == document_hash))
+    ]
+
+
+def doses_with_sync_state(
+    session: Session, *, clinic_code: str | None, held_only: bool, limit: int
+) -> list[tuple[DoseRow, HeldDoseRow | None, int | None]]:
+    """The clinic's doses (every clinic's with ``clinic_code`` None), newest first, each with
+    its held-queue row and its health-kit row's id (None when it has none)."""
+    query = (
+        select(DoseRow, HeldDoseRow, HealthkitVaccinationRow.id)
+        .outerjoin(HeldDoseRow, HeldDoseRow.dose_id == DoseRow.id)
+        .outerjoin(HealthkitVaccinationRow, HealthkitVaccinationRow.dose_id == DoseRow.id)
+        .order_by(DoseRow.id.desc())
+        .limit(limit)
+    )
+    if clinic_code is not None:
+        query = query.where(DoseRow.clinic_code == clinic_code)
+    if held_only:
+        query = query.where(HeldDoseRow.dose_id.is_not(None))
+    return [(dose, held, synced) for dose, held, synced in session.execute(query).all()]
+
+
+def is_synced(session: Session, dose_id: int) -> bool:
+    """Whether the dose is in the health kit."""
+    synced = session.scalar(
+        select(HealthkitVaccinationRow.id).where(HealthkitVaccinationRow.dose_id == dose_id)
+    )
+    return synced is not None
+
+
+def synced_doses_of(session: Session, account_id: int) -> list[HealthkitVaccinationRow]:
+    """The health kit's doses on the account, by dose number and day."""
+    return list(
+        session.scalars(
+            select(HealthkitVaccinationRow)
+            .where(HealthkitVaccinationRow.account_id == account_id)
+            .order_by(HealthkitVaccinationRow.dose_number, HealthkitVaccinationRow.dose_date)
+        )
+    )
+
+
+def held_doses_for(session: Session, document_hash: str) -> list[tuple[DoseRow, HeldDoseRow]]:
+    """The document's doses in the held queue, by dose number and day."""
+    rows = session.execute(
+        select(DoseRow, HeldDoseRow)
+        .join(HeldDoseRow, HeldDoseRow.dose_id == DoseRow.id)
+        .where(DoseRow.document_hash == document_hash)
+        .order_by(DoseRow.dose_number, DoseRow.dose_date)
+    ).all()
+    return [(dose, held) for dose, held in rows]

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_document, mask_name
@@ -16,10 +15,13 @@ from fanjing.vaccination.core import (
     Product,
 )
 from fanjing.vaccination.store import (
-    ClinicRow,
     DoseRow,
-    HealthkitVaccinationRow,
     HeldDoseRow,
+    clinic_names,
+    doses_with_sync_state,
+    held_doses_for,
+    is_synced,
+    synced_doses_of,
 )
 
 
@@ -57,20 +59,11 @@ def dose_views(
 ) -> list[DoseView]:
     """A clinic's records (or, with ``clinic_code`` None, every clinic's), newest first; with
     ``held_only``, the held queue."""
-    query = (
-        select(DoseRow, HeldDoseRow, HealthkitVaccinationRow.id)
-        .outerjoin(HeldDoseRow, HeldDoseRow.dose_id == DoseRow.id)
-        .outerjoin(HealthkitVaccinationRow, HealthkitVaccinationRow.dose_id == DoseRow.id)
-        .order_by(DoseRow.id.desc())
-        .limit(limit)
-    )
-    if clinic_code is not None:
-        query = query.where(DoseRow.clinic_code == clinic_code)
-    if held_only:
-        query = query.where(HeldDoseRow.dose_id.is_not(None))
     return [
         dose_view(dose, held, synced is not None, cipher, products)
-        for dose, held, synced in session.execute(query).all()
+        for dose, held, synced in doses_with_sync_state(
+            session, clinic_code=clinic_code, held_only=held_only, limit=limit
+        )
     ]
 
 
@@ -107,10 +100,7 @@ def held_view_of(
     session: Session, cipher: FieldCipher, products: Mapping[str, Product], dose: DoseRow
 ) -> DoseView:
     held = session.get(HeldDoseRow, dose.id)
-    synced = session.scalar(
-        select(HealthkitVaccinationRow.id).where(HealthkitVaccinationRow.dose_id == dose.id)
-    )
-    return dose_view(dose, held, synced is not None, cipher, products)
+    return dose_view(dose, held, is_synced(session, dose.id), cipher, products)
 
 
 @dataclass(frozen=True)
@@ -129,12 +119,8 @@ def synced_vaccinations(
     session: Session, products: Mapping[str, Product], account_id: int
 ) -> list[SyncedVaccination]:
     """The doses the health kit shows on an account (what the sync brought), by dose number."""
-    clinics = {c.code: c.name for c in session.scalars(select(ClinicRow))}
-    rows = session.scalars(
-        select(HealthkitVaccinationRow)
-        .where(HealthkitVaccinationRow.account_id == account_id)
-        .order_by(HealthkitVaccinationRow.dose_number, HealthkitVaccinationRow.dose_date)
-    )
+    clinics = clinic_names(session)
+    rows = synced_doses_of(session, account_id)
     return [
         SyncedVaccination(
             product_code=row.product_code,
@@ -153,10 +139,7 @@ def held_doses_of(
 ) -> list[DoseView]:
     """The doses recorded for this document that the sync holds back (the name on the clinic's
     record differs, say): what the person must get corrected at the clinic (seed answer 6)."""
-    rows = session.execute(
-        select(DoseRow, HeldDoseRow)
-        .join(HeldDoseRow, HeldDoseRow.dose_id == DoseRow.id)
-        .where(DoseRow.document_hash == document_hash)
-        .order_by(DoseRow.dose_number, DoseRow.dose_date)
-    ).all()
-    return [dose_view(dose, held, False, cipher, products) for dose, held in rows]
+    return [
+        dose_view(dose, held, False, cipher, products)
+        for dose, held in held_doses_for(session, document_hash)
+    ]

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.measures import close_finished_cases
+from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.sender import CodeSender, sender_from_settings
 from fanjing.healthkit.store import purge_grey_numbers
 from fanjing.infra.clock import Clock
@@ -25,10 +26,10 @@ from fanjing.infra.metrics import JOB_RUNS
 from fanjing.infra.rate_limits import RateLimits
 from fanjing.itinerary.shards import keep_itinerary_days, shard_engines
 from fanjing.places.gazetteer import Gazetteer
-from fanjing.places.lookup import registry_in_database
+from fanjing.places.store import registry_in_database
 from fanjing.policy.packstore import packs_in_database
 from fanjing.settings import Settings
-from fanjing.vaccination.appointments import expire_past_appointments
+from fanjing.vaccination.appointment_store import expire_past_appointments
 from fanjing.vaccination.sync import sync_to_healthkit
 from fanjing.web import errors
 from fanjing.web.jobs import (
@@ -92,6 +93,7 @@ def create_app(
     app.state.sender = sender or sender_from_settings(settings)
     app.state.rate_limits = RateLimits()
     app.state.faq_searcher = Searcher()
+    app.state.designation_followers = POPUP_FOLLOWERS
     errors.install(app)
     install_pages(app, session_secret(settings), secure_cookies=settings.secure_cookies)
     document_problems(app)

@@ -21,6 +21,7 @@ from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
 from fanjing.infra.logs import note_role
 from fanjing.infra.rate_limits import LOGIN_FAILURES, RateLimits
+from fanjing.places.followers import DesignationFollowers
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.registry import Registry
 from fanjing.policy.core.pack import Pack
@@ -67,6 +68,7 @@ ShardsDep = Annotated[tuple[Engine, ...], Depends(_part("itinerary_shards"))]
 SenderDep = Annotated[CodeSender, Depends(_part("sender"))]
 RateLimitsDep = Annotated[RateLimits, Depends(_part("rate_limits"))]
 FaqSearcherDep = Annotated[Searcher, Depends(_part("faq_searcher"))]
+FollowersDep = Annotated[DesignationFollowers, Depends(_part("designation_followers"))]
 
 
 def app_clock(request: Request) -> Clock:

@@ -21,17 +21,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine
 
 from fanjing.common.days import day_in_china, next_time_in_china
 from fanjing.healthkit.status_row import refresh_due_statuses
 from fanjing.infra.clock import Clock
 from fanjing.infra.db import session_scope
 from fanjing.infra.metrics import JOB_RUNS
-from fanjing.vaccination.store import SyncStateRow
 from fanjing.vaccination.sync import ADVISORY_KEY, sync_lock
+from fanjing.vaccination.sync_store import advance_watermark, ensure_state_row, watermark
 
 log = logging.getLogger("fanjing.jobs")
 DAY_CHANGE = time(0, 0)  # CST
@@ -86,7 +84,8 @@ def run_daily_jobs(
 
 def _once_on(job: DailyJob, *, engine: Engine, clock: Now, day: date) -> str:
     name = f"daily:{job.name}"
-    _ensure_state_row(engine, name)
+    with engine.begin() as connection:  # the job's lease and the day it last ran
+        ensure_state_row(connection, name)
     holder = f"{socket.gethostname()}:{os.getpid()}"
     with sync_lock(
         engine, holder=holder, clock=clock, lease=JOB_LEASE, name=name, key=job.advisory_key
@@ -94,28 +93,13 @@ def _once_on(job: DailyJob, *, engine: Engine, clock: Now, day: date) -> str:
         if not acquired:
             return "busy"
         with engine.connect() as connection:
-            last = connection.scalar(
-                select(SyncStateRow.watermark).where(SyncStateRow.name == name)
-            )
+            last = watermark(connection, name)
         if last == day.toordinal():
             return "done"
         log.info("daily job %s: %s", job.name, job.run())
         with engine.begin() as connection:
-            connection.execute(
-                update(SyncStateRow)
-                .where(SyncStateRow.name == name)
-                .values(watermark=day.toordinal(), last_run_at=clock())
-            )
+            advance_watermark(connection, day.toordinal(), clock(), name)
     return "ran"
-
-
-def _ensure_state_row(engine: Engine, name: str) -> None:
-    """The job's state row (its lease and the day it last ran), made on its first run."""
-    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    with engine.begin() as connection:
-        connection.execute(
-            insert(SyncStateRow).values(name=name, watermark=0).on_conflict_do_nothing()
-        )
 
 
 async def every_day_at(

@@ -26,7 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from fanjing.infra.db import newest_revisions
 from fanjing.settings import Settings
-from fanjing.vaccination.sync import held_doses, sync_lag
+from fanjing.vaccination.sync import sync_lag
+from fanjing.vaccination.sync_store import held_doses
 from fanjing.web import errors
 from fanjing.web.deps import ReadEngineDep, SettingsDep
 

@@ -24,6 +24,7 @@ from fanjing.community.dashboard import (
 from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
+from fanjing.places.followers import DesignationFollowers
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.places.registry import Registry
 from fanjing.settings import Settings
@@ -33,6 +34,7 @@ from fanjing.web.deps import (
     CipherDep,
     ClockDep,
     DbSession,
+    FollowersDep,
     GazetteerDep,
     RegistryCacheDep,
     SettingsDep,
@@ -98,6 +100,7 @@ class CdcKit:
     gazetteer: Gazetteer
     registry: RevisionCache[Registry]
     clock: Clock
+    followers: DesignationFollowers
 
 
 def _cdc_kit(
@@ -106,8 +109,9 @@ def _cdc_kit(
     gazetteer: GazetteerDep,
     registry: RegistryCacheDep,
     clock: ClockDep,
+    followers: FollowersDep,
 ) -> CdcKit:
-    return CdcKit(settings, cipher, gazetteer, registry, clock)
+    return CdcKit(settings, cipher, gazetteer, registry, clock, followers)
 
 
 Kit = Annotated[CdcKit, Depends(_cdc_kit)]

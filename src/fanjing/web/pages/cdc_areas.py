@@ -10,14 +10,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError
-from fanjing.healthkit.popups import publish_designations
 from fanjing.infra.metrics import RISK_IMPORTS
-from fanjing.places import imports, lookup, service
+from fanjing.places import imports, lookup, service, store
+from fanjing.places.followers import publish
 from fanjing.places.store import DesignationRow, RegistryImportRow
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
@@ -50,9 +49,10 @@ UNDO = "cdc_undo"  # the designation just lifted, which the next page offers to 
 
 
 def _publish(session: Session, kit: CdcKit, opened: tuple[int, ...] = ()) -> None:
-    publish_designations(
+    publish(
         session=session,
-        designation_ids=opened,
+        followers=kit.followers,
+        opened_ids=opened,
         today=kit.clock.today(),
         now=kit.clock.now(),
         registry=kit.registry,
@@ -68,7 +68,7 @@ def _areas_refused(
         request,
         session,
         user,
-        wanted=lookup.AreaFilter(day=today),
+        wanted=store.AreaFilter(day=today),
         first=today - timedelta(days=7),
         second=today,
         status_code=422,
@@ -81,18 +81,16 @@ def _areas_page(
     session: Session,
     user: UserRow,
     *,
-    wanted: lookup.AreaFilter,
+    wanted: store.AreaFilter,
     first: date,
     second: date,
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    imports = session.scalars(
-        select(RegistryImportRow).order_by(RegistryImportRow.id.desc()).limit(10)
-    ).all()
+    imports = store.recent_imports(session)
     day = wanted.day
     context.setdefault("form", {"level": "medium", "area": "", "from": day.isoformat(), "to": ""})
-    listed = lookup.designations_matching(session, wanted)
+    listed = store.designations_matching(session, wanted)
     return render(
         request,
         "cdc_areas.html",
@@ -104,7 +102,7 @@ def _areas_page(
         wanted=wanted,
         listed=listed,
         page_links=_page_links(wanted, listed, first, second),
-        provinces=lookup.provinces_designated(session),
+        provinces=store.provinces_designated(session),
         diff=lookup.diff(session, first, second),
         imports=imports,
         level_zh=LEVEL_OF_AREA_ZH,
@@ -116,7 +114,7 @@ def _areas_page(
 
 
 def _page_links(
-    wanted: lookup.AreaFilter, listed: lookup.AreaPage, first: date, second: date
+    wanted: store.AreaFilter, listed: store.AreaPage, first: date, second: date
 ) -> list[tuple[int, str]]:
     """Each page of the list as (number, link), keeping the filter and the compared days."""
     query = {
@@ -154,7 +152,7 @@ def areas(
     on = day_or(day, kit.clock.today(), "day")
     later = day_or(second, on, "second")
     earlier = day_or(first, later - timedelta(days=7), "first")
-    wanted = lookup.AreaFilter(
+    wanted = store.AreaFilter(
         day=on,
         in_force=state != "all",
         level=level if level in LEVEL_OF_AREA_ZH else None,
@@ -188,6 +186,7 @@ async def import_list(
             actor=user.name,
             now=kit.clock.now(),
             list_date=day_of(list_date, "date") if list_date.strip() else None,
+            followers=kit.followers,
         )
     except FanjingError as problem:
         session.rollback()
@@ -240,7 +239,11 @@ def confirm_lifts(
 ) -> Response:
     try:
         report = imports.confirm_held_lifts(
-            session=session, import_id=import_id, actor=user.name, now=kit.clock.now()
+            session=session,
+            import_id=import_id,
+            actor=user.name,
+            now=kit.clock.now(),
+            followers=kit.followers,
         )
     except FanjingError as problem:
         session.rollback()
@@ -315,6 +318,7 @@ def lift(
             last_day=day_of(to, "to"),
             actor=user.name,
             now=kit.clock.now(),
+            followers=kit.followers,
         )
     except FanjingError as problem:
         session.rollback()

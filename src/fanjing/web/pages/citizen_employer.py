@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_in_china
-from fanjing.employers.service import current_employment, link_employer, unlink_employer
+from fanjing.employers.service import link_employer, unlink_employer
+from fanjing.employers.store import current_employment
 from fanjing.errors import FanjingError
 from fanjing.healthkit.service import account_of_user
 from fanjing.users.core import Role
