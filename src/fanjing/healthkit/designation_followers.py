@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from fanjing.healthkit.popups import raise_popups_for
-from fanjing.healthkit.status_row import refresh_popups
+from fanjing.healthkit.status_store import refresh_popups
 from fanjing.healthkit.store import delete_popups_of
 
 

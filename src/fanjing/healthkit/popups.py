@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.popup_store import insert_popups, open_popup_ids, raised_accounts
-from fanjing.healthkit.status_row import refresh_popups, refresh_status
+from fanjing.healthkit.status_row import refresh_status
+from fanjing.healthkit.status_store import refresh_popups
 from fanjing.healthkit.store import AccountRow, PopupRow
 from fanjing.infra.metrics import POPUPS_RAISED
 from fanjing.places.store import DesignationRow

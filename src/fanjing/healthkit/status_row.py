@@ -4,7 +4,7 @@ Every change that can move a status refreshes its row in the change's own transa
 the account made (``service.create_account``), a declaration (``declaration.declare``), a
 red mark recorded or lifted (``status.mark_red``, ``status.lift_red``), pop-ups raised
 (``popups.raise_popups``, set-wise), cleared (``popups.clear_popup``) or withdrawn with
-their designation (``places.service``). The date alone moves a colour too (an observation
+their designation (``designation_followers``). The date alone moves a colour too (an observation
 or a mark ending): a row says the days it holds for, the daily job refreshes the rows
 whose days are over (``refresh_due_statuses``), and a status asked for a day the row does
 not hold for is computed from the sources meanwhile. ``computed_status`` is the one
@@ -34,14 +34,12 @@ from fanjing.healthkit.core import (
     observation_periods,
 )
 from fanjing.healthkit.status_store import (
-    AccountIds,
     Executor,
     account_ids_after,
     accounts_due,
     declarations_of,
     locked_status_row,
     open_popups_of,
-    recompute_popups,
     red_marks_of,
     status_rows_of,
 )
@@ -150,12 +148,6 @@ def refresh_status(*, session: Session, account_id: int, today: date) -> StatusR
         setattr(row, name, value)
     session.flush()
     return row
-
-
-def refresh_popups(*, session: Session, account_ids: AccountIds) -> None:
-    """Set-wise, for a pop-up fan-out: the pop-ups of the accounts ``account_ids`` (a SELECT
-    of account ids, or ids) recomputed in SQL, one UPDATE; their colours are untouched."""
-    recompute_popups(session, account_ids)
 
 
 def refresh_due_statuses(*, session: Session, today: date) -> int:

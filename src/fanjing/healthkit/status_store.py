@@ -101,9 +101,9 @@ def locked_status_row(session: Session, account_id: int) -> StatusRow | None:
     )
 
 
-def recompute_popups(session: Session, account_ids: AccountIds) -> None:
-    """The pop-ups of the accounts' rows recomputed in SQL, one UPDATE, their colours
-    untouched."""
+def refresh_popups(*, session: Session, account_ids: AccountIds) -> None:
+    """Set-wise, for a pop-up fan-out: the pop-ups of the accounts ``account_ids`` (a SELECT
+    of account ids, or ids) recomputed in SQL, one UPDATE; their colours are untouched."""
     in_accounts = StatusRow.account_id.in_(account_ids)
     session.execute(  # the locks first, in one order, so that the UPDATE reads after them
         select(StatusRow.account_id)
