@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from fanjing.audit.service import entries, record
+from fanjing.audit.service import record
+from fanjing.audit.store import newest_entries
 from fanjing.infra.db import session_scope
 
 NOW = datetime(2021, 8, 7, 1, 0, tzinfo=UTC)
@@ -24,7 +25,7 @@ def test_entries_are_read_newest_first(engine):
                 entity_id=number,
             )
     with session_scope(engine) as session:
-        assert [e.entity_id for e in entries(session)] == ["2", "1", "0"]
+        assert [e.entity_id for e in newest_entries(session)] == ["2", "1", "0"]
 
 
 @pytest.mark.parametrize(
@@ -36,4 +37,4 @@ def test_the_database_refuses_to_change_the_audit_log(engine, statement):
     with pytest.raises(DatabaseError, match="append-only"), engine.begin() as connection:
         connection.execute(text(statement))
     with session_scope(engine) as session:
-        assert [e.actor for e in entries(session)] == ["cdc"]
+        assert [e.actor for e in newest_entries(session)] == ["cdc"]

@@ -16,11 +16,10 @@ from fanjing.healthkit.service import (
     account_view,
     confirm_binding,
     create_account,
-    purge_grey_numbers,
     start_binding,
     unbind,
 )
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, PhoneBindingRow, purge_grey_numbers
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
 from fanjing.infra.rate_limits import RateLimits

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fanjing.audit.service import entries as audit_entries
+from fanjing.audit.store import newest_entries as audit_entries
 from fanjing.hotline import service
 from fanjing.hotline.core.model import Extracted, Pair, Source
 from fanjing.hotline.core.rank import SearchIndex
@@ -16,6 +16,7 @@ from fanjing.hotline.core.text import Analyzer
 from fanjing.hotline.lexicon import default_analyzer
 from fanjing.hotline.reading import read_builtin, read_file
 from fanjing.hotline.search import Searcher, evaluate, labelled_lines
+from fanjing.hotline.store import entries_in_order
 from fanjing.infra.db import session_scope
 from tests.hotline.paraphrase_split import HELDOUT, TUNE
 
@@ -57,7 +58,7 @@ def test_reimporting_the_seed_changes_nothing(engine):
     assert (first.found, first.added) == (6, 6)
     assert (again.found, again.added, again.updated, again.unchanged) == (6, 0, 0, 6)
     with session_scope(engine) as session:
-        assert len(service.entries(session, history=True)) == 6
+        assert len(entries_in_order(session, history=True)) == 6
 
 
 def test_a_newer_answer_supersedes_and_the_older_is_kept(engine, searcher):
@@ -69,8 +70,8 @@ def test_a_newer_answer_supersedes_and_the_older_is_kept(engine, searcher):
     assert (newer.added, newer.superseded) == (1, 1)
     assert (older.added, older.history) == (1, 1)
     with session_scope(engine) as session:
-        assert [r.answer for r in service.entries(session)] == ["新答复：联系社区并做核酸。"]
-        assert len(service.entries(session, history=True)) == 3
+        assert [r.answer for r in entries_in_order(session)] == ["新答复：联系社区并做核酸。"]
+        assert len(entries_in_order(session, history=True)) == 3
         found = searcher.ask(session, "健康寶彈窗", top=3)
     assert [f.answer for f in found.answers] == ["新答复：联系社区并做核酸。"]
 
@@ -80,7 +81,7 @@ def test_reimporting_a_changed_answer_updates_it(engine):
     report = load(engine, table(("q？", "a2", date(2021, 8, 7))))
     assert (report.added, report.updated) == (0, 1)
     with session_scope(engine) as session:
-        assert [r.answer for r in service.entries(session, history=True)] == ["a2"]
+        assert [r.answer for r in entries_in_order(session, history=True)] == ["a2"]
 
 
 def test_edits_are_audited_and_deleting_restores_the_previous_version(engine):
@@ -100,9 +101,9 @@ def test_edits_are_audited_and_deleting_restores_the_previous_version(engine):
             actor="operator",
             now=NOW,
         )
-        assert [r.answer for r in service.entries(session)] == ["新的答复"]
+        assert [r.answer for r in entries_in_order(session)] == ["新的答复"]
         service.delete_entry(session=session, entry_id=created, actor="operator", now=NOW)
-        assert [r.answer for r in service.entries(session)] == ["旧"]
+        assert [r.answer for r in entries_in_order(session)] == ["旧"]
         actions = [e.action for e in audit_entries(session, entity="faq_entry")]
         update = next(e for e in audit_entries(session) if e.action == "faq.update")
     assert actions == ["faq.delete", "faq.update", "faq.create"]
@@ -169,7 +170,7 @@ def test_an_answer_is_read_from_the_index_it_was_found_in(engine, searcher, monk
         table(("行程卡带星能进京吗？", "需确认。", None), ("疫苗怎么预约？", "街道。", None)),
     )
     with session_scope(engine) as session:
-        target = next(r.id for r in service.entries(session) if r.question.startswith("行程卡"))
+        target = next(r.id for r in entries_in_order(session) if r.question.startswith("行程卡"))
     search = SearchIndex.search
     rebuilt = []
 

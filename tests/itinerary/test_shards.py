@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine, text
 
 from fanjing.errors import FanjingError
-from fanjing.healthkit.popups import popups_statement
+from fanjing.healthkit.popup_store import popups_statement
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.db import session_scope
 from fanjing.itinerary.feed import FeedReader

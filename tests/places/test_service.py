@@ -182,7 +182,8 @@ def test_the_registry_cache_looks_again_after_a_change(engine, gazetteer):
 
 
 def test_the_cache_follows_the_revision_counter_not_the_audit_log(engine):
-    from fanjing.audit.cache import REGISTRY, RevisionCache, bump_revision
+    from fanjing.audit.cache import REGISTRY, RevisionCache
+    from fanjing.audit.store import raise_revision
     from fanjing.infra.db import session_scope
 
     loads = []
@@ -194,7 +195,7 @@ def test_the_cache_follows_the_revision_counter_not_the_audit_log(engine):
     cache = RevisionCache(engine, REGISTRY, load, recheck_seconds=0)
     assert cache.get() == 1 and cache.get() == 1  # nothing changed: not loaded again
     with session_scope(engine) as session:
-        bump_revision(session, REGISTRY)  # a change whose audit rows got lower ids, say
+        raise_revision(session, REGISTRY)  # a change whose audit rows got lower ids, say
     assert cache.get() == 2
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from fanjing.audit.service import entries
+from fanjing.audit.store import newest_entries
 from fanjing.users.core import Role
 from fanjing.web.deps import Caller, DbSession, require
 
@@ -33,4 +33,4 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     entity: Annotated[str | None, Query(max_length=50)] = None,
 ) -> list[Any]:
-    return list(entries(session, limit=limit, entity=entity))
+    return list(newest_entries(session, limit=limit, entity=entity))

@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from fanjing.audit.store import CacheRevisionRow
+from fanjing.audit.store import revision
 from fanjing.infra.db import session_scope
 
 T = TypeVar("T")
@@ -20,20 +20,6 @@ T = TypeVar("T")
 
 REGISTRY = "registry"
 PACKS = "packs"
-
-
-def bump_revision(session: Session, name: str) -> None:
-    """Count a change to ``name``'s data, in the caller's transaction (commits with it); the
-    counters' rows are made by the migration."""
-    session.execute(
-        update(CacheRevisionRow)
-        .where(CacheRevisionRow.name == name)
-        .values(value=CacheRevisionRow.value + 1)
-    )
-
-
-def revision(session: Session, name: str) -> int:
-    return session.scalar(select(CacheRevisionRow.value).where(CacheRevisionRow.name == name)) or 0
 
 
 class RevisionCache(Generic[T]):

@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.core import GENESIS, BrokenLink, ChainedEntry, entry_hash, first_broken_link
-from fanjing.audit.store import AuditEntryRow
+from fanjing.audit.store import AuditEntryRow, chained_entries, last_entry
 from fanjing.infra.bulk import insert_rows
 from fanjing.infra.db import serialise
 
@@ -96,10 +95,7 @@ def _last_entry(session: Session) -> tuple[int, str]:
     if cached is not None and cached[0] is session.get_transaction():
         return cached[1], cached[2]
     serialise(session, "audit_log")
-    last = session.execute(
-        select(AuditEntryRow.id, AuditEntryRow.hash).order_by(AuditEntryRow.id.desc()).limit(1)
-    ).first()
-    return (0, GENESIS) if last is None else (last.id, last.hash)
+    return last_entry(session) or (0, GENESIS)
 
 
 def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -111,16 +107,6 @@ def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return stored
 
 
-def entries(
-    session: Session, *, limit: int = 100, entity: str | None = None
-) -> list[AuditEntryRow]:
-    """The newest entries first."""
-    query = select(AuditEntryRow).order_by(AuditEntryRow.id.desc()).limit(limit)
-    if entity is not None:
-        query = query.where(AuditEntryRow.entity == entity)
-    return list(session.scalars(query))
-
-
 def verify_chain(session: Session) -> tuple[int, BrokenLink | None, str]:
     """Entries read, the first broken link if any, and the last entry's hash (kept elsewhere,
     it shows a chain cut short or recomputed from its start: the chain alone cannot)."""
@@ -128,21 +114,9 @@ def verify_chain(session: Session) -> tuple[int, BrokenLink | None, str]:
 
     def chained() -> Iterator[ChainedEntry]:
         nonlocal last_hash
-        rows = session.execute(select(AuditEntryRow).order_by(AuditEntryRow.id)).yield_per(2000)
-        for row in rows.scalars():
-            last_hash = row.hash
-            yield ChainedEntry(
-                id=row.id,
-                at=row.at,
-                actor=row.actor,
-                action=row.action,
-                entity=row.entity,
-                entity_id=row.entity_id,
-                before=row.before,
-                after=row.after,
-                previous_hash=row.previous_hash,
-                hash=row.hash,
-            )
+        for entry in chained_entries(session):
+            last_hash = entry.hash
+            yield entry
 
     count, broken = first_broken_link(chained())
     return count, broken, last_hash

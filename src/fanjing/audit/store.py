@@ -5,12 +5,14 @@ fork the chain."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Index, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from fanjing.audit.core import ChainedEntry
 from fanjing.infra.db import Base, UtcDateTime
 
 
@@ -42,3 +44,53 @@ class CacheRevisionRow(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def last_entry(session: Session) -> tuple[int, str] | None:
+    """The id and hash of the newest entry, if any."""
+    last = session.execute(
+        select(AuditEntryRow.id, AuditEntryRow.hash).order_by(AuditEntryRow.id.desc()).limit(1)
+    ).first()
+    return None if last is None else (last.id, last.hash)
+
+
+def newest_entries(
+    session: Session, *, limit: int = 100, entity: str | None = None
+) -> list[AuditEntryRow]:
+    """The newest entries first."""
+    query = select(AuditEntryRow).order_by(AuditEntryRow.id.desc()).limit(limit)
+    if entity is not None:
+        query = query.where(AuditEntryRow.entity == entity)
+    return list(session.scalars(query))
+
+
+def chained_entries(session: Session) -> Iterator[ChainedEntry]:
+    """Every entry, oldest first, read in batches (the log grows without end)."""
+    rows = session.execute(select(AuditEntryRow).order_by(AuditEntryRow.id)).yield_per(2000)
+    for row in rows.scalars():
+        yield ChainedEntry(
+            id=row.id,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            entity=row.entity,
+            entity_id=row.entity_id,
+            before=row.before,
+            after=row.after,
+            previous_hash=row.previous_hash,
+            hash=row.hash,
+        )
+
+
+def raise_revision(session: Session, name: str) -> None:
+    """Count a change to ``name``'s data, in the caller's transaction (commits with it); the
+    counters' rows are made by the migration."""
+    session.execute(
+        update(CacheRevisionRow)
+        .where(CacheRevisionRow.name == name)
+        .values(value=CacheRevisionRow.value + 1)
+    )
+
+
+def revision(session: Session, name: str) -> int:
+    return session.scalar(select(CacheRevisionRow.value).where(CacheRevisionRow.name == name)) or 0

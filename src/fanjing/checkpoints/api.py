@@ -25,12 +25,11 @@ from fanjing.checkpoints.service import (
     check_commuter,
     checkpoint_of,
     commuter_by_document,
-    commuter_of_account,
     recent_results,
     record_results,
     register_commuter,
 )
-from fanjing.checkpoints.store import CheckpointResultRow
+from fanjing.checkpoints.store import CheckpointResultRow, commuter_with_account
 from fanjing.common.identity import read_document
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.service import own_account
@@ -190,7 +189,7 @@ def register(
     "/api/v1/checkpoints/commuters/me", response_model=CommuterRead, summary="本人的通勤登记"
 )
 def own_registration(session: DbSession, user: Citizen) -> CommuterRead:
-    row = commuter_of_account(session, own_account(session, user.id).id)
+    row = commuter_with_account(session, own_account(session, user.id).id)
     if row is None:
         raise FanjingError(Code.NOT_FOUND, "尚未登记为环京通勤人员")
     return CommuterRead(id=row.id, employer=row.employer, home=row.home)

@@ -151,7 +151,7 @@ def register_commuter(
         errors.append(FanjingError(problem.code, problem.message, Where(field="home")))
     if errors:
         raise InputErrors(errors)
-    row = commuter_of_account(session, account.id)
+    row = commuter_with_account(session, account.id)
     before = {"employer": row.employer, "home": row.home} if row else None
     if row is None:
         row = CommuterRow(
@@ -174,15 +174,11 @@ def register_commuter(
     return row
 
 
-def commuter_of_account(session: Session, account_id: int) -> CommuterRow | None:
-    return commuter_with_account(session, account_id)
-
-
 def commuter_by_document(session: Session, cipher: FieldCipher, document: Document) -> CommuterRow:
     account_id = account_id_with_document_hash(
         session, cipher.lookup_hash(f"{document.kind.value}:{document.number}")
     )
-    commuter = commuter_of_account(session, account_id) if account_id is not None else None
+    commuter = commuter_with_account(session, account_id) if account_id is not None else None
     if commuter is None:
         raise FanjingError(
             Code.NOT_FOUND,

@@ -13,8 +13,9 @@ from datetime import datetime
 import orjson
 from sqlalchemy.orm import Session
 
-from fanjing.audit.cache import PACKS, RevisionCache, bump_revision, commit_and_tell
+from fanjing.audit.cache import PACKS, RevisionCache, commit_and_tell
 from fanjing.audit.service import record
+from fanjing.audit.store import raise_revision
 from fanjing.community.core import (
     CaseChange,
     Measure,
@@ -123,7 +124,7 @@ def approve_pack(
         session, checker, row, apply=(actor, now), progress=progress, scheduler=dask_scheduler
     )
     before = {**pack_snapshot(row), "status": "draft"}
-    bump_revision(session, PACKS)
+    raise_revision(session, PACKS)
     record(
         session,
         actor=actor,

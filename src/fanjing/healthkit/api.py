@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
@@ -43,7 +43,7 @@ from fanjing.healthkit.service import (
 )
 from fanjing.healthkit.status import caller_status
 from fanjing.healthkit.status_row import OpenPopup, Status
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow
+from fanjing.healthkit.store import AccountRow, PopupRow, bindings_of
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.policy.schemas import SituationBody
@@ -100,10 +100,7 @@ def verify(body: VerifyBody, settings: SettingsDep, clock: ClockDep) -> VerifyRe
 
 
 def view_of(session: Session, account: AccountRow, cipher: FieldCipher) -> AccountView:
-    bindings = list(
-        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account.id))
-    )
-    return account_view(account, bindings, cipher, reveal=False)
+    return account_view(account, bindings_of(session, account.id), cipher, reveal=False)
 
 
 def _own_account(session: Session, user: UserRow) -> AccountRow:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_of
@@ -18,9 +17,8 @@ from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.core import Colour
 from fanjing.healthkit.keys import jwks, rotate_signing_key, stored_keys
 from fanjing.healthkit.pass_token import issue_pass, verify_pass
-from fanjing.healthkit.service import purge_grey_numbers
 from fanjing.healthkit.status_row import Difference, refresh_due_statuses, verify_statuses
-from fanjing.healthkit.store import AccountRow
+from fanjing.healthkit.store import account_count, purge_grey_numbers
 from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 from fanjing.infra.files import read_text
@@ -65,7 +63,7 @@ def verify_status_command(today: Today = None) -> None:
 
     def verify(session: Session, day: date) -> tuple[list[Difference], int]:
         differences = list(verify_statuses(session=session, today=day))
-        return differences, session.scalar(select(func.count()).select_from(AccountRow)) or 0
+        return differences, account_count(session)
 
     day, (differences, accounts) = _on_day(today, verify)
     for difference in differences:

@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fanjing.healthkit.popup_store import open_visits_in
 from fanjing.healthkit.popups import postpone_until
-from fanjing.healthkit.store import AccountRow, PhoneBindingRow, PopupRow
+from fanjing.healthkit.store import accounts_with_ids, active_bindings_of
 from fanjing.infra.crypto import FieldCipher
 
 
@@ -45,12 +45,7 @@ def open_popups_by_person(
 ) -> list[PersonPopups]:
     """The open pop-ups of the accounts living in ``community``, by person (whose first
     open pop-up is oldest first), and each person's by city (by name)."""
-    rows = session.execute(
-        select(PopupRow.account_id, PopupRow.city, PopupRow.last_visit)
-        .join(AccountRow, AccountRow.id == PopupRow.account_id)
-        .where(AccountRow.community == community, PopupRow.cleared_at.is_(None))
-        .order_by(PopupRow.id)
-    ).all()
+    rows = open_visits_in(session, community)
     visits: dict[int, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
     for account_id, city, last_visit in rows:
         visits[account_id][city].append(last_visit)
@@ -75,13 +70,9 @@ def _people(
     if not account_ids:
         return {}
     phones: dict[int, str] = {}
-    for binding in session.scalars(
-        select(PhoneBindingRow)
-        .where(PhoneBindingRow.account_id.in_(account_ids), PhoneBindingRow.state == "active")
-        .order_by(PhoneBindingRow.id)
-    ):
+    for binding in active_bindings_of(session, account_ids):
         phones.setdefault(binding.account_id, cipher.decrypt(binding.phone_encrypted))
     return {
         account.id: (cipher.decrypt(account.name_encrypted), phones.get(account.id, ""))
-        for account in session.scalars(select(AccountRow).where(AccountRow.id.in_(account_ids)))
+        for account in accounts_with_ids(session, account_ids)
     }

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import citizen_actor, record
 from fanjing.healthkit.status_row import refresh_status
-from fanjing.healthkit.store import AccountRow, DeclarationRow, DeclaredStayRow, PhoneBindingRow
+from fanjing.healthkit.store import AccountRow, DeclarationRow, DeclaredStayRow, phone_hashes_of
 from fanjing.itinerary.core import Card, city_name
 from fanjing.itinerary.service import card_for
 from fanjing.places.core import Place
@@ -41,11 +40,7 @@ def account_card(
     session: Session, account_id: int, *, as_of: date, designations: Iterable[Designation]
 ) -> Card:
     """The itinerary card of every number on the account, grey ones included (H3)."""
-    hashes = list(
-        session.scalars(
-            select(PhoneBindingRow.phone_hash).where(PhoneBindingRow.account_id == account_id)
-        )
-    )
+    hashes = phone_hashes_of(session, account_id)
     return card_for(session, phone_hashes=hashes, as_of=as_of, designations=designations)
 
 

@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from fanjing.healthkit.popup_store import delete_popups_of
 from fanjing.healthkit.popups import raise_popups_for
-from fanjing.healthkit.status_row import refresh_popups
-from fanjing.healthkit.store import delete_popups_of
+from fanjing.healthkit.status_store import refresh_popups
 
 
 class PopupFollowers:

@@ -6,31 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import (
-    Date,
-    String,
-    and_,
-    case,
-    exists,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-    union_all,
-)
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from fanjing.audit.service import record
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.healthkit.status_row import refresh_popups, refresh_status
-from fanjing.healthkit.store import AccountRow, DeclaredStayRow, PhoneBindingRow, PopupRow
-from fanjing.infra.db import UtcDateTime
+from fanjing.healthkit.popup_store import insert_popups, open_popup_ids, raised_accounts
+from fanjing.healthkit.status_row import refresh_status
+from fanjing.healthkit.status_store import refresh_popups
+from fanjing.healthkit.store import AccountRow, PopupRow
 from fanjing.infra.metrics import POPUPS_RAISED
-from fanjing.itinerary.core import city_name
-from fanjing.itinerary.store import VisitRow
-from fanjing.places.registry import LOOKBACK_DAYS
 from fanjing.places.store import DesignationRow
 
 POSTPONE_DAYS = 14  # E1: entry postponed until 14 days after leaving
@@ -51,72 +35,10 @@ def raise_popups(
     """
     if designation.level == "cases" or designation.city is None:
         return 0
-    statement = popups_statement(designation, today=today, now=now)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL enable_partitionwise_aggregate = on"))
-    raised = len(session.execute(statement.returning(PopupRow.id)).all())
+    raised = insert_popups(session, designation, today=today, now=now)
     if raised:
-        refresh_popups(
-            session=session,
-            account_ids=select(PopupRow.account_id).where(
-                PopupRow.designation_id == designation.id, PopupRow.raised_at == now
-            ),
-        )
+        refresh_popups(session=session, account_ids=raised_accounts(designation.id, now))
     return raised
-
-
-def popups_statement(designation: DesignationRow, *, today: date, now: datetime) -> Insert:
-    """``raise_popups``' INSERT … SELECT for a designation of a city."""
-    assert designation.city is not None
-    city = city_name(designation.province, designation.city)
-    first = designation.from_date - timedelta(days=LOOKBACK_DAYS)
-    last = min(designation.to_date or today, today)
-    # grouped by phone hash before the join: on a sharded itinerary the grouping is the
-    # shards' work, all at once (fanjing.itinerary.shards), and only its result comes back
-    visitors = (
-        select(VisitRow.phone_hash, func.max(VisitRow.visit_date).label("last_visit"))
-        .where(VisitRow.city == city, VisitRow.visit_date.between(first, last))
-        .group_by(VisitRow.phone_hash)
-        .subquery()
-    )
-    on_cards = select(PhoneBindingRow.account_id.label("account_id"), visitors.c.last_visit).join(
-        visitors, visitors.c.phone_hash == PhoneBindingRow.phone_hash
-    )
-    declared = select(
-        DeclaredStayRow.account_id.label("account_id"),
-        case(
-            (DeclaredStayRow.last_day > last, literal(last, Date())),
-            else_=DeclaredStayRow.last_day,
-        ).label("last_visit"),
-    ).where(
-        DeclaredStayRow.city == city,
-        DeclaredStayRow.last_day >= first,
-        DeclaredStayRow.first_day <= last,
-    )
-    touching = union_all(on_cards, declared).subquery()
-    touched = (
-        select(touching.c.account_id, func.max(touching.c.last_visit).label("last_visit"))
-        .where(
-            ~exists().where(
-                and_(
-                    PopupRow.account_id == touching.c.account_id,
-                    PopupRow.designation_id == designation.id,
-                )
-            )
-        )
-        .group_by(touching.c.account_id)
-        .subquery()
-    )
-    return insert(PopupRow).from_select(
-        ["account_id", "designation_id", "city", "last_visit", "raised_at"],
-        select(
-            touched.c.account_id,
-            literal(designation.id),
-            literal(city, String()),
-            touched.c.last_visit,
-            literal(now, UtcDateTime()),
-        ),
-    )
 
 
 def raise_popups_for(
@@ -206,12 +128,7 @@ def clear_popups(
         )
     if account.community != community:
         raise FanjingError(Code.FORBIDDEN, "只能处理本社区居民的弹窗")
-    query = select(PopupRow.id).where(
-        PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None)
-    )
-    if city is not None:
-        query = query.where(PopupRow.city == city)
-    popup_ids = list(session.scalars(query.order_by(PopupRow.id)))
+    popup_ids = open_popup_ids(session, account_id, city)
     if not popup_ids:
         raise FanjingError(Code.ALREADY_CLEARED, "没有未处理的弹窗", Where(field="city"))
     cleared = [

@@ -6,9 +6,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Engine, delete, select, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,20 @@ from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.core import CODE_DIGITS, BindingState, Platform, check_platform, deletion_day
 from fanjing.healthkit.sender import CodeSender
 from fanjing.healthkit.status_row import new_status_row
-from fanjing.healthkit.store import AccountRow, OneTimeCodeRow, PhoneBindingRow
+from fanjing.healthkit.store import (
+    AccountRow,
+    OneTimeCodeRow,
+    PhoneBindingRow,
+    account_of,
+    binding_of_number,
+    binding_on_account,
+    delete_code,
+    delete_codes_for,
+    document_in_use,
+    newest_code,
+    use_try,
+    user_has_account,
+)
 from fanjing.infra.crypto import FieldCipher
 from fanjing.infra.rate_limits import CODE_SENDS, RateLimits
 
@@ -53,13 +66,9 @@ class AccountView:
     phones: tuple[PhoneView, ...]
 
 
-def account_of_user(session: Session, user_id: int) -> AccountRow | None:
-    return session.scalar(select(AccountRow).where(AccountRow.user_id == user_id))
-
-
 def own_account(session: Session, user_id: int) -> AccountRow:
     """The user's own account; a clear refusal when they have not made one yet."""
-    account = account_of_user(session, user_id)
+    account = account_of(session, user_id)
     if account is None:
         raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
     return account
@@ -79,13 +88,10 @@ def create_account(
     now: datetime,
 ) -> AccountRow:
     """One account per user and per identity document."""
-    if session.scalar(select(AccountRow.id).where(AccountRow.user_id == user_id)) is not None:
+    if user_has_account(session, user_id):
         raise FanjingError(Code.ACCOUNT_EXISTS, "该用户已有健康宝账户")
     document_hash = cipher.lookup_hash(f"{document.kind.value}:{document.number}")
-    if (
-        session.scalar(select(AccountRow.id).where(AccountRow.document_hash == document_hash))
-        is not None
-    ):
+    if document_in_use(session, document_hash):
         raise FanjingError(
             Code.DOCUMENT_IN_USE, f"证件 {document.masked} 已有健康宝账户", Where(field="document")
         )
@@ -140,11 +146,7 @@ def start_binding(
     _refuse_if_bound_elsewhere(session, phone_hash, account)
     limits.take(CODE_SENDS, phone_hash, Where(field="phone"))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    session.execute(
-        delete(OneTimeCodeRow).where(
-            OneTimeCodeRow.account_id == account.id, OneTimeCodeRow.phone_hash == phone_hash
-        )
-    )
+    delete_codes_for(session, account.id, phone_hash)
     session.add(
         OneTimeCodeRow(
             account_id=account.id,
@@ -184,9 +186,7 @@ def confirm_binding(
         raise FanjingError(
             Code.WRONG_CODE, f"验证码不对（还可再试 {tries_left} 次）", Where(field="code")
         )
-    existing = session.scalar(
-        select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
-    )
+    existing = binding_of_number(session, phone_hash)
     if existing is not None and existing.account_id != account.id:
         raise _bound_elsewhere(existing)
     before = None if existing is None else _binding_snapshot(existing, number)
@@ -214,7 +214,7 @@ def confirm_binding(
         raise FanjingError(
             Code.PHONE_BOUND_ELSEWHERE, "该手机号已绑定在其他健康宝账户", Where(field="phone")
         ) from None
-    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == code_id))
+    delete_code(session, code_id)
     record(
         session,
         actor=citizen_actor(account.user_id),
@@ -236,24 +236,10 @@ def _take_try(
     second one); the code's id and hash and the tries left after this one. One conditional
     UPDATE, so simultaneous tries are each counted. A refusal when there is no live code."""
     with engine.begin() as connection:
-        pending = connection.execute(
-            select(OneTimeCodeRow.id, OneTimeCodeRow.code_hash, OneTimeCodeRow.expires_at)
-            .where(
-                OneTimeCodeRow.account_id == account_id,
-                OneTimeCodeRow.phone_hash == phone_hash,
-                OneTimeCodeRow.platform == platform.value,
-            )
-            .order_by(OneTimeCodeRow.id.desc())
-            .limit(1)
-        ).first()
+        pending = newest_code(connection, account_id, phone_hash, platform.value)
         if pending is None or pending.expires_at <= now:
             raise FanjingError(Code.CODE_EXPIRED, "验证码已失效，请重新获取", Where(field="code"))
-        used = connection.execute(
-            update(OneTimeCodeRow)
-            .where(OneTimeCodeRow.id == pending.id, OneTimeCodeRow.attempts < MAX_ATTEMPTS)
-            .values(attempts=OneTimeCodeRow.attempts + 1)
-            .returning(OneTimeCodeRow.attempts)
-        ).scalar_one_or_none()
+        used = use_try(connection, pending.id, MAX_ATTEMPTS)
     if used is None:
         raise FanjingError(
             Code.CODE_EXPIRED, "验证码错误次数过多，已失效，请重新获取", Where(field="code")
@@ -273,12 +259,7 @@ def unbind(
 ) -> PhoneBindingRow:
     """Unbind on the authorising platform: the number turns grey and is deleted in 14 days."""
     number = mobile_number(phone)
-    binding = session.scalar(
-        select(PhoneBindingRow).where(
-            PhoneBindingRow.account_id == account.id,
-            PhoneBindingRow.phone_hash == cipher.lookup_hash(number),
-        )
-    )
+    binding = binding_on_account(session, account.id, cipher.lookup_hash(number))
     if binding is None or binding.state != BindingState.ACTIVE.value:
         raise FanjingError(
             Code.NOT_BOUND, f"手机号 {mask_phone(number)} 未绑定在此账户", Where(field="phone")
@@ -308,16 +289,6 @@ def _binding_snapshot(binding: PhoneBindingRow, number: str) -> dict[str, Any]:
         "state": binding.state,
         "delete_on": binding.delete_on.isoformat() if binding.delete_on else None,
     }
-
-
-def purge_grey_numbers(*, session: Session, today: date) -> int:
-    """Delete the grey numbers whose 14 days are over; how many (the daily job)."""
-    result = session.execute(
-        delete(PhoneBindingRow).where(
-            PhoneBindingRow.state == BindingState.GREY.value, PhoneBindingRow.delete_on <= today
-        )
-    )
-    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def account_view(
@@ -355,9 +326,7 @@ def _platform(platform: str) -> Platform:
 
 
 def _refuse_if_bound_elsewhere(session: Session, phone_hash: str, account: AccountRow) -> None:
-    existing = session.scalar(
-        select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash)
-    )
+    existing = binding_of_number(session, phone_hash)
     if existing is not None and existing.account_id != account.id:
         raise _bound_elsewhere(existing)
 

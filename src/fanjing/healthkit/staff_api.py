@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 
 from fanjing.common.identity import read_document
 from fanjing.healthkit.api import popup_read, view_of
+from fanjing.healthkit.popup_store import open_popups_in
 from fanjing.healthkit.popups import clear_popup, clear_popups
 from fanjing.healthkit.schemas import (
     AccountRead,
@@ -24,7 +24,7 @@ from fanjing.healthkit.service import (
     AccountView,
 )
 from fanjing.healthkit.status import RED_KINDS, lift_red, mark_red
-from fanjing.healthkit.store import AccountRow, PopupRow, RedMarkRow
+from fanjing.healthkit.store import RedMarkRow, accounts_in, open_red_marks
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
@@ -48,10 +48,7 @@ Cdc = Annotated[UserRow, Depends(require(Role.CDC))]
 def community_accounts(
     session: DbSession, user: CommunityWorker, cipher: CipherDep
 ) -> list[AccountView]:
-    accounts = session.scalars(
-        select(AccountRow).where(AccountRow.community == user.community).order_by(AccountRow.id)
-    )
-    return [view_of(session, account, cipher) for account in accounts]
+    return [view_of(session, account, cipher) for account in accounts_in(session, user.community)]
 
 
 def _red_mark_read(mark: RedMarkRow) -> dict[str, Any]:
@@ -100,10 +97,7 @@ def mark(
     summary="未解除的红码标记（疾控）",
 )
 def red_marks(session: DbSession, user: Cdc) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(RedMarkRow).where(RedMarkRow.lifted_on.is_(None)).order_by(RedMarkRow.id)
-    )
-    return [_red_mark_read(row) for row in rows]
+    return [_red_mark_read(row) for row in open_red_marks(session)]
 
 
 @router.post(
@@ -131,13 +125,7 @@ def lift(
     summary="本社区居民的弹窗（社区工作者）",
 )
 def community_popups(session: DbSession, user: CommunityWorker) -> list[dict[str, Any]]:
-    popups = session.scalars(
-        select(PopupRow)
-        .join(AccountRow, AccountRow.id == PopupRow.account_id)
-        .where(AccountRow.community == user.community, PopupRow.cleared_at.is_(None))
-        .order_by(PopupRow.id)
-    )
-    return [popup_read(p) for p in popups]
+    return [popup_read(p) for p in open_popups_in(session, user.community)]
 
 
 @router.post(

@@ -6,47 +6,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, String, bindparam, select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import Document
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.healthkit.status_row import (
-    STATUS_COLUMNS,
+from fanjing.healthkit.status_row import Status, refresh_status, status_from_row
+from fanjing.healthkit.status_store import (
     Executor,
-    Status,
-    refresh_status,
-    status_from_row,
+    caller_pass_row,
+    caller_row,
+    status_columns_of_user,
 )
-from fanjing.healthkit.store import AccountRow, RedMarkRow, StatusRow
+from fanjing.healthkit.store import RedMarkRow, account_with_document
 from fanjing.infra.crypto import FieldCipher
-from fanjing.infra.db import UtcDateTime
-from fanjing.users.store import UserRow
 
 RED_KINDS = {"confirmed_case": "确诊病例", "close_contact": "密切接触者"}
-
-# built once: building them costs more than running them. The caller's role and their
-# account's row, by the token's hash (unique) and the row's user (unique): one indexed read
-_BY_USER = select(*STATUS_COLUMNS).where(StatusRow.user_id == bindparam("user_id", type_=Integer()))
-_BY_TOKEN = (
-    select(UserRow.role, *STATUS_COLUMNS)
-    .outerjoin(StatusRow, StatusRow.user_id == UserRow.id)
-    .where(
-        UserRow.token_hash == bindparam("token_hash", type_=String()),
-        UserRow.revoked_at.is_(None),
-        UserRow.token_expires_at > bindparam("now", type_=UtcDateTime()),
-    )
-)
-_PASS_BY_TOKEN = _BY_TOKEN.add_columns(AccountRow.name_encrypted).outerjoin(
-    AccountRow, AccountRow.id == StatusRow.account_id
-)
 
 
 def status_of_user(executor: Executor, user_id: int, today: date) -> Status | None:
     """The colour today of ``user_id``'s account, how it got there, and its open pop-ups;
     None without an account."""
-    row = executor.execute(_BY_USER, {"user_id": user_id}).first()
+    row = status_columns_of_user(executor, user_id)
     return None if row is None else status_from_row(executor, row, today)
 
 
@@ -56,7 +38,7 @@ def caller_status(
     """The role of the user holding the token (None: no such user, or the token expired or
     revoked at ``now``) and their account's status, in one query: a status lookup is the
     health kit's most frequent request."""
-    row = connection.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
+    row = caller_row(connection, token_hash, now)
     if row is None:
         return None, None
     return row.role, None if row.account_id is None else status_from_row(connection, row, today)
@@ -66,7 +48,7 @@ def caller_pass(
     connection: Connection, token_hash: str, today: date, now: datetime
 ) -> tuple[str | None, Status | None, str | None]:
     """As ``caller_status``, with the account's encrypted name, for the signed pass."""
-    row = connection.execute(_PASS_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
+    row = caller_pass_row(connection, token_hash, now)
     if row is None:
         return None, None, None
     if row.account_id is None:
@@ -86,11 +68,8 @@ def mark_red(
     now: datetime,
 ) -> RedMarkRow:
     """CDC marks the holder of ``document`` a confirmed case or close contact from today."""
-    account = session.scalar(
-        select(AccountRow).where(
-            AccountRow.document_hash
-            == cipher.lookup_hash(f"{document.kind.value}:{document.number}")
-        )
+    account = account_with_document(
+        session, cipher.lookup_hash(f"{document.kind.value}:{document.number}")
     )
     if account is None:
         raise FanjingError(

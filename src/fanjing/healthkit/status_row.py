@@ -4,7 +4,7 @@ Every change that can move a status refreshes its row in the change's own transa
 the account made (``service.create_account``), a declaration (``declaration.declare``), a
 red mark recorded or lifted (``status.mark_red``, ``status.lift_red``), pop-ups raised
 (``popups.raise_popups``, set-wise), cleared (``popups.clear_popup``) or withdrawn with
-their designation (``places.service``). The date alone moves a colour too (an observation
+their designation (``designation_followers``). The date alone moves a colour too (an observation
 or a mark ending): a row says the days it holds for, the daily job refreshes the rows
 whose days are over (``refresh_due_statuses``), and a status asked for a day the row does
 not hold for is computed from the sources meanwhile. ``computed_status`` is the one
@@ -17,15 +17,12 @@ parallel transactions, the later refresh sees the earlier's change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, exists, func, literal_column, select
-from sqlalchemy import update as sql_update
-from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_in_china
 from fanjing.healthkit.core import (
@@ -36,9 +33,18 @@ from fanjing.healthkit.core import (
     colour_validity,
     observation_periods,
 )
-from fanjing.healthkit.store import AccountRow, DeclarationRow, PopupRow, RedMarkRow, StatusRow
+from fanjing.healthkit.status_store import (
+    Executor,
+    account_ids_after,
+    accounts_due,
+    declarations_of,
+    locked_status_row,
+    open_popups_of,
+    red_marks_of,
+    status_rows_of,
+)
+from fanjing.healthkit.store import AccountRow, StatusRow
 
-Executor = Session | Connection
 SHOWN = ("colour", "popup", "popups", "history")  # a change of these is a new version
 COMPARED = (*SHOWN, "valid_from", "valid_until")
 _BATCH = 1_000
@@ -89,32 +95,16 @@ def computed_status(executor: Executor, account_id: int, today: date) -> Compute
     """The status on ``today`` from the sources. Yellow comes from the observations of the
     account's declarations, each one until the next declaration replaced it (on the CST day
     it was made); red from CDC's marks until lifted; the pop-ups are the open ones."""
-    declarations = executor.execute(
-        select(DeclarationRow.declared_at, DeclarationRow.decision)
-        .where(DeclarationRow.account_id == account_id)
-        .order_by(DeclarationRow.id)
-    ).all()
+    declarations = declarations_of(executor, account_id)
     yellow: list[Period] = []
     for index, (_, decision) in enumerate(declarations):
         following = declarations[index + 1] if index + 1 < len(declarations) else None
         replaced_on = day_in_china(following.declared_at) if following else None
         yellow.extend(_until(period, replaced_on) for period in observation_periods(decision))
     red = [
-        Period(marked_on, lifted_on)
-        for marked_on, lifted_on in executor.execute(
-            select(RedMarkRow.marked_on, RedMarkRow.lifted_on).where(
-                RedMarkRow.account_id == account_id
-            )
-        )
+        Period(marked_on, lifted_on) for marked_on, lifted_on in red_marks_of(executor, account_id)
     ]
-    popups = [
-        OpenPopup(*row)
-        for row in executor.execute(
-            select(PopupRow.id, PopupRow.city, PopupRow.last_visit)
-            .where(PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None))
-            .order_by(PopupRow.id)
-        )
-    ]
+    popups = [OpenPopup(*row) for row in open_popups_of(executor, account_id)]
     return Computed(
         colour_on(today, yellow=yellow, red=red),
         colour_changes(yellow=yellow, red=red, until=today),
@@ -147,12 +137,7 @@ def new_status_row(account: AccountRow) -> StatusRow:
 def refresh_status(*, session: Session, account_id: int, today: date) -> StatusRow:
     """Recompute the account's row from the sources for ``today``, in the caller's
     transaction; the version grows when what it shows changes."""
-    row = session.scalar(
-        select(StatusRow)
-        .where(StatusRow.account_id == account_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # as locked, not as this session last saw it
-    )
+    row = locked_status_row(session, account_id)
     if row is None:  # a row lost (verify-status reports it): made again
         row = new_status_row(session.get_one(AccountRow, account_id))
         session.add(row)
@@ -165,50 +150,10 @@ def refresh_status(*, session: Session, account_id: int, today: date) -> StatusR
     return row
 
 
-def refresh_popups(*, session: Session, account_ids: Select[Any] | Sequence[int]) -> None:
-    """Set-wise, for a pop-up fan-out: the pop-ups of the accounts ``account_ids`` (a SELECT
-    of account ids, or ids) recomputed in SQL, one UPDATE; their colours are untouched."""
-    in_accounts = StatusRow.account_id.in_(account_ids)
-    session.execute(  # the locks first, in one order, so that the UPDATE reads after them
-        select(StatusRow.account_id)
-        .where(in_accounts)
-        .order_by(StatusRow.account_id)
-        .with_for_update()
-    ).all()
-    opened = aliased(PopupRow)
-    still_open = (opened.account_id == StatusRow.account_id, opened.cleared_at.is_(None))
-    session.execute(
-        sql_update(StatusRow)
-        .where(in_accounts)
-        .values(
-            popups=select(_popups_json(session, opened)).where(*still_open).scalar_subquery(),
-            popup=exists().where(*still_open),
-            version=StatusRow.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.expire_all()  # rows this session holds were changed behind it
-
-
-def _popups_json(session: Session, popup: Any) -> ColumnElement[Any]:
-    """The open pop-ups as the row stores them (``Computed.columns``), aggregated in SQL."""
-    fields = ("id", popup.id, "city", popup.city, "last_visit", popup.last_visit)
-    if session.get_bind().dialect.name == "postgresql":
-        listed = func.json_agg(aggregate_order_by(func.json_build_object(*fields), popup.id))
-        return func.coalesce(listed, literal_column("'[]'::json"))
-    return func.json_group_array(func.json_object(*fields))  # '[]' for none
-
-
 def refresh_due_statuses(*, session: Session, today: date) -> int:
     """The daily job: refresh every row that does not hold for ``today`` (an observation or
     a mark ended, or began, since); how many."""
-    due = list(
-        session.scalars(
-            select(StatusRow.account_id).where(
-                (StatusRow.valid_until <= today) | (StatusRow.valid_from > today)
-            )
-        )
-    )
+    due = accounts_due(session, today)
     for account_id in due:
         refresh_status(session=session, account_id=account_id, today=today)
     return len(due)
@@ -230,17 +175,6 @@ def status_from_row(executor: Executor, row: Any, today: date) -> Status:
     return Status(row.account_id, computed.colour, computed.history, computed.popups, row.version)
 
 
-STATUS_COLUMNS = (
-    StatusRow.account_id,
-    StatusRow.colour,
-    StatusRow.popups,
-    StatusRow.history,
-    StatusRow.valid_from,
-    StatusRow.valid_until,
-    StatusRow.version,
-)
-
-
 @dataclass(frozen=True)
 class Difference:
     account_id: int
@@ -252,20 +186,10 @@ def verify_statuses(*, session: Session, today: date) -> Iterator[Difference]:
     ``today`` (pop-ups compared by id, whatever order the row lists them in)."""
     last = 0
     while True:
-        ids = list(
-            session.scalars(
-                select(AccountRow.id)
-                .where(AccountRow.id > last)
-                .order_by(AccountRow.id)
-                .limit(_BATCH)
-            )
-        )
+        ids = account_ids_after(session, last, _BATCH)
         if not ids:
             return
-        rows = {
-            row.account_id: row
-            for row in session.scalars(select(StatusRow).where(StatusRow.account_id.in_(ids)))
-        }
+        rows = status_rows_of(session, ids)
         for account_id in ids:
             computed = computed_status(session, account_id, today).columns()
             row = rows.get(account_id)

@@ -4,11 +4,27 @@ encrypted, with keyed hashes (HMAC) for lookups; nothing personal is stored in c
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, delete, select, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Connection,
+    CursorResult,
+    Date,
+    ForeignKey,
+    Index,
+    Row,
+    String,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from fanjing.healthkit.core import BindingState
 from fanjing.infra.db import Base, UtcDateTime
 
 
@@ -163,18 +179,151 @@ class StatusRow(Base):
     version: Mapped[int]
 
 
-def delete_popups_of(session: Session, designation_id: int) -> list[int]:
-    """Delete a designation's pop-ups (it is withdrawn, as never in force); the accounts whose
-    open pop-ups went."""
-    shown = list(
+# --- accounts --------------------------------------------------------------------------
+
+
+def account_of(session: Session, user_id: int) -> AccountRow | None:
+    return session.scalar(select(AccountRow).where(AccountRow.user_id == user_id))
+
+
+def user_has_account(session: Session, user_id: int) -> bool:
+    return session.scalar(select(AccountRow.id).where(AccountRow.user_id == user_id)) is not None
+
+
+def document_in_use(session: Session, document_hash: str) -> bool:
+    return (
+        session.scalar(select(AccountRow.id).where(AccountRow.document_hash == document_hash))
+        is not None
+    )
+
+
+def account_with_document(session: Session, document_hash: str) -> AccountRow | None:
+    return session.scalar(select(AccountRow).where(AccountRow.document_hash == document_hash))
+
+
+def accounts_with_ids(session: Session, account_ids: set[int]) -> list[AccountRow]:
+    return list(session.scalars(select(AccountRow).where(AccountRow.id.in_(account_ids))))
+
+
+def accounts_in(session: Session, community: str | None) -> list[AccountRow]:
+    """The accounts of the people living in ``community``, in the order made."""
+    return list(
         session.scalars(
-            select(PopupRow.account_id).where(
-                PopupRow.designation_id == designation_id, PopupRow.cleared_at.is_(None)
-            )
+            select(AccountRow).where(AccountRow.community == community).order_by(AccountRow.id)
         )
     )
-    session.execute(delete(PopupRow).where(PopupRow.designation_id == designation_id))
-    return shown
+
+
+def account_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AccountRow)) or 0
+
+
+# --- phone bindings and their codes -----------------------------------------------------
+
+
+def bindings_of(session: Session, account_id: int) -> list[PhoneBindingRow]:
+    return list(
+        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account_id))
+    )
+
+
+def phone_hashes_of(session: Session, account_id: int) -> list[str]:
+    """Every number on the account, grey ones included."""
+    return list(
+        session.scalars(
+            select(PhoneBindingRow.phone_hash).where(PhoneBindingRow.account_id == account_id)
+        )
+    )
+
+
+def active_bindings_of(session: Session, account_ids: set[int]) -> list[PhoneBindingRow]:
+    """The accounts' active numbers, in the order bound."""
+    return list(
+        session.scalars(
+            select(PhoneBindingRow)
+            .where(PhoneBindingRow.account_id.in_(account_ids), PhoneBindingRow.state == "active")
+            .order_by(PhoneBindingRow.id)
+        )
+    )
+
+
+def binding_of_number(session: Session, phone_hash: str) -> PhoneBindingRow | None:
+    """The number's binding on whichever account holds it (at most one: unique)."""
+    return session.scalar(select(PhoneBindingRow).where(PhoneBindingRow.phone_hash == phone_hash))
+
+
+def binding_on_account(
+    session: Session, account_id: int, phone_hash: str
+) -> PhoneBindingRow | None:
+    return session.scalar(
+        select(PhoneBindingRow).where(
+            PhoneBindingRow.account_id == account_id, PhoneBindingRow.phone_hash == phone_hash
+        )
+    )
+
+
+def purge_grey_numbers(*, session: Session, today: date) -> int:
+    """Delete the grey numbers whose 14 days are over; how many (the daily job)."""
+    result = session.execute(
+        delete(PhoneBindingRow).where(
+            PhoneBindingRow.state == BindingState.GREY.value, PhoneBindingRow.delete_on <= today
+        )
+    )
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def delete_codes_for(session: Session, account_id: int, phone_hash: str) -> None:
+    session.execute(
+        delete(OneTimeCodeRow).where(
+            OneTimeCodeRow.account_id == account_id, OneTimeCodeRow.phone_hash == phone_hash
+        )
+    )
+
+
+def delete_code(session: Session, code_id: int) -> None:
+    session.execute(delete(OneTimeCodeRow).where(OneTimeCodeRow.id == code_id))
+
+
+def newest_code(
+    connection: Connection, account_id: int, phone_hash: str, platform: str
+) -> Row[int, str, datetime] | None:
+    """The id, hash and expiry of the account's newest code for the number on ``platform``."""
+    return connection.execute(
+        select(OneTimeCodeRow.id, OneTimeCodeRow.code_hash, OneTimeCodeRow.expires_at)
+        .where(
+            OneTimeCodeRow.account_id == account_id,
+            OneTimeCodeRow.phone_hash == phone_hash,
+            OneTimeCodeRow.platform == platform,
+        )
+        .order_by(OneTimeCodeRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def use_try(connection: Connection, code_id: int, max_attempts: int) -> int | None:
+    """Count one more try of the code, unless it has had ``max_attempts``; the tries made,
+    None when none was left. One conditional UPDATE, so simultaneous tries are each counted."""
+    return connection.execute(
+        update(OneTimeCodeRow)
+        .where(OneTimeCodeRow.id == code_id, OneTimeCodeRow.attempts < max_attempts)
+        .values(attempts=OneTimeCodeRow.attempts + 1)
+        .returning(OneTimeCodeRow.attempts)
+    ).scalar_one_or_none()
+
+
+# --- red marks ----------------------------------------------------------------------------
+
+
+def open_red_marks(session: Session) -> list[RedMarkRow]:
+    """The red marks not lifted, in the order marked."""
+    return list(
+        session.scalars(
+            select(RedMarkRow).where(RedMarkRow.lifted_on.is_(None)).order_by(RedMarkRow.id)
+        )
+    )
+
+
+# --- pop-ups ------------------------------------------------------------------------------
 
 
 def open_red_marks_with_accounts(session: Session) -> list[tuple[RedMarkRow, AccountRow]]:
@@ -188,21 +337,6 @@ def open_red_marks_with_accounts(session: Session) -> list[tuple[RedMarkRow, Acc
             .order_by(RedMarkRow.id.desc())
         )
     ]
-
-
-def bindings_of(session: Session, account_id: int) -> list[PhoneBindingRow]:
-    return list(
-        session.scalars(select(PhoneBindingRow).where(PhoneBindingRow.account_id == account_id))
-    )
-
-
-def open_popups_on(session: Session, account_id: int) -> list[PopupRow]:
-    """The account's pop-ups not yet cleared."""
-    return list(
-        session.scalars(
-            select(PopupRow).where(PopupRow.account_id == account_id, PopupRow.cleared_at.is_(None))
-        )
-    )
 
 
 def red_marks_in_force_on(session: Session, account_id: int) -> list[RedMarkRow]:

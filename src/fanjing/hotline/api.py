@@ -11,6 +11,7 @@ from fanjing.common.days import day_of
 from fanjing.hotline import service
 from fanjing.hotline.schemas import EntryRead, EntryWrite, SearchRead
 from fanjing.hotline.search import LONGEST_QUERY
+from fanjing.hotline.store import entries_in_order
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import ClockDep, DbSession, FaqSearcherDep, require
@@ -47,7 +48,7 @@ def search(
 def list_entries(
     session: DbSession, history: Annotated[bool, Query(description="也列出被取代的旧答复")] = False
 ) -> list[dict[str, Any]]:
-    return [row.snapshot() for row in service.entries(session, history=history)]
+    return [row.snapshot() for row in entries_in_order(session, history=history)]
 
 
 @router.get("/entries/{entry_id}", response_model=EntryRead, summary="一条问答")

@@ -21,6 +21,7 @@ from fanjing.hotline.search import (
     evaluate,
     labelled_lines,
 )
+from fanjing.hotline.store import entries_in_order
 from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.db import open_database, session_scope
 
@@ -157,7 +158,7 @@ def list_command(
 ) -> None:
     """列出知识库中的问答（默认只列当前答复）。"""
     with session_scope(_engine()) as session:
-        rows = service.entries(session, history=history)
+        rows = entries_in_order(session, history=history)
         items = [
             {
                 "question": row.question,

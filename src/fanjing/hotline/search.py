@@ -14,10 +14,10 @@ from types import MappingProxyType
 from sqlalchemy.orm import Session
 
 from fanjing.errors import Code, FanjingError, InputErrors, Where
-from fanjing.hotline import service
 from fanjing.hotline.core.rank import SearchIndex
 from fanjing.hotline.core.text import Analyzer, about_entering_beijing, question_key
 from fanjing.hotline.lexicon import default_analyzer, simplify
+from fanjing.hotline.store import entries_in_order, faq_revision
 
 ENTRY_CHECK = "/api/v1/check"  # the entry check (POST a situation), linked from entry questions
 ENTRY_CHECK_PAGE = "/check"  # the same check as a form, for the caller or the operator
@@ -112,10 +112,10 @@ class Searcher:
         """The current index with its entries (rebuilt if the revision moved). Never read the
         index from one call and the entries from the searcher later: a rebuild in between
         (after a delete) leaves hits that point at no entry."""
-        revision = service.revision(session)
+        revision = faq_revision(session)
         with self._lock:
             if self._snapshot is None or revision != self._snapshot.revision:
-                rows = service.entries(session)
+                rows = entries_in_order(session)
                 found = {
                     row.id: Found(
                         row.id,

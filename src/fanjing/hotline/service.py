@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
@@ -18,7 +17,7 @@ from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline.core.model import Extracted, Pair, Source
 from fanjing.hotline.core.text import question_key
 from fanjing.hotline.lexicon import simplify
-from fanjing.hotline.store import FaqEntryRow, FaqRevisionRow
+from fanjing.hotline.store import FaqEntryRow, bump_revision, versions_of
 
 
 @dataclass
@@ -48,7 +47,7 @@ def import_extracted(
     for pair in extracted.pairs:
         _store_pair(session, pair, actor=actor, now=now, report=report)
     if report.added or report.updated:
-        _changed(session)
+        bump_revision(session)
     record(
         session,
         actor=actor,
@@ -65,7 +64,7 @@ def _store_pair(
     session: Session, pair: Pair, *, actor: str, now: datetime, report: ImportReport
 ) -> None:
     key = question_key(pair.question, simplify)
-    versions = _versions(session, key)
+    versions = versions_of(session, key)
     same = next((row for row in versions if row.published_date == pair.source.day), None)
     if same is not None:
         if same.pair() == pair:
@@ -99,14 +98,10 @@ def _fill(row: FaqEntryRow, pair: Pair, actor: str, now: datetime) -> None:
     row.updated_by = actor
 
 
-def _versions(session: Session, key: str) -> list[FaqEntryRow]:
-    return list(session.scalars(select(FaqEntryRow).where(FaqEntryRow.key == key)))
-
-
 def _settle(session: Session, key: str) -> None:
     """Make the newest version of ``key`` current (latest day; undated counts as oldest;
     then the latest stored), every other one history."""
-    versions = _versions(session, key)
+    versions = versions_of(session, key)
     if not versions:
         return
     newest = max(versions, key=lambda row: (row.published_date or date.min, row.id))
@@ -115,30 +110,7 @@ def _settle(session: Session, key: str) -> None:
     session.flush()
 
 
-def _changed(session: Session) -> None:
-    bumped = session.execute(
-        update(FaqRevisionRow)
-        .where(FaqRevisionRow.id == 1)
-        .values(revision=FaqRevisionRow.revision + 1)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(FaqRevisionRow(id=1, revision=1))
-    session.flush()
-
-
-def revision(session: Session) -> int:
-    return session.scalar(select(FaqRevisionRow.revision).where(FaqRevisionRow.id == 1)) or 0
-
-
 # --- reading and editing ----------------------------------------------------------------
-
-
-def entries(session: Session, *, history: bool = False) -> list[FaqEntryRow]:
-    """The current entries (with ``history``, every version), oldest first."""
-    query = select(FaqEntryRow).order_by(FaqEntryRow.id)
-    if not history:
-        query = query.where(FaqEntryRow.current.is_(True))
-    return list(session.scalars(query))
 
 
 def entry(session: Session, entry_id: int) -> FaqEntryRow:
@@ -177,7 +149,7 @@ def create_entry(
     """Add an entry (or a newer version of an existing question); audited."""
     pair = fields.pair()
     key = question_key(pair.question, simplify)
-    if any(row.published_date == pair.source.day for row in _versions(session, key)):
+    if any(row.published_date == pair.source.day for row in versions_of(session, key)):
         raise FanjingError(
             Code.ENTRY_EXISTS,
             "同一问题在同一日期已有答复：请修改那一条（PUT），或给出新的日期",
@@ -188,7 +160,7 @@ def create_entry(
     session.add(row)
     session.flush()
     _settle(session, key)
-    _changed(session)
+    bump_revision(session)
     record(
         session,
         actor=actor,
@@ -212,7 +184,7 @@ def update_entry(
     old_key, key = row.key, question_key(pair.question, simplify)
     clash = any(
         other.id != row.id and other.published_date == pair.source.day
-        for other in _versions(session, key)
+        for other in versions_of(session, key)
     )
     if clash:
         raise FanjingError(
@@ -224,7 +196,7 @@ def update_entry(
     _settle(session, key)
     if old_key != key:
         _settle(session, old_key)
-    _changed(session)
+    bump_revision(session)
     record(
         session,
         actor=actor,
@@ -246,7 +218,7 @@ def delete_entry(*, session: Session, entry_id: int, actor: str, now: datetime) 
     session.delete(row)
     session.flush()
     _settle(session, key)
-    _changed(session)
+    bump_revision(session)
     record(
         session,
         actor=actor,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from fanjing.hotline.core.model import Document, Pair, Source
 from fanjing.infra.db import Base, UtcDateTime
@@ -67,3 +67,31 @@ class FaqRevisionRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
+
+
+def versions_of(session: Session, key: str) -> list[FaqEntryRow]:
+    """Every version of the question folded to ``key``."""
+    return list(session.scalars(select(FaqEntryRow).where(FaqEntryRow.key == key)))
+
+
+def entries_in_order(session: Session, *, history: bool = False) -> list[FaqEntryRow]:
+    """The current entries (with ``history``, every version), oldest first."""
+    query = select(FaqEntryRow).order_by(FaqEntryRow.id)
+    if not history:
+        query = query.where(FaqEntryRow.current.is_(True))
+    return list(session.scalars(query))
+
+
+def bump_revision(session: Session) -> None:
+    bumped = session.execute(
+        update(FaqRevisionRow)
+        .where(FaqRevisionRow.id == 1)
+        .values(revision=FaqRevisionRow.revision + 1)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(FaqRevisionRow(id=1, revision=1))
+    session.flush()
+
+
+def faq_revision(session: Session) -> int:
+    return session.scalar(select(FaqRevisionRow.revision).where(FaqRevisionRow.id == 1)) or 0

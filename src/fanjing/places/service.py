@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fanjing.audit.cache import REGISTRY, bump_revision
+from fanjing.audit.cache import REGISTRY
 from fanjing.audit.service import record
+from fanjing.audit.store import raise_revision
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.places.core import Place
 from fanjing.places.followers import DesignationFollowers
@@ -72,7 +73,7 @@ def audit_designation(
     removed: bool = False,
 ) -> None:
     after = None if removed else row.snapshot()
-    bump_revision(session, REGISTRY)
+    raise_revision(session, REGISTRY)
     record(
         session,
         actor=actor,

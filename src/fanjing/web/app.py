@@ -18,7 +18,7 @@ from fanjing.audit.cache import PACKS, REGISTRY, RevisionCache
 from fanjing.community.store import close_finished_cases
 from fanjing.healthkit.designation_followers import POPUP_FOLLOWERS
 from fanjing.healthkit.sender import CodeSender, sender_from_settings
-from fanjing.healthkit.service import purge_grey_numbers
+from fanjing.healthkit.store import purge_grey_numbers
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
 from fanjing.infra.db import create_db_engine, session_scope

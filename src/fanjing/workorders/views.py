@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from fanjing.common.identity import mask_name, mask_phone
-from fanjing.healthkit.service import account_of_user
+from fanjing.healthkit.store import account_of
 from fanjing.hotline.store import FaqEntryRow
 from fanjing.infra.crypto import FieldCipher
 from fanjing.users.core import Role
@@ -212,7 +212,7 @@ def escalated_orders(session: Session, district: str | None = None) -> list[Work
 
 def orders_of_citizen(session: Session, user_id: int) -> list[WorkOrderRow]:
     """The orders about the citizen's account, or called in from one of its numbers."""
-    account = account_of_user(session, user_id)
+    account = account_of(session, user_id)
     if account is None:
         return []
     return orders_about_account(session, account.id, LIST_LIMIT)

@@ -24,14 +24,14 @@ from fanjing.checkpoints.schemas import CommuterCheckBody, ResultsBody
 from fanjing.checkpoints.service import (
     OUTCOMES_ZH,
     checkpoint_of,
-    commuter_of_account,
     recent_results,
     register_commuter,
 )
+from fanjing.checkpoints.store import commuter_with_account
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.errors import Code, FanjingError
 from fanjing.healthkit.keys import jwks, stored_keys
-from fanjing.healthkit.service import account_of_user
+from fanjing.healthkit.store import account_of
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
@@ -149,8 +149,8 @@ async def commuter_check(
 
 @router.get("/healthkit/commuter", response_class=HTMLResponse)
 def commuter_page(request: Request, session: DbSession, user: CitizenUser) -> HTMLResponse:
-    account = account_of_user(session, user.id)
-    commuter = commuter_of_account(session, account.id) if account else None
+    account = account_of(session, user.id)
+    commuter = commuter_with_account(session, account.id) if account else None
     form = {"employer": commuter.employer, "home": commuter.home} if commuter else {}
     return render(
         request,
@@ -175,7 +175,7 @@ def register_page(
     employer: Annotated[str, Form()] = "",
     home: Annotated[str, Form()] = "",
 ) -> Response:
-    account = account_of_user(session, user.id)
+    account = account_of(session, user.id)
     if account is None:
         return RedirectResponse("/healthkit", status_code=303)
     try:
@@ -195,7 +195,7 @@ def register_page(
             "citizen_commuter.html",
             user=user,
             account=account,
-            commuter=commuter_of_account(session, account.id),
+            commuter=commuter_with_account(session, account.id),
             form={"employer": employer, "home": home},
             errors=problem.problems(),
             flash=None,

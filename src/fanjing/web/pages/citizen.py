@@ -26,14 +26,13 @@ from fanjing.healthkit.passes import signed_pass
 from fanjing.healthkit.popups import postpone_until
 from fanjing.healthkit.service import (
     NO_ACCOUNT,
-    account_of_user,
     account_view,
     create_account,
     own_account,
 )
 from fanjing.healthkit.status import status_of_user
 from fanjing.healthkit.status_row import OpenPopup
-from fanjing.healthkit.store import AccountRow, bindings_of
+from fanjing.healthkit.store import AccountRow, account_of, bindings_of
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.itinerary.core import card_window
@@ -114,7 +113,7 @@ HealthkitForm = Annotated[CitizenPage, for_roles(_citizen_form, Role.CITIZEN)]
 
 @router.get("/healthkit", response_class=HTMLResponse)
 def healthkit(page: HealthkitPage) -> HTMLResponse:
-    account = account_of_user(page.session, page.user.id)
+    account = account_of(page.session, page.user.id)
     if account is None:
         return _account_form(page.request, page.user)
     return healthkit_page(page, account)

@@ -14,7 +14,7 @@ from fanjing.common.days import day_in_china
 from fanjing.employers.service import link_employer, unlink_employer
 from fanjing.employers.store import current_employment
 from fanjing.errors import FanjingError
-from fanjing.healthkit.service import account_of_user
+from fanjing.healthkit.store import account_of
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import ClockDep, DbSession
@@ -33,7 +33,7 @@ def _page(
     errors: list[FanjingError] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    account = account_of_user(session, user.id)
+    account = account_of(session, user.id)
     current = current_employment(session, account.id) if account else None
     done = request.query_params.get("done", "")
     return render(

@@ -14,6 +14,7 @@ from fanjing.common.days import day_of
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.hotline import service
 from fanjing.hotline.search import LONGEST_QUERY
+from fanjing.hotline.store import entries_in_order
 from fanjing.users.core import Role
 from fanjing.users.store import UserRow
 from fanjing.web.deps import ClockDep, DbSession, FaqSearcherDep
@@ -54,7 +55,7 @@ def hotline(
         user=user,
         q=q,
         answered=answered,
-        entries=service.entries(session),
+        entries=entries_in_order(session),
         done=DONE_ZH.get(done),
     )
 

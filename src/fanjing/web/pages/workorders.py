@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from fanjing.common.days import CHINA_STANDARD_TIME
 from fanjing.errors import FanjingError
-from fanjing.healthkit.store import open_popups_on, red_marks_in_force_on
+from fanjing.healthkit.popup_store import open_popups_on
+from fanjing.healthkit.store import red_marks_in_force_on
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
 from fanjing.places.gazetteer import Gazetteer
