@@ -3,6 +3,7 @@ cases and their follow-up; CDC adjusts measures and lifts cases."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -258,9 +259,32 @@ def cases(
     )
 
 
-def _case_for(session: Session, user: UserRow, case_id: int) -> CaseRow:
-    community = user.community if user.role == Role.COMMUNITY_WORKER else None
-    return case_in_community(session, case_id, community)
+@dataclass(frozen=True)
+class CaseKit:
+    """What a route on one case (the one in its path) finds it, changes it and reads it back
+    with."""
+
+    case_id: int
+    session: Session
+    cipher: FieldCipher
+    clock: Clock
+
+    def case_for(self, user: UserRow) -> CaseRow:
+        """The case as ``user`` may see it: a worker only one of their own community."""
+        community = user.community if user.role == Role.COMMUNITY_WORKER else None
+        return case_in_community(self.session, self.case_id, community)
+
+    def read(self, case: CaseRow, *, reveal: bool) -> dict[str, Any]:
+        return case_read(self.session, case, self.cipher, reveal)
+
+
+async def _case_kit(
+    case_id: RowId, session: DbSession, cipher: CipherDep, clock: ClockDep
+) -> CaseKit:
+    return CaseKit(case_id, session, cipher, clock)
+
+
+Kit = Annotated[CaseKit, Depends(_case_kit)]
 
 
 @router.get(
@@ -268,60 +292,43 @@ def _case_for(session: Session, user: UserRow, case_id: int) -> CaseRow:
     response_model=CaseRead,
     summary="个案：措施时间线、健康监测、核酸检测、闭环管理",
 )
-def case_detail(
-    case_id: RowId, session: DbSession, user: WorkerOrCdc, cipher: CipherDep
-) -> dict[str, Any]:
-    case = _case_for(session, user, case_id)
-    return case_read(session, case, cipher, user.role == Role.COMMUNITY_WORKER)
+def case_detail(kit: Kit, user: WorkerOrCdc) -> dict[str, Any]:
+    return kit.read(kit.case_for(user), reveal=user.role == Role.COMMUNITY_WORKER)
 
 
 @router.post(
     "/cases/{case_id}/checks", response_model=CaseRead, status_code=201, summary="登记每日健康监测"
 )
-def add_check(
-    case_id: RowId,
-    body: CheckBody,
-    session: DbSession,
-    user: Worker,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
-    case = _case_for(session, user, case_id)
+def add_check(kit: Kit, body: CheckBody, user: Worker) -> dict[str, Any]:
+    case = kit.case_for(user)
     record_check(
-        session=session,
+        session=kit.session,
         case=case,
         day=body.day,
         temperature=body.temperature,
         symptoms=body.symptoms,
         actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
+        today=kit.clock.today(),
+        now=kit.clock.now(),
     )
-    return case_read(session, case, cipher, True)
+    return kit.read(case, reveal=True)
 
 
 @router.post(
     "/cases/{case_id}/tests", response_model=CaseRead, status_code=201, summary="登记核酸检测"
 )
-def add_test(
-    case_id: RowId,
-    body: TestBody,
-    session: DbSession,
-    user: Worker,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
-    case = _case_for(session, user, case_id)
+def add_test(kit: Kit, body: TestBody, user: Worker) -> dict[str, Any]:
+    case = kit.case_for(user)
     record_test(
-        session=session,
+        session=kit.session,
         case=case,
         day=body.day,
         result=body.result,
         actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
+        today=kit.clock.today(),
+        now=kit.clock.now(),
     )
-    return case_read(session, case, cipher, True)
+    return kit.read(case, reveal=True)
 
 
 @router.post(
@@ -329,23 +336,16 @@ def add_test(
     response_model=MeasureRead,
     summary="提前结束一项措施（写明理由）",
 )
-def end(
-    case_id: RowId,
-    measure_id: RowId,
-    body: EndBody,
-    session: DbSession,
-    user: Worker,
-    clock: ClockDep,
-) -> dict[str, Any]:
-    case = _case_for(session, user, case_id)
+def end(kit: Kit, measure_id: RowId, body: EndBody, user: Worker) -> dict[str, Any]:
+    case = kit.case_for(user)
     row = end_measure(
-        session=session,
+        session=kit.session,
         case=case,
         measure_id=measure_id,
         day=body.day,
         reason=body.reason,
         actor=user.name,
-        now=clock.now(),
+        now=kit.clock.now(),
     )
     return measure_read(row)
 
@@ -374,21 +374,14 @@ def adjust(
     response_model=CaseRead,
     summary="解除个案（疾控）：措施当日结束，闭环管理的同住同事随之结束",
 )
-def lift(
-    case_id: RowId,
-    body: LiftBody,
-    session: DbSession,
-    user: Cdc,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> dict[str, Any]:
-    case = _case_for(session, user, case_id)
+def lift(kit: Kit, body: LiftBody, user: Cdc) -> dict[str, Any]:
+    case = kit.case_for(user)
     lift_contact(
-        session=session,
+        session=kit.session,
         case=case,
-        day=body.day or clock.today(),
+        day=body.day or kit.clock.today(),
         reason=body.reason,
         actor=user.name,
-        now=clock.now(),
+        now=kit.clock.now(),
     )
-    return case_read(session, case, cipher, False)
+    return kit.read(case, reveal=False)

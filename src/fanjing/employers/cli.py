@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from fanjing.common.days import day_in_china, day_of
 from fanjing.employers.export import HEADER, staff_rows, staff_xlsx
@@ -22,6 +23,8 @@ from fanjing.infra.console import command_clock, command_settings, fail
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database, session_scope
 from fanjing.places.gazetteer import Gazetteer
+from fanjing.settings import Settings
+from fanjing.users.cli import AddedBy, ExpiresInDays, add_showing_token
 from fanjing.users.core import TOKEN_DAYS
 
 employers_app = typer.Typer(help="单位：登记、单位用户、员工的观察监测与返岗", no_args_is_help=True)
@@ -69,33 +72,27 @@ def list_command() -> None:
 def user_add_command(
     name: Annotated[str, typer.Argument(help="用户名")],
     employer: Annotated[str, typer.Option("--employer", help="所属单位的统一社会信用代码")],
-    expires_in_days: Annotated[
-        int, typer.Option("--expires-in-days", help="令牌有效天数")
-    ] = TOKEN_DAYS,
-    actor: Annotated[str, typer.Option("--by", help="由谁添加")] = "cli",
+    expires_in_days: ExpiresInDays = TOKEN_DAYS,
+    actor: AddedBy = "cli",
 ) -> None:
     """添加单位用户；令牌只显示这一次（只保存其摘要）。"""
-    settings = command_settings()
-    try:
-        with session_scope(open_database(settings.database_url)) as session:
-            found = employer_by_credit_code(session, employer)
-            user, token = add_employer_user(
-                session=session,
-                cipher=load_field_cipher(settings),
-                employer=found,
-                name=name,
-                parse_place=Gazetteer().parse,
-                actor=actor,
-                now=command_clock().now(),
-                expires_in_days=expires_in_days,
-            )
-    except FanjingError as problem:
-        fail(problem)
-    typer.echo(
-        f"已添加单位用户 {user.name}（{found.name}），令牌 {day_in_china(user.token_expires_at)} 到期"
-    )
-    typer.echo("令牌（只显示这一次，请妥善保存）：")
-    typer.echo(token)
+
+    def add(session: Session, settings: Settings) -> tuple[str, str]:
+        found = employer_by_credit_code(session, employer)
+        user, token = add_employer_user(
+            session=session,
+            cipher=load_field_cipher(settings),
+            employer=found,
+            name=name,
+            parse_place=Gazetteer().parse,
+            actor=actor,
+            now=command_clock().now(),
+            expires_in_days=expires_in_days,
+        )
+        expires = day_in_china(user.token_expires_at)
+        return f"已添加单位用户 {user.name}（{found.name}），令牌 {expires} 到期", token
+
+    add_showing_token(add)
 
 
 @employers_app.command("staff")

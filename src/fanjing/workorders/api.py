@@ -5,11 +5,13 @@ reports; a citizen sees their own orders in the health kit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from fanjing.common.identity import read_document
 from fanjing.infra.clock import Clock
@@ -59,6 +61,28 @@ def read(
         now=clock.now(),
         role=user.role,
     )
+
+
+@dataclass(frozen=True)
+class OrderKit:
+    """What a route on one order (the one in its path) acts on it and reads it back with."""
+
+    order_id: int
+    session: Session
+    cipher: FieldCipher
+    clock: Clock
+
+    def read(self, user: UserRow) -> OrderView:
+        return read(self.session, self.cipher, self.clock, self.order_id, user)
+
+
+async def _order_kit(
+    order_id: RowId, session: DbSession, cipher: CipherDep, clock: ClockDep
+) -> OrderKit:
+    return OrderKit(order_id, session, cipher, clock)
+
+
+Kit = Annotated[OrderKit, Depends(_order_kit)]
 
 
 @router.post(
@@ -158,10 +182,8 @@ def report_download(found: Report) -> Response:
 
 
 @router.get("/api/v1/workorders/{order_id}", response_model=OrderView, summary="一张工单")
-def one(
-    order_id: RowId, session: DbSession, user: Reader, cipher: CipherDep, clock: ClockDep
-) -> OrderView:
-    return read(session, cipher, clock, order_id, user)
+def one(kit: Kit, user: Reader) -> OrderView:
+    return kit.read(user)
 
 
 @router.post(
@@ -169,31 +191,21 @@ def one(
     response_model=OrderView,
     summary="承办单位响应（已核实）",
 )
-def respond(
-    order_id: RowId,
-    body: TextBody,
-    session: DbSession,
-    user: Unit,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> OrderView:
-    service.respond(session=session, order_id=order_id, user=user, text=body.text, now=clock.now())
-    return read(session, cipher, clock, order_id, user)
+def respond(kit: Kit, body: TextBody, user: Unit) -> OrderView:
+    service.respond(
+        session=kit.session, order_id=kit.order_id, user=user, text=body.text, now=kit.clock.now()
+    )
+    return kit.read(user)
 
 
 @router.post(
     "/api/v1/workorders/{order_id}/resolve", response_model=OrderView, summary="承办单位办结答复"
 )
-def resolve(
-    order_id: RowId,
-    body: TextBody,
-    session: DbSession,
-    user: Unit,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> OrderView:
-    service.resolve(session=session, order_id=order_id, user=user, text=body.text, now=clock.now())
-    return read(session, cipher, clock, order_id, user)
+def resolve(kit: Kit, body: TextBody, user: Unit) -> OrderView:
+    service.resolve(
+        session=kit.session, order_id=kit.order_id, user=user, text=body.text, now=kit.clock.now()
+    )
+    return kit.read(user)
 
 
 @router.post(
@@ -201,23 +213,16 @@ def resolve(
     response_model=OrderView,
     summary="热线回访结单（满意度）",
 )
-def close(
-    order_id: RowId,
-    body: CloseBody,
-    session: DbSession,
-    user: Hotline,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> OrderView:
+def close(kit: Kit, body: CloseBody, user: Hotline) -> OrderView:
     service.close(
-        session=session,
-        order_id=order_id,
+        session=kit.session,
+        order_id=kit.order_id,
         satisfaction=body.satisfaction,
         note=body.note,
         actor=user.name,
-        now=clock.now(),
+        now=kit.clock.now(),
     )
-    return read(session, cipher, clock, order_id, user)
+    return kit.read(user)
 
 
 @router.post(
@@ -225,24 +230,17 @@ def close(
     response_model=OrderView,
     summary="社区：清除工单所涉账户的弹窗（写明理由）",
 )
-def clear_popups(
-    order_id: RowId,
-    body: PopupsClearBody,
-    session: DbSession,
-    user: CommunityWorker,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> OrderView:
+def clear_popups(kit: Kit, body: PopupsClearBody, user: CommunityWorker) -> OrderView:
     actions.clear_order_popups(
-        session=session,
-        order_id=order_id,
+        session=kit.session,
+        order_id=kit.order_id,
         user=user,
         city=body.city,
         reason=body.reason,
-        today=clock.today(),
-        now=clock.now(),
+        today=kit.clock.today(),
+        now=kit.clock.now(),
     )
-    return read(session, cipher, clock, order_id, user)
+    return kit.read(user)
 
 
 @router.post(
@@ -250,28 +248,21 @@ def clear_popups(
     response_model=OrderView,
     summary="接种门诊：更正本门诊接种记录的身份信息",
 )
-def correct_dose(
-    order_id: RowId,
-    body: DoseIdentityBody,
-    session: DbSession,
-    user: Clinic,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> OrderView:
+def correct_dose(kit: Kit, body: DoseIdentityBody, user: Clinic) -> OrderView:
     document = read_document(
-        body.document_kind, body.document_number, today=clock.today(), field="document_number"
+        body.document_kind, body.document_number, today=kit.clock.today(), field="document_number"
     )
     actions.correct_order_dose(
-        session=session,
-        cipher=cipher,
-        order_id=order_id,
+        session=kit.session,
+        cipher=kit.cipher,
+        order_id=kit.order_id,
         user=user,
         dose_id=body.dose_id,
         identity=Identity(body.name, document),
         reason=body.reason,
-        now=clock.now(),
+        now=kit.clock.now(),
     )
-    return read(session, cipher, clock, order_id, user)
+    return kit.read(user)
 
 
 @router.post(
@@ -279,24 +270,17 @@ def correct_dose(
     response_model=OrderView,
     summary="疾控：解除工单所涉账户的红码标记",
 )
-def lift_red_mark(
-    order_id: RowId,
-    body: RedMarkLiftBody,
-    session: DbSession,
-    user: Cdc,
-    cipher: CipherDep,
-    clock: ClockDep,
-) -> OrderView:
+def lift_red_mark(kit: Kit, body: RedMarkLiftBody, user: Cdc) -> OrderView:
     actions.lift_order_red_mark(
-        session=session,
-        order_id=order_id,
+        session=kit.session,
+        order_id=kit.order_id,
         user=user,
         mark_id=body.mark_id,
         reason=body.reason,
-        today=clock.today(),
-        now=clock.now(),
+        today=kit.clock.today(),
+        now=kit.clock.now(),
     )
-    return read(session, cipher, clock, order_id, user)
+    return kit.read(user)
 
 
 @router.get(
