@@ -20,9 +20,6 @@ STORE_GROUND = ("infra", "migrations")
 TYPE_NAMES = {"Session", "Engine", "Connection"}
 # a session or connection method that runs a statement
 RUNNERS = {"execute", "scalar", "scalars", "exec_driver_sql"}
-# modules whose queries have not yet moved to their stores (issue 16): the check refuses any
-# other, and refuses an entry here that is no longer true, so the list can only shrink
-NOT_YET_MOVED: set[str] = set()
 
 
 def _is_store(path: Path) -> bool:
@@ -71,12 +68,7 @@ def _modules_with_queries() -> dict[str, list[str]]:
 
 
 def test_only_the_stores_build_or_run_statements() -> None:
-    found = _modules_with_queries()
-    assert {module: found[module] for module in set(found) - NOT_YET_MOVED} == {}
-
-
-def test_every_module_not_yet_moved_still_has_queries() -> None:
-    assert NOT_YET_MOVED - set(_modules_with_queries()) == set()
+    assert _modules_with_queries() == {}
 
 
 @pytest.mark.parametrize(
