@@ -14,7 +14,7 @@ from fanjing.community.cli import (
     upload_command,
 )
 from fanjing.database_cli import db_app, keys_app
-from fanjing.demo import demo
+from fanjing.demo.command import demo
 from fanjing.employers.cli import employers_app
 from fanjing.errors import FanjingError
 from fanjing.healthkit.cli import healthkit_app, pass_app

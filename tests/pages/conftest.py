@@ -15,7 +15,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from fanjing.demo import DEMO_DAY, seed_demo
+from fanjing.demo import DEMO_DAY
+from fanjing.demo.seed import seed_demo
 from fanjing.infra.crypto import load_field_cipher
 from fanjing.infra.db import open_database
 from fanjing.settings import Settings
