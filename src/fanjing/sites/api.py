@@ -23,7 +23,7 @@ from fanjing.sites.daily import (
     site_test_days,
 )
 from fanjing.sites.dashboard import Capacity, Resident, capacity_on, residents_on
-from fanjing.sites.leaving import check_out, release_early, transfer
+from fanjing.sites.leaving import Departure, check_out, release_early, transfer
 from fanjing.sites.queue import placement_queue
 from fanjing.sites.schemas import (
     AssignBody,
@@ -274,10 +274,7 @@ def checkout(
     return check_out(
         session=session,
         placement=placement,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-        disinfection=disinfection(settings),
+        departure=Departure(user.name, clock.today(), clock.now(), disinfection(settings)),
     )
 
 
@@ -298,10 +295,7 @@ def release(
         session=session,
         placement=current_placement(session, placement_id, None),
         reason=body.reason,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-        disinfection=disinfection(settings),
+        departure=Departure(user.name, clock.today(), clock.now(), disinfection(settings)),
     )
 
 
@@ -323,10 +317,7 @@ def move(
         placement=current_placement(session, placement_id, None),
         room_id=body.room_id,
         reason=body.reason,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-        disinfection=disinfection(settings),
+        departure=Departure(user.name, clock.today(), clock.now(), disinfection(settings)),
     )
 
 

@@ -29,7 +29,7 @@ from fanjing.sites.daily import (
     site_test_days,
 )
 from fanjing.sites.dashboard import residents_on
-from fanjing.sites.leaving import check_out, release_early, transfer
+from fanjing.sites.leaving import Departure, check_out, release_early, transfer
 from fanjing.sites.service import mark_household_room, room_in_scope
 from fanjing.sites.store import PlacementRow, rooms_of_site
 from fanjing.users.core import Role
@@ -194,8 +194,9 @@ def checkout(placement_id: RowId, form: StaffForm) -> Response:
         check_out(
             session=form.session,
             placement=form.own_placement(placement_id),
-            disinfection=form.kit.disinfection,
-            **stamp(form.user, form.kit.clock),
+            departure=Departure(
+                disinfection=form.kit.disinfection, **stamp(form.user, form.kit.clock)
+            ),
         )
         return "checked_out", {}
 
@@ -213,8 +214,9 @@ def release(
             session=form.session,
             placement=form.placement(placement_id),
             reason=reason,
-            disinfection=form.kit.disinfection,
-            **stamp(form.user, form.kit.clock),
+            departure=Departure(
+                disinfection=form.kit.disinfection, **stamp(form.user, form.kit.clock)
+            ),
         )
         return "released", {}
 
@@ -236,8 +238,9 @@ def move(
             placement=form.placement(placement_id),
             room_id=int(room_id),
             reason=reason,
-            disinfection=form.kit.disinfection,
-            **stamp(form.user, form.kit.clock),
+            departure=Departure(
+                disinfection=form.kit.disinfection, **stamp(form.user, form.kit.clock)
+            ),
         )
         return "moved", {"room": placement.room_id}
 
