@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from fanjing.community.follow_up import NucleicAcidResult
 from fanjing.errors import Code, FanjingError
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.settings import Settings
@@ -253,8 +254,7 @@ def test_result(
         session=session,
         cipher=cipher,
         placement=placement,
-        day=body.day,
-        result=body.result,
+        test=NucleicAcidResult(body.day, body.result),
         actor=user.name,
         today=clock.today(),
         now=clock.now(),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import RevisionCache
 from fanjing.common.days import day_of
+from fanjing.community.follow_up import NucleicAcidResult
 from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
@@ -179,8 +180,7 @@ def test_result(
             session=form.session,
             cipher=form.kit.cipher,
             placement=form.own_placement(placement_id),
-            day=day_of(day, "day") if day else form.kit.clock.today(),
-            result=result,
+            test=NucleicAcidResult(day_of(day, "day") if day else form.kit.clock.today(), result),
             **stamp(form.user, form.kit.clock),
         )
         return ("positive" if result == "positive" else "tested"), {}
