@@ -13,7 +13,7 @@ from fanjing.audit.service import record
 from fanjing.community.measures import end_measure
 from fanjing.community.store import CaseRow, measures_of
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.sites.assignment import placement_snapshot, take_room
+from fanjing.sites.assignment import placement_snapshot, record_assignment, take_room
 from fanjing.sites.core import Cohort
 from fanjing.sites.placement_store import OBSERVATION
 from fanjing.sites.room_store import free_room
@@ -131,13 +131,7 @@ def transfer(
     )
     session.add(moved)
     session.flush()
-    record(
-        session,
-        actor=departure.actor,
-        at=departure.now,
-        action="site.assign",
-        entity="site_placement",
-        entity_id=moved.id,
-        after={**placement_snapshot(moved), "from_placement": placement.id},
+    record_assignment(
+        session, moved, actor=departure.actor, now=departure.now, moved_from=placement
     )
     return moved
