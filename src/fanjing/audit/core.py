@@ -15,7 +15,9 @@ GENESIS = "0" * 64  # the predecessor of the first entry
 
 
 @dataclass(frozen=True)
-class ChainedEntry:
+class AuditEntry:
+    """What was done, by whom, when and to what: an entry as the log shows it."""
+
     id: int
     at: datetime
     actor: str
@@ -24,6 +26,12 @@ class ChainedEntry:
     entity_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ChainedEntry(AuditEntry):
+    """An entry with its links in the chain."""
+
     previous_hash: str
     hash: str
 

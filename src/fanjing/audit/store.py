@@ -33,6 +33,20 @@ class AuditEntryRow(Base):
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
+    def to_core(self) -> ChainedEntry:
+        return ChainedEntry(
+            id=self.id,
+            at=self.at,
+            actor=self.actor,
+            action=self.action,
+            entity=self.entity,
+            entity_id=self.entity_id,
+            before=self.before,
+            after=self.after,
+            previous_hash=self.previous_hash,
+            hash=self.hash,
+        )
+
 
 class CacheRevisionRow(Base):
     """A counter per kind of cached data (the registry, the policy packs), raised in the same
@@ -56,30 +70,19 @@ def last_entry(session: Session) -> tuple[int, str] | None:
 
 def newest_entries(
     session: Session, *, limit: int = 100, entity: str | None = None
-) -> list[AuditEntryRow]:
+) -> list[ChainedEntry]:
     """The newest entries first."""
     query = select(AuditEntryRow).order_by(AuditEntryRow.id.desc()).limit(limit)
     if entity is not None:
         query = query.where(AuditEntryRow.entity == entity)
-    return list(session.scalars(query))
+    return [row.to_core() for row in session.scalars(query)]
 
 
 def chained_entries(session: Session) -> Iterator[ChainedEntry]:
     """Every entry, oldest first, read in batches (the log grows without end)."""
     rows = session.execute(select(AuditEntryRow).order_by(AuditEntryRow.id)).yield_per(2000)
     for row in rows.scalars():
-        yield ChainedEntry(
-            id=row.id,
-            at=row.at,
-            actor=row.actor,
-            action=row.action,
-            entity=row.entity,
-            entity_id=row.entity_id,
-            before=row.before,
-            after=row.after,
-            previous_hash=row.previous_hash,
-            hash=row.hash,
-        )
+        yield row.to_core()
 
 
 def raise_revision(session: Session, name: str) -> None:

@@ -70,18 +70,34 @@ def add_checkpoint(
     if checkpoint_name_taken(session, name):
         raise FanjingError(Code.CHECKPOINT_EXISTS, f"检查站“{name}”已存在", Where(field="name"))
     row = CheckpointRow(name=name, district=place.name, created_at=now, created_by=actor)
+    _add_audited(
+        session,
+        row,
+        action="checkpoint.add",
+        entity="checkpoint",
+        after={"name": row.name, "district": row.district},
+        actor=actor,
+        now=now,
+    )
+    return row
+
+
+def _add_audited(
+    session: Session,
+    row: CheckpointRow | CheckpointResultRow,
+    *,
+    action: str,
+    entity: str,
+    after: dict[str, Any],
+    actor: str,
+    now: datetime,
+) -> None:
+    """Insert ``row`` and audit its addition, by the id the insert gave it."""
     session.add(row)
     session.flush()
     audit.record(
-        session,
-        actor=actor,
-        at=now,
-        action="checkpoint.add",
-        entity="checkpoint",
-        entity_id=row.id,
-        after={"name": row.name, "district": row.district},
+        session, actor=actor, at=now, action=action, entity=entity, entity_id=row.id, after=after
     )
-    return row
 
 
 def checkpoint_named(session: Session, name: str) -> CheckpointRow:
@@ -286,16 +302,14 @@ def record_results(
             recorded_at=now,
             recorded_by=actor,
         )
-        session.add(row)
-        session.flush()
-        audit.record(
+        _add_audited(
             session,
-            actor=actor,
-            at=now,
+            row,
             action="checkpoint_result.record",
             entity="checkpoint_result",
-            entity_id=row.id,
             after=result_snapshot(row),
+            actor=actor,
+            now=now,
         )
         kept.append((row, True))
     return kept

@@ -16,7 +16,7 @@ from fanjing.common.identity import read_document
 from fanjing.community.arrival_list import MAX_ROWS
 from fanjing.community.core import WHAT_ZH
 from fanjing.community.excel import sheet_rows
-from fanjing.community.follow_up import record_check, record_test
+from fanjing.community.follow_up import NucleicAcidResult, record_check, record_test
 from fanjing.community.measures import adjust_measure, end_measure, lift_contact
 from fanjing.community.reading import case_read, community_cases, measure_read
 from fanjing.community.schemas import (
@@ -322,8 +322,7 @@ def add_test(kit: Kit, body: TestBody, user: Worker) -> dict[str, Any]:
     record_test(
         session=kit.session,
         case=case,
-        day=body.day,
-        result=body.result,
+        test=NucleicAcidResult(body.day, body.result),
         actor=user.name,
         today=kit.clock.today(),
         now=kit.clock.now(),

@@ -3,6 +3,7 @@ recorded by the community (or an observation site) with their audit entries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -91,18 +92,27 @@ def celsius_of(temperature: str) -> Decimal:
     return celsius
 
 
+@dataclass(frozen=True)
+class NucleicAcidResult:
+    """A nucleic acid test's result as someone records it: the day of the test and pending,
+    negative or positive (checked when it is recorded)."""
+
+    day: date
+    result: str
+
+
 def record_test(
     *,
     session: Session,
     case: CaseRow,
-    day: date,
-    result: str,
+    test: NucleicAcidResult,
     actor: str,
     today: date,
     now: datetime,
 ) -> NucleicAcidTestRow:
-    """A test's result for ``day``; one recorded again for the same day supersedes the one
+    """A test's result for its day; one recorded again for the same day supersedes the one
     standing (kept as history, and both in the audit log): the last recorded stands."""
+    day, result = test.day, test.result
     if day > today:
         raise FanjingError(Code.BAD_DATE, f"不能登记未来的核酸检测（{day}）", Where(field="day"))
     if result not in ("pending", "negative", "positive"):

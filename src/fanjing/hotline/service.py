@@ -143,6 +143,35 @@ class EntryFields:
         return Pair(question, answer, alternatives, source)
 
 
+def _settle_and_record(
+    session: Session,
+    action: str,
+    entry_id: int,
+    keys: tuple[str, ...],
+    *,
+    before: dict[str, Any] | None,
+    row: FaqEntryRow | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    """After an entry is added, changed or removed: which version of each question in ``keys``
+    is current decided again, the caches told, and the change audited with the entry as it
+    then stands (``row``, None once removed). The change is already flushed."""
+    for key in keys:
+        _settle(session, key)
+    bump_revision(session)
+    record(
+        session,
+        actor=actor,
+        at=now,
+        action=action,
+        entity="faq_entry",
+        entity_id=entry_id,
+        before=before,
+        after=None if row is None else row.snapshot(),
+    )
+
+
 def create_entry(
     *, session: Session, fields: EntryFields, actor: str, now: datetime
 ) -> FaqEntryRow:
@@ -159,16 +188,8 @@ def create_entry(
     _fill(row, pair, actor, now)
     session.add(row)
     session.flush()
-    _settle(session, key)
-    bump_revision(session)
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action="faq.create",
-        entity="faq_entry",
-        entity_id=row.id,
-        after=row.snapshot(),
+    _settle_and_record(
+        session, "faq.create", row.id, (key,), before=None, row=row, actor=actor, now=now
     )
     return row
 
@@ -193,19 +214,15 @@ def update_entry(
     _fill(row, pair, actor, now)
     row.key = key
     session.flush()
-    _settle(session, key)
-    if old_key != key:
-        _settle(session, old_key)
-    bump_revision(session)
-    record(
+    _settle_and_record(
         session,
-        actor=actor,
-        at=now,
-        action="faq.update",
-        entity="faq_entry",
-        entity_id=row.id,
+        "faq.update",
+        row.id,
+        (key, old_key) if old_key != key else (key,),
         before=before,
-        after=row.snapshot(),
+        row=row,
+        actor=actor,
+        now=now,
     )
     return row
 
@@ -217,14 +234,6 @@ def delete_entry(*, session: Session, entry_id: int, actor: str, now: datetime) 
     key = row.key
     session.delete(row)
     session.flush()
-    _settle(session, key)
-    bump_revision(session)
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action="faq.delete",
-        entity="faq_entry",
-        entity_id=entry_id,
-        before=before,
+    _settle_and_record(
+        session, "faq.delete", entry_id, (key,), before=before, row=None, actor=actor, now=now
     )

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from fanjing.community.follow_up import NucleicAcidResult
 from fanjing.errors import Code, FanjingError
 from fanjing.places.gazetteer import Gazetteer
 from fanjing.settings import Settings
@@ -22,20 +23,18 @@ from fanjing.sites.daily import (
     record_site_test,
     site_test_days,
 )
-from fanjing.sites.dashboard import capacity_on, residents_on
-from fanjing.sites.leaving import check_out, release_early, transfer
+from fanjing.sites.dashboard import Capacity, Resident, capacity_on, residents_on
+from fanjing.sites.leaving import Departure, check_out, release_early, transfer
 from fanjing.sites.queue import placement_queue
 from fanjing.sites.schemas import (
     AssignBody,
     AssignmentRead,
     AssignQueueBody,
-    CapacityRead,
     CheckBody,
     HouseholdBody,
     PlacementRead,
     QueuedRead,
     ReasonBody,
-    ResidentRead,
     ResultBody,
     ResultRead,
     SiteCreate,
@@ -207,16 +206,14 @@ def assign(
     )
 
 
-@router.get(
-    "/api/v1/sites/{site_id}/residents", response_model=list[ResidentRead], summary="在住人员"
-)
+@router.get("/api/v1/sites/{site_id}/residents", response_model=list[Resident], summary="在住人员")
 def residents(
     site_id: RowId, session: DbSession, user: Staff, packs: PacksCacheDep, clock: ClockDep
-) -> Any:
+) -> list[Resident]:
     site = own_site(session, user, site_id)
     today = clock.today()
     days = site_test_days(packs.get(), today)
-    return [asdict(r) for r in residents_on(session, site_id=site.id, today=today, test_days=days)]
+    return residents_on(session, site_id=site.id, today=today, test_days=days)
 
 
 @router.post("/api/v1/sites/placements/{placement_id}/checks", status_code=201, summary="体温症状")
@@ -257,8 +254,7 @@ def test_result(
         session=session,
         cipher=cipher,
         placement=placement,
-        day=body.day,
-        result=body.result,
+        test=NucleicAcidResult(body.day, body.result),
         actor=user.name,
         today=clock.today(),
         now=clock.now(),
@@ -278,10 +274,7 @@ def checkout(
     return check_out(
         session=session,
         placement=placement,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-        disinfection=disinfection(settings),
+        departure=Departure(user.name, clock.today(), clock.now(), disinfection(settings)),
     )
 
 
@@ -302,10 +295,7 @@ def release(
         session=session,
         placement=current_placement(session, placement_id, None),
         reason=body.reason,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-        disinfection=disinfection(settings),
+        departure=Departure(user.name, clock.today(), clock.now(), disinfection(settings)),
     )
 
 
@@ -327,22 +317,16 @@ def move(
         placement=current_placement(session, placement_id, None),
         room_id=body.room_id,
         reason=body.reason,
-        actor=user.name,
-        today=clock.today(),
-        now=clock.now(),
-        disinfection=disinfection(settings),
+        departure=Departure(user.name, clock.today(), clock.now(), disinfection(settings)),
     )
 
 
-@router.get("/api/v1/sites/capacity/overview", response_model=CapacityRead, summary="容量概览")
-def capacity(
-    session: DbSession, user: Staff, gazetteer: GazetteerDep, clock: ClockDep
-) -> dict[str, Any]:
-    figures = capacity_on(
+@router.get("/api/v1/sites/capacity/overview", response_model=Capacity, summary="容量概览")
+def capacity(session: DbSession, user: Staff, gazetteer: GazetteerDep, clock: ClockDep) -> Capacity:
+    return capacity_on(
         session,
         today=clock.today(),
         now=clock.now(),
         place_name=place_name(gazetteer),
         site_id=site_scope(session, user),
     )
-    return asdict(figures)

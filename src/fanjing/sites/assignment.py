@@ -72,6 +72,22 @@ def assign_case(
     cohort = Cohort(queued.case.start, queued.case.origin, household)
     take_room(session, room, cohort, now)
     placement = _place(session, queued, room.id, household, actor, now)
+    record_assignment(session, placement, actor=actor, now=now)
+    return placement
+
+
+def record_assignment(
+    session: Session,
+    placement: PlacementRow,
+    *,
+    actor: str,
+    now: datetime,
+    moved_from: PlacementRow | None = None,
+) -> None:
+    """Audit a placement made: a case assigned, or moved by a transfer from ``moved_from``."""
+    after = placement_snapshot(placement)
+    if moved_from is not None:
+        after["from_placement"] = moved_from.id
     record(
         session,
         actor=actor,
@@ -79,9 +95,8 @@ def assign_case(
         action="site.assign",
         entity="site_placement",
         entity_id=placement.id,
-        after=placement_snapshot(placement),
+        after=after,
     )
-    return placement
 
 
 def _queued(

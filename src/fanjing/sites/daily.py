@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.service import record
 from fanjing.common.identity import Document, DocumentKind
-from fanjing.community.follow_up import celsius_of, record_check, record_test
+from fanjing.community.follow_up import NucleicAcidResult, celsius_of, record_check, record_test
 from fanjing.community.store import ArrivalReportRow, CaseRow, NucleicAcidTestRow
 from fanjing.errors import Code, FanjingError, Where
 from fanjing.healthkit.status import mark_red
@@ -106,8 +106,7 @@ def record_site_test(
     session: Session,
     cipher: FieldCipher,
     placement: PlacementRow,
-    day: date,
-    result: str,
+    test: NucleicAcidResult,
     actor: str,
     today: date,
     now: datetime,
@@ -115,20 +114,18 @@ def record_site_test(
     """A nucleic acid result, kept on the community's case; a positive one is escalated."""
     case_row = session.get(CaseRow, placement.case_id)
     assert case_row is not None
-    test = record_test(
-        session=session, case=case_row, day=day, result=result, actor=actor, today=today, now=now
-    )
-    if result == "positive":
+    row = record_test(session=session, case=case_row, test=test, actor=actor, today=today, now=now)
+    if test.result == "positive":
         escalate_positive(
             session=session,
             cipher=cipher,
             placement=placement,
-            test=test,
+            test=row,
             actor=actor,
             today=today,
             now=now,
         )
-    return test
+    return row
 
 
 def escalate_positive(

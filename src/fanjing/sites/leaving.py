@@ -4,6 +4,7 @@ frees the room for disinfection first."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from fanjing.audit.service import record
 from fanjing.community.measures import end_measure
 from fanjing.community.store import CaseRow, measures_of
 from fanjing.errors import Code, FanjingError, Where
-from fanjing.sites.assignment import placement_snapshot, take_room
+from fanjing.sites.assignment import placement_snapshot, record_assignment, take_room
 from fanjing.sites.core import Cohort
 from fanjing.sites.placement_store import OBSERVATION
 from fanjing.sites.room_store import free_room
@@ -20,25 +21,29 @@ from fanjing.sites.service import room_in_scope
 from fanjing.sites.store import PlacementRow
 
 
+@dataclass(frozen=True)
+class Departure:
+    """Who lets someone leave, on which day and at which moment, and how long the room they
+    leave is then disinfected: the same for a checkout, an early release and a transfer."""
+
+    actor: str
+    today: date
+    now: datetime
+    disinfection: timedelta
+
+
 def _end(
-    session: Session,
-    placement: PlacementRow,
-    *,
-    kind: str,
-    reason: str | None,
-    day: date,
-    actor: str,
-    now: datetime,
-    disinfection: timedelta,
+    session: Session, placement: PlacementRow, departure: Departure, kind: str, reason: str | None
 ) -> None:
     before = placement_snapshot(placement)
-    placement.ended_at, placement.ended_on, placement.end_kind = now, day, kind
-    placement.end_reason, placement.ended_by = reason, actor
+    now = departure.now
+    placement.ended_at, placement.ended_on, placement.end_kind = now, departure.today, kind
+    placement.end_reason, placement.ended_by = reason, departure.actor
     session.flush()
-    free_room(session, placement.room_id, until=now + disinfection)
+    free_room(session, placement.room_id, until=now + departure.disinfection)
     record(
         session,
-        actor=actor,
+        actor=departure.actor,
         at=now,
         action=f"site.{kind}",
         entity="site_placement",
@@ -55,46 +60,22 @@ def _observation_last_day(session: Session, case_id: int) -> tuple[int, date | N
     raise FanjingError(Code.NOT_FOUND, f"个案 {case_id} 没有集中观察措施")
 
 
-def check_out(
-    *,
-    session: Session,
-    placement: PlacementRow,
-    actor: str,
-    today: date,
-    now: datetime,
-    disinfection: timedelta,
-) -> PlacementRow:
+def check_out(*, session: Session, placement: PlacementRow, departure: Departure) -> PlacementRow:
     """Checkout on the day observation ends (its last day, as the case's measure now says) or
     later; the person goes on to health monitoring by their home community, whose worklist
     shows it starting the next day (the case's following measure)."""
     _, last_day = _observation_last_day(session, placement.case_id)
-    if last_day is not None and today < last_day:
+    if last_day is not None and departure.today < last_day:
         raise FanjingError(
             Code.OBSERVATION_NOT_OVER,
             f"集中观察至 {last_day} 结束，之前离开须由疾控提前解除（写明理由）",
         )
-    _end(
-        session,
-        placement,
-        kind="checkout",
-        reason=None,
-        day=today,
-        actor=actor,
-        now=now,
-        disinfection=disinfection,
-    )
+    _end(session, placement, departure, "checkout", None)
     return placement
 
 
 def release_early(
-    *,
-    session: Session,
-    placement: PlacementRow,
-    reason: str,
-    actor: str,
-    today: date,
-    now: datetime,
-    disinfection: timedelta,
+    *, session: Session, placement: PlacementRow, reason: str, departure: Departure
 ) -> PlacementRow:
     """CDC releases someone before observation ends, saying why: the community's measure ends
     today (its service, audited there too) and the room is freed."""
@@ -107,21 +88,12 @@ def release_early(
         session=session,
         case=case_row,
         measure_id=measure_id,
-        day=today,
+        day=departure.today,
         reason=f"集中观察提前解除：{reason.strip()}",
-        actor=actor,
-        now=now,
+        actor=departure.actor,
+        now=departure.now,
     )
-    _end(
-        session,
-        placement,
-        kind="early_release",
-        reason=reason.strip(),
-        day=today,
-        actor=actor,
-        now=now,
-        disinfection=disinfection,
-    )
+    _end(session, placement, departure, "early_release", reason.strip())
     return placement
 
 
@@ -131,10 +103,7 @@ def transfer(
     placement: PlacementRow,
     room_id: int,
     reason: str,
-    actor: str,
-    today: date,
-    now: datetime,
-    disinfection: timedelta,
+    departure: Departure,
 ) -> PlacementRow:
     """To a room of another (or the same) site, under the same rules; the old room is freed
     and disinfected. The new placement keeps the observation's days."""
@@ -143,18 +112,12 @@ def transfer(
     room, _site = room_in_scope(session, room_id, None)
     if room.id == placement.room_id:
         raise FanjingError(Code.BAD_VALUE, "已在该房间", Where(field="room_id"))
-    _end(
-        session,
-        placement,
-        kind="transfer",
-        reason=reason.strip(),
-        day=today,
-        actor=actor,
-        now=now,
-        disinfection=disinfection,
-    )
+    _end(session, placement, departure, "transfer", reason.strip())
     take_room(
-        session, room, Cohort(placement.start_date, placement.origin, placement.household), now
+        session,
+        room,
+        Cohort(placement.start_date, placement.origin, placement.household),
+        departure.now,
     )
     moved = PlacementRow(
         case_id=placement.case_id,
@@ -163,18 +126,12 @@ def transfer(
         last_day=placement.last_day,
         origin=placement.origin,
         household=placement.household,
-        placed_at=now,
-        placed_by=actor,
+        placed_at=departure.now,
+        placed_by=departure.actor,
     )
     session.add(moved)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        at=now,
-        action="site.assign",
-        entity="site_placement",
-        entity_id=moved.id,
-        after={**placement_snapshot(moved), "from_placement": placement.id},
+    record_assignment(
+        session, moved, actor=departure.actor, now=departure.now, moved_from=placement
     )
     return moved

@@ -125,43 +125,8 @@ class AssignmentRead(BaseModel):
     placements: list[PlacedRead]
 
 
-class ResidentRead(BaseModel):
-    placement_id: int
-    case_id: int
-    room_id: int
-    floor: int
-    number: int
-    start: date
-    last_day: date
-    day_of_observation: int
-    checks_done: list[str]
-    test_due: bool
-    test_recorded: bool
-    flags: list[str]
-
-
 class ResultRead(BaseModel):
     id: int
     case_id: int
     day: date
     result: str
-
-
-class SiteLoadRead(BaseModel):
-    site_id: int
-    name: str
-    district: str
-    status: str
-    rooms: int
-    places: int
-    occupied: int
-    free_rooms: int
-    in_disinfection: int
-
-
-class CapacityRead(BaseModel):
-    sites: list[SiteLoadRead]
-    districts: list[SiteLoadRead]
-    days: list[date]
-    arrivals: dict[str, list[int]]
-    checkouts: dict[str, list[int]]

@@ -37,7 +37,6 @@ from fanjing.vaccination.schemas import (
     DoseCreate,
     EligibilityQuery,
     EligibilityRead,
-    HealthkitVaccinationRead,
     IdentityBody,
     IdentityCorrection,
     ProductRead,
@@ -54,7 +53,13 @@ from fanjing.vaccination.service import (
     record_dose,
 )
 from fanjing.vaccination.store import AppointmentRow, ClinicRow, SlotRow, all_clinics
-from fanjing.vaccination.views import DoseView, dose_views, held_view_of, synced_vaccinations
+from fanjing.vaccination.views import (
+    DoseView,
+    SyncedVaccination,
+    dose_views,
+    held_view_of,
+    synced_vaccinations,
+)
 from fanjing.web.deps import (
     CipherDep,
     ClockDep,
@@ -212,15 +217,12 @@ def _own_account(session: Session, user: UserRow) -> AccountRow:
 
 @router.get(
     "/api/v1/healthkit/vaccinations",
-    response_model=list[HealthkitVaccinationRead],
+    response_model=list[SyncedVaccination],
     summary="本人在健康宝中的接种记录（约每半小时从接种门诊同步）",
 )
-def my_vaccinations(session: DbSession, user: Citizen) -> list[HealthkitVaccinationRead]:
+def my_vaccinations(session: DbSession, user: Citizen) -> list[SyncedVaccination]:
     account = _own_account(session, user)
-    return [
-        HealthkitVaccinationRead(**asdict(dose))
-        for dose in synced_vaccinations(session, builtin_products(), account.id)
-    ]
+    return synced_vaccinations(session, builtin_products(), account.id)
 
 
 def _reason(reason: Reason) -> ReasonRead:

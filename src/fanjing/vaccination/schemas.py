@@ -59,15 +59,6 @@ class IdentityCorrection(IdentityBody):
     reason: str = Field(min_length=1, max_length=300, description="更正原因")
 
 
-class HealthkitVaccinationRead(BaseModel):
-    product_code: str
-    product_name: str
-    maker: str
-    dose_number: int
-    day: date
-    clinic: str
-
-
 class EligibilityQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

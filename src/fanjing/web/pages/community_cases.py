@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fanjing.community.core import check_is_abnormal
-from fanjing.community.follow_up import record_check, record_test
+from fanjing.community.follow_up import NucleicAcidResult, record_check, record_test
 from fanjing.community.measures import end_measure
 from fanjing.community.reading import case_read, case_summary, community_cases, measure_days
 from fanjing.community.service import case_in_community
@@ -143,8 +143,7 @@ def add_test(
         record_test(
             session=form.session,
             case=found,
-            day=day,
-            result=result,
+            test=NucleicAcidResult(day, result),
             **stamp(form.user, form.kit.clock),
         )
     except FanjingError as error:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import RevisionCache
 from fanjing.common.days import day_of
+from fanjing.community.follow_up import NucleicAcidResult
 from fanjing.errors import Code, FanjingError
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
@@ -29,7 +30,7 @@ from fanjing.sites.daily import (
     site_test_days,
 )
 from fanjing.sites.dashboard import residents_on
-from fanjing.sites.leaving import check_out, release_early, transfer
+from fanjing.sites.leaving import Departure, check_out, release_early, transfer
 from fanjing.sites.service import mark_household_room, room_in_scope
 from fanjing.sites.store import PlacementRow, rooms_of_site
 from fanjing.users.core import Role
@@ -179,8 +180,7 @@ def test_result(
             session=form.session,
             cipher=form.kit.cipher,
             placement=form.own_placement(placement_id),
-            day=day_of(day, "day") if day else form.kit.clock.today(),
-            result=result,
+            test=NucleicAcidResult(day_of(day, "day") if day else form.kit.clock.today(), result),
             **stamp(form.user, form.kit.clock),
         )
         return ("positive" if result == "positive" else "tested"), {}
@@ -194,8 +194,9 @@ def checkout(placement_id: RowId, form: StaffForm) -> Response:
         check_out(
             session=form.session,
             placement=form.own_placement(placement_id),
-            disinfection=form.kit.disinfection,
-            **stamp(form.user, form.kit.clock),
+            departure=Departure(
+                disinfection=form.kit.disinfection, **stamp(form.user, form.kit.clock)
+            ),
         )
         return "checked_out", {}
 
@@ -213,8 +214,9 @@ def release(
             session=form.session,
             placement=form.placement(placement_id),
             reason=reason,
-            disinfection=form.kit.disinfection,
-            **stamp(form.user, form.kit.clock),
+            departure=Departure(
+                disinfection=form.kit.disinfection, **stamp(form.user, form.kit.clock)
+            ),
         )
         return "released", {}
 
@@ -236,8 +238,9 @@ def move(
             placement=form.placement(placement_id),
             room_id=int(room_id),
             reason=reason,
-            disinfection=form.kit.disinfection,
-            **stamp(form.user, form.kit.clock),
+            departure=Departure(
+                disinfection=form.kit.disinfection, **stamp(form.user, form.kit.clock)
+            ),
         )
         return "moved", {"room": placement.room_id}
 
