@@ -418,9 +418,15 @@ def test_the_own_pass_carries_colour_and_pop_up_and_verifies(client, tokens, sen
     citizen, cdc = tokens["citizen"], tokens["cdc"]
     assert client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).status_code == 404
     register(client, citizen)
-    green = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
+    green = client.get("/api/v1/healthkit/pass?qr=svg", headers=bearer(citizen)).json()
     assert green["colour"] == "green" and green["popup"] is False
     assert qr_text(green["qr_svg"]) == green["token"]
+    # unasked, the code is left to the app, which draws it from the token
+    plain = client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
+    assert plain["qr_svg"] is None and plain["colour"] == "green"
+    assert client.post("/api/v1/pass/verify", json={"token": plain["token"]}).json()["valid"]
+    wrong = client.get("/api/v1/healthkit/pass?qr=png", headers=bearer(citizen))
+    assert wrong.status_code == 422 and "qr" in wrong.text
     checked = client.post("/api/v1/pass/verify", json={"token": green["token"]}).json()
     assert checked["valid"] is True and checked["masked_name"] == "张*"
     assert (checked["colour"], checked["popup"]) == ("green", False)

@@ -28,7 +28,7 @@ def _get(live_server, path: str, role: str):  # type: ignore[no-untyped-def]
 
 
 def _pass(live_server) -> dict:
-    return _get(live_server, "/api/v1/healthkit/pass", "citizen")
+    return _get(live_server, "/api/v1/healthkit/pass?qr=svg", "citizen")
 
 
 def _results(live_server) -> list[dict]:

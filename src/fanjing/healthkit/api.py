@@ -4,10 +4,10 @@ travel declaration, colour and pop-ups, the signed pass with its QR code, and th
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -306,7 +306,7 @@ def _caller_status(engine: Engine, token: str, clock: Clock) -> tuple[str | None
 @router.get(
     "/api/v1/healthkit/pass",
     response_model=PassRead,
-    summary="本人的通行码与二维码（5分钟有效，过期重取）",
+    summary="本人的通行码（5分钟有效，过期重取）；?qr=svg 时附二维码",
 )
 async def own_pass(
     credentials: Credentials,
@@ -315,11 +315,15 @@ async def own_pass(
     settings: SettingsDep,
     cipher: CipherDep,
     clock: ClockDep,
+    qr: Annotated[
+        Literal["svg"] | None,
+        Query(description="svg：服务器绘制二维码；不填：应用由 token 自行绘制"),
+    ] = None,
 ) -> Response:
     # as the status: who asks, their status row and name in one query, one thread-pool trip
     token = bearer_token(credentials)
     role, issued = await run_in_threadpool(
-        pass_for_token, read_engine, settings, cipher, clock, token_hash(token)
+        pass_for_token, read_engine, settings, cipher, clock, token_hash(token), with_qr=qr == "svg"
     )
     if role is None:
         await run_in_threadpool(current_user, request, credentials)

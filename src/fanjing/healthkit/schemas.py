@@ -110,7 +110,10 @@ class PassRead(BaseModel):
     colour: Literal["green", "yellow", "red"]
     popup: bool
     version: int = Field(description="状态版本：每次颜色或弹窗变化加一，通行码中也有")
-    qr_svg: str = Field(description="通行码二维码（SVG data URI）")
+    qr_svg: str | None = Field(
+        description="通行码二维码（SVG data URI），仅在 ?qr=svg 时给出；二维码内容即 token，"
+        "应用可在手机上自行绘制"
+    )
 
 
 class RedMarkBody(BaseModel):

@@ -187,7 +187,9 @@ def _pass(session: Session, kit: _Kit, user: UserRow) -> dict[str, Any]:
     status = status_of_user(session, user.id, kit.clock.today())
     if status is None:
         raise FanjingError(Code.NOT_FOUND, NO_ACCOUNT)
-    issued = signed_pass(kit.settings, kit.cipher, status, account.name_encrypted, kit.clock.now())
+    issued = signed_pass(
+        kit.settings, kit.cipher, status, account.name_encrypted, kit.clock.now(), with_qr=True
+    )
     return {
         "qr": issued.qr_svg,
         "pass_expires": issued.expires_at.astimezone(CHINA_STANDARD_TIME).strftime("%H:%M:%S"),
