@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def citizens(count: int) -> list[str]:
-    """Statements making citizens 1 … ``count``, each with an account of the same number."""
+    """Statements making citizens 1 … ``count``, each with an account of the same number and
+    its status row (green)."""
     return [
         "INSERT INTO app_user (id, name, name_encrypted, name_hash, role, token_hash, "
         "token_expires_at, created_at, created_by) SELECT g, 'u' || g, 'x', "
@@ -45,6 +46,9 @@ def citizens(count: int) -> list[str]:
         f"now() + interval '1 day', now(), 'bench' FROM generate_series(1, {count}) g",
         "INSERT INTO healthkit_account (id, user_id, name_encrypted, document_kind, document_encrypted, document_hash, created_at) "
         f"SELECT g, g, 'x', 'resident_id', 'x', md5('d' || g) || md5('e' || g), now() FROM generate_series(1, {count}) g",
+        # every account has its status row, which raising a pop-up refreshes
+        "INSERT INTO healthkit_status (account_id, user_id, colour, popup, popups, history, version) "
+        f"SELECT g, g, 'green', false, '[]', '[]', 0 FROM generate_series(1, {count}) g",
     ]
 
 
