@@ -40,6 +40,8 @@ def insert_popups(
     statement = popups_statement(designation, today=today, now=now)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL enable_partitionwise_aggregate = on"))
+        # a large city's visitors are hashed and sorted in memory, not in batches on disk
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     return len(session.execute(statement.returning(PopupRow.id)).all())
 
 
