@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from fanjing.healthkit.sender import LogSender
 from fanjing.settings import Settings
@@ -491,6 +492,33 @@ def test_under_a_fixed_day_the_pass_and_the_status_agree_on_it(engine, tokens, t
         issued = fixed.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()
         verified = fixed.post("/api/v1/pass/verify", json={"token": issued["token"]}).json()
     assert status["colour"] == issued["colour"] == verified["colour"] == "yellow"
+
+
+def test_the_status_and_the_pass_are_read_on_the_event_loop_on_postgresql(client, tokens, engine):
+    """On PostgreSQL the server reads status rows on its event loop, without the thread pool's
+    engine; on SQLite through that engine. A row that does not hold for today (the daily job
+    not yet run) is computed from the sources either way: here a red mark the stale row,
+    made green, does not show."""
+    citizen = tokens["citizen"]
+    register(client, citizen)
+    on_postgresql = engine.dialect.name == "postgresql"
+    assert (client.app.state.awaited_read_engine is not None) is on_postgresql
+    if on_postgresql:  # a pool that cannot connect: only the event loop's reads can answer
+        client.app.state.read_engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/x")
+    assert client.get("/api/v1/healthkit/status", headers=bearer(citizen)).json()["colour"] == (
+        "green"
+    )
+    assert client.get("/api/v1/healthkit/pass", headers=bearer(citizen)).json()["version"] == 0
+    client.app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    body = {"document_number": ID, "kind": "confirmed_case", "reason": "确诊"}
+    client.post("/api/v1/healthkit/red-marks", json=body, headers=bearer(tokens["cdc"]))
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE healthkit_status SET colour = 'green', valid_until = '2000-01-01'")
+        )
+    for path in ("/api/v1/healthkit/status", "/api/v1/healthkit/pass"):
+        assert client.get(path, headers=bearer(citizen)).json()["colour"] == "red", path
 
 
 def qr_text(data_uri: str) -> str:

@@ -18,7 +18,7 @@ from fanjing.healthkit.core import COLOUR_ZH
 from fanjing.healthkit.declaration import declare
 from fanjing.healthkit.keys import current_keys, jwks
 from fanjing.healthkit.pass_token import verify_pass
-from fanjing.healthkit.passes import pass_for_token
+from fanjing.healthkit.passes import pass_for_token, pass_for_token_awaited
 from fanjing.healthkit.popups import postpone_until
 from fanjing.healthkit.schemas import (
     AccountCreate,
@@ -41,7 +41,7 @@ from fanjing.healthkit.service import (
     start_binding,
     unbind,
 )
-from fanjing.healthkit.status import caller_status
+from fanjing.healthkit.status import caller_status, caller_status_awaited
 from fanjing.healthkit.status_row import OpenPopup, Status
 from fanjing.healthkit.store import AccountRow, PopupRow, bindings_of
 from fanjing.infra.clock import Clock
@@ -51,6 +51,7 @@ from fanjing.users.core import Role, token_hash
 from fanjing.users.store import UserRow
 from fanjing.web.deps import (
     INVALID_TOKEN,
+    AwaitedReadEngineDep,
     CheckerDep,
     CipherDep,
     ClockDep,
@@ -273,12 +274,21 @@ def popup_read(popup: PopupRow | OpenPopup) -> dict[str, Any]:
     summary="本人的健康宝状态：颜色、弹窗与颜色变化",
 )
 async def status(
-    credentials: Credentials, request: Request, read_engine: ReadEngineDep, clock: ClockDep
+    credentials: Credentials,
+    request: Request,
+    read_engine: ReadEngineDep,
+    awaited_engine: AwaitedReadEngineDep,
+    clock: ClockDep,
 ) -> Response:
     # the health kit's most frequent request: who asks, their account and its status come
-    # in one query, on one trip through the thread pool (not one per dependency)
-    token = bearer_token(credentials)
-    role, state = await run_in_threadpool(_caller_status, read_engine, token_hash(token), clock)
+    # in one query, on the event loop (PostgreSQL), else on one trip through the thread pool
+    hashed = token_hash(bearer_token(credentials))
+    answer = None
+    if awaited_engine is not None:
+        answer = await caller_status_awaited(awaited_engine, hashed, clock.today(), clock.now())
+    if answer is None:
+        answer = await run_in_threadpool(_caller_status, read_engine, hashed, clock)
+    role, state = answer
     if role is None:  # the token's own error (unknown, expired, revoked), counted as a failure
         await run_in_threadpool(current_user, request, credentials)
         raise INVALID_TOKEN
@@ -312,6 +322,7 @@ async def own_pass(
     credentials: Credentials,
     request: Request,
     read_engine: ReadEngineDep,
+    awaited_engine: AwaitedReadEngineDep,
     settings: SettingsDep,
     cipher: CipherDep,
     clock: ClockDep,
@@ -320,11 +331,17 @@ async def own_pass(
         Query(description="svg：服务器绘制二维码；不填：应用由 token 自行绘制"),
     ] = None,
 ) -> Response:
-    # as the status: who asks, their status row and name in one query, one thread-pool trip
-    token = bearer_token(credentials)
-    role, issued = await run_in_threadpool(
-        pass_for_token, read_engine, settings, cipher, clock, token_hash(token), with_qr=qr == "svg"
-    )
+    # as the status: who asks, their status row and name in one query; a QR code, drawn for
+    # milliseconds, is drawn in the thread pool rather than on the event loop
+    hashed = token_hash(bearer_token(credentials))
+    answer = None
+    if awaited_engine is not None and qr is None:
+        answer = await pass_for_token_awaited(awaited_engine, settings, cipher, clock, hashed)
+    if answer is None:
+        answer = await run_in_threadpool(
+            pass_for_token, read_engine, settings, cipher, clock, hashed, with_qr=qr == "svg"
+        )
+    role, issued = answer
     if role is None:
         await run_in_threadpool(current_user, request, credentials)
         raise INVALID_TOKEN

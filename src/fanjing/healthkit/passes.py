@@ -13,11 +13,12 @@ from datetime import datetime
 
 import zxingcpp
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fanjing.common.identity import mask_name
 from fanjing.healthkit.keys import current_keys
 from fanjing.healthkit.pass_token import VALIDITY, issue_pass
-from fanjing.healthkit.status import caller_pass
+from fanjing.healthkit.status import caller_pass, caller_pass_awaited
 from fanjing.healthkit.status_row import Status
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher
@@ -81,6 +82,21 @@ def pass_for_token(
     if state is None or name is None:
         return role, None
     return role, signed_pass(settings, cipher, state, name, now, with_qr=with_qr)
+
+
+async def pass_for_token_awaited(
+    engine: AsyncEngine, settings: Settings, cipher: FieldCipher, clock: Clock, token_hash: str
+) -> tuple[str | None, IssuedPass | None] | None:
+    """``pass_for_token`` without a QR code, read on an asynchronous engine; None when the
+    account's row does not hold for the clock's day (``pass_for_token`` then computes it)."""
+    now = clock.now()
+    read = await caller_pass_awaited(engine, token_hash, clock.today(), now)
+    if read is None:
+        return None
+    role, state, name = read
+    if state is None or name is None:
+        return role, None
+    return role, signed_pass(settings, cipher, state, name, now, with_qr=False)
 
 
 def qr_svg(text: str) -> str:

@@ -159,9 +159,9 @@ def refresh_due_statuses(*, session: Session, today: date) -> int:
     return len(due)
 
 
-def status_from_row(executor: Executor, row: Any, today: date) -> Status:
-    """The status a row (``StatusRow``'s columns) shows on ``today``; computed from the
-    sources when the row does not hold for that day (before the daily job refreshed it)."""
+def status_held_by_row(row: Any, today: date) -> Status | None:
+    """The status a row (``StatusRow``'s columns) shows on ``today``; None when the row does
+    not hold for that day (before the daily job refreshed it)."""
     if (row.valid_from is None or row.valid_from <= today) and (
         row.valid_until is None or today < row.valid_until
     ):
@@ -171,6 +171,15 @@ def status_from_row(executor: Executor, row: Any, today: date) -> Status:
             for p in sorted(row.popups, key=lambda p: p["id"])
         ]
         return Status(row.account_id, Colour(row.colour), history, popups, row.version)
+    return None
+
+
+def status_from_row(executor: Executor, row: Any, today: date) -> Status:
+    """The status a row shows on ``today``; computed from the sources when the row does not
+    hold for that day."""
+    held = status_held_by_row(row, today)
+    if held is not None:
+        return held
     computed = computed_status(executor, row.account_id, today)
     return Status(row.account_id, computed.colour, computed.history, computed.popups, row.version)
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session, aliased
 
 from fanjing.healthkit.store import AccountRow, DeclarationRow, PopupRow, RedMarkRow, StatusRow
@@ -176,3 +177,18 @@ def caller_row(connection: Connection, token_hash: str, now: datetime) -> Row[An
 def caller_pass_row(connection: Connection, token_hash: str, now: datetime) -> Row[Any] | None:
     """As ``caller_row``, with the account's encrypted name."""
     return connection.execute(_PASS_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
+
+
+async def caller_row_awaited(
+    connection: AsyncConnection, token_hash: str, now: datetime
+) -> Row[Any] | None:
+    """``caller_row`` on an asynchronous connection."""
+    return (await connection.execute(_BY_TOKEN, {"token_hash": token_hash, "now": now})).first()
+
+
+async def caller_pass_row_awaited(
+    connection: AsyncConnection, token_hash: str, now: datetime
+) -> Row[Any] | None:
+    """``caller_pass_row`` on an asynchronous connection."""
+    found = await connection.execute(_PASS_BY_TOKEN, {"token_hash": token_hash, "now": now})
+    return found.first()

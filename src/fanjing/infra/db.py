@@ -23,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -78,6 +79,15 @@ def create_db_engine(url: str, **options: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def awaited_read_engine(engine: Engine, **options: Any) -> AsyncEngine | None:
+    """An asynchronous AUTOCOMMIT engine on ``engine``'s PostgreSQL database (psycopg's own
+    asyncio driver), for reads made on the event loop; None for SQLite, whose reads stay
+    in the thread pool."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return create_async_engine(engine.url, isolation_level="AUTOCOMMIT", **options)
 
 
 def _private_sqlite_file(path: Path) -> None:

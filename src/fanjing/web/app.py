@@ -21,7 +21,7 @@ from fanjing.healthkit.sender import CodeSender, sender_from_settings
 from fanjing.healthkit.store import purge_grey_numbers
 from fanjing.infra.clock import Clock
 from fanjing.infra.crypto import FieldCipher, load_field_cipher, session_secret
-from fanjing.infra.db import create_db_engine, session_scope
+from fanjing.infra.db import awaited_read_engine, create_db_engine, session_scope
 from fanjing.infra.metrics import JOB_RUNS
 from fanjing.infra.rate_limits import RateLimits
 from fanjing.itinerary.shards import keep_itinerary_days, shard_engines
@@ -91,6 +91,7 @@ def create_app(
             settings.database_url, isolation_level="AUTOCOMMIT", **_pool(settings)
         )
     )
+    app.state.awaited_read_engine = None  # made by the server's lifespan, on its event loop
     app.state.itinerary_shards = shard_engines(settings.itinerary_shards)
     app.state.gazetteer = Gazetteer()
     app.state.registry = RevisionCache(app.state.engine, REGISTRY, registry_in_database)
@@ -144,6 +145,10 @@ async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
     """The daily jobs at their CST time and the half-hourly sync (see ``fanjing.web.jobs``)."""
     settings: Settings = app.state.settings
     clock: Clock = app.state.clock
+    # made here, not in create_app: its pooled connections belong to the loop that serves
+    awaited = app.state.awaited_read_engine = awaited_read_engine(
+        app.state.engine, **_pool(settings)
+    )
     tasks = [
         asyncio.create_task(
             every_day_at(settings.daily_jobs_at, lambda day: _daily(app, day), clock=clock.now)
@@ -162,6 +167,9 @@ async def _server_jobs(app: FastAPI) -> AsyncIterator[None]:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        app.state.awaited_read_engine = None
+        if awaited is not None:
+            await awaited.dispose()
 
 
 def daily_jobs(engine: Engine, clock: Clock, shards: Sequence[Engine] = ()) -> tuple[DailyJob, ...]:

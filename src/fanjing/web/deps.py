@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from fanjing.audit.cache import RevisionCache
@@ -64,6 +65,8 @@ RegistryCacheDep = Annotated[RevisionCache[Registry], Depends(_part("registry"))
 PacksCacheDep = Annotated[RevisionCache[list[Pack]], Depends(_part("packs"))]
 EngineDep = Annotated[Engine, Depends(_part("engine"))]
 ReadEngineDep = Annotated[Engine, Depends(_part("read_engine"))]
+# PostgreSQL's reads on the event loop, while the server runs (None on SQLite, or before)
+AwaitedReadEngineDep = Annotated[AsyncEngine | None, Depends(_part("awaited_read_engine"))]
 ShardsDep = Annotated[tuple[Engine, ...], Depends(_part("itinerary_shards"))]
 SenderDep = Annotated[CodeSender, Depends(_part("sender"))]
 RateLimitsDep = Annotated[RateLimits, Depends(_part("rate_limits"))]
