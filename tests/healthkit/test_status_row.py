@@ -362,6 +362,29 @@ def test_a_row_past_its_days_is_computed_from_the_sources_until_the_daily_job(en
         session.rollback()
 
 
+def test_withdrawing_the_designation_behind_a_pop_up_takes_it_off_the_row(engine, gazetteer):
+    """Raising sets the row's pop-up flag and list; withdrawing the one designation behind them
+    clears both, and leaves the row of someone it never touched as it was."""
+    with Session(engine) as session:
+        world = World(session, gazetteer)
+        world.account(0)
+        world.account(0)
+        touched, untouched = world.accounts()
+        world.visit(0)  # the first account's number in Zhengzhou today
+        world.designate(0)  # Zhengzhou's 二七区, from two days ago
+        raised = session.get_one(StatusRow, touched.id)
+        assert raised.popup is True and len(raised.popups) == 1
+        before = session.get_one(StatusRow, untouched.id).version
+
+        world.withdraw(0)
+        session.expire_all()
+        withdrawn = session.get_one(StatusRow, touched.id)
+        assert (withdrawn.popup, withdrawn.popups) == (False, [])
+        assert session.get_one(StatusRow, untouched.id).version == before
+        assert list(verify_statuses(session=session, today=world.today)) == []
+        session.rollback()
+
+
 def test_the_status_read_by_token_is_one_row_and_refuses_expired_tokens(engine, gazetteer):
     with Session(engine) as session:
         world = World(session, gazetteer)

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    exists,
     func,
     literal_column,
     select,
@@ -104,7 +103,11 @@ def locked_status_row(session: Session, account_id: int) -> StatusRow | None:
 
 def refresh_popups(*, session: Session, account_ids: AccountIds) -> None:
     """Set-wise, for a pop-up fan-out: the pop-ups of the accounts ``account_ids`` (a SELECT
-    of account ids, or ids) recomputed in SQL, one UPDATE; their colours are untouched."""
+    of account ids, or ids) recomputed in SQL, one UPDATE; their colours are untouched.
+
+    The accounts' open pop-ups are aggregated in one grouped join and the rows updated from
+    it (``UPDATE … FROM``): a subquery per row took twice as long as raising 210,000 pop-ups.
+    """
     in_accounts = StatusRow.account_id.in_(account_ids)
     session.execute(  # the locks first, in one order, so that the UPDATE reads after them
         select(StatusRow.account_id)
@@ -112,28 +115,43 @@ def refresh_popups(*, session: Session, account_ids: AccountIds) -> None:
         .order_by(StatusRow.account_id)
         .with_for_update()
     ).all()
+    targets = select(StatusRow.account_id).where(in_accounts).subquery()
     opened = aliased(PopupRow)
-    still_open = (opened.account_id == StatusRow.account_id, opened.cleared_at.is_(None))
+    fresh = (
+        select(
+            targets.c.account_id,
+            _popups_json(session, opened).label("popups"),
+            func.count(opened.id).label("open_count"),
+        )
+        .select_from(
+            targets.outerjoin(
+                opened,
+                (opened.account_id == targets.c.account_id) & opened.cleared_at.is_(None),
+            )
+        )
+        .group_by(targets.c.account_id)
+        .subquery()
+    )
     session.execute(
         update(StatusRow)
-        .where(in_accounts)
-        .values(
-            popups=select(_popups_json(session, opened)).where(*still_open).scalar_subquery(),
-            popup=exists().where(*still_open),
-            version=StatusRow.version + 1,
-        )
+        .where(StatusRow.account_id == fresh.c.account_id)
+        .values(popups=fresh.c.popups, popup=fresh.c.open_count > 0, version=StatusRow.version + 1)
         .execution_options(synchronize_session=False)
     )
     session.expire_all()  # rows this session holds were changed behind it
 
 
 def _popups_json(session: Session, popup: Any) -> ColumnElement[Any]:
-    """The open pop-ups as the row stores them (``Computed.columns``), aggregated in SQL."""
+    """The open pop-ups as the row stores them (``Computed.columns``), aggregated in SQL; '[]'
+    when an outer join found none."""
     fields = ("id", popup.id, "city", popup.city, "last_visit", popup.last_visit)
+    found = popup.id.is_not(None)
     if session.get_bind().dialect.name == "postgresql":
         listed = func.json_agg(aggregate_order_by(func.json_build_object(*fields), popup.id))
-        return func.coalesce(listed, literal_column("'[]'::json"))
-    return func.json_group_array(func.json_object(*fields))  # '[]' for none
+        return func.coalesce(listed.filter(found), literal_column("'[]'::json"))
+    return func.coalesce(
+        func.json_group_array(func.json_object(*fields)).filter(found), literal_column("'[]'")
+    )
 
 
 def accounts_due(session: Session, today: date) -> list[int]:
