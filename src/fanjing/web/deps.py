@@ -81,14 +81,14 @@ def app_clock(request: Request) -> Clock:
     return clock
 
 
-def _checker(
+def checker_now(
     packs: PacksCacheDep, registry: RegistryCacheDep, gazetteer: GazetteerDep, clock: ClockDep
 ) -> Checker:
     """The checker as of now: the packs and the registry of the latest revisions, today's day."""
     return Checker(packs.get(), registry.get(), gazetteer.parse, clock.today())
 
 
-CheckerDep = Annotated[Checker, Depends(_checker)]
+CheckerDep = Annotated[Checker, Depends(checker_now)]
 
 
 # a row's id in a path: a number the databases' INTEGER holds, so a wild one is a 422, not a crash
