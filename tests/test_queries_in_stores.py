@@ -3,7 +3,7 @@
 A store is a module whose name ends in ``store`` (``store.py`` with a capability's tables and
 its queries, ``<topic>_store.py`` where they outgrow one file, ``policy/packstore.py``), or the
 shared database ground (``infra``, ``migrations``). Everywhere else SQLAlchemy is only a type
-(``Session``, ``Engine``, ``Connection``) and its errors, and a session is used as the unit of
+(``Session``, ``Engine``, ``Connection`` and their asyncio kin) and its errors, and a session is used as the unit of
 work (``add``, ``get``, ``flush``), never handed a statement."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "fanjing"
 
 STORE_GROUND = ("infra", "migrations")
 # what a module outside the stores may take from SQLAlchemy: the handles it is passed
-TYPE_NAMES = {"Session", "Engine", "Connection"}
+TYPE_NAMES = {"Session", "Engine", "Connection", "AsyncEngine", "AsyncConnection"}
 # a session or connection method that runs a statement
 RUNNERS = {"execute", "scalar", "scalars", "exec_driver_sql"}
 
@@ -81,6 +81,9 @@ def test_only_the_stores_build_or_run_statements() -> None:
         ("def f(connection):\n    connection.execute(statement)", True),
         ("from sqlalchemy.orm import Session", False),
         ("from sqlalchemy import Connection, Engine", False),
+        ("from sqlalchemy.ext.asyncio import AsyncEngine", False),
+        ("from sqlalchemy.ext.asyncio import create_async_engine", True),
+        ("async def f(connection):\n    await connection.execute(statement)", True),
         ("from sqlalchemy.exc import IntegrityError", False),
         ("def f(session, row):\n    session.add(row)\n    session.flush()", False),
         ("def f(session, row_id):\n    return session.get(Row, row_id)", False),
