@@ -1,5 +1,5 @@
 """The health kit over HTTP, as its holder uses it: the account and its phone bindings, the
-travel declaration, colour and pop-ups, the signed pass with its QR code, and the public keys
+travel declaration, colour and pop-ups, the signed pass (its QR code when asked), and the public keys
 (JWKS) anyone verifies a pass with. What staff do to health kits: ``staff_api``."""
 
 from __future__ import annotations
