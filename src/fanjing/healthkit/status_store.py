@@ -143,15 +143,13 @@ def refresh_popups(*, session: Session, account_ids: AccountIds) -> None:
 
 def _popups_json(session: Session, popup: Any) -> ColumnElement[Any]:
     """The open pop-ups as the row stores them (``Computed.columns``), aggregated in SQL; '[]'
-    when an outer join found none."""
+    when an outer join found none (PostgreSQL's ``json_agg`` gives NULL then)."""
     fields = ("id", popup.id, "city", popup.city, "last_visit", popup.last_visit)
     found = popup.id.is_not(None)
     if session.get_bind().dialect.name == "postgresql":
         listed = func.json_agg(aggregate_order_by(func.json_build_object(*fields), popup.id))
         return func.coalesce(listed.filter(found), literal_column("'[]'::json"))
-    return func.coalesce(
-        func.json_group_array(func.json_object(*fields)).filter(found), literal_column("'[]'")
-    )
+    return func.json_group_array(func.json_object(*fields)).filter(found)  # '[]' for none
 
 
 def accounts_due(session: Session, today: date) -> list[int]:
